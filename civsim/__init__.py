@@ -1,0 +1,28 @@
+"""civsim: a workbench for planning a city's civilized-city campaign.
+
+The pipeline runs in one direction; each stage is a plain function:
+
+>>> import civsim
+>>> scenario = civsim.load_scenario("scenarios/baseline.yaml")
+>>> G = civsim.build_chain(scenario)
+>>> G.nodes["committee"]["name_zh"]
+'市文明委'
+"""
+
+from civsim.chain import build_chain, validate_chain
+from civsim.errors import BudgetError, ChainError, CivsimError, ScenarioError
+from civsim.scenario import Scenario, load_scenario
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BudgetError",
+    "ChainError",
+    "CivsimError",
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "build_chain",
+    "load_scenario",
+    "validate_chain",
+]

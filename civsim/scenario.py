@@ -1,0 +1,694 @@
+"""Scenario files: YAML plus tables, validated into frozen models.
+
+A scenario describes one city (or county) and one set of policy choices. It is
+written as a YAML file, with CSV or XLSX tables beside it for anything large,
+and may ``extends:`` another scenario file so that it states only what differs.
+
+Loading goes in one direction:
+
+1. read each YAML file safely, following ``extends:`` (loops refused);
+2. in each file, replace a table path by the rows of that table (paths must
+   stay inside that file's folder);
+3. deep-merge the files, base first (mappings merge, lists are replaced whole);
+4. validate with the pydantic models below (frozen, extra keys forbidden).
+
+Every error names the file and the field, or the table row and column, and says
+what was expected (:class:`civsim.errors.ScenarioError`).
+
+Parameters are data: each numeric field carries its unit (in its name or its
+description) and a source, either a fact from the domain brief or the word
+``assumption``. :func:`parameter_table` lists them all.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import hashlib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from civsim.errors import ScenarioError
+
+__all__ = [
+    "ASSUMPTION",
+    "MAX_GRIDS",
+    "Cycle",
+    "DistrictRow",
+    "Organisation",
+    "Scenario",
+    "Territory",
+    "TerritoryGenerator",
+    "UnitRow",
+    "load_scenario",
+    "parameter_table",
+    "scenario_hash",
+]
+
+ASSUMPTION = "assumption"
+
+#: Refuse territories larger than this many grids (5x Jinan's 16,000+ grids, seed 003):
+#: bigger inputs are almost surely a typo and would exhaust memory.
+MAX_GRIDS = 100_000
+#: Refuse tables longer than this many rows, for the same reason.
+MAX_TABLE_ROWS = 2_000_000
+#: Refuse YAML files larger than this (bytes); a scenario file is a few kilobytes.
+MAX_YAML_BYTES = 1_000_000
+
+TABLE_SUFFIXES = (".csv", ".xlsx")
+IdStr = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
+
+
+def param(default: Any, unit: str, source: str = ASSUMPTION, **constraints: Any) -> Any:
+    """Declare a scenario parameter with its unit and source.
+
+    Parameters
+    ----------
+    default : object
+        The value used when the scenario does not set one.
+    unit : str
+        The unit, in words (``"yuan"``, ``"day"``, ``"fraction"``).
+    source : str
+        Where the default comes from: a fact in the domain brief, or ``"assumption"``.
+    **constraints
+        Passed to :func:`pydantic.Field` (``ge``, ``le``, ...).
+
+    Returns
+    -------
+    pydantic.fields.FieldInfo
+    """
+    return Field(
+        default=default,
+        description=f"[{unit}] source: {source}",
+        json_schema_extra={"unit": unit, "source": source},
+        **constraints,
+    )
+
+
+class Frozen(BaseModel):
+    """Base of all scenario models: immutable, picklable, no unknown keys."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+def split_list(value: Any) -> Any:
+    """Read a ``;``-separated table cell as a tuple (lists pass through).
+
+    Examples
+    --------
+    >>> split_list("market_reg; urban_mgmt")
+    ('market_reg', 'urban_mgmt')
+    >>> split_list("")
+    ()
+    """
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(p.strip() for p in value.split(";") if p.strip())
+    return value
+
+
+# --------------------------------------------------------------------------- cycle
+
+
+class Cycle(Frozen):
+    """The evaluation cycle and the weights of its score."""
+
+    years: int = param(3, "year", "DOMAIN §2: three-year evaluation cycle", ge=1, le=10)
+    days_per_year: int = param(365, "day", "calendar year", ge=30, le=366)
+    year_weights: tuple[float, ...] = param(
+        (0.15, 0.25, 0.60), "fraction of cycle score", "DOMAIN §2: hengyang.gov.cn 2020"
+    )
+    material_points: float = param(40.0, "points of 100", "DOMAIN §2: online materials 40", ge=0)
+    field_points: float = param(40.0, "points of 100", "DOMAIN §2: field inspection 40", ge=0)
+    survey_points: float = param(20.0, "points of 100", "DOMAIN §2: questionnaire 20", ge=0)
+
+    @model_validator(mode="after")
+    def _weights_fit(self) -> Cycle:
+        if len(self.year_weights) != self.years:
+            raise ValueError(
+                f"year_weights has {len(self.year_weights)} entries; expected one per year "
+                f"({self.years})"
+            )
+        if any(w < 0 for w in self.year_weights) or abs(sum(self.year_weights) - 1) > 1e-9:
+            raise ValueError(f"year_weights must be >= 0 and add up to 1, got {self.year_weights}")
+        total = self.material_points + self.field_points + self.survey_points
+        if abs(total - 100) > 1e-9:
+            raise ValueError(f"material, field and survey points must add up to 100, got {total}")
+        return self
+
+    @property
+    def days(self) -> int:
+        """Days in the whole cycle."""
+        return self.years * self.days_per_year
+
+
+# --------------------------------------------------------------------- organisation
+
+
+class Body(Frozen):
+    """A single body of the chain: the committee or the office."""
+
+    id: IdStr
+    name_zh: str = Field(min_length=1)
+    staff: int = Field(default=0, ge=0, description="[persons] staff on campaign work")
+
+
+class UnitRow(Frozen):
+    """A member unit of the civilization committee (文明委成员单位)."""
+
+    id: IdStr
+    name_zh: str = Field(min_length=1)
+    name_en: str = ""
+    staff: int = Field(ge=0, description="[persons] staff assigned to campaign work")
+    reports_to: IdStr = Field(
+        default="committee", description="id of the body this unit answers to (leads edge)"
+    )
+
+
+class Organisation(Frozen):
+    """The city-level part of the responsibility chain."""
+
+    committee: Body = Body(id="committee", name_zh="文明委")
+    office: Body = Body(id="office", name_zh="文明办", staff=10)
+    units: tuple[UnitRow, ...] = Field(min_length=1)
+
+
+# ------------------------------------------------------------------------ territory
+
+
+class DistrictRow(Frozen):
+    """A district or county (区/县) with its population and number of streets."""
+
+    id: IdStr
+    name_zh: str = Field(min_length=1)
+    population: int = Field(ge=0, description="[residents]")
+    streets: int = Field(ge=1, le=MAX_GRIDS, description="[count] streets or towns")
+    staff: int = Field(default=0, ge=0, description="[persons] district civilization office")
+
+
+class StreetRow(Frozen):
+    """An explicit street or town (街道/镇); replaces the generator's streets."""
+
+    id: IdStr
+    district: IdStr
+    name_zh: str = Field(min_length=1)
+    population: int = Field(ge=0, description="[residents]")
+    staff: int = Field(default=0, ge=0, description="[persons]")
+
+
+class CommunityRow(Frozen):
+    """An explicit community or village (社区/村)."""
+
+    id: IdStr
+    street: IdStr
+    name_zh: str = Field(min_length=1)
+    population: int = Field(ge=0, description="[residents]")
+    staff: int = Field(default=0, ge=0, description="[persons]")
+
+
+class GridRow(Frozen):
+    """An explicit grid (网格) with its grid workers."""
+
+    id: IdStr
+    community: IdStr
+    name_zh: str = Field(min_length=1)
+    population: int = Field(ge=0, description="[residents]")
+    grid_workers: int = Field(ge=0, description="[persons] grid workers (网格员)")
+
+
+class TerritoryGenerator(Frozen):
+    """Seeded generator for the levels below the district, used where no table is given."""
+
+    communities_per_street: float = param(
+        10.0, "communities per street", "assumption: ~600 communities in 60 streets", gt=0, le=1000
+    )
+    grids_per_community: float = param(
+        10.0,
+        "grids per community",
+        "assumption: ~1,000 residents per grid (DOMAIN §1)",
+        gt=0,
+        le=1000,
+    )
+    size_spread: float = param(
+        0.3, "coefficient of variation of counts and populations", ASSUMPTION, ge=0, le=2
+    )
+    grid_workers_per_grid: float = param(
+        2.6,
+        "grid workers per grid",
+        "DOMAIN §1: Jinan 42,000+ workers in 16,000+ grids",
+        ge=0,
+        le=50,
+    )
+    grid_vacancy_rate: float = param(
+        0.005, "fraction of grids without a worker", ASSUMPTION, ge=0, le=1
+    )
+    street_staff: int = param(6, "persons per street office on campaign work", ASSUMPTION, ge=0)
+    community_staff: int = param(3, "persons per community on campaign work", ASSUMPTION, ge=0)
+
+
+class Territory(Frozen):
+    """Districts from a table; streets, communities and grids from tables or the generator."""
+
+    districts: tuple[DistrictRow, ...] = Field(min_length=1)
+    streets: tuple[StreetRow, ...] | None = None
+    communities: tuple[CommunityRow, ...] | None = None
+    grids: tuple[GridRow, ...] | None = None
+    generator: TerritoryGenerator = TerritoryGenerator()
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Territory:
+        n = self.expected_grids()
+        if n > MAX_GRIDS:
+            raise ValueError(
+                f"this territory would have about {n:,.0f} grids; civsim refuses more than "
+                f"{MAX_GRIDS:,} (check streets, communities_per_street and grids_per_community)"
+            )
+        return self
+
+    def expected_grids(self) -> float:
+        """Grids the territory will have (exact with a grids table, else the generator's mean)."""
+        if self.grids is not None:
+            return float(len(self.grids))
+        g = self.generator
+        if self.communities is not None:
+            return len(self.communities) * g.grids_per_community
+        n_streets = (
+            len(self.streets)
+            if self.streets is not None
+            else sum(d.streets for d in self.districts)
+        )
+        return n_streets * g.communities_per_street * g.grids_per_community
+
+
+# ------------------------------------------------------------------------- scenario
+
+
+class Scenario(Frozen):
+    """A validated, frozen scenario: one city and one set of policy choices.
+
+    Build it with :func:`load_scenario`; the constructor takes already-loaded data.
+    """
+
+    name: IdStr
+    title_zh: str = ""
+    description: str = ""
+    seed: int = param(20240101, "integer seed", "any; fixes every random draw", ge=0)
+    cycle: Cycle = Cycle()
+    organisation: Organisation
+    territory: Territory
+    sources: dict[str, str] = Field(
+        default_factory=dict,
+        description="source notes for values this scenario sets, by field path",
+    )
+    source_file: str = Field(default="", exclude=True, description="set by load_scenario")
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        org = self.organisation
+        ids: dict[str, str] = {}
+        for kind, items in (
+            ("committee", [org.committee]),
+            ("office", [org.office]),
+            ("units", org.units),
+            ("districts", self.territory.districts),
+            ("streets", self.territory.streets or ()),
+            ("communities", self.territory.communities or ()),
+            ("grids", self.territory.grids or ()),
+        ):
+            for i, item in enumerate(items):
+                if item.id in ids:
+                    raise ValueError(
+                        f"duplicate id {item.id!r} in {kind} (row {i + 1}); "
+                        f"already used in {ids[item.id]}"
+                    )
+                ids[item.id] = kind
+        leaders = {org.committee.id, org.office.id} | {u.id for u in org.units}
+        for i, u in enumerate(org.units):
+            if u.reports_to not in leaders:
+                raise ValueError(
+                    f"units row {i + 1} ({u.id}): reports_to {u.reports_to!r} is not the "
+                    f"committee, the office or a member unit{_hint(u.reports_to, leaders)}"
+                )
+        t = self.territory
+        _check_parents(t.streets, "district", {d.id for d in t.districts}, "streets")
+        if t.communities is not None:
+            parents = {s.id for s in t.streets} if t.streets is not None else None
+            if parents is None:
+                raise ValueError("a communities table needs a streets table too")
+            _check_parents(t.communities, "street", parents, "communities")
+        if t.grids is not None:
+            if t.communities is None:
+                raise ValueError("a grids table needs a communities table too")
+            _check_parents(t.grids, "community", {c.id for c in t.communities}, "grids")
+        return self
+
+    @property
+    def folder(self) -> Path:
+        """Folder of the scenario file (tables and outputs are relative to it)."""
+        return Path(self.source_file).parent if self.source_file else Path.cwd()
+
+
+def _check_parents(rows: tuple | None, field: str, known: set[str], table: str) -> None:
+    for i, row in enumerate(rows or ()):
+        ref = getattr(row, field)
+        if ref not in known:
+            raise ValueError(
+                f"{table} row {i + 1} ({row.id}): unknown {field} {ref!r}{_hint(ref, known)}"
+            )
+
+
+def _hint(word: str, options: set[str] | list[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+# -------------------------------------------------------------------------- loading
+
+
+class _Table:
+    """A table's rows, remembered with the file they came from (for error messages)."""
+
+    def __init__(self, path: Path, rows: list[dict[str, Any]], header_rows: int = 1):
+        self.path = path
+        self.rows = rows
+        self.header_rows = header_rows
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load, merge and validate a scenario file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The scenario's YAML file.
+
+    Returns
+    -------
+    Scenario
+        The validated, frozen scenario.
+
+    Raises
+    ------
+    ScenarioError
+        If any file is missing, malformed or invalid; the message names the
+        file and the field (or the table row and column).
+
+    Examples
+    --------
+    >>> s = load_scenario("scenarios/baseline.yaml")
+    >>> s.name, s.cycle.year_weights
+    ('baseline', (0.15, 0.25, 0.6))
+    """
+    path = Path(path).resolve()
+    raw, tables = _read_with_bases(path, chain=())
+    try:
+        return Scenario.model_validate({**raw, "source_file": str(path)})
+    except ValidationError as exc:
+        raise _explain(exc, path, tables) from None
+
+
+def _read_with_bases(path: Path, chain: tuple[Path, ...]) -> tuple[dict, dict]:
+    if path in chain:
+        loop = " -> ".join(p.name for p in (*chain, path))
+        raise ScenarioError(f"extends loop: {loop}", file=str(chain[-1]), where="extends")
+    raw = _read_yaml(path)
+    tables: dict[tuple, _Table] = {}
+    raw = _resolve_tables(raw, Scenario, path, (), tables)
+    base = raw.pop("extends", None)
+    if base is None:
+        return raw, tables
+    if not isinstance(base, str):
+        raise ScenarioError("expected a file name", file=str(path), where="extends")
+    base_path = (path.parent / base).resolve()
+    if not base_path.is_file():
+        raise ScenarioError(f"base scenario {base!r} not found", file=str(path), where="extends")
+    base_raw, base_tables = _read_with_bases(base_path, (*chain, path))
+    merged = deep_merge(base_raw, raw)
+    # A table set in the overlay replaces the base's whole, so its rows win.
+    return merged, {**base_tables, **tables}
+
+
+def _read_yaml(path: Path) -> dict:
+    if not path.is_file():
+        raise ScenarioError("scenario file not found", file=str(path))
+    if path.stat().st_size > MAX_YAML_BYTES:
+        raise ScenarioError(
+            f"file is larger than {MAX_YAML_BYTES:,} bytes; put large data in tables",
+            file=str(path),
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        raise ScenarioError(f"malformed YAML: {exc.problem}", file=str(path), where=where) from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"malformed YAML: {exc}", file=str(path)) from None
+    if not isinstance(data, dict):
+        raise ScenarioError("expected a mapping of keys at the top of the file", file=str(path))
+    return data
+
+
+def deep_merge(base: Mapping, overlay: Mapping) -> dict:
+    """Overlay one mapping on another: mappings merge, everything else is replaced.
+
+    Examples
+    --------
+    >>> deep_merge({"a": {"x": 1, "y": 2}, "l": [1, 2]}, {"a": {"y": 3}, "l": [9]})
+    {'a': {'x': 1, 'y': 3}, 'l': [9]}
+    """
+    out = dict(base)
+    for key, value in overlay.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _alternatives(ann: Any) -> tuple[Any, ...]:
+    """The members of a ``X | None`` annotation, or the annotation alone."""
+    return get_args(ann) if get_origin(ann) in (Union, UnionType) else (ann,)
+
+
+def _table_row_model(model: type[BaseModel], field: str) -> type[BaseModel] | None:
+    """The row model if ``model.field`` is a table (``tuple[Row, ...]``), else None."""
+    info = model.model_fields.get(field)
+    for ann in _alternatives(info.annotation) if info else ():
+        args = get_args(ann)
+        if get_origin(ann) is tuple and args and _is_model(args[0]):
+            return args[0]
+    return None
+
+
+def _submodel(model: type[BaseModel], field: str) -> type[BaseModel] | None:
+    """The nested model if ``model.field`` is one (``Cycle``, ``Cycle | None``), else None."""
+    info = model.model_fields.get(field)
+    for ann in _alternatives(info.annotation) if info else ():
+        if _is_model(ann):
+            return ann
+    return None
+
+
+def _is_model(obj: Any) -> bool:
+    return isinstance(obj, type) and issubclass(obj, BaseModel)
+
+
+def _resolve_tables(
+    raw: Any, model: type[BaseModel], file: Path, loc: tuple, tables: dict[tuple, _Table]
+) -> Any:
+    """Replace table paths in ``raw`` by their rows, recursing along the schema."""
+    if not isinstance(raw, dict):
+        return raw
+    out = {}
+    for key, value in raw.items():
+        row_model = _table_row_model(model, key) if isinstance(key, str) else None
+        if row_model is not None and isinstance(value, str):
+            table = read_table(file.parent, value, file)
+            tables[(*loc, key)] = table
+            out[key] = table.rows
+            continue
+        sub = _submodel(model, key) if isinstance(key, str) else None
+        out[key] = _resolve_tables(value, sub, file, (*loc, key), tables) if sub else value
+    return out
+
+
+def read_table(folder: Path, name: str, declared_in: Path) -> _Table:
+    """Read a CSV or XLSX table that must sit inside ``folder``.
+
+    XLSX tables are read from their first sheet, or from ``file.xlsx#Sheet``.
+    """
+    file_part, _, sheet = name.partition("#")
+    path = (folder / file_part).resolve()
+    where = f"table {name!r}"
+    if not path.is_relative_to(folder.resolve()):
+        raise ScenarioError(
+            f"{where} leaves the scenario's folder {folder}; tables must sit inside it",
+            file=str(declared_in),
+        )
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        raise ScenarioError(f"{where}: expected a .csv or .xlsx file", file=str(declared_in))
+    if not path.is_file():
+        raise ScenarioError(f"{where} does not exist ({path})", file=str(declared_in))
+    rows = _read_xlsx(path, sheet) if path.suffix.lower() == ".xlsx" else _read_csv(path)
+    if len(rows) > MAX_TABLE_ROWS:
+        raise ScenarioError(
+            f"table has {len(rows):,} rows; civsim refuses more than {MAX_TABLE_ROWS:,}",
+            file=str(path),
+        )
+    return _Table(path, rows)
+
+
+def _clean_cell(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return None if value == "" else value
+    return value
+
+
+def _read_csv(path: Path) -> list[dict[str, Any]]:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            rows = []
+            for i, rec in enumerate(reader):
+                if None in rec:
+                    raise ScenarioError(
+                        f"row has more cells than the header ({len(reader.fieldnames or [])})",
+                        file=str(path),
+                        where=f"row {i + 2}",
+                    )
+                rows.append({k.strip(): _clean_cell(v) for k, v in rec.items() if k})
+            return rows
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"not UTF-8 text: {exc.reason}", file=str(path)) from None
+    except csv.Error as exc:
+        raise ScenarioError(f"malformed CSV: {exc}", file=str(path)) from None
+
+
+def _read_xlsx(path: Path, sheet: str) -> list[dict[str, Any]]:
+    import openpyxl  # imported here: only XLSX tables need it
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (OSError, KeyError, ValueError) as exc:
+        raise ScenarioError(f"cannot read workbook: {exc}", file=str(path)) from None
+    try:
+        if sheet and sheet not in wb.sheetnames:
+            raise ScenarioError(
+                f"no sheet {sheet!r}; the workbook has {wb.sheetnames}", file=str(path)
+            )
+        ws = wb[sheet] if sheet else wb.worksheets[0]
+        it = ws.iter_rows(values_only=True)
+        header = next(it, None)
+        if header is None:
+            return []
+        names = [str(h).strip() if h is not None else "" for h in header]
+        return [
+            {n: _clean_cell(v) for n, v in zip(names, rec, strict=False) if n}
+            for rec in it
+            if any(v is not None for v in rec)
+        ]
+    finally:
+        wb.close()
+
+
+def _explain(exc: ValidationError, path: Path, tables: dict[tuple, _Table]) -> ScenarioError:
+    """Turn pydantic's first error into one message naming file and field or row and column."""
+    err = exc.errors()[0]
+    loc = tuple(err["loc"])
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        known = _fields_at(loc[:-1])
+        msg = f"unknown key {loc[-1]!r}{_hint(str(loc[-1]), known)}"
+    elif err["type"] == "value_error":
+        msg = msg.removeprefix("Value error, ")
+    for n in range(len(loc), 0, -1):
+        table = tables.get(loc[:n])
+        if table is not None and len(loc) > n and isinstance(loc[n], int):
+            row = loc[n] + 1 + table.header_rows
+            col = ".".join(str(p) for p in loc[n + 1 :]) or "(row)"
+            if err["type"] == "missing":
+                msg = f"missing column {col!r}"
+            return ScenarioError(msg, file=str(table.path), where=f"row {row}, column {col}")
+    where = ".".join(str(p) for p in loc) or None
+    return ScenarioError(msg, file=str(path), where=where)
+
+
+def _fields_at(loc: tuple) -> list[str]:
+    model: type[BaseModel] | None = Scenario
+    for part in loc:
+        if model is None:
+            return []
+        if isinstance(part, int):
+            continue
+        model = _submodel(model, part) or _table_row_model(model, part)
+    return list(model.model_fields) if model else []
+
+
+# ------------------------------------------------------------------------- metadata
+
+
+def parameter_table(scenario: Scenario) -> list[dict[str, Any]]:
+    """Every scalar parameter with its value, default, unit and source.
+
+    Parameters
+    ----------
+    scenario : Scenario
+
+    Returns
+    -------
+    list of dict
+        One record per parameter: ``path``, ``value``, ``default``, ``unit``,
+        ``source`` and ``changed`` (value differs from the default).
+
+    Examples
+    --------
+    >>> rows = parameter_table(load_scenario("scenarios/baseline.yaml"))
+    >>> next(r for r in rows if r["path"] == "cycle.years")["unit"]
+    'year'
+    """
+    out: list[dict[str, Any]] = []
+    _walk_params(scenario, "", scenario.sources, out)
+    return out
+
+
+def _walk_params(model: BaseModel, prefix: str, notes: dict[str, str], out: list) -> None:
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        path = f"{prefix}{name}"
+        if isinstance(value, BaseModel):
+            _walk_params(value, f"{path}.", notes, out)
+            continue
+        extra = info.json_schema_extra
+        if not isinstance(extra, dict) or "unit" not in extra:
+            continue
+        out.append(
+            {
+                "path": path,
+                "value": value,
+                "default": info.default,
+                "unit": extra["unit"],
+                "source": notes.get(path, extra["source"]),
+                "changed": value != info.default,
+            }
+        )
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """A content hash of the validated scenario (independent of file layout).
+
+    Examples
+    --------
+    >>> len(scenario_hash(load_scenario("scenarios/baseline.yaml")))
+    16
+    """
+    blob = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]

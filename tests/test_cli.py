@@ -1,0 +1,63 @@
+"""The civsim command: exit codes, messages, and nothing written on error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import SCENARIOS, write_yaml
+
+from civsim.cli import main
+
+
+def test_validate_shipped_scenarios(capsys) -> None:
+    """`civsim validate scenarios/*.yaml` passes."""
+    assert main(["validate", *map(str, sorted(SCENARIOS.glob("*.yaml")))]) == 0
+    assert "ok  " in capsys.readouterr().out
+
+
+def test_chain_prints_a_table_per_level_and_draws(tmp_path: Path, capsys) -> None:
+    """`civsim chain` prints counts, staff and span per level and writes the PNG."""
+    png = tmp_path / "chain.png"
+    assert main(["chain", str(SCENARIOS / "baseline.yaml"), "--png", str(png)]) == 0
+    out = capsys.readouterr().out
+    assert "span_mean" in out and "grid" in out
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: d.update(colour="red"), "unknown key 'colour'"),
+        (lambda d: d["organisation"]["units"][0].update(staff="many"), "units.0.staff"),
+        (lambda d: d["organisation"]["units"][0].update(reports_to="nobody"), "reports_to"),
+        (
+            lambda d: [
+                u.update(reports_to=o)
+                for u, o in zip(
+                    d["organisation"]["units"], ["market_reg", "urban_mgmt"], strict=True
+                )
+            ],
+            "leadership cycle",
+        ),
+    ],
+    ids=["unknown-key", "wrong-type", "unknown-reference", "cycle"],
+)
+def test_bad_input_exits_2_without_traceback(
+    tmp_path: Path, tiny_dict: dict, capsys, change, expected
+) -> None:
+    """Bad input: exit code 2, one line naming the problem, no traceback, no PNG."""
+    change(tiny_dict)
+    path = write_yaml(tmp_path, "bad.yaml", tiny_dict)
+    png = tmp_path / "out" / "chain.png"
+    assert main(["chain", str(path), "--png", str(png)]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+    assert err.count("\n") == 1 and "bad.yaml" in err
+    assert not png.exists() and not png.parent.exists()
+
+
+def test_missing_file_exits_2(tmp_path: Path, capsys) -> None:
+    """A missing scenario file is named, with exit code 2."""
+    assert main(["validate", str(tmp_path / "nope.yaml")]) == 2
+    assert "scenario file not found" in capsys.readouterr().err
