@@ -29,10 +29,17 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 from types import UnionType
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from civsim.errors import ScenarioError
 
@@ -41,8 +48,11 @@ __all__ = [
     "MAX_GRIDS",
     "Cycle",
     "DistrictRow",
+    "Framework",
     "Organisation",
+    "PlaceTypeRow",
     "Scenario",
+    "StandardRow",
     "Territory",
     "TerritoryGenerator",
     "UnitRow",
@@ -287,6 +297,120 @@ class Territory(Frozen):
         return n_streets * g.communities_per_street * g.grids_per_community
 
 
+# ------------------------------------------------------------------------ framework
+
+ENVIRONMENTS = (
+    "governance",
+    "rule_of_law",
+    "market",
+    "culture",
+    "living",
+    "society",
+    "ecology",
+    "minors",
+)
+Environment = Literal[
+    "governance", "rule_of_law", "market", "culture", "living", "society", "ecology", "minors"
+]
+Method = Literal["field", "material", "survey"]
+Cadence = Literal["daily", "weekly", "monthly", "quarterly", "once"]
+IdList = Annotated[tuple[IdStr, ...], BeforeValidator(split_list)]
+
+
+class ItemRow(Frozen):
+    """An evaluation item (测评项目), grouped under one of the eight environments."""
+
+    id: IdStr
+    environment: Environment
+    name_zh: str = Field(min_length=1)
+
+
+class ContentRow(Frozen):
+    """An evaluation content (测评内容) under an item."""
+
+    id: IdStr
+    item: IdStr
+    name_zh: str = Field(min_length=1)
+
+
+class StandardRow(Frozen):
+    """An evaluation standard (测评标准): what is checked, how, where, and who leads it."""
+
+    id: IdStr
+    content: IdStr
+    text_zh: str = Field(min_length=1)
+    method: Method = Field(description="field (实地考察), material (材料审核) or survey (问卷)")
+    points: float = Field(ge=0, description="[points] weight within its method")
+    place_types: IdList = Field(default=(), description="place types checked (field standards)")
+    lead_unit: IdStr | None = Field(default=None, description="牵头单位; empty is a coverage gap")
+    cooperating_units: IdList = Field(default=(), description="配合单位")
+    negative: bool = Field(default=False, description="on the negative list (负面清单)")
+    negative_effect: Literal["none", "deduct", "disqualify"] = "none"
+    negative_points: float = Field(default=0, ge=0, description="[points] deducted per incident")
+    cadence: Cadence = Field(default="monthly", description="how often the task is performed")
+    deadline_day: int = Field(default=90, ge=0, description="[day of cycle] first completion due")
+    hours_per_task: float = Field(default=1.0, ge=0, description="[staff-hours] per execution")
+    decay_per_day: float = Field(
+        default=0.01, ge=0, le=1, description="[fraction/day] condition lost without upkeep"
+    )
+    incidents_per_year: float = Field(
+        default=0, ge=0, description="[incidents/year] expected negative-list incidents"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> StandardRow:
+        if self.method == "field" and not self.place_types and not self.negative:
+            raise ValueError(f"standard {self.id}: a field standard needs place_types")
+        if self.negative and self.negative_effect == "none":
+            raise ValueError(
+                f"standard {self.id}: a negative-list standard needs negative_effect "
+                "deduct or disqualify"
+            )
+        if self.lead_unit is not None and self.lead_unit in self.cooperating_units:
+            raise ValueError(f"standard {self.id}: lead unit {self.lead_unit} also cooperates")
+        return self
+
+
+class PlaceTypeRow(Frozen):
+    """A type of place (点位) checked in the field, with its density and inspection sample."""
+
+    id: IdStr
+    name_zh: str = Field(min_length=1)
+    name_en: str = ""
+    per_10k_residents: float = Field(ge=0, description="[places per 10,000 residents]")
+    level: Literal["community", "street", "district"] = Field(
+        description="lowest territorial level one such place serves"
+    )
+    lead_unit: IdStr | None = Field(default=None, description="department claiming this type")
+    sample_per_visit: int = Field(ge=0, description="[places] sampled per field inspection")
+    observations_per_place: int = Field(default=15, ge=1, description="[observations per place]")
+
+
+class Framework(Frozen):
+    """The evaluation framework: items -> contents -> standards, and the place types."""
+
+    items: tuple[ItemRow, ...] = Field(min_length=1)
+    contents: tuple[ContentRow, ...] = Field(min_length=1)
+    standards: tuple[StandardRow, ...] = Field(min_length=1)
+    place_types: tuple[PlaceTypeRow, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _references(self) -> Framework:
+        for table in ("items", "contents", "standards", "place_types"):
+            _unique(getattr(self, table), table)
+        _check_parents(self.contents, "item", {i.id for i in self.items}, "contents")
+        _check_parents(self.standards, "content", {c.id for c in self.contents}, "standards")
+        types = {p.id for p in self.place_types}
+        for i, std in enumerate(self.standards):
+            for t in std.place_types:
+                if t not in types:
+                    raise ValueError(
+                        f"standards row {i + 1} ({std.id}): unknown place type {t!r}"
+                        f"{_hint(t, types)}"
+                    )
+        return self
+
+
 # ------------------------------------------------------------------------- scenario
 
 
@@ -303,6 +427,7 @@ class Scenario(Frozen):
     cycle: Cycle = Cycle()
     organisation: Organisation
     territory: Territory
+    framework: Framework | None = None
     sources: dict[str, str] = Field(
         default_factory=dict,
         description="source notes for values this scenario sets, by field path",
@@ -347,6 +472,8 @@ class Scenario(Frozen):
             if t.communities is None:
                 raise ValueError("a grids table needs a communities table too")
             _check_parents(t.grids, "community", {c.id for c in t.communities}, "grids")
+        if self.framework is not None:
+            _check_unit_refs(self.framework, {u.id for u in org.units})
         return self
 
     @property
@@ -362,6 +489,28 @@ def _check_parents(rows: tuple | None, field: str, known: set[str], table: str) 
             raise ValueError(
                 f"{table} row {i + 1} ({row.id}): unknown {field} {ref!r}{_hint(ref, known)}"
             )
+
+
+def _unique(rows: tuple, table: str) -> None:
+    seen: set[str] = set()
+    for i, row in enumerate(rows):
+        if row.id in seen:
+            raise ValueError(f"{table} row {i + 1}: duplicate id {row.id!r}")
+        seen.add(row.id)
+
+
+def _check_unit_refs(framework: Framework, units: set[str]) -> None:
+    """Every unit named by a standard or a place type must be a member unit."""
+    for table in ("standards", "place_types"):
+        for i, row in enumerate(getattr(framework, table)):
+            named = [row.lead_unit] if row.lead_unit else []
+            named += list(getattr(row, "cooperating_units", ()))
+            for unit in named:
+                if unit not in units:
+                    raise ValueError(
+                        f"framework {table} row {i + 1} ({row.id}): unknown unit {unit!r}"
+                        f"{_hint(unit, units)}"
+                    )
 
 
 def _hint(word: str, options: set[str] | list[str]) -> str:
