@@ -51,6 +51,39 @@ def _cmd_chain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_run(args: argparse.Namespace) -> int:
+    import importlib.metadata as md
+    import platform
+
+    from civsim.experiments import replicate, summarise
+    from civsim.scenario import load_scenario, scenario_hash
+
+    scenario = load_scenario(args.file)
+    seed = scenario.seed if args.seed is None else args.seed
+    result = replicate(scenario, args.reps, seed=seed, executor=args.executor, workers=args.workers)
+    packages = ("civsim", "numpy", "pandas", "networkx", "simpy", "scipy", "pydantic")
+    metadata = {
+        "scenario": scenario.name,
+        "scenario_file": str(args.file),
+        "scenario_hash": scenario_hash(scenario),
+        "seed": seed,
+        "replications": args.reps,
+        "executor": args.executor,
+        "python": platform.python_version(),
+        "versions": {p: md.version(p) for p in packages},
+    }
+    out = result.save(args.out, metadata)
+    row = summarise(result.cycle).iloc[0]
+    print(f"{scenario.name}: {args.reps} replications, seed {seed}")
+    print(
+        f"cycle score      {row['mean']:.2f}  (90% interval {row['low']:.2f} .. {row['high']:.2f})"
+    )
+    print(f"title chance     {row['title_probability']:.0%}")
+    print(f"disqualified     {row['disqualified']:.0%}")
+    print(f"tables written   {out}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="civsim",
@@ -66,7 +99,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--png", metavar="PATH", help="draw the top three levels to a PNG file")
     p.set_defaults(run=_cmd_chain)
+
+    p = sub.add_parser("run", help="simulate the cycle: replications, Parquet tables, summary")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--reps", type=_positive, default=10, help="replications (default 10)")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for the tables")
+    p.add_argument("--seed", type=int, help="master seed (default: the scenario's)")
+    p.add_argument("--executor", choices=["serial", "process"], default="process")
+    p.add_argument("--workers", type=_positive, help="processes (default: all cores)")
+    p.set_defaults(run=_cmd_run)
     return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

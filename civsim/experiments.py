@@ -1,0 +1,137 @@
+"""Experiments: replications of a scenario, serially or in a process pool.
+
+Replication ``i`` of a scenario with master seed ``s`` always draws from
+``SeedSequence(s).spawn(...)[i]``, so its tables are identical whichever
+executor runs it, and two scenarios run with the same seed share their random
+streams (common random numbers): their differences are paired.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import Literal
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from civsim.errors import CivsimError
+from civsim.results import RunResult, concat_results
+from civsim.scenario import Scenario
+from civsim.sim.model import Prepared, prepare, simulate
+
+__all__ = ["Executor", "replicate", "summarise"]
+
+Executor = Literal["serial", "process"]
+
+_PREPARED: Prepared | None = None  # one per worker process, set by its initializer
+
+
+def _init_worker(prep: Prepared) -> None:
+    global _PREPARED
+    _PREPARED = prep
+
+
+def _run_one(args: tuple[int, int]) -> RunResult:
+    seed, replication = args
+    assert _PREPARED is not None  # set by _init_worker before any task runs
+    return simulate(_PREPARED, seed=seed, replication=replication)
+
+
+def replicate(
+    scenario: Scenario | Prepared,
+    n: int,
+    seed: int | None = None,
+    executor: Executor = "serial",
+    workers: int | None = None,
+    progress: bool | None = None,
+) -> RunResult:
+    """Run ``n`` replications of a scenario and stack their tables.
+
+    Parameters
+    ----------
+    scenario : Scenario or Prepared
+    n : int
+        Number of replications, >= 1.
+    seed : int, optional
+        Master seed; the scenario's own when not given.
+    executor : {"serial", "process"}
+        Where replications run; the results are identical either way.
+    workers : int, optional
+        Processes for the pool (default: the machine's cores).
+    progress : bool, optional
+        Show a progress bar; by default only when stderr is a terminal.
+
+    Returns
+    -------
+    RunResult
+        Every table with one block per replication, in replication order.
+    """
+    if n < 1:
+        raise CivsimError(f"replications must be at least 1, got {n}")
+    prep = scenario if isinstance(scenario, Prepared) else prepare(scenario)
+    seed = prep.scenario.seed if seed is None else seed
+    show = sys.stderr.isatty() if progress is None else progress
+    jobs = [(seed, i) for i in range(n)]
+    bar = tqdm(total=n, desc=prep.scenario.name, unit="rep", disable=not show, leave=False)
+    with bar:
+        results = list(_execute(prep, jobs, executor, workers, bar))
+    return concat_results(results)
+
+
+def _execute(
+    prep: Prepared, jobs: list[tuple[int, int]], executor: Executor, workers: int | None, bar
+) -> Iterator[RunResult]:
+    if executor == "serial" or len(jobs) == 1:
+        for seed, rep in jobs:
+            yield simulate(prep, seed=seed, replication=rep)
+            bar.update()
+        return
+    if executor != "process":
+        raise CivsimError(f"unknown executor {executor!r}; expected 'serial' or 'process'")
+    workers = workers or os.cpu_count() or 1
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(jobs)), initializer=_init_worker, initargs=(prep,)
+    ) as pool:
+        for result in pool.map(_run_one, jobs, chunksize=max(1, len(jobs) // (4 * workers))):
+            yield result
+            bar.update()
+
+
+def summarise(cycles: pd.DataFrame, interval: float = 0.90) -> pd.DataFrame:
+    """Cycle-score mean and central interval, and title probability, per scenario.
+
+    Parameters
+    ----------
+    cycles : pandas.DataFrame
+        A ``cycle`` table (one row per scenario and replication).
+    interval : float
+        Width of the central interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by scenario: ``reps``, ``mean``, ``low``, ``high``,
+        ``title_probability``, ``disqualified``.
+
+    Examples
+    --------
+    >>> cyc = pd.DataFrame({"scenario": "a", "cycle_score": [80.0, 90.0],
+    ...                     "title": [False, True], "disqualified": False})
+    >>> summarise(cyc).loc["a", ["mean", "title_probability"]].tolist()
+    [85.0, 0.5]
+    """
+    lo, hi = (1 - interval) / 2, 1 - (1 - interval) / 2
+    g = cycles.groupby("scenario", sort=False)
+    return pd.DataFrame(
+        {
+            "reps": g.size(),
+            "mean": g["cycle_score"].mean(),
+            "low": g["cycle_score"].quantile(lo),
+            "high": g["cycle_score"].quantile(hi),
+            "title_probability": g["title"].mean(),
+            "disqualified": g["disqualified"].mean(),
+        }
+    )

@@ -1,0 +1,201 @@
+"""Scores: the annual evaluation's parts, the cycle score, and the rank among peers.
+
+Each year is scored out of 100: material review + field inspection +
+questionnaire, less negative-list deductions (DOMAIN §2). The cycle score
+weighs the years (15/25/60 by default); a city wins the title when its rank
+among its peer group is within the quota and it was never disqualified.
+All functions are pure: state and random generator in, numbers out.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "cycle_score",
+    "field_inspection",
+    "negative_list",
+    "peer_outcome",
+    "survey_score",
+    "title_probability",
+]
+
+
+def field_inspection(
+    condition: np.ndarray,
+    observed: np.ndarray,
+    observations: np.ndarray,
+    standard: np.ndarray,
+    points: np.ndarray,
+    field_points: float,
+    rng: np.random.Generator,
+) -> float:
+    """Score a covert field inspection of sampled checkpoints.
+
+    Each observation of a checkpoint passes with probability equal to its
+    condition; a standard's pass rate is over all its observations; the score
+    is ``field_points`` times the points-weighted mean pass rate of the
+    standards observed.
+
+    Parameters
+    ----------
+    condition : numpy.ndarray
+        Condition of every checkpoint (0..1).
+    observed : numpy.ndarray of int
+        Indices of the checkpoints the inspectors saw.
+    observations : numpy.ndarray of int
+        Observations made per checkpoint (aligned on all checkpoints).
+    standard : numpy.ndarray of int
+        Standard index of every checkpoint.
+    points : numpy.ndarray of float
+        Points of each standard.
+    field_points : float
+        Points of the field inspection in the year's 100.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> c = np.ones(4)
+    >>> field_inspection(c, np.arange(4), np.full(4, 5), np.array([0, 0, 1, 1]),
+    ...                  np.array([1.0, 3.0]), 40.0, rng)
+    40.0
+    """
+    if not len(observed):
+        return 0.0
+    n = observations[observed]
+    passed = rng.binomial(n, condition[observed])
+    std = standard[observed]
+    obs_by_std = np.bincount(std, weights=n, minlength=len(points))
+    pass_by_std = np.bincount(std, weights=passed, minlength=len(points))
+    seen = obs_by_std > 0
+    rate = pass_by_std[seen] / obs_by_std[seen]
+    return float(field_points * (points[seen] * rate).sum() / points[seen].sum())
+
+
+def survey_score(
+    satisfaction: np.ndarray,
+    population: np.ndarray,
+    households: int,
+    survey_points: float,
+    rng: np.random.Generator,
+) -> tuple[float, float]:
+    """Score the questionnaire: households sampled by district population.
+
+    Returns
+    -------
+    tuple of float
+        The score and the share of satisfied households.
+
+    Examples
+    --------
+    >>> survey_score(np.array([1.0, 1.0]), np.array([10, 30]), 2000, 20.0,
+    ...              np.random.default_rng(0))
+    (20.0, 1.0)
+    """
+    weights = population / population.sum() if population.sum() else None
+    per_district = rng.multinomial(
+        households,
+        weights if weights is not None else np.full(len(population), 1 / len(population)),
+    )
+    satisfied = rng.binomial(per_district, satisfaction).sum()
+    share = float(satisfied / households)
+    return survey_points * share, share
+
+
+def negative_list(
+    standards: pd.DataFrame,
+    risk: float,
+    rng: np.random.Generator,
+) -> tuple[float, bool, int]:
+    """Draw a year's negative-list incidents and their effect.
+
+    Parameters
+    ----------
+    standards : pandas.DataFrame
+        The framework's negative standards with ``incidents_per_year``,
+        ``negative_effect`` and ``negative_points``.
+    risk : float
+        Multiplier on the expected incidents (1 at reference condition).
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    tuple
+        Points deducted, whether the city is disqualified, and the number of incidents.
+
+    Examples
+    --------
+    >>> neg = pd.DataFrame({"incidents_per_year": [0.0], "negative_effect": ["deduct"],
+    ...                     "negative_points": [2.0]})
+    >>> negative_list(neg, 1.0, np.random.default_rng(0))
+    (0.0, False, 0)
+    """
+    if standards.empty:
+        return 0.0, False, 0
+    incidents = rng.poisson(standards["incidents_per_year"].to_numpy(dtype=float) * risk)
+    deduct = standards["negative_effect"].to_numpy() == "deduct"
+    points = float((incidents * standards["negative_points"].to_numpy(dtype=float))[deduct].sum())
+    disqualified = bool((incidents[~deduct] > 0).any())
+    return points, disqualified, int(incidents.sum())
+
+
+def cycle_score(annual: pd.Series, year_weights: tuple[float, ...]) -> float:
+    """Weigh the annual scores into the cycle score.
+
+    Examples
+    --------
+    >>> cycle_score(pd.Series([80.0, 85.0, 90.0]), (0.15, 0.25, 0.60))
+    87.25
+    """
+    return float(np.dot(annual.to_numpy(dtype=float), np.asarray(year_weights)))
+
+
+def peer_outcome(
+    score: float,
+    disqualified: bool,
+    group_size: int,
+    quota_share: float,
+    peer_mean: float,
+    peer_sd: float,
+    rng: np.random.Generator,
+) -> dict[str, float | int | bool]:
+    """Rank the city among peers drawn from the scenario's peer distribution.
+
+    Returns
+    -------
+    dict
+        ``rank`` (1 is best), ``quota`` (titles in the group), ``title``.
+
+    Examples
+    --------
+    >>> out = peer_outcome(99.0, False, 30, 0.34, 86.0, 2.5, np.random.default_rng(0))
+    >>> out["rank"], out["quota"], out["title"]
+    (1, 10, True)
+    """
+    peers = rng.normal(peer_mean, peer_sd, size=group_size - 1)
+    rank = 1 + int((peers > score).sum())
+    quota = max(1, math.floor(group_size * quota_share + 0.5))
+    return {
+        "rank": rank,
+        "quota": quota,
+        "title": bool(rank <= quota and not disqualified),
+    }
+
+
+def title_probability(cycles: pd.DataFrame) -> float:
+    """Share of replications that won the title.
+
+    Examples
+    --------
+    >>> title_probability(pd.DataFrame({"title": [True, False, True, True]}))
+    0.75
+    """
+    return float(cycles["title"].mean()) if len(cycles) else float("nan")

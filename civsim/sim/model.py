@@ -1,0 +1,667 @@
+"""Wiring of one replication: state, processes, budget deliveries, recorders.
+
+:func:`simulate` is the entry point. It builds (or takes) the task table and
+the budget allocation, turns them into checkpoint arrays, starts the SimPy
+processes of :mod:`civsim.sim.processes`, runs the cycle, and returns a
+:class:`civsim.results.RunResult` of tidy tables. A run never prints.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from civsim.apportion import largest_remainder
+from civsim.results import RunResult
+from civsim.scenario import Scenario
+from civsim.sim import processes, state
+from civsim.sim.state import CITY, Checkpoints
+
+__all__ = ["Delivery", "Prepared", "Run", "prepare", "simulate"]
+
+#: Named random streams of a replication, each spawned from its SeedSequence, so a
+#: mechanism switched on in one scenario does not shift another mechanism's draws
+#: (common random numbers across scenarios). Append only: order fixes the streams.
+STREAMS = (
+    "self_checks",
+    "covert_visits",
+    "citizen_reports",
+    "platform",
+    "coordination",
+    "volunteers",
+    "evaluation",
+    "negative_list",
+    "survey",
+    "peers",
+)
+#: Stream id for draws fixed per scenario, not per replication (which places a line covers).
+COVERAGE_STREAM = 2
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything a replication needs that does not depend on its random stream."""
+
+    scenario: Scenario
+    ckp: Checkpoints
+    tasks: pd.DataFrame
+    allocation: pd.DataFrame
+    lines: pd.DataFrame
+    effort: np.ndarray
+    district_ids: np.ndarray
+
+
+@dataclass
+class Delivery:
+    """One project line funded in one district (or the city) in one year."""
+
+    line: str
+    district: str
+    year: int
+    effect: str
+    size: float
+    duration_days: int
+    start_day: int
+    units: np.ndarray
+    yuan: np.ndarray
+    unit_cost: int
+    covered: list[np.ndarray]
+    district_index: np.ndarray
+    unit_index: np.ndarray
+    delivered: int = 0
+
+
+class OrderBook:
+    """Rectification orders as growable parallel arrays (one entry per order)."""
+
+    FIELDS = ("ckpt", "unit", "opened", "ready", "deadline", "closed")
+
+    def __init__(self, capacity: int = 1024):
+        self.n = 0
+        for name in self.FIELDS:
+            setattr(self, name, np.full(capacity, -1, dtype=np.int64))
+
+    def _grow(self, need: int) -> None:
+        size = len(self.ckpt)
+        if self.n + need <= size:
+            return
+        new = max(2 * size, self.n + need)
+        for name in self.FIELDS:
+            arr = getattr(self, name)
+            setattr(self, name, np.concatenate([arr, np.full(new - size, -1, dtype=np.int64)]))
+
+    def open_ids(self) -> np.ndarray:
+        """Ids of the orders not yet closed."""
+        return np.flatnonzero(self.closed[: self.n] < 0)
+
+    def open(self, ckpts: np.ndarray, day: int, run: Run) -> None:
+        """Open one order per checkpoint, queued at the checkpoint's lead unit."""
+        rect = run.params.rectification
+        k = len(ckpts)
+        self._grow(k)
+        ids = slice(self.n, self.n + k)
+        self.ckpt[ids] = ckpts
+        self.unit[ids] = run.ckp.unit[ckpts]
+        self.opened[ids] = day
+        self.deadline[ids] = day + rect.deadline_days
+        mean_wait = rect.coordination_delay_days * (
+            rect.joint_delay_factor if rect.joint_mechanism else 1.0
+        )
+        waits = np.where(
+            run.ckp.has_coop[ckpts],
+            np.ceil(run.rngs["coordination"].exponential(max(mean_wait, 1e-12), size=k)),
+            0,
+        ).astype(np.int64)
+        self.ready[ids] = day + waits
+        self.n += k
+        run.state.has_order[ckpts] = True
+        run.count("order_opened", k)
+        run.count("coordination_wait", int((waits > 0).sum()))
+
+    def close(self, ids: np.ndarray, day: int, run: Run) -> None:
+        """Close orders: their checkpoints are restored and may be reported again."""
+        if not len(ids):
+            return
+        self.closed[ids] = day
+        ck = self.ckpt[ids]
+        c = run.state.condition
+        c[ck] = np.maximum(c[ck], run.params.rectification.fixed_condition)
+        run.state.has_order[ck] = False
+        run.count("order_closed", len(ids))
+        run.count("order_closed_late", int((day > self.deadline[ids]).sum()))
+
+    def table(self, ckp: Checkpoints, days: int) -> pd.DataFrame:
+        """One row per order, with its status at the end of the cycle."""
+        n = self.n
+        closed = self.closed[:n]
+        late = np.where(closed >= 0, closed > self.deadline[:n], days > self.deadline[:n])
+        status = np.where(closed >= 0, np.where(late, "closed_late", "closed"), "open")
+        status = np.where((closed < 0) & late, "open_late", status)
+        ck = self.ckpt[:n]
+        return pd.DataFrame(
+            {
+                "order": np.arange(n),
+                "standard": ckp.standards[ckp.standard[ck]],
+                "place": np.where(ckp.place[ck] >= 0, ckp.places[ckp.place[ck]], ""),
+                "district": _district_labels(ckp)[ckp.district[ck]],
+                "unit": ckp.units[self.unit[:n]],
+                "opened": self.opened[:n],
+                "ready": self.ready[:n],
+                "deadline": self.deadline[:n],
+                "closed": np.where(closed >= 0, closed, -1),
+                "status": pd.Categorical(status, ["closed", "closed_late", "open", "open_late"]),
+            }
+        )
+
+
+def _district_labels(ckp: Checkpoints) -> np.ndarray:
+    return np.append(ckp.districts.astype(object), CITY)
+
+
+class Run:
+    """The context shared by one replication's processes: state, streams and recorders."""
+
+    def __init__(self, prep: Prepared, seed_seq: np.random.SeedSequence):
+        sc = prep.scenario
+        self.prep = prep
+        self.params = sc.simulation
+        self.ckp = prep.ckp
+        self.env = simpy.Environment()
+        self.days = sc.cycle.days
+        self.days_per_year = sc.cycle.days_per_year
+        self.month_days = self.days_per_year // 12
+        self.record_every = self.params.record_every_days
+        self.threshold = self.params.dynamics.compliance_threshold
+        self.effort = prep.effort
+        self.rngs = dict(
+            zip(
+                STREAMS,
+                (np.random.default_rng(s) for s in seed_seq.spawn(len(STREAMS))),
+                strict=True,
+            )
+        )
+        n, nd, nu = self.ckp.n, len(self.ckp.districts), len(self.ckp.units)
+        det = self.params.detection
+        f32 = np.float32  # the daily passes are memory-bound: half the bytes, half the time
+        self.state = state.State(
+            condition=np.full(n, self.params.dynamics.initial_condition, dtype=f32),
+            decay_mult=np.ones(n, dtype=f32),
+            detect_extra=np.where(
+                self.ckp.field & det.platform, det.platform_detection_rate, 0.0
+            ).astype(f32),
+            has_order=np.zeros(n, dtype=bool),
+        )
+        self.detect_max = float(self.state.detect_extra.max(initial=0.0))
+        self.keep = (1.0 - self.ckp.decay).astype(f32)
+        self.keep_changed = False
+        self.volunteer_effort = np.zeros(nd + 1)  # last entry: the city's material slice
+        horizon = self.days + 1
+        self.extra_staff_days = np.zeros((nu, horizon))
+        self.extra_volunteer_hours = np.zeros((nd, horizon))
+        self.publicity = np.zeros((nd, horizon))
+        self.orders = OrderBook()
+        self.events = np.zeros((len(EVENT_KINDS), horizon), dtype=np.int64)
+        self.wait_sum = np.zeros((nd, horizon))
+        self.served = np.zeros((nd, horizon))
+        self._shadow: list[tuple[int, np.ndarray, np.ndarray]] = []
+        self._units: list[tuple[int, np.ndarray, np.ndarray]] = []
+        self._spend: list[tuple[Any, ...]] = []
+        self.annual: list[dict[str, Any]] = []
+        self.district_results: list[dict[str, Any]] = []
+        self.allocated: list[pd.DataFrame] = []
+        self.conditions: list[tuple] = []
+        self.survey_item_shares = _survey_item_shares(prep.scenario)
+
+    # -- recorders -------------------------------------------------------
+    def count(self, kind: str, n: int) -> None:
+        """Add ``n`` events of ``kind`` to today's tally."""
+        if n:
+            self.events[EVENT_INDEX[kind], int(self.env.now)] += n
+
+    def record_shadow(self, day: int) -> None:
+        """Store the shadow score groups of today (see :func:`state.build_checkpoints`)."""
+        self._shadow.append(
+            (day, self.ckp.shadow_matrix @ self.state.condition, self.satisfaction(day))
+        )
+
+    def record_units(self, day: int, credit: np.ndarray) -> None:
+        """Store each unit's queue length and spare capacity on recording days."""
+        if day % self.record_every:
+            return
+        open_ids = self.orders.open_ids()
+        queue = np.bincount(self.orders.unit[open_ids], minlength=len(self.ckp.units))
+        self._units.append((day, queue, credit.copy()))
+
+    def record_wait(self, district: int, wait: int, n: int) -> None:
+        """Store ``n`` volunteer requests served after waiting ``wait`` days."""
+        day = int(self.env.now)
+        self.wait_sum[district, day] += wait * n
+        self.served[district, day] += n
+        self.count("volunteer_served", n)
+
+    def spend(self, delivery: Delivery, month: int, yuan: int) -> None:
+        """Record yuan paid for a line in a month of its year."""
+        if yuan:
+            self._spend.append((delivery.year, month + 1, delivery.line, delivery.district, yuan))
+
+    def close_year(self, year: int) -> None:
+        """Record each district's year-end results and start next year's budget."""
+        sat = self.satisfaction(int(self.env.now))
+        mat, keys = self.ckp.weights["field:district"]
+        by_group = pd.Series(mat @ self.state.condition)
+        field = by_group.groupby(keys.get_level_values(0).to_numpy()).sum()
+        for i, d in enumerate(self.ckp.districts):
+            self.district_results.append(
+                {
+                    "year": year,
+                    "district": d,
+                    "satisfaction": float(sat[i]),
+                    "field": float(field.get(i, 0.0)),
+                }
+            )
+        self.record_conditions(year)
+        if year < self.prep.scenario.cycle.years:
+            start_budget_year(self, year + 1, next_allocation(self, year))
+
+    def record_conditions(self, year: int) -> None:
+        """Store the mean field condition per district and place type at year end."""
+        ckp = self.ckp
+        f = ckp.field_index
+        n_types = len(ckp.place_types)
+        group = ckp.district[f] * n_types + ckp.place_type[f]
+        size = len(ckp.districts) * n_types
+        total = np.bincount(group, weights=self.state.condition[f], minlength=size)
+        count = np.bincount(group, minlength=size)
+        for g in np.flatnonzero(count):
+            self.conditions.append(
+                (
+                    year,
+                    ckp.districts[g // n_types],
+                    ckp.place_types[g % n_types],
+                    float(total[g] / count[g]),
+                    int(count[g]),
+                )
+            )
+
+    # -- state queries -----------------------------------------------------
+    def satisfaction(self, day: int) -> np.ndarray:
+        """Residents' satisfaction (0..1) per district: condition, service waits, publicity."""
+        sv = self.params.survey
+        c = self.state.condition
+        field_mean = np.array(
+            [
+                c[sl].mean() if sl.stop > sl.start else sv.reference_condition
+                for sl in self.ckp.district_slices
+            ]
+        )
+        lo = max(0, day - 90)  # residents remember about a quarter of waiting
+        served = self.served[:, lo : day + 1].sum(axis=1)
+        mean_wait = np.divide(
+            self.wait_sum[:, lo : day + 1].sum(axis=1),
+            served,
+            out=np.zeros_like(served),
+            where=served > 0,
+        )
+        sat = (
+            sv.base_satisfaction
+            + sv.condition_weight * (field_mean - sv.reference_condition)
+            - sv.wait_penalty_per_day * mean_wait
+            + self.publicity[:, min(day, self.days)]
+        )
+        return np.clip(sat, 0.0, 1.0)
+
+    def sample_places(self, rng: np.random.Generator, n_places: int) -> np.ndarray:
+        """Checkpoints of ``n_places`` places sampled by type, in proportion to the visit plan."""
+        ckp = self.ckp
+        quotas = largest_remainder(n_places, ckp.type_sample_weight)
+        picked = []
+        for t, q in enumerate(quotas):
+            pool = ckp.type_places[t]
+            if q and len(pool):
+                picked.append(rng.choice(pool, size=min(q, len(pool)), replace=False))
+        if not picked:
+            return np.empty(0, dtype=np.int64)
+        places = np.concatenate(picked)
+        return np.concatenate(
+            [ckp.place_ckp_idx[ckp.place_ckp_ptr[p] : ckp.place_ckp_ptr[p + 1]] for p in places]
+        )
+
+    # -- budget effects ----------------------------------------------------------
+    def apply_effect(self, d: Delivery, units: int) -> None:
+        """Deliver ``units`` units of a funded line (see ProjectLineRow for the effects)."""
+        day = int(self.env.now)
+        end = min(day + d.duration_days, self.days + 1)
+        covered = d.covered[d.delivered : d.delivered + units]
+        d.delivered += units
+        idx = np.concatenate(covered) if covered else np.empty(0, dtype=np.int64)
+        st = self.state
+        if d.effect == "condition":
+            st.condition[idx] = np.minimum(st.condition[idx] + d.size, 1.0)
+        elif d.effect == "decay":
+            st.decay_mult[idx] *= 1.0 - d.size
+            self._refresh_keep(idx)
+            self.env.process(_revert_decay(self.env, self, idx, d.size, end - day))
+        elif d.effect == "detection":
+            st.detect_extra[idx] += d.size
+            self.detect_max = float(st.detect_extra.max(initial=0.0))
+            self.env.process(_revert_detection(self.env, self, idx, d.size, end - day))
+        elif d.effect == "staff_days":
+            share = units * d.size / max(end - day, 1)
+            self.extra_staff_days[d.unit_index, day:end] += share / max(len(d.unit_index), 1)
+        elif d.effect == "volunteer_hours":
+            w = self.ckp.district_population[d.district_index].astype(float)
+            w = w / w.sum() if w.sum() else np.full(len(w), 1 / len(w))
+            per_day = units * d.size / max(end - day, 1)
+            self.extra_volunteer_hours[d.district_index, day:end] += (w * per_day)[:, None]
+        elif d.effect == "publicity":
+            fade = np.linspace(1.0, 0.0, end - day, endpoint=False)
+            self.publicity[d.district_index, day:end] += units * d.size * fade
+        self.count(f"line_{d.effect}", units)
+
+    def _refresh_keep(self, idx: np.ndarray) -> None:
+        self.keep[idx] = 1.0 - self.ckp.decay[idx] * self.state.decay_mult[idx]
+        self.keep_changed = True
+
+
+def _survey_item_shares(scenario: Scenario) -> pd.Series:
+    """Each item's share of the survey points (by its survey standards' points)."""
+    fw = scenario.framework
+    rows = [(s.content, s.points) for s in fw.standards if s.method == "survey" and not s.negative]
+    if not rows:
+        return pd.Series(dtype=float)
+    item_of = {c.id: c.item for c in fw.contents}
+    pts = (
+        pd.Series([p for _, p in rows], index=[item_of[c] for c, _ in rows]).groupby(level=0).sum()
+    )
+    return pts / pts.sum()
+
+
+def next_allocation(run: Run, year: int) -> pd.DataFrame:
+    """Next year's allocation: as planned, or re-allocated from this year's results.
+
+    Re-allocated when the scenario links the budget to performance
+    (评估结果与财政投入挂钩).
+    """
+    sc = run.prep.scenario
+    budget = getattr(sc, "budget", None)
+    if budget is None or not _performance_linked(sc):
+        return run.prep.allocation
+    from civsim.budget import allocate_year
+
+    results = pd.DataFrame([r for r in run.district_results if r["year"] == year])
+    results["score"] = results["field"] + results["satisfaction"] * sc.cycle.survey_points
+    return allocate_year(sc, year + 1, previous=results[["district", "score"]])
+
+
+def _performance_linked(sc: Scenario) -> bool:
+    return sc.budget.policy == "performance"
+
+
+def _revert_decay(env, run: Run, idx: np.ndarray, size: float, after: int):
+    """End a funded slow-down of decay after its duration."""
+    yield env.timeout(after)
+    run.state.decay_mult[idx] /= 1.0 - size  # decay lines have effect_size < 1
+    run._refresh_keep(idx)
+
+
+def _revert_detection(env, run: Run, idx: np.ndarray, size: float, after: int):
+    """End a funded detection boost after its duration."""
+    yield env.timeout(after)
+    run.state.detect_extra[idx] -= size
+    run.detect_max = float(run.state.detect_extra.max(initial=0.0))
+
+
+EVENT_KINDS = (
+    "self_check",
+    "covert_visit",
+    "problem_self_check",
+    "problem_material_review",
+    "problem_covert_visit",
+    "problem_citizen_report",
+    "problem_platform",
+    "order_opened",
+    "order_closed",
+    "order_closed_late",
+    "coordination_wait",
+    "volunteer_request",
+    "volunteer_served",
+    "negative_incident",
+    "evaluation_visit",
+    "line_condition",
+    "line_decay",
+    "line_detection",
+    "line_staff_days",
+    "line_volunteer_hours",
+    "line_publicity",
+)
+EVENT_INDEX = {k: i for i, k in enumerate(EVENT_KINDS)}
+
+
+def effort_profile(scenario: Scenario) -> np.ndarray:
+    """Routine effort per day of the cycle, as a multiple of normal effort (mean 1).
+
+    Normal mode holds effort level. Campaign mode ramps effort up over the
+    ``run_up_days`` before each year's expected inspection window to
+    ``surge_multiplier`` times its base, holds it through the window, then drops
+    ``overshoot`` below base and recovers with ``decay_half_life_days``. The
+    profile is scaled so the cycle's total effort equals normal mode's: the
+    same cost, spent differently.
+
+    Examples
+    --------
+    >>> from civsim.scenario import load_scenario
+    >>> s = load_scenario("scenarios/baseline.yaml")
+    >>> p = effort_profile(s.model_copy(update={"simulation": s.simulation.model_copy(
+    ...     update={"campaign": s.simulation.campaign.model_copy(update={"mode": "campaign"})})}))
+    >>> round(float(p.mean()), 6), bool(p.max() > 1.5 * p.min())
+    (1.0, True)
+    """
+    days = scenario.cycle.days
+    camp = scenario.simulation.campaign
+    if camp.mode == "normal":
+        return np.ones(days)
+    ev = scenario.simulation.evaluation
+    t = np.arange(days, dtype=float)
+    profile = np.ones(days)
+    for year in range(scenario.cycle.years):
+        w0 = year * scenario.cycle.days_per_year + ev.window_start_day
+        w1 = w0 + ev.window_days
+        ramp = (t >= w0 - camp.run_up_days) & (t < w0)
+        profile[ramp] = 1 + (camp.surge_multiplier - 1) * (
+            (t[ramp] - (w0 - camp.run_up_days)) / max(camp.run_up_days, 1)
+        )
+        profile[(t >= w0) & (t < w1)] = camp.surge_multiplier
+        after = t >= w1
+        dip = camp.overshoot * np.exp(-math.log(2) * (t[after] - w1) / camp.decay_half_life_days)
+        profile[after] = np.minimum(profile[after], 1 - dip)
+    # Effort is planned per week: hold each week at its first day's level.
+    weekly = profile[(np.arange(days) // processes.WEEK) * processes.WEEK]
+    return weekly / weekly.mean()
+
+
+def prepare(
+    scenario: Scenario,
+    tasks: pd.DataFrame | None = None,
+    allocation: pd.DataFrame | None = None,
+) -> Prepared:
+    """Build what every replication of a scenario shares.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    tasks : pandas.DataFrame, optional
+        The task table; decomposed from the scenario when not given.
+    allocation : pandas.DataFrame, optional
+        The budget allocation (``year, level, district, category, line, units,
+        yuan``); allocated with the scenario's policy when not given and the
+        scenario has a budget.
+
+    Returns
+    -------
+    Prepared
+    """
+    from civsim.places import build_territory
+
+    territory = build_territory(scenario)
+    if tasks is None:
+        from civsim.tasks import decompose
+
+        tasks = decompose(scenario, territory)
+    ckp = state.build_checkpoints(scenario, tasks, territory.districts)
+    lines = pd.DataFrame()
+    if getattr(scenario, "budget", None) is not None:
+        from civsim.budget import allocate_cycle
+
+        lines = pd.DataFrame([ln.model_dump() for ln in scenario.budget.lines]).set_index("id")
+        if allocation is None:
+            allocation = allocate_cycle(scenario)
+    if allocation is None:
+        allocation = pd.DataFrame(
+            columns=["year", "level", "district", "category", "line", "units", "yuan"]
+        )
+    return Prepared(
+        scenario=scenario,
+        ckp=ckp,
+        tasks=tasks,
+        allocation=allocation,
+        lines=lines,
+        effort=effort_profile(scenario),
+        district_ids=territory.districts["id"].to_numpy(),
+    )
+
+
+def simulate(
+    scenario: Scenario | Prepared,
+    seed: int | None = None,
+    replication: int = 0,
+) -> RunResult:
+    """Run one replication of the whole evaluation cycle.
+
+    Parameters
+    ----------
+    scenario : Scenario or Prepared
+        The scenario, or its :func:`prepare`-d form (faster for many replications).
+    seed : int, optional
+        Master seed; the scenario's own seed when not given.
+    replication : int
+        Which replication: its stream is ``SeedSequence(seed).spawn(...)[replication]``,
+        so replication i is the same whichever executor runs it.
+
+    Returns
+    -------
+    RunResult
+    """
+    prep = scenario if isinstance(scenario, Prepared) else prepare(scenario)
+    sc = prep.scenario
+    seed = sc.seed if seed is None else seed
+    seq = np.random.SeedSequence(seed).spawn(replication + 1)[replication]
+    run = Run(prep, seq)
+    env = run.env
+    env.process(processes.upkeep(env, run))
+    env.process(processes.citizen_reports(env, run))
+    env.process(processes.platform_flags(env, run))
+    env.process(processes.self_checks(env, run))
+    env.process(processes.covert_visits(env, run))
+    env.process(processes.rectification(env, run))
+    env.process(processes.volunteer_dispatch(env, run))
+    env.process(processes.evaluation(env, run))
+    start_budget_year(run, 1, prep.allocation)
+    env.run(until=run.days)
+    return collect(run, sc.name, seed, replication)
+
+
+def start_budget_year(run: Run, year: int, allocation: pd.DataFrame) -> None:
+    """Start the deliveries of one year's allocation as processes."""
+    rows = allocation[(allocation["year"] == year) & (allocation["units"] > 0)]
+    for row in rows.itertuples(index=False):
+        delivery = _delivery(run, row)
+        run.env.process(processes.budget_line(run.env, run, delivery))
+    run.allocated.append(rows)
+
+
+def _delivery(run: Run, row) -> Delivery:
+    """Plan a funded line's monthly units, yuan and covered checkpoints."""
+    line = run.prep.lines.loc[row.line]
+    ckp = run.ckp
+    months = max(1, min(12, math.ceil(line["duration_days"] / run.month_days)))
+    if line["effect"] in ("staff_days", "volunteer_hours", "publicity"):
+        months = 1  # a grant paid at the start of the year, its effect spread over the duration
+    units = largest_remainder(int(row.units), np.ones(months))
+    yuan = units * int(line["unit_cost_yuan"])
+    district_index = (
+        np.arange(len(ckp.districts))
+        if row.district == CITY
+        else np.flatnonzero(ckp.districts == row.district)
+    )
+    target = _target_checkpoints(run, line, district_index)
+    covered = _coverage(run, line, row, target)
+    lead = _target_units(run, line, target)
+    return Delivery(
+        line=row.line,
+        district=row.district,
+        year=int(row.year),
+        effect=line["effect"],
+        size=float(line["effect_size"]),
+        duration_days=int(line["duration_days"]),
+        start_day=(int(row.year) - 1) * run.days_per_year,
+        units=units,
+        yuan=yuan,
+        unit_cost=int(line["unit_cost_yuan"]),
+        covered=covered,
+        district_index=district_index,
+        unit_index=lead,
+    )
+
+
+def _target_checkpoints(run: Run, line: pd.Series, district_index: np.ndarray) -> np.ndarray:
+    """Checkpoints a line aims at: its place type or standard, in its districts."""
+    ckp = run.ckp
+    in_area = np.isin(ckp.district, district_index)
+    kind, target = line["target_kind"], line.get("target")
+    if kind == "place_type":
+        mask = ckp.place_types[ckp.place_type] == target
+    elif kind == "standard":
+        mask = ckp.standards[ckp.standard] == target
+        return np.flatnonzero(mask & (in_area | ~ckp.field))
+    else:  # district or city: every field checkpoint of the area
+        mask = ckp.field
+    return np.flatnonzero(mask & in_area)
+
+
+def _coverage(run: Run, line: pd.Series, row, target: np.ndarray) -> list[np.ndarray]:
+    """The checkpoints each successive unit covers, fixed per scenario (not per replication).
+
+    Places are taken in one seeded order per (line, district), so a larger
+    purchase covers a superset of a smaller one: more money never covers less.
+    """
+    ckp = run.ckp
+    per_unit = int(line.get("places_per_unit") or 0)
+    if not len(target) or per_unit <= 0:
+        return [target] * int(row.units)
+    groups = ckp.place[target]
+    keys, inverse = np.unique(np.where(groups >= 0, groups, -1 - target), return_inverse=True)
+    seed = [run.prep.scenario.seed, COVERAGE_STREAM, *map(ord, f"{row.line}/{row.district}")]
+    order = np.random.default_rng(seed).permutation(len(keys))
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(keys))
+    unit_of = rank[inverse] // per_unit
+    return [target[unit_of == u] for u in range(int(row.units))]
+
+
+def _target_units(run: Run, line: pd.Series, target: np.ndarray) -> np.ndarray:
+    """Units whose rectification capacity a staff-days line adds to."""
+    if len(target):
+        return np.unique(run.ckp.unit[target])
+    return np.arange(len(run.ckp.units))
+
+
+def collect(run: Run, scenario_name: str, seed: int, replication: int) -> RunResult:
+    """Assemble the recorders of a finished run into tidy tables."""
+    from civsim.results import build_run_result
+
+    return build_run_result(run, scenario_name, seed, replication)

@@ -1,0 +1,321 @@
+"""The simulation's processes: SimPy generator functions, ``env`` first.
+
+Organisational events (rounds of upkeep, self-checks, covert visits, citizen
+reports, rectification, volunteer dispatch, evaluations, budget deliveries)
+are processes here; the condition of every checkpoint is a numpy array that
+they read and change (:mod:`civsim.sim.state`). One process serves all units'
+queues or all districts' dispatch centres each day, vectorised over them,
+because a process per unit or per checkpoint would cost far more events for
+no difference in the model (DESIGN rule 1).
+
+Within a day, processes run in the order :func:`civsim.sim.model.simulate`
+starts them: upkeep, detection, rectification, volunteers, then evaluations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+import numpy as np
+import simpy
+
+from civsim import scoring
+
+if TYPE_CHECKING:
+    from civsim.sim.model import Run
+
+__all__ = [
+    "budget_line",
+    "citizen_reports",
+    "covert_visits",
+    "evaluation",
+    "platform_flags",
+    "rectification",
+    "self_checks",
+    "upkeep",
+    "volunteer_dispatch",
+]
+
+Process = Generator[simpy.Event, None, None]
+#: Effort levels and volunteer rosters are set per week (weekly work plans, 周计划).
+WEEK = 7
+
+
+def upkeep(env: simpy.Environment, run: Run) -> Process:
+    """Advance every checkpoint one day: decay, then routine effort restores.
+
+    ``c <- c * keep + k * u * (1 - c)`` with ``keep = 1 - decay * decay_mult``,
+    ``u`` the checkpoint's upkeep at normal effort, and ``k`` the district's
+    effort level: the campaign or normal profile (mean 1 over the cycle) times
+    one plus the effort spare volunteers add. Effort levels are set weekly (a
+    weekly work plan), so ``k u`` and ``keep - k u`` are rebuilt once a week,
+    or when a funded line changes decay, and a day is two passes:
+    ``c <- c * (keep - k u) + k u``. The shadow score is recorded every
+    ``record_every_days``.
+    """
+    c = run.state.condition
+    u = run.ckp.upkeep
+    ku = np.empty_like(c)
+    factor = np.empty_like(c)
+    slices = [*run.ckp.district_slices, run.ckp.city_slice]
+    levels = None
+    while env.now < run.days:
+        day = int(env.now)
+        if day % run.record_every == 0:
+            run.record_shadow(day)
+        now = run.effort[day] * (1.0 + run.volunteer_effort)
+        if levels is None or run.keep_changed or not np.array_equal(now, levels):
+            levels = now
+            for k, sl in zip(levels, slices, strict=True):
+                np.multiply(u[sl], k, out=ku[sl])
+            np.subtract(run.keep, ku, out=factor)
+            run.keep_changed = False
+        c *= factor
+        c += ku
+        yield env.timeout(1)
+    run.record_shadow(run.days)
+
+
+def _open_orders(run: Run, found: np.ndarray, source: str) -> None:
+    """Open a rectification order for each newly found problem checkpoint."""
+    found = np.unique(found)
+    found = found[~run.state.has_order[found]]
+    run.count(source, len(found))
+    if len(found):
+        run.orders.open(found, int(run.env.now), run)
+
+
+def _problems(run: Run, candidates: np.ndarray) -> np.ndarray:
+    """The candidates whose condition is below the compliance threshold."""
+    return candidates[run.state.condition[candidates] < run.threshold]
+
+
+def self_checks(env: simpy.Environment, run: Run) -> Process:
+    """Mock tests (模拟测评): sample places, and review every material checkpoint."""
+    det = run.params.detection
+    rng = run.rngs["self_checks"]
+    material = np.flatnonzero(~run.ckp.field)
+    while True:
+        yield env.timeout(det.self_check_interval_days)
+        run.count("self_check", 1)
+        sampled = run.sample_places(rng, det.self_check_places)
+        _open_orders(run, _problems(run, sampled), "problem_self_check")
+        _open_orders(run, _problems(run, material), "problem_material_review")
+
+
+def covert_visits(env: simpy.Environment, run: Run) -> Process:
+    """Covert visits (暗访) by supervisors: a smaller sample, at the same cadence all cycle."""
+    det = run.params.detection
+    rng = run.rngs["covert_visits"]
+    while True:
+        yield env.timeout(det.covert_visit_interval_days)
+        run.count("covert_visit", 1)
+        sampled = run.sample_places(rng, det.covert_visit_places)
+        _open_orders(run, _problems(run, sampled), "problem_covert_visit")
+
+
+def _daily_detections(run: Run, rng: np.random.Generator, rate: np.ndarray | float) -> np.ndarray:
+    """Field problems found today, each problem checkpoint found with chance ``rate``.
+
+    Rather than a draw per checkpoint, draw how many field checkpoints would be
+    looked at today (Binomial at the highest rate), pick them at random, keep
+    those that are problems, and thin to each one's own rate: the same chances
+    at a cost proportional to the reports, not to the city's size.
+    """
+    field = run.ckp.field_index
+    p_max = float(rate) if np.ndim(rate) == 0 else run.detect_max
+    if p_max <= 0 or not len(field):
+        return field[:0]
+    k = rng.binomial(len(field), p_max)
+    picked = field[rng.integers(0, len(field), size=k)]
+    picked = picked[run.state.condition[picked] < run.threshold]
+    if np.ndim(rate):
+        picked = picked[rng.random(len(picked)) * p_max < rate[picked]]
+    return picked
+
+
+def citizen_reports(env: simpy.Environment, run: Run) -> Process:
+    """Residents report problems they see (市民随手拍); each report opens an order."""
+    rate = run.params.detection.citizen_report_rate
+    rng = run.rngs["citizen_reports"]
+    while True:
+        _open_orders(run, _daily_detections(run, rng, rate), "problem_citizen_report")
+        yield env.timeout(1)
+
+
+def platform_flags(env: simpy.Environment, run: Run) -> Process:
+    """A smart platform (一网统管) flags problems where it runs, as funded or switched on."""
+    rng = run.rngs["platform"]
+    while True:
+        if run.detect_max > 0:
+            _open_orders(
+                run, _daily_detections(run, rng, run.state.detect_extra), "problem_platform"
+            )
+        yield env.timeout(1)
+
+
+def rectification(env: simpy.Environment, run: Run) -> Process:
+    """Every lead unit works its queue: ready orders, first come first served, up to capacity.
+
+    A unit's daily capacity is its staff x ``staff_share`` x
+    ``orders_per_staff_day`` plus funded staff-days; fractions carry over to the
+    next day. A closed order restores its checkpoint to ``fixed_condition``.
+    """
+    rect = run.params.rectification
+    base = run.ckp.unit_staff * rect.staff_share * rect.orders_per_staff_day
+    credit = np.zeros_like(base)
+    book = run.orders
+    while True:
+        day = int(env.now)
+        credit += base + run.extra_staff_days[:, day] * rect.orders_per_staff_day
+        open_ids = book.open_ids()
+        ready = open_ids[book.ready[open_ids] <= day]
+        if len(ready):
+            units = book.unit[ready]
+            order = np.lexsort((book.ready[ready], units))
+            ready, units = ready[order], units[order]
+            first = np.searchsorted(units, units, side="left")
+            rank = np.arange(len(ready)) - first
+            served = ready[rank < np.floor(credit[units])]
+            served_units = book.unit[served]
+            credit -= np.bincount(served_units, minlength=len(credit))
+            book.close(served, day, run)
+        run.record_units(day, credit)
+        credit = np.minimum(credit, base + 1.0)  # unused capacity is not banked for weeks
+        yield env.timeout(1)
+
+
+def volunteer_dispatch(env: simpy.Environment, run: Run) -> Process:
+    """群众点单、中心派单、志愿者接单: requests queue at each district's centre, served by hours.
+
+    Spare volunteer-hours go to civility work (文明劝导) that adds to the
+    district's routine effort the next day.
+    """
+    vol = run.params.volunteers
+    rng = run.rngs["volunteers"]
+    pop10k = run.ckp.district_population / 10_000
+    queues: list[list[list[int]]] = [[] for _ in pop10k]  # [arrival day, requests] blocks
+    field_count = np.array([sl.stop - sl.start for sl in run.ckp.district_slices], dtype=float)
+    spare = np.zeros_like(field_count)
+    while True:
+        day = int(env.now)
+        arrivals = rng.poisson(vol.requests_per_10k_per_day * pop10k)
+        hours = vol.base_hours_per_10k_per_day * pop10k + run.extra_volunteer_hours[:, day]
+        run.count("volunteer_request", int(arrivals.sum()))
+        for d, queue in enumerate(queues):
+            if arrivals[d]:
+                queue.append([day, int(arrivals[d])])
+            can_serve = int(hours[d] // vol.hours_per_request)
+            while queue and can_serve:
+                block = queue[0]
+                take = min(block[1], can_serve)
+                run.record_wait(d, day - block[0], take)
+                block[1] -= take
+                can_serve -= take
+                hours[d] -= take * vol.hours_per_request
+                if block[1] == 0:
+                    queue.pop(0)
+        spare += np.maximum(hours, 0)
+        if (day + 1) % WEEK == 0:  # the week's spare hours set next week's effort
+            run.volunteer_effort[:-1] = np.divide(
+                vol.effort_per_hour * spare / WEEK,
+                field_count,
+                out=np.zeros_like(field_count),
+                where=field_count > 0,
+            )
+            spare[:] = 0
+        yield env.timeout(1)
+
+
+def budget_line(env: simpy.Environment, run: Run, delivery) -> Process:
+    """Deliver one funded project line in one district and year, month by month.
+
+    Parameters
+    ----------
+    env : simpy.Environment
+    run : Run
+    delivery : civsim.sim.model.Delivery
+        The line, its covered checkpoints and its monthly units and yuan.
+    """
+    yield env.timeout(delivery.start_day - env.now)
+    for month, (units, yuan) in enumerate(zip(delivery.units, delivery.yuan, strict=True)):
+        run.spend(delivery, month, int(yuan))
+        if units:
+            run.apply_effect(delivery, int(units))
+        yield env.timeout(run.month_days)
+
+
+def evaluation(env: simpy.Environment, run: Run) -> Process:
+    """Evaluate each year: questionnaire, field inspection, material review, negative list.
+
+    The covert field inspection comes on a date the city does not know; the
+    negative list is drawn at year end.
+
+    The inspection date is drawn uniformly inside the evaluation window; the
+    city's campaign profile knows only the window.
+    """
+    ev = run.params.evaluation
+    cyc = run.prep.scenario.cycle
+    rng = run.rngs["evaluation"]
+    negatives = run.ckp.points[run.ckp.points["negative"].astype(bool)]
+    material = run.ckp.weights.get("material:city")
+    for year in range(cyc.years):
+        start = year * run.days_per_year
+        visit = start + ev.window_start_day + int(rng.integers(0, ev.window_days))
+        visit = min(visit, start + run.days_per_year - 1)
+        moments = sorted(
+            [
+                (start + ev.survey_day, "survey"),
+                (visit, "field"),
+                (start + ev.material_review_day, "material"),
+            ]
+        )
+        result: dict = {"year": year + 1, "visit_day": visit}
+        for day, what in moments:
+            yield env.timeout(max(0, min(day, start + run.days_per_year - 1) - env.now))
+            if what == "field":
+                run.count("evaluation_visit", 1)
+                seen = run.sample_places(rng, ev.inspection_places)
+                result["field"] = scoring.field_inspection(
+                    run.state.condition,
+                    seen,
+                    run.ckp.observations,
+                    run.ckp.standard,
+                    run.ckp.standard_points,
+                    cyc.field_points,
+                    rng,
+                )
+            elif what == "survey":
+                sat = run.satisfaction(int(env.now))
+                result["survey"], result["satisfaction"] = scoring.survey_score(
+                    sat,
+                    run.ckp.district_population,
+                    run.params.survey.households,
+                    cyc.survey_points,
+                    run.rngs["survey"],
+                )
+            else:
+                result["material"] = (
+                    float((material[0] @ run.state.condition).sum())
+                    if (material is not None)
+                    else 0.0
+                )
+        yield env.timeout(max(0, start + run.days_per_year - 1 - env.now))
+        field_mean = float(run.state.condition[run.ckp.field].mean())
+        ref = run.params.survey.reference_condition
+        risk = (1 - field_mean) / (1 - ref) if ref < 1 else 1.0
+        deducted, disqualified, incidents = scoring.negative_list(
+            negatives, risk, run.rngs["negative_list"]
+        )
+        run.count("negative_incident", incidents)
+        total = result["material"] + result["field"] + result["survey"]
+        result.update(
+            deductions=deducted,
+            disqualified=disqualified,
+            incidents=incidents,
+            score=max(0.0, total - deducted),
+        )
+        run.annual.append(result)
+        run.close_year(year + 1)
+        yield env.timeout(1)

@@ -1,0 +1,274 @@
+"""The simulation's state: one numpy array entry per checkpoint.
+
+A checkpoint is a (standard, place) pair for field standards and a (standard,
+unit) pair for material standards: a row of the task table. Checkpoints are
+sorted by district (material ones, which belong to the city, last), so every
+per-district operation is a slice. The arrays here are built once per
+scenario and shared, read-only, by every replication; :class:`State` holds
+what a replication changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from civsim.errors import CivsimError
+from civsim.scenario import Scenario
+
+__all__ = ["CITY", "Checkpoints", "State", "build_checkpoints"]
+
+#: The district label of city-level rows (material standards, city totals).
+CITY = "city"
+
+
+@dataclass(frozen=True)
+class Checkpoints:
+    """Read-only description of every checkpoint, aligned on one index.
+
+    Attributes
+    ----------
+    n : int
+        Number of checkpoints.
+    field : numpy.ndarray of bool
+        True for field checkpoints, False for material ones.
+    district : numpy.ndarray of int
+        Index into ``districts`` (material checkpoints: ``len(districts)``, the city).
+    district_slices : list of slice
+        The checkpoints of each district, in ``districts`` order.
+    standard, place, place_type, unit, item : numpy.ndarray of int
+        Indices into the label arrays below (``place`` is -1 for material).
+    decay : numpy.ndarray of float
+        Daily decay rate of the checkpoint's standard.
+    upkeep : numpy.ndarray of float
+        Daily routine restoration at normal effort (upkeep rate x staffing factor).
+    has_coop : numpy.ndarray of bool
+        The standard has cooperating units (orders wait for coordination).
+    """
+
+    n: int
+    field: np.ndarray
+    field_index: np.ndarray
+    district: np.ndarray
+    district_slices: list[slice]
+    city_slice: slice
+    standard: np.ndarray
+    place: np.ndarray
+    place_type: np.ndarray
+    unit: np.ndarray
+    item: np.ndarray
+    decay: np.ndarray
+    upkeep: np.ndarray
+    has_coop: np.ndarray
+    districts: np.ndarray
+    standards: np.ndarray
+    places: np.ndarray
+    place_types: np.ndarray
+    units: np.ndarray
+    items: np.ndarray
+    district_population: np.ndarray
+    unit_staff: np.ndarray
+    points: pd.DataFrame
+    standard_points: np.ndarray
+    observations: np.ndarray
+    type_places: list[np.ndarray]
+    type_sample_weight: np.ndarray
+    place_ckp_ptr: np.ndarray
+    place_ckp_idx: np.ndarray
+    weights: dict[str, tuple[sparse.csr_matrix, pd.Index]] = field(repr=False)
+    shadow_matrix: sparse.csr_matrix = field(repr=False)
+    shadow_groups: pd.DataFrame = field(repr=False)
+
+
+@dataclass
+class State:
+    """What one replication changes, day by day."""
+
+    condition: np.ndarray
+    decay_mult: np.ndarray
+    detect_extra: np.ndarray
+    has_order: np.ndarray
+
+
+def build_checkpoints(scenario: Scenario, tasks: pd.DataFrame, districts: pd.DataFrame):
+    """Build the checkpoint arrays of a scenario from its task table.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Must have a framework.
+    tasks : pandas.DataFrame
+        The task table of :func:`civsim.tasks.decompose`.
+    districts : pandas.DataFrame
+        The territory's districts (``id``, ``population``).
+
+    Returns
+    -------
+    Checkpoints
+    """
+    fw = scenario.framework
+    if fw is None:
+        raise CivsimError(f"scenario {scenario.name!r} has no framework to simulate")
+    dyn = scenario.simulation.dynamics
+    std = pd.DataFrame([s.model_dump() for s in fw.standards]).set_index("id")
+    ckp = tasks[tasks["method"].isin(["field", "material"])].copy()
+    ckp = ckp[~ckp["standard"].map(std["negative"]).astype(bool)]
+    ckp["is_field"] = ckp["method"] == "field"
+    district_ids = districts["id"].to_numpy()
+    order = {d: i for i, d in enumerate(district_ids)}
+    ckp["d"] = ckp["district"].astype(object).map(order).fillna(len(district_ids)).astype(int)
+    ckp.loc[~ckp["is_field"], "d"] = len(district_ids)
+    ckp = ckp.sort_values(["d", "standard", "place"], kind="stable").reset_index(drop=True)
+    if ckp.empty:
+        raise CivsimError(f"scenario {scenario.name!r} has no field or material checkpoints")
+
+    def codes(col: str) -> tuple[np.ndarray, np.ndarray]:
+        values = ckp[col].astype(object).where(ckp[col].notna(), "")
+        c, labels = pd.factorize(values, sort=True)
+        return c.astype(np.int32), np.asarray(labels, dtype=object)
+
+    standard, standards = codes("standard")
+    place, places = codes("place")
+    place[ckp["place"].isna().to_numpy()] = -1
+    place_type, place_types = codes("place_type")
+    unit, units = codes("lead_unit")
+    item, items = codes("item")
+    d = ckp["d"].to_numpy(dtype=np.int32)
+    bounds = np.searchsorted(d, np.arange(len(district_ids) + 1))
+    slices = [slice(int(bounds[i]), int(bounds[i + 1])) for i in range(len(district_ids))]
+    staff = {u.id: u.staff for u in scenario.organisation.units}
+    coop = ckp["cooperating_units"].astype(object).fillna("").astype(str).str.len() > 0
+    weights = _weights(ckp, std, scenario, len(district_ids))
+    return Checkpoints(
+        n=len(ckp),
+        field=ckp["is_field"].to_numpy(),
+        field_index=np.flatnonzero(ckp["is_field"].to_numpy()),
+        district=d,
+        district_slices=slices,
+        city_slice=slice(int(bounds[-1]), len(ckp)),
+        standard=standard,
+        place=place,
+        place_type=place_type,
+        unit=unit,
+        item=item,
+        decay=ckp["standard"].map(std["decay_per_day"]).to_numpy(dtype=np.float64),
+        upkeep=(dyn.upkeep_rate * _staffing(ckp, scenario)).astype(np.float32),
+        has_coop=coop.to_numpy(),
+        districts=district_ids,
+        standards=standards,
+        places=places,
+        place_types=place_types,
+        units=units,
+        items=items,
+        district_population=districts["population"].to_numpy(dtype=np.int64),
+        unit_staff=np.array([staff.get(u, 0) for u in units], dtype=np.float64),
+        points=std[
+            [
+                "points",
+                "method",
+                "negative",
+                "negative_effect",
+                "negative_points",
+                "incidents_per_year",
+                "lead_unit",
+            ]
+        ],
+        standard_points=std["points"].reindex(standards).to_numpy(dtype=float),
+        observations=_observations(ckp, place, fw),
+        type_places=[
+            np.unique(place[(place_type == t) & (place >= 0)]) for t in range(len(place_types))
+        ],
+        type_sample_weight=_sample_weights(place_types, fw),
+        place_ckp_ptr=np.searchsorted(np.sort(place), np.arange(len(places) + 1)),
+        place_ckp_idx=np.argsort(place, kind="stable"),
+        weights=weights,
+        shadow_matrix=sparse.vstack([m for m, _ in weights.values()], format="csr"),
+        shadow_groups=_shadow_groups(weights, district_ids),
+    )
+
+
+def _shadow_groups(weights: dict, district_ids: np.ndarray) -> pd.DataFrame:
+    """Method, district and item of each row of the stacked shadow matrix."""
+    labels = np.append(district_ids.astype(object), CITY)
+    parts = [
+        pd.DataFrame(
+            {
+                "method": key.split(":")[0],
+                "district": labels[keys.get_level_values(0).to_numpy(dtype=int)],
+                "item": keys.get_level_values(1).to_numpy(dtype=object),
+            }
+        )
+        for key, (_, keys) in weights.items()
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def _observations(ckp: pd.DataFrame, place: np.ndarray, fw) -> np.ndarray:
+    """Observations an inspector makes per checkpoint: the place's share, at least one."""
+    per_place = {t.id: t.observations_per_place for t in fw.place_types}
+    obs = ckp["place_type"].astype(object).map(per_place).fillna(1).to_numpy(dtype=float)
+    at_place = np.bincount(np.maximum(place, 0))[np.maximum(place, 0)]
+    return np.maximum(1, obs // np.maximum(at_place, 1)).astype(np.int64)
+
+
+def _sample_weights(place_types: np.ndarray, fw) -> np.ndarray:
+    """Each place type's share of an inspection sample (``sample_per_visit``)."""
+    plan = {t.id: t.sample_per_visit for t in fw.place_types}
+    return np.array([plan.get(t, 0) for t in place_types], dtype=float)
+
+
+def _staffing(ckp: pd.DataFrame, scenario: Scenario) -> np.ndarray:
+    """Share of full routine effort each checkpoint gets from its responsible person.
+
+    A person whose tasks need more hours a year than they have spreads their
+    hours thinly: each of their checkpoints gets ``capacity / load``.
+    """
+    dyn = scenario.simulation.dynamics
+    person = ckp["person"].astype(object)
+    load = ckp.groupby(person, sort=False)["hours_per_year"].transform("sum")
+    # Field tasks are done by grid workers; unit posts (``unit:postK``) do the rest.
+    is_worker = ckp["is_field"] & ~person.astype(str).str.contains(":", regex=False)
+    capacity = np.where(is_worker, dyn.grid_worker_hours_per_year, dyn.staff_hours_per_year)
+    load = load.to_numpy(dtype=float)
+    share = np.minimum(1.0, np.divide(capacity, load, out=np.ones_like(load), where=load > 0))
+    nobody = person.isna() | (person.astype(str) == "")
+    return np.where(nobody.to_numpy(), dyn.unstaffed_effort, share)
+
+
+def _weights(ckp: pd.DataFrame, std: pd.DataFrame, scenario: Scenario, n_districts: int):
+    """Sparse matrices turning the condition vector into shadow scores per group.
+
+    For a method M with cycle points P_M, a group's score is
+    ``P_M * sum_s points_s * mean_condition_s / sum_s points_s`` over the
+    method's standards s, the mean taken over the group's checkpoints of s.
+    Groups are (district, item) for field and (city, item) for material and
+    field; each row of a matrix is one group, so ``W @ condition`` is the
+    score of every group at once.
+    """
+    cycle = scenario.cycle
+    out = {}
+    for method, total_points in (
+        ("field", cycle.field_points),
+        ("material", cycle.material_points),
+    ):
+        sel = ckp[ckp["method"] == method]
+        if sel.empty:
+            continue
+        pts = sel["standard"].map(std["points"]).to_numpy(dtype=float)
+        method_total = std.loc[(std["method"] == method) & ~std["negative"], "points"].sum()
+        for scope in ("district", "city"):
+            key = sel["d"] if scope == "district" else pd.Series(n_districts, index=sel.index)
+            if scope == "district" and method == "material":
+                continue
+            per_std = sel.groupby([key, sel["standard"]])["standard"].transform("size")
+            w = total_points * pts / max(method_total, 1e-12) / per_std.to_numpy()
+            group_keys = pd.MultiIndex.from_arrays([key.to_numpy(), sel["item"].astype(object)])
+            g, labels = pd.factorize(group_keys)
+            mat = sparse.csr_matrix(
+                (w.astype(np.float32), (g, sel.index.to_numpy())), shape=(len(labels), len(ckp))
+            )
+            out[f"{method}:{scope}"] = (mat, labels)
+    return out
