@@ -24,6 +24,7 @@ from civsim.budget import (
     performance,
     summarise,
 )
+from civsim.cli import main
 from civsim.errors import BudgetError, ScenarioError
 from civsim.gains import line_gains
 from civsim.scenario import Scenario, load_scenario
@@ -331,3 +332,48 @@ def test_tiny_scenarios_allocate_every_year(total: int, population: list[int]) -
     scenario = Scenario.model_validate(data)
     table = allocate_cycle(scenario, "need")
     assert_adds_up(table, budget_inputs(scenario))
+
+
+# --------------------------------------------------------------------------- command
+
+
+def test_budget_command_writes_tables_and_prints_a_summary(tmp_path: Path, capsys) -> None:
+    """`civsim budget` writes the allocation and summary (CSV and XLSX) and prints totals."""
+    out = tmp_path / "out"
+    results = tmp_path / "results.csv"
+    results.write_text("year,district,score\n1,c01,70\n1,c02,80\n", encoding="utf-8")
+    argv = ["budget", str(SCENARIOS / "county_nominee.yaml"), "--results", str(results)]
+    assert main([*argv, "--out", str(out)]) == 0
+    table = pd.read_csv(out / "allocation.csv")
+    assert list(table.columns) == COLUMNS
+    assert table.groupby("year")["yuan"].sum().tolist() == [3_500_000] * 3
+    assert len(pd.read_excel(out / "allocation.xlsx", sheet_name="summary")) > 0
+    printed = capsys.readouterr().out
+    assert "policy performance" in printed
+    assert "1,750,000" in printed and "expected gain" in printed
+
+
+@pytest.mark.parametrize(
+    ("budget", "words"),
+    [
+        ({"total_yuan": -1}, "more than 0 yuan, got -1"),
+        ({"district_min_yuan": 1_300_000}, "minimums add up to 7,800,000 yuan, 600,000 yuan more"),
+        ({"district_cap_yuan": 1_000_000}, "caps add up to 6,000,000 yuan, 1,200,000 yuan less"),
+        ({"lines": "lines.csv"}, "whole number of yuan above 0, got -300000"),
+    ],
+    ids=["total", "minimums", "caps", "negative-cost"],
+)
+def test_budget_command_refuses_bad_funds_and_writes_nothing(
+    tmp_path: Path, capsys, budget: dict, words: str
+) -> None:
+    """Bad funds exit 2 with one line saying which constraint fails by how many yuan."""
+    lines = (SCENARIOS / "baseline_tables/budget_lines.csv").read_text(encoding="utf-8")
+    (tmp_path / "lines.csv").write_text(lines.replace(",300000,", ",-300000,"), encoding="utf-8")
+    path = write_yaml(
+        tmp_path, "bad.yaml", {"extends": str(SCENARIOS / "baseline.yaml"), "budget": budget}
+    )
+    out = tmp_path / "out"
+    assert main(["budget", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err and err.count("\n") == 1
+    assert not out.exists()
