@@ -496,6 +496,10 @@ class ProjectLineRow(Frozen):
                 raise ValueError(
                     f"line {self.id}: effect {self.effect} needs a place type or field standard"
                 )
+        if self.effect == "publicity" and self.target_kind == "place_type":
+            raise ValueError(
+                f"line {self.id}: publicity works on survey standards, a district or the city"
+            )
         if self.effect in FRACTION_EFFECTS and self.effect_size > 1:
             raise ValueError(
                 f"line {self.id}: effect_size of {self.effect} is on the 0..1 scale, "
@@ -626,13 +630,17 @@ def _check_budget_refs(budget: Budget, framework: Framework | None, districts: s
                 f"budget lines row {i + 1} ({line.id}): unknown {line.target_kind} "
                 f"{line.target!r}{_hint(line.target, known)}"
             )
-        if line.target_kind == "standard" and line.effect in PLACE_EFFECTS:
-            std = next(s for s in framework.standards if s.id == line.target)
-            if not std.place_types:
-                raise ValueError(
-                    f"budget lines row {i + 1} ({line.id}): effect {line.effect} needs "
-                    f"checkpoints, but standard {std.id} has no place types"
-                )
+        std = next((s for s in framework.standards if s.id == line.target), None)
+        if std is not None and line.effect == "publicity" and std.method != "survey":
+            raise ValueError(
+                f"budget lines row {i + 1} ({line.id}): publicity works on survey standards; "
+                f"{std.id} is a {std.method} standard"
+            )
+        if std is not None and line.effect in PLACE_EFFECTS and not std.place_types:
+            raise ValueError(
+                f"budget lines row {i + 1} ({line.id}): effect {line.effect} needs "
+                f"checkpoints, but standard {std.id} has no place types"
+            )
 
 
 # ------------------------------------------------------------------------- scenario

@@ -137,12 +137,26 @@ def test_scenario_without_budget_still_loads_but_cannot_allocate(tiny_path: Path
         (lambda b: b["lines"][0].update(target_kind="standard"), "lines", "needs a target id"),
         (lambda b: b["lines"][1].update(effect_size=2.0), "lines", "0..1 scale"),
         (
+            lambda b: b["lines"][0].update(
+                effect="publicity", target_kind="place_type", target="x"
+            ),
+            "lines",
+            "publicity works on survey standards",
+        ),
+        (
             lambda b: b.update(district_condition=[{"district": "d9", "condition": 0.5}]),
             "",
             "unknown district 'd9'",
         ),
     ],
-    ids=["zero-total", "negative-cost", "missing-target", "size-above-1", "unknown-district"],
+    ids=[
+        "zero-total",
+        "negative-cost",
+        "missing-target",
+        "size-above-1",
+        "publicity-on-places",
+        "unknown-district",
+    ],
 )
 def test_bad_budget_sections_are_refused(
     tmp_path: Path, tiny_dict: dict, change, where: str, words: str
