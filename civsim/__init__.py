@@ -9,6 +9,7 @@ The pipeline runs in one direction; each stage is a plain function:
 '市文明委'
 """
 
+from civsim.budget import allocate_cycle
 from civsim.chain import build_chain, validate_chain
 from civsim.errors import BudgetError, ChainError, CivsimError, ScenarioError
 from civsim.scenario import Scenario, load_scenario
@@ -22,6 +23,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "__version__",
+    "allocate_cycle",
     "build_chain",
     "load_scenario",
     "validate_chain",

@@ -81,6 +81,47 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(f"title chance     {row['title_probability']:.0%}")
     print(f"disqualified     {row['disqualified']:.0%}")
     print(f"tables written   {out}")
+
+
+def _cmd_budget(args: argparse.Namespace) -> int:
+    from civsim.budget import allocate_cycle, budget_inputs, expected_gain, summarise
+    from civsim.errors import BudgetError
+    from civsim.scenario import load_scenario
+
+    scenario = load_scenario(args.file)
+    results = None
+    if args.results:
+        try:
+            scores = pd.read_csv(args.results)
+        except (OSError, ValueError) as exc:
+            raise BudgetError(f"cannot read results {args.results}: {exc}") from None
+        if "year" not in scores.columns:
+            raise BudgetError(f"results {args.results} need a year column")
+        results = {int(y): g.drop(columns="year") for y, g in scores.groupby("year")}
+    table = allocate_cycle(scenario, args.policy, results)
+    summary = summarise(table)
+    inputs = budget_inputs(scenario)
+    gains = {y: expected_gain(t, inputs) for y, t in table.groupby("year")}
+    # Everything is computed before the first file is written.
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "allocation.csv", index=False)
+    summary.to_csv(out / "allocation_summary.csv", index=False)
+    with pd.ExcelWriter(out / "allocation.xlsx") as book:
+        table.to_excel(book, sheet_name="allocation", index=False)
+        summary.to_excel(book, sheet_name="summary", index=False)
+    policy = args.policy or scenario.budget.policy
+    print(f"{scenario.name}: special fund, policy {policy}, yuan by holder and category")
+    pivot = summary.pivot_table(
+        index=["level", "district"], columns="year", values="yuan", aggfunc="sum", sort=False
+    )
+    print(pivot.map("{:,}".format).to_string())
+    if policy == "performance" and not results:
+        print("no results given (--results): every year uses budget.first_year_policy")
+    for year, gain in gains.items():
+        spent = int(summary.loc[summary.year == year, "spent_yuan"].sum())
+        print(f"year {year}: {spent:,} yuan on units, expected gain {gain:.3f} points of 100")
+    print(f"written: {out / 'allocation.csv'}, allocation_summary.csv, allocation.xlsx")
     return 0
 
 
@@ -108,6 +149,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--executor", choices=["serial", "process"], default="process")
     p.add_argument("--workers", type=_positive, help="processes (default: all cores)")
     p.set_defaults(run=_cmd_run)
+
+    p = sub.add_parser("budget", help="allocate the special fund in exact yuan, year by year")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--policy",
+        choices=["equal", "per_capita", "need", "performance", "optimised"],
+        help="allocation policy (default: the scenario's budget.policy)",
+    )
+    p.add_argument(
+        "--results",
+        metavar="CSV",
+        help="last years' results (columns year, district, score) for the performance policy",
+    )
+    p.add_argument("--out", metavar="DIR", required=True, help="folder for the tables")
+    p.set_defaults(run=_cmd_budget)
     return parser
 
 
