@@ -54,6 +54,7 @@ class Prepared:
     lines: pd.DataFrame
     effort: np.ndarray
     district_ids: np.ndarray
+    budget_inputs: Any = None
 
 
 @dataclass
@@ -189,7 +190,7 @@ class Run:
         det = self.params.detection
         f32 = np.float32  # the daily passes are memory-bound: half the bytes, half the time
         self.state = state.State(
-            condition=np.full(n, self.params.dynamics.initial_condition, dtype=f32),
+            condition=_initial_condition(prep, f32),
             decay_mult=np.ones(n, dtype=f32),
             detect_extra=np.where(
                 self.ckp.field & det.platform, det.platform_detection_rate, 0.0
@@ -368,6 +369,18 @@ class Run:
         self.keep_changed = True
 
 
+def _initial_condition(prep: Prepared, dtype) -> np.ndarray:
+    """Day-0 condition: the budget's stated condition per district where given, else the default."""
+    ckp = prep.ckp
+    c = np.full(ckp.n, prep.scenario.simulation.dynamics.initial_condition, dtype=dtype)
+    budget = prep.scenario.budget
+    stated = {r.district: r.condition for r in budget.district_condition} if budget else {}
+    for i, d in enumerate(ckp.districts):
+        if d in stated:
+            c[ckp.district_slices[i]] = stated[d]
+    return c
+
+
 def _survey_item_shares(scenario: Scenario) -> pd.Series:
     """Each item's share of the survey points (by its survey standards' points)."""
     fw = scenario.framework
@@ -388,18 +401,14 @@ def next_allocation(run: Run, year: int) -> pd.DataFrame:
     (评估结果与财政投入挂钩).
     """
     sc = run.prep.scenario
-    budget = getattr(sc, "budget", None)
-    if budget is None or not _performance_linked(sc):
+    if sc.budget is None or sc.budget.policy != "performance":
         return run.prep.allocation
-    from civsim.budget import allocate_year
+    from civsim.budget import performance
 
     results = pd.DataFrame([r for r in run.district_results if r["year"] == year])
+    # A district's result: its expected field points plus its residents' satisfaction points.
     results["score"] = results["field"] + results["satisfaction"] * sc.cycle.survey_points
-    return allocate_year(sc, year + 1, previous=results[["district", "score"]])
-
-
-def _performance_linked(sc: Scenario) -> bool:
-    return sc.budget.policy == "performance"
+    return performance(run.prep.budget_inputs, year + 1, previous=results[["district", "score"]])
 
 
 def _revert_decay(env, run: Run, idx: np.ndarray, size: float, after: int):
@@ -514,10 +523,12 @@ def prepare(
         tasks = decompose(scenario, territory)
     ckp = state.build_checkpoints(scenario, tasks, territory.districts)
     lines = pd.DataFrame()
-    if getattr(scenario, "budget", None) is not None:
-        from civsim.budget import allocate_cycle
+    inputs = None
+    if scenario.budget is not None:
+        from civsim.budget import allocate_cycle, budget_inputs
 
         lines = pd.DataFrame([ln.model_dump() for ln in scenario.budget.lines]).set_index("id")
+        inputs = budget_inputs(scenario)
         if allocation is None:
             allocation = allocate_cycle(scenario)
     if allocation is None:
@@ -532,6 +543,7 @@ def prepare(
         lines=lines,
         effort=effort_profile(scenario),
         district_ids=territory.districts["id"].to_numpy(),
+        budget_inputs=inputs,
     )
 
 
