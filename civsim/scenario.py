@@ -403,10 +403,10 @@ class ResponsibilityRow(Frozen):
     lead_unit: IdList = Field(min_length=1, description="牵头单位 (two or more is a conflict)")
     cooperating_units: IdList = Field(default=(), description="配合单位")
     points: float | None = Field(default=None, ge=0, description="[points] checked, not used")
-    item: str = ""
-    content: str = ""
-    text_zh: str = ""
-    method: str = ""
+    item: str | None = None
+    content: str | None = None
+    text_zh: str | None = None
+    method: str | None = None
 
 
 def responsibility_problem(
