@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,8 @@ TINY_FRAMEWORK = {
         },
     ],
 }
+
+
+def tiny_with_framework() -> dict:
+    """A fresh copy of the tiny scenario's data with the tiny framework added."""
+    return {**copy.deepcopy(TINY), "framework": copy.deepcopy(TINY_FRAMEWORK)}

@@ -6,7 +6,7 @@ import copy
 from pathlib import Path
 
 import pytest
-from conftest import SCENARIOS, TINY, TINY_FRAMEWORK, write_yaml
+from conftest import SCENARIOS, TINY, tiny_with_framework, write_yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -85,8 +85,7 @@ def test_generated_territory_loses_nobody(
 @pytest.fixture(scope="module")
 def tiny_places(tmp_path_factory) -> tuple:
     """The tiny scenario with its framework, its territory and its places."""
-    data = copy.deepcopy(TINY)
-    data["framework"] = copy.deepcopy(TINY_FRAMEWORK)
+    data = tiny_with_framework()
     scenario = load_scenario(write_yaml(tmp_path_factory.mktemp("p"), "t.yaml", data))
     territory = build_territory(scenario)
     return scenario, territory, build_places(scenario, territory)
@@ -125,8 +124,7 @@ def test_places_are_deterministic(tiny_places) -> None:
 
 def test_places_table_replaces_the_generator(tmp_path: Path) -> None:
     """An explicit places table gives exactly its rows; a district can claim a place."""
-    data = copy.deepcopy(TINY)
-    data["framework"] = copy.deepcopy(TINY_FRAMEWORK)
+    data = tiny_with_framework()
     data["places"] = [
         {"id": "m1", "place_type": "market", "grid": "d1s1c1g1", "name_zh": "东市场"},
         {
@@ -145,8 +143,7 @@ def test_places_table_replaces_the_generator(tmp_path: Path) -> None:
 
 def test_place_in_unknown_grid_is_refused(tmp_path: Path) -> None:
     """A place naming a grid the territory lacks is refused with its row."""
-    data = copy.deepcopy(TINY)
-    data["framework"] = copy.deepcopy(TINY_FRAMEWORK)
+    data = tiny_with_framework()
     data["places"] = [{"id": "m1", "place_type": "market", "grid": "nowhere", "name_zh": "市场"}]
     with pytest.raises(ScenarioError, match=r"places row 1 .*unknown grid 'nowhere'"):
         build_places(load_scenario(write_yaml(tmp_path, "t.yaml", data)))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import SCENARIOS, TINY, TINY_FRAMEWORK, write_yaml
+from conftest import SCENARIOS, tiny_with_framework, write_yaml
 
 from civsim.cli import main
 from civsim.errors import TableError
@@ -132,8 +131,7 @@ def test_import_refuses_an_empty_sheet(tmp_path: Path) -> None:
 
 def test_task_list_round_trips_through_xlsx(tmp_path: Path) -> None:
     """A tiny city's task list written to XLSX reads back with the same cells."""
-    data = copy.deepcopy(TINY)
-    data["framework"] = copy.deepcopy(TINY_FRAMEWORK)
+    data = tiny_with_framework()
     scenario = load_scenario(write_yaml(tmp_path, "t.yaml", data))
     tasks = decompose(scenario, build_territory(scenario))
     write_tables(tmp_path, {"tasks": tasks}, "tasks.xlsx")

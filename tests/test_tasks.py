@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from conftest import SCENARIOS, TINY, TINY_FRAMEWORK
+from conftest import SCENARIOS, TINY, TINY_FRAMEWORK, tiny_with_framework
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,8 +17,7 @@ from civsim.tasks import TASK_COLUMNS, conflicts, coverage, decompose, raci, wor
 
 def tiny_scenario(**changes) -> Scenario:
     """The tiny scenario with its framework, after ``changes`` to the top-level keys."""
-    data = copy.deepcopy(TINY)
-    data["framework"] = copy.deepcopy(TINY_FRAMEWORK)
+    data = tiny_with_framework()
     data.update(changes)
     return Scenario.model_validate(data)
 
@@ -126,17 +125,16 @@ def test_every_applicable_pair_appears_exactly_once(
     populations, market_rate, alley_rate, s1_types, seed
 ) -> None:
     """Whatever the city, each (field standard, place of a checked type) is one task."""
-    data = copy.deepcopy(TINY)
+    data = tiny_with_framework()
     data["seed"] = seed
     data["territory"]["districts"] = [
         {"id": f"d{i}", "name_zh": f"区{i}", "population": p, "streets": 2}
         for i, p in enumerate(populations)
     ]
-    fw = copy.deepcopy(TINY_FRAMEWORK)
+    fw = data["framework"]
     fw["place_types"][0]["per_10k_residents"] = market_rate
     fw["place_types"][1]["per_10k_residents"] = alley_rate
     fw["standards"][0]["place_types"] = ";".join(sorted(s1_types))
-    data["framework"] = fw
     scenario = Scenario.model_validate(data)
     territory = build_territory(scenario)
     places = build_places(scenario, territory)
