@@ -12,7 +12,10 @@ The pipeline runs in one direction; each stage is a plain function:
 from civsim.budget import allocate_cycle
 from civsim.chain import build_chain, validate_chain
 from civsim.errors import BudgetError, ChainError, CivsimError, ScenarioError
+from civsim.places import build_places
+from civsim.responsibility import import_responsibilities, responsibility_table
 from civsim.scenario import Scenario, load_scenario
+from civsim.tasks import conflicts, coverage, decompose, raci, workload
 
 __version__ = "0.1.0"
 
@@ -25,6 +28,14 @@ __all__ = [
     "__version__",
     "allocate_cycle",
     "build_chain",
+    "build_places",
+    "conflicts",
+    "coverage",
+    "decompose",
+    "import_responsibilities",
     "load_scenario",
+    "raci",
+    "responsibility_table",
     "validate_chain",
+    "workload",
 ]

@@ -81,6 +81,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(f"title chance     {row['title_probability']:.0%}")
     print(f"disqualified     {row['disqualified']:.0%}")
     print(f"tables written   {out}")
+    return 0
 
 
 def _cmd_budget(args: argparse.Namespace) -> int:
@@ -125,6 +126,67 @@ def _cmd_budget(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_tasks(args: argparse.Namespace) -> int:
+    from civsim.export import staged_folder, write_tables
+    from civsim.places import build_places, build_territory
+    from civsim.responsibility import import_responsibilities, responsibility_table
+    from civsim.scenario import load_scenario
+    from civsim.tasks import conflicts, coverage, decompose, raci, workload
+
+    scenario = load_scenario(args.file)
+    if args.responsibilities:
+        scenario = import_responsibilities(scenario, args.responsibilities)
+    territory = build_territory(scenario)
+    places = build_places(scenario, territory)
+    tasks = decompose(scenario, territory, places)
+    reports = {
+        "coverage": coverage(scenario, tasks, territory),
+        "conflicts": conflicts(scenario, places),
+        "workload": workload(scenario, tasks),
+        "raci": raci(scenario, tasks),
+        "responsibilities": responsibility_table(scenario),
+    }
+    with staged_folder(Path(args.out)) as tmp:
+        tasks.to_parquet(tmp / "tasks.parquet", index=False)
+        tasks.to_csv(tmp / "tasks.csv", index=False)
+        places.to_csv(tmp / "places.csv", index=False)
+        write_tables(tmp, reports, "reports.xlsx")
+    print(f"{scenario.name}: {len(tasks):,} tasks at {len(places):,} places -> {args.out}")
+    for name in ("coverage", "conflicts"):
+        table = reports[name]
+        kinds = table.iloc[:, 0].value_counts()
+        found = ", ".join(f"{k} {n:,}" for k, n in kinds.items()) or "none"
+        print(f"{name} {'gaps' if name == 'coverage' else 'found'}: {found}")
+    load = reports["workload"]
+    for level, label in (("unit", "units"), ("grid_worker", "grid workers")):
+        top = load[load["level"] == level].head(5)
+        over = int(load.loc[load["level"] == level, "overloaded"].sum())
+        print(f"most loaded {label} ({over:,} over capacity):")
+        for rec in top.itertuples():
+            print(
+                f"  {rec.id:<24} {rec.tasks:>6,} tasks {rec.hours_per_year:>9,.0f} h/yr "
+                f"load {rec.load:.2f}"
+            )
+    return 0
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from civsim.export import staged_folder
+    from civsim.generate import city_files, write_city
+    from civsim.scenario import load_scenario
+
+    base = load_scenario(args.base)
+    seed = base.seed if args.seed is None else args.seed
+    files = city_files(base, args.grids, seed)
+    with staged_folder(Path(args.out)) as tmp:
+        city = load_scenario(write_city(tmp, files))
+    print(
+        f"{city.name}: {len(city.territory.districts)} districts, about "
+        f"{city.territory.expected_grids():,.0f} grids -> {Path(args.out) / 'city.yaml'}"
+    )
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="civsim",
@@ -164,6 +226,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", metavar="DIR", required=True, help="folder for the tables")
     p.set_defaults(run=_cmd_budget)
+
+    p = sub.add_parser("tasks", help="break the standards down to units, places and persons")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--out", metavar="DIR", required=True, help="folder for the tables")
+    p.add_argument(
+        "--responsibilities",
+        metavar="SHEET",
+        help="responsibility table (CSV, or XLSX[#sheet]) overriding lead and cooperating units",
+    )
+    p.set_defaults(run=_cmd_tasks)
+
+    p = sub.add_parser("generate", help="write a scenario folder of a city of about N grids")
+    p.add_argument("--grids", type=int, required=True, metavar="N")
+    p.add_argument("--out", metavar="DIR", required=True)
+    p.add_argument("--seed", type=int, help="the city's seed (default: the base's)")
+    p.add_argument(
+        "--base",
+        default=str(Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"),
+        help="scenario whose chain and framework the city copies (default: the baseline)",
+    )
+    p.set_defaults(run=_cmd_generate)
     return parser
 
 

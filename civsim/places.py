@@ -4,6 +4,10 @@ Streets, communities and grids come from the scenario's tables where given and
 from a seeded generator otherwise; the same scenario and seed always give the
 same territory. Populations are split with largest-remainder rounding, so the
 residents of the grids add up exactly to those of their district.
+
+Places (markets, back alleys, bus stops ...) likewise come from the scenario's
+``places`` table or from a seeded generator driven by each place type's
+density (:func:`build_places`); each place sits in exactly one grid.
 """
 
 from __future__ import annotations
@@ -14,12 +18,28 @@ import numpy as np
 import pandas as pd
 
 from civsim.apportion import largest_remainder
+from civsim.errors import ScenarioError
 from civsim.scenario import Scenario, TerritoryGenerator
 
-__all__ = ["TerritoryTables", "build_territory"]
+__all__ = ["PLACE_COLUMNS", "TerritoryTables", "build_places", "build_territory"]
 
 #: Stream id that separates the territory's random draws from the simulation's.
 TERRITORY_STREAM = 1
+#: Stream id of the places' draws (which grid each place sits in).
+PLACES_STREAM = 2
+#: Place-type densities are given per this many residents.
+RESIDENTS_PER_RATE = 10_000
+#: Columns of the places table, in order.
+PLACE_COLUMNS = (
+    "id",
+    "place_type",
+    "name_zh",
+    "grid",
+    "community",
+    "street",
+    "district",
+    "claimed_by",
+)
 #: Below this coefficient of variation, sizes are drawn equal: rounding to whole
 #: counts would erase the variation anyway, and 1/cv**2 would overflow.
 MIN_SPREAD = 1e-3
@@ -132,3 +152,164 @@ def _grid_workers(n: int, gen: TerritoryGenerator, rng: np.random.Generator) -> 
     workers = 1 + rng.poisson(max(gen.grid_workers_per_grid - 1, 0), size=n)
     workers[rng.random(n) < gen.grid_vacancy_rate] = 0
     return workers.astype(np.int64)
+
+
+def build_places(scenario: Scenario, territory: TerritoryTables | None = None) -> pd.DataFrame:
+    """Build the places (点位) table of a scenario: one row per place, each in one grid.
+
+    With a ``places`` table in the scenario, the places are exactly its rows.
+    Otherwise each place type gets ``per_10k_residents`` places per 10,000
+    residents of the city, rounded to the nearest whole number; they are split
+    among the bodies of the type's ``level`` (community, street or district) in
+    proportion to their residents with largest-remainder rounding, and each
+    place is put in one grid of its body, drawn with probability proportional
+    to the grid's residents (stream :data:`PLACES_STREAM` of ``scenario.seed``).
+    A body's residents are those of its grids.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Needs a framework (the place types).
+    territory : TerritoryTables, optional
+        The territory, if already built.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`PLACE_COLUMNS`: ``id`` (``<grid>p<k>``, unique),
+        ``place_type``, ``name_zh``, ``grid``, ``community``, ``street``,
+        ``district`` and ``claimed_by`` (the unit or district answering for the
+        place: the place type's lead unit, else the district, unless the places
+        table says otherwise). All but ``id`` and ``name_zh`` are categorical.
+
+    Raises
+    ------
+    ScenarioError
+        If the scenario has no framework, or a place names an unknown grid.
+
+    Examples
+    --------
+    >>> from civsim.scenario import load_scenario
+    >>> places = build_places(load_scenario("scenarios/baseline.yaml"))
+    >>> len(places) > 50_000, places["id"].is_unique
+    (True, True)
+    """
+    fw = scenario.framework
+    if fw is None:
+        raise ScenarioError(
+            "places need a framework (its place types)", file=scenario.source_file or None
+        )
+    t = territory if territory is not None else build_territory(scenario)
+    grids = t.grids.reset_index(drop=True)
+    types = [p.id for p in fw.place_types]
+    if scenario.places is not None:
+        grid_idx, type_idx, claimed = _listed_places(scenario, grids, types)
+        ids = [p.id for p in scenario.places]
+        names = [p.name_zh for p in scenario.places]
+    else:
+        grid_idx, type_idx = _drawn_places(scenario, grids)
+        claimed = [None] * len(grid_idx)
+        ids, names = _place_labels(grids, grid_idx, type_idx, [p.name_zh for p in fw.place_types])
+    default = np.array([p.lead_unit or "" for p in fw.place_types], dtype=object)[type_idx]
+    district = grids["district"].to_numpy(dtype=object)[grid_idx]
+    claimed_by = np.where(default == "", district, default)
+    listed = np.array([c is not None for c in claimed], dtype=bool)
+    claimed_by[listed] = np.array(claimed, dtype=object)[listed]
+    places = pd.DataFrame(
+        {
+            "id": pd.array(ids, dtype="string[pyarrow]"),
+            "place_type": pd.Categorical.from_codes(type_idx, categories=types),
+            "name_zh": pd.array(names, dtype="string[pyarrow]"),
+        }
+    )
+    for level in ("grid", "community", "street", "district"):
+        col = "id" if level == "grid" else level
+        places[level] = pd.Categorical(grids[col].to_numpy(dtype=object)[grid_idx])
+    places["claimed_by"] = pd.Categorical(claimed_by)
+    if not places["id"].is_unique:
+        dup = places["id"][places["id"].duplicated()].iloc[0]
+        raise ScenarioError(f"duplicate place id {dup!r}", file=scenario.source_file or None)
+    return places
+
+
+def _drawn_places(scenario: Scenario, grids: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Grid and type index of each generated place, ordered by grid, then type."""
+    rng = np.random.default_rng([scenario.seed, PLACES_STREAM])
+    pop = grids["population"].to_numpy(dtype=np.int64)
+    total = int(pop.sum())
+    grid_parts, type_parts = [], []
+    levels = {}
+    for k, ptype in enumerate(scenario.framework.place_types):
+        n = round(ptype.per_10k_residents * total / RESIDENTS_PER_RATE)
+        if n == 0:
+            continue
+        if ptype.level not in levels:
+            levels[ptype.level] = _level_index(grids[ptype.level].to_numpy(), pop)
+        order, cum, start, end = levels[ptype.level]
+        body_pop = cum[end - 1] - start
+        body = np.repeat(np.arange(len(end)), largest_remainder(n, body_pop))
+        # A draw u in [0, 1) picks the grid whose share of its body's residents covers u;
+        # side="right" skips grids without residents.
+        target = start[body] + rng.random(len(body)) * body_pop[body]
+        pos = np.minimum(np.searchsorted(cum, target, side="right"), end[body] - 1)
+        grid_parts.append(order[pos])
+        type_parts.append(np.full(len(body), k, dtype=np.int64))
+    grid_idx = np.concatenate(grid_parts) if grid_parts else np.empty(0, dtype=np.int64)
+    type_idx = np.concatenate(type_parts) if type_parts else np.empty(0, dtype=np.int64)
+    by_grid = np.lexsort((type_idx, grid_idx))
+    return grid_idx[by_grid], type_idx[by_grid]
+
+
+def _level_index(keys: np.ndarray, pop: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Grids grouped by body: grid order, cumulative residents, and each body's bounds.
+
+    Returns ``order`` (grid indices, body by body), ``cum`` (cumulative residents
+    along ``order``), ``start`` (residents before each body) and ``end`` (one past
+    each body's last position in ``order``).
+    """
+    codes, _ = pd.factorize(keys)
+    order = np.argsort(codes, kind="stable")
+    cum = np.cumsum(pop[order]).astype(float)
+    end = np.cumsum(np.bincount(codes))
+    start = np.concatenate([[0.0], cum[end[:-1] - 1]])
+    return order, cum, start, end
+
+
+def _place_labels(
+    grids: pd.DataFrame, grid_idx: np.ndarray, type_idx: np.ndarray, type_names: list[str]
+) -> tuple[list[str], list[str]]:
+    """Ids ``<grid>p<k>`` (k counts places in the grid) and names ``<type name><j>``."""
+    k = _run_ordinal(grid_idx) + 1
+    j = _run_ordinal(grid_idx * len(type_names) + type_idx) + 1
+    width = len(str(int(k.max()))) if len(k) else 1
+    grid_ids = grids["id"].to_numpy(dtype=object)[grid_idx]
+    ids = [f"{g}p{n:0{width}d}" for g, n in zip(grid_ids, k.tolist(), strict=True)]
+    names = [f"{type_names[t]}{n}" for t, n in zip(type_idx.tolist(), j.tolist(), strict=True)]
+    return ids, names
+
+
+def _run_ordinal(keys: np.ndarray) -> np.ndarray:
+    """Position of each element within its run of equal, adjacent keys (0, 1, 2, ...)."""
+    if len(keys) == 0:
+        return np.empty(0, dtype=np.int64)
+    starts = np.r_[True, keys[1:] != keys[:-1]]
+    first = np.flatnonzero(starts)
+    return np.arange(len(keys)) - first[np.cumsum(starts) - 1]
+
+
+def _listed_places(
+    scenario: Scenario, grids: pd.DataFrame, types: list[str]
+) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
+    """Grid and type index and claimant of each place of the scenario's places table."""
+    grid_pos = pd.Index(grids["id"])
+    rows = scenario.places or ()
+    grid_idx = grid_pos.get_indexer([p.grid for p in rows])
+    missing = np.flatnonzero(grid_idx < 0)
+    if len(missing):
+        i = int(missing[0])
+        raise ScenarioError(
+            f"places row {i + 1} ({rows[i].id}): unknown grid {rows[i].grid!r}",
+            file=scenario.source_file or None,
+        )
+    type_idx = pd.Index(types).get_indexer([p.place_type for p in rows])
+    return grid_idx.astype(np.int64), type_idx.astype(np.int64), [p.claimed_by for p in rows]

@@ -52,14 +52,17 @@ __all__ = [
     "DistrictRow",
     "Framework",
     "Organisation",
+    "PlaceRow",
     "PlaceTypeRow",
     "ProjectLineRow",
+    "ResponsibilityRow",
     "Scenario",
     "Simulation",
     "StandardRow",
     "Territory",
     "TerritoryGenerator",
     "UnitRow",
+    "WorkloadSpec",
     "load_scenario",
     "parameter_table",
     "scenario_hash",
@@ -390,6 +393,67 @@ class PlaceTypeRow(Frozen):
     observations_per_place: int = Field(default=15, ge=1, description="[observations per place]")
 
 
+class ResponsibilityRow(Frozen):
+    """A row of a responsibility table (责任分解表): who leads and who cooperates on a standard.
+
+    ``lead_unit`` normally names one unit; a sheet that names two (``a;b``) is
+    accepted and reported as a conflict. ``points``, when given, must equal the
+    standard's points, so a sheet made for another framework version is refused.
+    ``item``, ``content``, ``text_zh`` and ``method`` are there for the reader
+    of the sheet and are not used.
+    """
+
+    standard: IdStr
+    lead_unit: IdList = Field(min_length=1, description="牵头单位 (two or more is a conflict)")
+    cooperating_units: IdList = Field(default=(), description="配合单位")
+    points: float | None = Field(default=None, ge=0, description="[points] checked, not used")
+    item: str | None = None
+    content: str | None = None
+    text_zh: str | None = None
+    method: str | None = None
+
+
+def responsibility_problem(
+    rows: tuple[ResponsibilityRow, ...], framework: Framework, units: set[str]
+) -> tuple[int, str, str] | None:
+    """The first problem in a responsibility table, as (row index, column, message), or None.
+
+    Checks that every standard is known and named once, every unit is a member
+    unit, no unit both leads and cooperates, and points (if given) match.
+    """
+    standards = {s.id: s for s in framework.standards}
+    seen: set[str] = set()
+    for i, row in enumerate(rows):
+        std = standards.get(row.standard)
+        if std is None:
+            hint = _hint(row.standard, set(standards))
+            return i, "standard", f"unknown standard {row.standard!r}{hint}"
+        if row.standard in seen:
+            return i, "standard", f"duplicate standard {row.standard!r}; list each standard once"
+        seen.add(row.standard)
+        for col in ("lead_unit", "cooperating_units"):
+            for unit in getattr(row, col):
+                if unit not in units:
+                    return i, col, f"unknown unit {unit!r}{_hint(unit, units)}"
+        both = set(row.lead_unit) & set(row.cooperating_units)
+        if both:
+            return i, "cooperating_units", f"{sorted(both)} both lead and cooperate"
+        if row.points is not None and abs(row.points - std.points) > POINTS_TOLERANCE:
+            return (
+                i,
+                "points",
+                (
+                    f"{row.points} differs from the framework's {std.points} for {row.standard}; "
+                    "the sheet belongs to another framework version"
+                ),
+            )
+    return None
+
+
+#: Points in a responsibility table may differ from the framework's by rounding only.
+POINTS_TOLERANCE = 1e-6
+
+
 class Framework(Frozen):
     """The evaluation framework: items -> contents -> standards, and the place types."""
 
@@ -397,6 +461,9 @@ class Framework(Frozen):
     contents: tuple[ContentRow, ...] = Field(min_length=1)
     standards: tuple[StandardRow, ...] = Field(min_length=1)
     place_types: tuple[PlaceTypeRow, ...] = Field(min_length=1)
+    responsibilities: tuple[ResponsibilityRow, ...] | None = Field(
+        default=None, description="责任分解表: overrides standards' lead and cooperating units"
+    )
 
     @model_validator(mode="after")
     def _references(self) -> Framework:
@@ -431,12 +498,6 @@ class Dynamics(Frozen):
         "assumption: equilibrium ~0.8 at the framework's typical decay of 0.01/day",
         ge=0,
         le=1,
-    )
-    grid_worker_hours_per_year: float = param(
-        1600.0, "hours per grid worker per year on campaign tasks", ASSUMPTION, gt=0
-    )
-    staff_hours_per_year: float = param(
-        800.0, "hours per unit staff member per year on campaign tasks", ASSUMPTION, gt=0
     )
     unstaffed_effort: float = param(
         0.3,
@@ -812,6 +873,44 @@ def _check_budget_refs(budget: Budget, framework: Framework | None, districts: s
             )
 
 
+# ------------------------------------------------------------------ places and tasks
+
+
+class PlaceRow(Frozen):
+    """An explicit place (点位); a places table replaces the generated places."""
+
+    id: IdStr
+    place_type: IdStr
+    grid: IdStr
+    name_zh: str = Field(min_length=1)
+    claimed_by: IdStr | None = Field(
+        default=None,
+        description="unit or district answering for the place; empty: the type's lead unit, "
+        "else the district (属地)",
+    )
+
+
+class WorkloadSpec(Frozen):
+    """Capacities and cadences that turn tasks into hours and loads."""
+
+    hours_per_staff_year: float = param(
+        1600.0, "hours per person-year", "assumption: ~200 working days of 8 hours", gt=0
+    )
+    grid_worker_hours_per_year: float = param(
+        1000.0,
+        "hours per grid worker-year",
+        "assumption: grid workers spend most but not all of their time on campaign checks",
+        gt=0,
+    )
+    overload_ratio: float = param(
+        1.0, "fraction of capacity", "assumption: flagged above full capacity", gt=0
+    )
+    daily_per_year: float = param(365.0, "executions per year", "calendar days", gt=0)
+    weekly_per_year: float = param(52.0, "executions per year", "calendar weeks", gt=0)
+    monthly_per_year: float = param(12.0, "executions per year", "calendar months", gt=0)
+    quarterly_per_year: float = param(4.0, "executions per year", "calendar quarters", gt=0)
+
+
 # ------------------------------------------------------------------------- scenario
 
 
@@ -831,6 +930,10 @@ class Scenario(Frozen):
     framework: Framework | None = None
     simulation: Simulation = Simulation()
     budget: Budget | None = None
+    places: tuple[PlaceRow, ...] | None = Field(
+        default=None, description="explicit places (点位); replaces the place generator"
+    )
+    workload: WorkloadSpec = WorkloadSpec()
     sources: dict[str, str] = Field(
         default_factory=dict,
         description="source notes for values this scenario sets, by field path",
@@ -876,7 +979,16 @@ class Scenario(Frozen):
                 raise ValueError("a grids table needs a communities table too")
             _check_parents(t.grids, "community", {c.id for c in t.communities}, "grids")
         if self.framework is not None:
-            _check_unit_refs(self.framework, {u.id for u in org.units})
+            units = {u.id for u in org.units}
+            _check_unit_refs(self.framework, units)
+            problem = responsibility_problem(
+                self.framework.responsibilities or (), self.framework, units
+            )
+            if problem:
+                i, col, msg = problem
+                raise ValueError(f"framework responsibilities row {i + 1}, column {col}: {msg}")
+        if self.places is not None:
+            _check_places(self)
         return self
 
     @model_validator(mode="after")
@@ -890,6 +1002,28 @@ class Scenario(Frozen):
     def folder(self) -> Path:
         """Folder of the scenario file (tables and outputs are relative to it)."""
         return Path(self.source_file).parent if self.source_file else Path.cwd()
+
+
+def _check_places(scenario: Scenario) -> None:
+    """Place ids unique, types known, claimants known; grids are checked when built."""
+    places = scenario.places or ()
+    _unique(places, "places")
+    if scenario.framework is None:
+        raise ValueError("a places table needs a framework (its place types)")
+    types = {p.id for p in scenario.framework.place_types}
+    claimants = {u.id for u in scenario.organisation.units}
+    claimants |= {d.id for d in scenario.territory.districts}
+    for i, place in enumerate(places):
+        if place.place_type not in types:
+            raise ValueError(
+                f"places row {i + 1} ({place.id}): unknown place type {place.place_type!r}"
+                f"{_hint(place.place_type, types)}"
+            )
+        if place.claimed_by is not None and place.claimed_by not in claimants:
+            raise ValueError(
+                f"places row {i + 1} ({place.id}): claimed_by {place.claimed_by!r} is neither "
+                f"a member unit nor a district{_hint(place.claimed_by, claimants)}"
+            )
 
 
 def _check_parents(rows: tuple | None, field: str, known: set[str], table: str) -> None:
@@ -934,10 +1068,18 @@ def _hint(word: str, options: set[str] | list[str]) -> str:
 class _Table:
     """A table's rows, remembered with the file they came from (for error messages)."""
 
-    def __init__(self, path: Path, rows: list[dict[str, Any]], header_rows: int = 1):
+    def __init__(
+        self, path: Path, rows: list[dict[str, Any]], header_rows: int = 1, sheet: str = ""
+    ):
         self.path = path
         self.rows = rows
         self.header_rows = header_rows
+        self.sheet = sheet
+
+    @property
+    def label(self) -> str:
+        """The file, and the sheet of a workbook (``book.xlsx#Sheet1``), for messages."""
+        return f"{self.path}#{self.sheet}" if self.sheet else str(self.path)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -1096,13 +1238,16 @@ def read_table(folder: Path, name: str, declared_in: Path) -> _Table:
         raise ScenarioError(f"{where}: expected a .csv or .xlsx file", file=str(declared_in))
     if not path.is_file():
         raise ScenarioError(f"{where} does not exist ({path})", file=str(declared_in))
-    rows = _read_xlsx(path, sheet) if path.suffix.lower() == ".xlsx" else _read_csv(path)
+    if path.suffix.lower() == ".xlsx":
+        rows, sheet = _read_xlsx(path, sheet)
+    else:
+        rows, sheet = _read_csv(path), ""
     if len(rows) > MAX_TABLE_ROWS:
         raise ScenarioError(
             f"table has {len(rows):,} rows; civsim refuses more than {MAX_TABLE_ROWS:,}",
             file=str(path),
         )
-    return _Table(path, rows)
+    return _Table(path, rows, sheet=sheet)
 
 
 def _clean_cell(value: Any) -> Any:
@@ -1132,7 +1277,7 @@ def _read_csv(path: Path) -> list[dict[str, Any]]:
         raise ScenarioError(f"malformed CSV: {exc}", file=str(path)) from None
 
 
-def _read_xlsx(path: Path, sheet: str) -> list[dict[str, Any]]:
+def _read_xlsx(path: Path, sheet: str) -> tuple[list[dict[str, Any]], str]:
     import openpyxl  # imported here: only XLSX tables need it
 
     try:
@@ -1148,13 +1293,14 @@ def _read_xlsx(path: Path, sheet: str) -> list[dict[str, Any]]:
         it = ws.iter_rows(values_only=True)
         header = next(it, None)
         if header is None:
-            return []
+            return [], ws.title
         names = [str(h).strip() if h is not None else "" for h in header]
-        return [
+        rows = [
             {n: _clean_cell(v) for n, v in zip(names, rec, strict=False) if n}
             for rec in it
             if any(v is not None for v in rec)
         ]
+        return rows, ws.title
     finally:
         wb.close()
 
@@ -1176,7 +1322,7 @@ def _explain(exc: ValidationError, path: Path, tables: dict[tuple, _Table]) -> S
             col = ".".join(str(p) for p in loc[n + 1 :]) or "(row)"
             if err["type"] == "missing":
                 msg = f"missing column {col!r}"
-            return ScenarioError(msg, file=str(table.path), where=f"row {row}, column {col}")
+            return ScenarioError(msg, file=table.label, where=f"row {row}, column {col}")
     where = ".".join(str(p) for p in loc) or None
     return ScenarioError(msg, file=str(path), where=where)
 

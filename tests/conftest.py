@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,68 @@ def tiny_dict() -> dict:
 def tiny_path(tmp_path: Path, tiny_dict: dict) -> Path:
     """The tiny scenario written to a temporary folder."""
     return write_yaml(tmp_path, "tiny.yaml", tiny_dict)
+
+
+def _standard(sid: str, content: str, method: str, lead: str | None, **extra) -> dict:
+    """A tiny framework standard with the defaults a test rarely cares about."""
+    return {
+        "id": sid,
+        "content": content,
+        "text_zh": f"标准{sid}",
+        "method": method,
+        "points": 1.0,
+        "lead_unit": lead,
+        **extra,
+    }
+
+
+#: A small evaluation framework for TINY: two items, two place types, five standards.
+TINY_FRAMEWORK = {
+    "items": [
+        {"id": "I1", "environment": "market", "name_zh": "市场秩序"},
+        {"id": "I2", "environment": "living", "name_zh": "市容环境"},
+    ],
+    "contents": [
+        {"id": "C1", "item": "I1", "name_zh": "农贸市场"},
+        {"id": "C2", "item": "I2", "name_zh": "背街小巷"},
+    ],
+    "standards": [
+        _standard(
+            "S1",
+            "C1",
+            "field",
+            "market_reg",
+            place_types="market",
+            cooperating_units="urban_mgmt",
+            cadence="daily",
+            hours_per_task=0.5,
+        ),
+        _standard("S2", "C2", "field", "urban_mgmt", place_types="market;alley", cadence="weekly"),
+        _standard("S3", "C1", "material", "market_reg", cadence="quarterly", hours_per_task=4),
+        _standard("S4", "C2", "survey", "urban_mgmt", cadence="once", hours_per_task=8),
+        _standard("S5", "C2", "material", "urban_mgmt", negative=True, negative_effect="deduct"),
+    ],
+    "place_types": [
+        {
+            "id": "market",
+            "name_zh": "农贸市场",
+            "per_10k_residents": 2,
+            "level": "street",
+            "lead_unit": "market_reg",
+            "sample_per_visit": 2,
+        },
+        {
+            "id": "alley",
+            "name_zh": "背街小巷",
+            "per_10k_residents": 10,
+            "level": "community",
+            "lead_unit": "urban_mgmt",
+            "sample_per_visit": 2,
+        },
+    ],
+}
+
+
+def tiny_with_framework() -> dict:
+    """A fresh copy of the tiny scenario's data with the tiny framework added."""
+    return {**copy.deepcopy(TINY), "framework": copy.deepcopy(TINY_FRAMEWORK)}

@@ -357,6 +357,7 @@ def test_budget_command_writes_tables_and_prints_a_summary(tmp_path: Path, capsy
     results = tmp_path / "results.csv"
     results.write_text("year,district,score\n1,c01,70\n1,c02,80\n", encoding="utf-8")
     argv = ["budget", str(SCENARIOS / "county_nominee.yaml"), "--results", str(results)]
+    argv += ["--policy", "performance"]
     assert main([*argv, "--out", str(out)]) == 0
     table = pd.read_csv(out / "allocation.csv")
     assert list(table.columns) == COLUMNS

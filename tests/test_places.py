@@ -5,11 +5,13 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from conftest import TINY, write_yaml
+import pytest
+from conftest import SCENARIOS, TINY, tiny_with_framework, write_yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from civsim.places import build_territory
+from civsim.errors import ScenarioError
+from civsim.places import build_places, build_territory
 from civsim.scenario import load_scenario
 
 
@@ -78,3 +80,76 @@ def test_generated_territory_loses_nobody(
         assert table["id"].is_unique
     assert set(t.grids["community"]) == set(t.communities["id"])  # no empty community
     assert (t.grids["grid_workers"] >= 0).all()
+
+
+@pytest.fixture(scope="module")
+def tiny_places(tmp_path_factory) -> tuple:
+    """The tiny scenario with its framework, its territory and its places."""
+    data = tiny_with_framework()
+    scenario = load_scenario(write_yaml(tmp_path_factory.mktemp("p"), "t.yaml", data))
+    territory = build_territory(scenario)
+    return scenario, territory, build_places(scenario, territory)
+
+
+def test_place_counts_follow_density_exactly(tiny_places) -> None:
+    """Each type gets per_10k_residents x residents / 10,000 places, rounded, split by level."""
+    scenario, territory, places = tiny_places
+    residents = int(territory.grids["population"].sum())
+    for ptype in scenario.framework.place_types:
+        mine = places[places["place_type"] == ptype.id]
+        assert len(mine) == round(ptype.per_10k_residents * residents / 10_000)
+        per_body = mine.groupby(ptype.level, observed=True).size()
+        share = territory.grids.groupby(ptype.level)["population"].sum() / residents
+        assert (abs(per_body - share[per_body.index] * len(mine)) < 1).all()
+
+
+def test_places_sit_in_one_grid_of_their_body(tiny_places) -> None:
+    """Every place's grid belongs to its community, street and district; ids are unique."""
+    _, territory, places = tiny_places
+    grids = territory.grids.set_index("id")
+    assert places["id"].is_unique
+    for level in ("community", "street", "district"):
+        assert (grids.loc[places["grid"].astype(str), level].to_numpy() == places[level]).all()
+    assert (
+        places["claimed_by"].astype(str)
+        == places["place_type"].map({"market": "market_reg", "alley": "urban_mgmt"}).astype(str)
+    ).all()
+
+
+def test_places_are_deterministic(tiny_places) -> None:
+    """The same scenario and seed give the same places."""
+    scenario, territory, places = tiny_places
+    assert build_places(scenario, territory).equals(places)
+
+
+def test_places_table_replaces_the_generator(tmp_path: Path) -> None:
+    """An explicit places table gives exactly its rows; a district can claim a place."""
+    data = tiny_with_framework()
+    data["places"] = [
+        {"id": "m1", "place_type": "market", "grid": "d1s1c1g1", "name_zh": "东市场"},
+        {
+            "id": "a1",
+            "place_type": "alley",
+            "grid": "d2s1c1g1",
+            "name_zh": "一巷",
+            "claimed_by": "d2",
+        },
+    ]
+    places = build_places(load_scenario(write_yaml(tmp_path, "t.yaml", data)))
+    assert places["id"].tolist() == ["m1", "a1"]
+    assert places["district"].tolist() == ["d1", "d2"]
+    assert places["claimed_by"].tolist() == ["market_reg", "d2"]
+
+
+def test_place_in_unknown_grid_is_refused(tmp_path: Path) -> None:
+    """A place naming a grid the territory lacks is refused with its row."""
+    data = tiny_with_framework()
+    data["places"] = [{"id": "m1", "place_type": "market", "grid": "nowhere", "name_zh": "市场"}]
+    with pytest.raises(ScenarioError, match=r"places row 1 .*unknown grid 'nowhere'"):
+        build_places(load_scenario(write_yaml(tmp_path, "t.yaml", data)))
+
+
+def test_baseline_has_tens_of_thousands_of_places() -> None:
+    """The baseline city has about 57,000 places."""
+    places = build_places(load_scenario(SCENARIOS / "baseline.yaml"))
+    assert 55_000 < len(places) < 60_000

@@ -227,11 +227,12 @@ def _staffing(ckp: pd.DataFrame, scenario: Scenario) -> np.ndarray:
     hours thinly: each of their checkpoints gets ``capacity / load``.
     """
     dyn = scenario.simulation.dynamics
+    cap = scenario.workload
     person = ckp["person"].astype(object)
     load = ckp.groupby(person, sort=False)["hours_per_year"].transform("sum")
     # Field tasks are done by grid workers; unit posts (``unit:postK``) do the rest.
     is_worker = ckp["is_field"] & ~person.astype(str).str.contains(":", regex=False)
-    capacity = np.where(is_worker, dyn.grid_worker_hours_per_year, dyn.staff_hours_per_year)
+    capacity = np.where(is_worker, cap.grid_worker_hours_per_year, cap.hours_per_staff_year)
     load = load.to_numpy(dtype=float)
     share = np.minimum(1.0, np.divide(capacity, load, out=np.ones_like(load), where=load > 0))
     nobody = person.isna() | (person.astype(str) == "")
