@@ -36,7 +36,8 @@ Tables and their columns:
     scenario, replication, year, level, district, category, line, units, yuan.
 ``conditions``
     scenario, replication, year, district, place_type, condition (mean field
-    condition at year end, 0..1), checkpoints.
+    condition over the year, 0..1, as inspectors see it), end_condition (at
+    year end), checkpoints.
 """
 
 from __future__ import annotations
@@ -203,7 +204,8 @@ def build_run_result(run: Run, scenario: str, seed: int, replication: int) -> Ru
         "spend": spend,
         "allocation": allocation,
         "conditions": pd.DataFrame(
-            run.conditions, columns=["year", "district", "place_type", "condition", "checkpoints"]
+            run.conditions,
+            columns=["year", "district", "place_type", "condition", "end_condition", "checkpoints"],
         ),
     }
     return RunResult(**{k: _keyed(v, scenario, replication) for k, v in tables.items()})

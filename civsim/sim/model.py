@@ -9,12 +9,14 @@ processes of :mod:`civsim.sim.processes`, runs the cycle, and returns a
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import simpy
+from scipy import sparse
 
 from civsim.apportion import largest_remainder
 from civsim.results import RunResult
@@ -55,6 +57,8 @@ class Prepared:
     effort: np.ndarray
     district_ids: np.ndarray
     budget_inputs: Any = None
+    #: Targets and coverage of funded lines, fixed per scenario, filled on first use.
+    cache: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass
@@ -78,14 +82,22 @@ class Delivery:
 
 
 class OrderBook:
-    """Rectification orders as growable parallel arrays (one entry per order)."""
+    """Rectification orders as growable parallel arrays, and each unit's queue.
+
+    An order waiting for cooperating units sits in ``waiting`` until its ready
+    day, then joins the back of its unit's queue (a deque of id blocks), so a
+    day's work costs in proportion to the orders served, not the backlog.
+    """
 
     FIELDS = ("ckpt", "unit", "opened", "ready", "deadline", "closed")
 
-    def __init__(self, capacity: int = 1024):
+    def __init__(self, n_units: int, capacity: int = 1024):
         self.n = 0
         for name in self.FIELDS:
             setattr(self, name, np.full(capacity, -1, dtype=np.int64))
+        self.waiting = np.empty(0, dtype=np.int64)
+        self.queues: list[deque[np.ndarray]] = [deque() for _ in range(n_units)]
+        self.queued = np.zeros(n_units, dtype=np.int64)
 
     def _grow(self, need: int) -> None:
         size = len(self.ckpt)
@@ -96,16 +108,50 @@ class OrderBook:
             arr = getattr(self, name)
             setattr(self, name, np.concatenate([arr, np.full(new - size, -1, dtype=np.int64)]))
 
-    def open_ids(self) -> np.ndarray:
-        """Ids of the orders not yet closed."""
-        return np.flatnonzero(self.closed[: self.n] < 0)
+    def open_count(self) -> np.ndarray:
+        """Open orders per unit: queued plus waiting for coordination."""
+        waiting = np.bincount(self.unit[self.waiting], minlength=len(self.queued))
+        return self.queued + waiting
+
+    def _enqueue(self, ids: np.ndarray) -> None:
+        units = self.unit[ids]
+        for u in np.unique(units):
+            block = ids[units == u]
+            self.queues[u].append(block)
+            self.queued[u] += len(block)
+
+    def release(self, day: int) -> None:
+        """Move the orders whose coordination ends today into their units' queues."""
+        if not len(self.waiting):
+            return
+        due = self.ready[self.waiting] <= day
+        if due.any():
+            ids = self.waiting[due]
+            self._enqueue(ids[np.argsort(self.ready[ids], kind="stable")])
+            self.waiting = self.waiting[~due]
+
+    def serve(self, unit: int, k: int) -> np.ndarray:
+        """Take up to ``k`` orders from the front of a unit's queue."""
+        queue, taken = self.queues[unit], []
+        while k > 0 and queue:
+            block = queue[0]
+            if len(block) <= k:
+                taken.append(queue.popleft())
+                k -= len(block)
+            else:
+                taken.append(block[:k])
+                queue[0] = block[k:]
+                k = 0
+        ids = np.concatenate(taken) if taken else np.empty(0, dtype=np.int64)
+        self.queued[unit] -= len(ids)
+        return ids
 
     def open(self, ckpts: np.ndarray, day: int, run: Run) -> None:
         """Open one order per checkpoint, queued at the checkpoint's lead unit."""
         rect = run.params.rectification
         k = len(ckpts)
         self._grow(k)
-        ids = slice(self.n, self.n + k)
+        ids = np.arange(self.n, self.n + k)
         self.ckpt[ids] = ckpts
         self.unit[ids] = run.ckp.unit[ckpts]
         self.opened[ids] = day
@@ -120,6 +166,8 @@ class OrderBook:
         ).astype(np.int64)
         self.ready[ids] = day + waits
         self.n += k
+        self._enqueue(ids[waits == 0])
+        self.waiting = np.concatenate([self.waiting, ids[waits > 0]])
         run.state.has_order[ckpts] = True
         run.count("order_opened", k)
         run.count("coordination_wait", int((waits > 0).sum()))
@@ -197,6 +245,10 @@ class Run:
             ).astype(f32),
             has_order=np.zeros(n, dtype=bool),
         )
+        self.lift_size = np.zeros(n, dtype=f32)
+        self.lift_start = np.zeros(n, dtype=np.int64)
+        self.lift_days = np.ones(n, dtype=np.int64)
+        self.lift_idx = np.empty(0, dtype=np.int64)
         self.detect_max = float(self.state.detect_extra.max(initial=0.0))
         self.keep = (1.0 - self.ckp.decay).astype(f32)
         self.keep_changed = False
@@ -205,7 +257,7 @@ class Run:
         self.extra_staff_days = np.zeros((nu, horizon))
         self.extra_volunteer_hours = np.zeros((nd, horizon))
         self.publicity = np.zeros((nd, horizon))
-        self.orders = OrderBook()
+        self.orders = OrderBook(nu)
         self.events = np.zeros((len(EVENT_KINDS), horizon), dtype=np.int64)
         self.wait_sum = np.zeros((nd, horizon))
         self.served = np.zeros((nd, horizon))
@@ -216,6 +268,17 @@ class Run:
         self.district_results: list[dict[str, Any]] = []
         self.allocated: list[pd.DataFrame] = []
         self.conditions: list[tuple] = []
+        f = self.ckp.field_index
+        self._cond_group = self.ckp.district[f] * len(self.ckp.place_types) + self.ckp.place_type[f]
+        self._cond_size = len(self.ckp.districts) * len(self.ckp.place_types)
+        self._cond_count = np.bincount(self._cond_group, minlength=self._cond_size)
+        # one sparse row per (district, place type) averaging its field checkpoints
+        self._cond_matrix = sparse.csr_matrix(
+            (1.0 / self._cond_count[self._cond_group], (self._cond_group, f)),
+            shape=(self._cond_size, self.ckp.n),
+        )
+        self._cond_sum = np.zeros(self._cond_size)
+        self._cond_records = 0
         self.survey_item_shares = _survey_item_shares(prep.scenario)
 
     # -- recorders -------------------------------------------------------
@@ -226,16 +289,15 @@ class Run:
 
     def record_shadow(self, day: int) -> None:
         """Store the shadow score groups of today (see :func:`state.build_checkpoints`)."""
-        self._shadow.append(
-            (day, self.ckp.shadow_matrix @ self.state.condition, self.satisfaction(day))
-        )
+        eff = self.effective()
+        self.track_conditions(eff)
+        self._shadow.append((day, self.ckp.shadow_matrix @ eff, self.satisfaction(day, eff)))
 
     def record_units(self, day: int, credit: np.ndarray) -> None:
         """Store each unit's queue length and spare capacity on recording days."""
         if day % self.record_every:
             return
-        open_ids = self.orders.open_ids()
-        queue = np.bincount(self.orders.unit[open_ids], minlength=len(self.ckp.units))
+        queue = self.orders.open_count()
         self._units.append((day, queue, credit.copy()))
 
     def record_wait(self, district: int, wait: int, n: int) -> None:
@@ -254,7 +316,7 @@ class Run:
         """Record each district's year-end results and start next year's budget."""
         sat = self.satisfaction(int(self.env.now))
         mat, keys = self.ckp.weights["field:district"]
-        by_group = pd.Series(mat @ self.state.condition)
+        by_group = pd.Series(mat @ self.effective())
         field = by_group.groupby(keys.get_level_values(0).to_numpy()).sum()
         for i, d in enumerate(self.ckp.districts):
             self.district_results.append(
@@ -269,31 +331,57 @@ class Run:
         if year < self.prep.scenario.cycle.years:
             start_budget_year(self, year + 1, next_allocation(self, year))
 
+    def track_conditions(self, effective: np.ndarray) -> None:
+        """Add today's mean field condition per district and place type to the year's tally."""
+        self._cond_sum += self._cond_matrix @ effective
+        self._cond_records += 1
+
     def record_conditions(self, year: int) -> None:
-        """Store the mean field condition per district and place type at year end."""
+        """Store the year's mean and year-end field condition per district and place type."""
         ckp = self.ckp
-        f = ckp.field_index
         n_types = len(ckp.place_types)
-        group = ckp.district[f] * n_types + ckp.place_type[f]
-        size = len(ckp.districts) * n_types
-        total = np.bincount(group, weights=self.state.condition[f], minlength=size)
-        count = np.bincount(group, minlength=size)
-        for g in np.flatnonzero(count):
+        end = self._cond_matrix @ self.effective()
+        mean = self._cond_sum / max(self._cond_records, 1)
+        for g in np.flatnonzero(self._cond_count):
             self.conditions.append(
                 (
                     year,
                     ckp.districts[g // n_types],
                     ckp.place_types[g % n_types],
-                    float(total[g] / count[g]),
-                    int(count[g]),
+                    float(mean[g]),
+                    float(end[g]),
+                    int(self._cond_count[g]),
                 )
             )
+        self._cond_sum[:] = 0
+        self._cond_records = 0
+
+    def effective(self, idx: np.ndarray | None = None) -> np.ndarray:
+        """Condition as residents and inspectors see it: the state plus any funded lift.
+
+        A ``condition`` line lifts its checkpoints by ``effect_size`` on delivery;
+        the lift fades linearly to nothing over the line's ``duration_days``.
+        Only lifted checkpoints (``lift_idx``) are patched, so this stays cheap.
+        """
+        c = self.state.condition
+        if not len(self.lift_idx):
+            return c if idx is None else c[idx]
+        if idx is None:
+            out = c.copy()
+            li = self.lift_idx
+            out[li] = np.minimum(c[li] + self._lift(li), 1.0)
+            return out
+        return np.minimum(c[idx] + self._lift(idx), 1.0)
+
+    def _lift(self, idx: np.ndarray) -> np.ndarray:
+        age = int(self.env.now) - self.lift_start[idx]
+        return self.lift_size[idx] * np.clip(1.0 - age / self.lift_days[idx], 0.0, 1.0)
 
     # -- state queries -----------------------------------------------------
-    def satisfaction(self, day: int) -> np.ndarray:
+    def satisfaction(self, day: int, effective: np.ndarray | None = None) -> np.ndarray:
         """Residents' satisfaction (0..1) per district: condition, service waits, publicity."""
         sv = self.params.survey
-        c = self.state.condition
+        c = self.effective() if effective is None else effective
         field_mean = np.array(
             [
                 c[sl].mean() if sl.stop > sl.start else sv.reference_condition
@@ -342,7 +430,13 @@ class Run:
         idx = np.concatenate(covered) if covered else np.empty(0, dtype=np.int64)
         st = self.state
         if d.effect == "condition":
-            st.condition[idx] = np.minimum(st.condition[idx] + d.size, 1.0)
+            day_now = int(self.env.now)
+            self.lift_size[idx] = self.effective(idx) - np.minimum(st.condition[idx], 1.0) + d.size
+            self.lift_start[idx] = day_now
+            self.lift_days[idx] = max(d.duration_days, 1)
+            li = self.lift_idx
+            live = li[day_now - self.lift_start[li] < self.lift_days[li]]
+            self.lift_idx = np.union1d(live, idx)
         elif d.effect == "decay":
             st.decay_mult[idx] *= 1.0 - d.size
             self._refresh_keep(idx)
@@ -610,7 +704,10 @@ def _delivery(run: Run, row) -> Delivery:
         if row.district == CITY
         else np.flatnonzero(ckp.districts == row.district)
     )
-    target = _target_checkpoints(run, line, district_index)
+    key = ("target", row.line, row.district)
+    if key not in run.prep.cache:
+        run.prep.cache[key] = _target_checkpoints(run, line, district_index)
+    target = run.prep.cache[key]
     covered = _coverage(run, line, row, target)
     lead = _target_units(run, line, target)
     return Delivery(
@@ -633,16 +730,24 @@ def _delivery(run: Run, row) -> Delivery:
 def _target_checkpoints(run: Run, line: pd.Series, district_index: np.ndarray) -> np.ndarray:
     """Checkpoints a line aims at: its place type or standard, in its districts."""
     ckp = run.ckp
-    in_area = np.isin(ckp.district, district_index)
+    area = np.zeros(ckp.n, dtype=bool)
+    for d in district_index:
+        area[ckp.district_slices[d]] = True
     kind, target = line["target_kind"], line.get("target")
     if kind == "place_type":
-        mask = ckp.place_types[ckp.place_type] == target
+        mask = ckp.place_type == _code(ckp.place_types, target)
     elif kind == "standard":
-        mask = ckp.standards[ckp.standard] == target
-        return np.flatnonzero(mask & (in_area | ~ckp.field))
-    else:  # district or city: every field checkpoint of the area
+        # a material standard's checkpoints belong to the city, wherever the money is spent
+        return np.flatnonzero((ckp.standard == _code(ckp.standards, target)) & (area | ~ckp.field))
+    else:  # a district or the city: every field checkpoint of the area
         mask = ckp.field
-    return np.flatnonzero(mask & in_area)
+    return np.flatnonzero(mask & area)
+
+
+def _code(labels: np.ndarray, value: str) -> int:
+    """Position of ``value`` in sorted ``labels``, or -1 (matches nothing) if absent."""
+    i = int(np.searchsorted(labels, value))
+    return i if i < len(labels) and labels[i] == value else -1
 
 
 def _coverage(run: Run, line: pd.Series, row, target: np.ndarray) -> list[np.ndarray]:
@@ -651,18 +756,25 @@ def _coverage(run: Run, line: pd.Series, row, target: np.ndarray) -> list[np.nda
     Places are taken in one seeded order per (line, district), so a larger
     purchase covers a superset of a smaller one: more money never covers less.
     """
-    ckp = run.ckp
     per_unit = int(line.get("places_per_unit") or 0)
+    units = int(row.units)
     if not len(target) or per_unit <= 0:
-        return [target] * int(row.units)
-    groups = ckp.place[target]
-    keys, inverse = np.unique(np.where(groups >= 0, groups, -1 - target), return_inverse=True)
-    seed = [run.prep.scenario.seed, COVERAGE_STREAM, *map(ord, f"{row.line}/{row.district}")]
-    order = np.random.default_rng(seed).permutation(len(keys))
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(keys))
-    unit_of = rank[inverse] // per_unit
-    return [target[unit_of == u] for u in range(int(row.units))]
+        return [target] * units
+    key = ("coverage", row.line, row.district)
+    if key not in run.prep.cache:
+        groups = run.ckp.place[target]
+        keys, inverse = np.unique(np.where(groups >= 0, groups, -1 - target), return_inverse=True)
+        seed = [run.prep.scenario.seed, COVERAGE_STREAM, *map(ord, f"{row.line}/{row.district}")]
+        order = np.random.default_rng(seed).permutation(len(keys))
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(keys))
+        unit_of = rank[inverse] // per_unit
+        by_unit = np.argsort(unit_of, kind="stable")
+        bounds = np.searchsorted(unit_of[by_unit], np.arange(unit_of.max() + 2))
+        run.prep.cache[key] = (target[by_unit], bounds)
+    ordered, bounds = run.prep.cache[key]
+    last = len(bounds) - 1
+    return [ordered[bounds[min(u, last)] : bounds[min(u + 1, last)]] for u in range(units)]
 
 
 def _target_units(run: Run, line: pd.Series, target: np.ndarray) -> np.ndarray:

@@ -88,7 +88,7 @@ def _open_orders(run: Run, found: np.ndarray, source: str) -> None:
 
 def _problems(run: Run, candidates: np.ndarray) -> np.ndarray:
     """The candidates whose condition is below the compliance threshold."""
-    return candidates[run.state.condition[candidates] < run.threshold]
+    return candidates[run.effective(candidates) < run.threshold]
 
 
 def self_checks(env: simpy.Environment, run: Run) -> Process:
@@ -129,7 +129,7 @@ def _daily_detections(run: Run, rng: np.random.Generator, rate: np.ndarray | flo
         return field[:0]
     k = rng.binomial(len(field), p_max)
     picked = field[rng.integers(0, len(field), size=k)]
-    picked = picked[run.state.condition[picked] < run.threshold]
+    picked = picked[run.effective(picked) < run.threshold]
     if np.ndim(rate):
         picked = picked[rng.random(len(picked)) * p_max < rate[picked]]
     return picked
@@ -159,8 +159,10 @@ def rectification(env: simpy.Environment, run: Run) -> Process:
     """Every lead unit works its queue: ready orders, first come first served, up to capacity.
 
     A unit's daily capacity is its staff x ``staff_share`` x
-    ``orders_per_staff_day`` plus funded staff-days; fractions carry over to the
-    next day. A closed order restores its checkpoint to ``fixed_condition``.
+    ``orders_per_staff_day`` plus funded staff-days; a fraction carries over to
+    the next day, but unused capacity is not banked beyond a day. Orders that
+    wait for cooperating units join their unit's queue on their ready day. A
+    closed order restores its checkpoint to ``fixed_condition``.
     """
     rect = run.params.rectification
     base = run.ckp.unit_staff * rect.staff_share * rect.orders_per_staff_day
@@ -169,20 +171,15 @@ def rectification(env: simpy.Environment, run: Run) -> Process:
     while True:
         day = int(env.now)
         credit += base + run.extra_staff_days[:, day] * rect.orders_per_staff_day
-        open_ids = book.open_ids()
-        ready = open_ids[book.ready[open_ids] <= day]
-        if len(ready):
-            units = book.unit[ready]
-            order = np.lexsort((book.ready[ready], units))
-            ready, units = ready[order], units[order]
-            first = np.searchsorted(units, units, side="left")
-            rank = np.arange(len(ready)) - first
-            served = ready[rank < np.floor(credit[units])]
-            served_units = book.unit[served]
-            credit -= np.bincount(served_units, minlength=len(credit))
-            book.close(served, day, run)
+        book.release(day)
+        served = [book.serve(u, int(credit[u])) for u in np.flatnonzero(credit >= 1)]
+        served = [ids for ids in served if len(ids)]
+        if served:
+            ids = np.concatenate(served)
+            credit -= np.bincount(book.unit[ids], minlength=len(credit))
+            book.close(ids, day, run)
         run.record_units(day, credit)
-        credit = np.minimum(credit, base + 1.0)  # unused capacity is not banked for weeks
+        credit = np.minimum(credit, base + 1.0)
         yield env.timeout(1)
 
 
@@ -278,7 +275,7 @@ def evaluation(env: simpy.Environment, run: Run) -> Process:
                 run.count("evaluation_visit", 1)
                 seen = run.sample_places(rng, ev.inspection_places)
                 result["field"] = scoring.field_inspection(
-                    run.state.condition,
+                    run.effective(),
                     seen,
                     run.ckp.observations,
                     run.ckp.standard,
@@ -297,12 +294,10 @@ def evaluation(env: simpy.Environment, run: Run) -> Process:
                 )
             else:
                 result["material"] = (
-                    float((material[0] @ run.state.condition).sum())
-                    if (material is not None)
-                    else 0.0
+                    float((material[0] @ run.effective()).sum()) if (material is not None) else 0.0
                 )
         yield env.timeout(max(0, start + run.days_per_year - 1 - env.now))
-        field_mean = float(run.state.condition[run.ckp.field].mean())
+        field_mean = float(run.effective(run.ckp.field_index).mean())
         ref = run.params.survey.reference_condition
         risk = (1 - field_mean) / (1 - ref) if ref < 1 else 1.0
         deducted, disqualified, incidents = scoring.negative_list(
