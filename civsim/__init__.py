@@ -7,14 +7,20 @@ The pipeline runs in one direction; each stage is a plain function:
 >>> G = civsim.build_chain(scenario)
 >>> G.nodes["committee"]["name_zh"]
 '市文明委'
+>>> run = civsim.simulate(civsim.load_scenario("scenarios/county_nominee.yaml"), replication=0)
+>>> sorted(run.annual.columns)[:3], len(run.annual)
+(['deductions', 'disqualified', 'field'], 3)
 """
 
 from civsim.budget import allocate_cycle
 from civsim.chain import build_chain, validate_chain
 from civsim.errors import BudgetError, ChainError, CivsimError, ScenarioError
+from civsim.experiments import replicate
 from civsim.places import build_places
 from civsim.responsibility import import_responsibilities, responsibility_table
+from civsim.results import RunResult
 from civsim.scenario import Scenario, load_scenario
+from civsim.sim import prepare, simulate
 from civsim.tasks import conflicts, coverage, decompose, raci, workload
 
 __version__ = "0.1.0"
@@ -23,6 +29,7 @@ __all__ = [
     "BudgetError",
     "ChainError",
     "CivsimError",
+    "RunResult",
     "Scenario",
     "ScenarioError",
     "__version__",
@@ -34,8 +41,11 @@ __all__ = [
     "decompose",
     "import_responsibilities",
     "load_scenario",
+    "prepare",
     "raci",
+    "replicate",
     "responsibility_table",
+    "simulate",
     "validate_chain",
     "workload",
 ]

@@ -174,3 +174,50 @@ def test_more_money_never_lowers_the_target(county, county_prep) -> None:
     more_money, less_money = target_condition(richer), target_condition(county_prep)
     # Never lower; and here strictly higher, since the larger purchase covers more places.
     assert more_money > less_money
+
+
+def test_run_command_writes_parquet_and_metadata(tmp_path, capsys) -> None:
+    """`civsim run` writes every table and the metadata, and prints the summary."""
+    from civsim.cli import main
+    from civsim.results import TABLES, load_results
+
+    out = tmp_path / "run"
+    argv = ["run", str(SCENARIOS / "county_nominee.yaml"), "--reps", "2", "--out", str(out)]
+    assert main([*argv, "--executor", "serial"]) == 0
+    printed = capsys.readouterr().out
+    assert "90% interval" in printed and "title chance" in printed
+    result, meta = load_results(out)
+    assert sorted(p.stem for p in out.glob("*.parquet")) == sorted(TABLES)
+    assert meta["replications"] == 2 and len(meta["scenario_hash"]) == 16
+    assert {"civsim", "numpy", "simpy"} <= meta["versions"].keys()
+    assert result.cycle["replication"].tolist() == [0, 1]
+
+
+def test_saved_tables_read_back_equal(county_run, tmp_path) -> None:
+    """Saving to Parquet and loading gives back the same tables."""
+    from civsim.results import load_results
+
+    county_run.save(tmp_path / "r", {"seed": 1})
+    back, meta = load_results(tmp_path / "r")
+    assert meta == {"seed": 1}
+    for name, table in county_run.tables().items():
+        pd.testing.assert_frame_equal(
+            table.reset_index(drop=True),
+            getattr(back, name),
+            check_dtype=False,
+            check_categorical=False,
+            obj=name,
+        )
+
+
+def test_run_command_refuses_bad_input(tmp_path, capsys) -> None:
+    """Zero replications or a missing file: exit 2, a message, nothing written."""
+    from civsim.cli import main
+
+    out = tmp_path / "run"
+    with pytest.raises(SystemExit) as stop:
+        main(["run", str(SCENARIOS / "county_nominee.yaml"), "--reps", "0", "--out", str(out)])
+    assert stop.value.code == 2
+    assert main(["run", str(tmp_path / "none.yaml"), "--out", str(out)]) == 2
+    assert "scenario file not found" in capsys.readouterr().err
+    assert not out.exists()

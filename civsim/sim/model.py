@@ -249,6 +249,7 @@ class Run:
         self.lift_start = np.zeros(n, dtype=np.int64)
         self.lift_days = np.ones(n, dtype=np.int64)
         self.lift_idx = np.empty(0, dtype=np.int64)
+        self.is_lifted = np.zeros(n, dtype=bool)
         self.detect_max = float(self.state.detect_extra.max(initial=0.0))
         self.keep = (1.0 - self.ckp.decay).astype(f32)
         self.keep_changed = False
@@ -374,8 +375,13 @@ class Run:
         return np.minimum(c[idx] + self._lift(idx), 1.0)
 
     def _lift(self, idx: np.ndarray) -> np.ndarray:
-        age = int(self.env.now) - self.lift_start[idx]
-        return self.lift_size[idx] * np.clip(1.0 - age / self.lift_days[idx], 0.0, 1.0)
+        lift = np.zeros(len(idx), dtype=self.lift_size.dtype)
+        has = self.is_lifted[idx]
+        if has.any():
+            sel = idx[has]
+            age = int(self.env.now) - self.lift_start[sel]
+            lift[has] = self.lift_size[sel] * np.clip(1.0 - age / self.lift_days[sel], 0.0, 1.0)
+        return lift
 
     # -- state queries -----------------------------------------------------
     def satisfaction(self, day: int, effective: np.ndarray | None = None) -> np.ndarray:
@@ -437,6 +443,8 @@ class Run:
             li = self.lift_idx
             live = li[day_now - self.lift_start[li] < self.lift_days[li]]
             self.lift_idx = np.union1d(live, idx)
+            self.is_lifted[:] = False
+            self.is_lifted[self.lift_idx] = True
         elif d.effect == "decay":
             st.decay_mult[idx] *= 1.0 - d.size
             self._refresh_keep(idx)

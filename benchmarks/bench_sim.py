@@ -1,0 +1,129 @@
+"""Benchmark of the simulation: one replication, 100 replications, a Jinan-scale city.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_sim.py [--reps 100] [--grids 16000] [--repeat 3]
+
+It measures, on this machine and in one run:
+
+- the baseline: ``prepare`` (decomposition, allocation, arrays), one replication
+  (best of ``--repeat``), and ``--reps`` replications in a process pool on every core;
+- a generated city of ``--grids`` grids (seed 003's Jinan: 16,000+): one
+  replication, and the peak resident memory of a process that prepares and runs it;
+- the floor: a bare numpy loop advancing the same number of checkpoints for the
+  same number of days (``c *= keep; c += restore``, float32, the least any daily
+  model must do), and the ratio of one replication to it.
+
+Targets (issue 5): baseline < 1 s, 100 replications < 60 s on 2 cores, 16,000 grids
+< 5 s and < 2 GB, ratio to the floor < 5. Not a test: timings depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from civsim.experiments import replicate
+from civsim.generate import city_files, write_city
+from civsim.scenario import load_scenario
+from civsim.sim.model import Prepared, prepare, simulate
+
+
+def best_of(repeat: int, fn) -> float:
+    """Shortest wall time of ``repeat`` calls."""
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def floor(n: int, days: int, repeat: int) -> float:
+    """A bare numpy loop: ``n`` checkpoints decayed and restored for ``days`` days."""
+    rng = np.random.default_rng(0)
+    c = rng.random(n, dtype=np.float32)
+    keep = (1 - rng.random(n, dtype=np.float32) * 0.02).astype(np.float32)
+    restore = (rng.random(n, dtype=np.float32) * 0.05).astype(np.float32)
+
+    def loop() -> None:
+        for _ in range(days):
+            c.__imul__(keep)
+            c.__iadd__(restore)
+
+    return best_of(repeat, loop)
+
+
+def one_city(path: str, repeat: int) -> dict:
+    """Prepare and run one replication of a scenario file; report times and peak RSS."""
+    scenario = load_scenario(path)
+    t = time.perf_counter()
+    prep = prepare(scenario)
+    prep_s = time.perf_counter() - t
+    sim_s = best_of(repeat, lambda: simulate(prep, replication=0))
+    floor_s = floor(prep.ckp.n, scenario.cycle.days, repeat)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    return {
+        "checkpoints": prep.ckp.n,
+        "prepare_s": prep_s,
+        "simulate_s": sim_s,
+        "floor_s": floor_s,
+        "ratio": sim_s / floor_s,
+        "peak_rss_mb": peak_mb,
+    }
+
+
+def in_child(path: str, repeat: int) -> dict:
+    """Run :func:`one_city` in a fresh process, so its peak memory is its own."""
+    code = (
+        "import json, sys; sys.path.insert(0, 'benchmarks'); import bench_sim; "
+        f"print(json.dumps(bench_sim.one_city({path!r}, {repeat})))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    """Run the benchmark and print its figures."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reps", type=int, default=100)
+    ap.add_argument("--grids", type=int, default=16_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+
+    base = in_child("scenarios/baseline.yaml", args.repeat)
+    print(
+        f"baseline: {base['checkpoints']:,} checkpoints; prepare {base['prepare_s']:.2f} s; "
+        f"one replication {base['simulate_s']:.2f} s; floor {base['floor_s']:.3f} s; "
+        f"ratio {base['ratio']:.1f}x; peak RSS {base['peak_rss_mb']:,.0f} MB"
+    )
+
+    prep: Prepared = prepare(load_scenario("scenarios/baseline.yaml"))
+    workers = os.cpu_count() or 1
+    t = time.perf_counter()
+    replicate(prep, args.reps, executor="process", workers=workers, progress=False)
+    many = time.perf_counter() - t
+    print(f"baseline: {args.reps} replications on {workers} cores {many:.1f} s")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        files = city_files(load_scenario("scenarios/baseline.yaml"), args.grids, seed=3)
+        city = write_city(Path(tmp) / "city", files)
+        big = in_child(str(city), args.repeat)
+    print(
+        f"{args.grids:,}-grid city: {big['checkpoints']:,} checkpoints; prepare "
+        f"{big['prepare_s']:.2f} s; one replication {big['simulate_s']:.2f} s; floor "
+        f"{big['floor_s']:.3f} s; ratio {big['ratio']:.1f}x; peak RSS {big['peak_rss_mb']:,.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()
