@@ -140,8 +140,28 @@ def city_files(
             **base.sources,
         },
     }
+    doc["simulation"] = base.simulation.model_dump(mode="json")
+    if base.budget is not None:
+        doc["budget"] = _scaled_budget(base, int(population.sum()))
+        files[f"{TABLES}/budget_lines.csv"] = _table(base.budget.lines)
+        doc["sources"]["budget.total_yuan"] = (
+            f"generated: {base.name}'s fund scaled by residents (assumption)"
+        )
     files["city.yaml"] = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
     return files
+
+
+def _scaled_budget(base: Scenario, residents: int) -> dict[str, Any]:
+    """The base's budget for a city of ``residents``: the fund scaled by residents.
+
+    The base's per-district starting conditions name the base's districts, so
+    they are dropped; every generated district starts at ``expected_condition``.
+    """
+    budget = base.budget
+    base_residents = sum(d.population for d in base.territory.districts)
+    total = round(budget.total_yuan * residents / max(base_residents, 1))
+    out = budget.model_dump(mode="json", exclude={"lines", "district_condition"})
+    return {**out, "total_yuan": max(total, 1), "lines": f"{TABLES}/budget_lines.csv"}
 
 
 def write_city(folder: Path, files: dict[str, Any]) -> Path:

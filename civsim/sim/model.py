@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import simpy
-from scipy import sparse
 
 from civsim.apportion import largest_remainder
 from civsim.results import RunResult
@@ -115,7 +114,7 @@ class OrderBook:
 
     def _enqueue(self, ids: np.ndarray) -> None:
         units = self.unit[ids]
-        for u in np.unique(units):
+        for u in np.flatnonzero(np.bincount(units)):  # few units: cheaper than np.unique
             block = ids[units == u]
             self.queues[u].append(block)
             self.queued[u] += len(block)
@@ -269,16 +268,7 @@ class Run:
         self.district_results: list[dict[str, Any]] = []
         self.allocated: list[pd.DataFrame] = []
         self.conditions: list[tuple] = []
-        f = self.ckp.field_index
-        self._cond_group = self.ckp.district[f] * len(self.ckp.place_types) + self.ckp.place_type[f]
-        self._cond_size = len(self.ckp.districts) * len(self.ckp.place_types)
-        self._cond_count = np.bincount(self._cond_group, minlength=self._cond_size)
-        # one sparse row per (district, place type) averaging its field checkpoints
-        self._cond_matrix = sparse.csr_matrix(
-            (1.0 / self._cond_count[self._cond_group], (self._cond_group, f)),
-            shape=(self._cond_size, self.ckp.n),
-        )
-        self._cond_sum = np.zeros(self._cond_size)
+        self._cond_sum = np.zeros(len(self.ckp.condition_count))
         self._cond_records = 0
         self.survey_item_shares = _survey_item_shares(prep.scenario)
 
@@ -291,8 +281,12 @@ class Run:
     def record_shadow(self, day: int) -> None:
         """Store the shadow score groups of today (see :func:`state.build_checkpoints`)."""
         eff = self.effective()
-        self.track_conditions(eff)
-        self._shadow.append((day, self.ckp.shadow_matrix @ eff, self.satisfaction(day, eff)))
+        # one pass over the checkpoints gives the shadow groups and the condition tally
+        both = self.ckp.record_matrix @ eff
+        n_shadow = self.ckp.shadow_matrix.shape[0]
+        self._cond_sum += both[n_shadow:]
+        self._cond_records += 1
+        self._shadow.append((day, both[:n_shadow], self.satisfaction(day, eff)))
 
     def record_units(self, day: int, credit: np.ndarray) -> None:
         """Store each unit's queue length and spare capacity on recording days."""
@@ -332,18 +326,13 @@ class Run:
         if year < self.prep.scenario.cycle.years:
             start_budget_year(self, year + 1, next_allocation(self, year))
 
-    def track_conditions(self, effective: np.ndarray) -> None:
-        """Add today's mean field condition per district and place type to the year's tally."""
-        self._cond_sum += self._cond_matrix @ effective
-        self._cond_records += 1
-
     def record_conditions(self, year: int) -> None:
         """Store the year's mean and year-end field condition per district and place type."""
         ckp = self.ckp
         n_types = len(ckp.place_types)
-        end = self._cond_matrix @ self.effective()
+        end = self.ckp.record_matrix[self.ckp.shadow_matrix.shape[0] :] @ self.effective()
         mean = self._cond_sum / max(self._cond_records, 1)
-        for g in np.flatnonzero(self._cond_count):
+        for g in np.flatnonzero(self.ckp.condition_count):
             self.conditions.append(
                 (
                     year,
@@ -351,7 +340,7 @@ class Run:
                     ckp.place_types[g % n_types],
                     float(mean[g]),
                     float(end[g]),
-                    int(self._cond_count[g]),
+                    int(ckp.condition_count[g]),
                 )
             )
         self._cond_sum[:] = 0

@@ -81,6 +81,8 @@ class Checkpoints:
     weights: dict[str, tuple[sparse.csr_matrix, pd.Index]] = field(repr=False)
     shadow_matrix: sparse.csr_matrix = field(repr=False)
     shadow_groups: pd.DataFrame = field(repr=False)
+    condition_count: np.ndarray = field(repr=False)
+    record_matrix: sparse.csr_matrix = field(repr=False)
 
 
 @dataclass
@@ -141,7 +143,12 @@ def build_checkpoints(scenario: Scenario, tasks: pd.DataFrame, districts: pd.Dat
     slices = [slice(int(bounds[i]), int(bounds[i + 1])) for i in range(len(district_ids))]
     staff = {u.id: u.staff for u in scenario.organisation.units}
     coop = ckp["cooperating_units"].astype(object).fillna("").astype(str).str.len() > 0
-    weights = _weights(ckp, std, scenario, len(district_ids))
+    weights = _weights(ckp, std, scenario, len(district_ids), standard, item, items)
+    shadow = sparse.vstack([m for m, _ in weights.values()], format="csr")
+    is_field = ckp["is_field"].to_numpy()
+    cond, count = _condition_means(
+        np.flatnonzero(is_field), d, place_type, len(district_ids), len(place_types), len(ckp)
+    )
     return Checkpoints(
         n=len(ckp),
         field=ckp["is_field"].to_numpy(),
@@ -185,9 +192,22 @@ def build_checkpoints(scenario: Scenario, tasks: pd.DataFrame, districts: pd.Dat
         place_ckp_ptr=np.searchsorted(np.sort(place), np.arange(len(places) + 1)),
         place_ckp_idx=np.argsort(place, kind="stable"),
         weights=weights,
-        shadow_matrix=sparse.vstack([m for m, _ in weights.values()], format="csr"),
+        shadow_matrix=shadow,
         shadow_groups=_shadow_groups(weights, district_ids),
+        condition_count=count,
+        # the weekly record: shadow groups, then mean condition per (district, place type)
+        record_matrix=sparse.vstack([shadow, cond], format="csr"),
     )
+
+
+def _condition_means(
+    f: np.ndarray, d: np.ndarray, place_type: np.ndarray, n_d: int, n_types: int, n: int
+) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """One sparse row per (district, place type) averaging its field checkpoints."""
+    group = d[f] * n_types + place_type[f]
+    count = np.bincount(group, minlength=n_d * n_types)
+    weights = (1.0 / count[group]).astype(np.float32)
+    return sparse.csr_matrix((weights, (group, f)), shape=(n_d * n_types, n)), count
 
 
 def _shadow_groups(weights: dict, district_ids: np.ndarray) -> pd.DataFrame:
@@ -239,7 +259,15 @@ def _staffing(ckp: pd.DataFrame, scenario: Scenario) -> np.ndarray:
     return np.where(nobody.to_numpy(), dyn.unstaffed_effort, share)
 
 
-def _weights(ckp: pd.DataFrame, std: pd.DataFrame, scenario: Scenario, n_districts: int):
+def _weights(
+    ckp: pd.DataFrame,
+    std: pd.DataFrame,
+    scenario: Scenario,
+    n_districts: int,
+    standard: np.ndarray,
+    item: np.ndarray,
+    items: np.ndarray,
+):
     """Sparse matrices turning the condition vector into shadow scores per group.
 
     For a method M with cycle points P_M, a group's score is
@@ -247,29 +275,33 @@ def _weights(ckp: pd.DataFrame, std: pd.DataFrame, scenario: Scenario, n_distric
     method's standards s, the mean taken over the group's checkpoints of s.
     Groups are (district, item) for field and (city, item) for material and
     field; each row of a matrix is one group, so ``W @ condition`` is the
-    score of every group at once.
+    score of every group at once. Groups are keyed by integer codes (a pandas
+    MultiIndex over every checkpoint would cost seconds at city scale).
     """
     cycle = scenario.cycle
+    method_of = ckp["method"].astype(str).to_numpy()
+    district_of = ckp["d"].to_numpy(dtype=np.int64)
+    points = ckp["standard"].map(std["points"]).to_numpy(dtype=float)
+    n_std, n_items = int(standard.max()) + 1, len(items)
     out = {}
     for method, total_points in (
         ("field", cycle.field_points),
         ("material", cycle.material_points),
     ):
-        sel = ckp[ckp["method"] == method]
-        if sel.empty:
+        rows = np.flatnonzero(method_of == method)
+        if not len(rows):
             continue
-        pts = sel["standard"].map(std["points"]).to_numpy(dtype=float)
         method_total = std.loc[(std["method"] == method) & ~std["negative"], "points"].sum()
         for scope in ("district", "city"):
-            key = sel["d"] if scope == "district" else pd.Series(n_districts, index=sel.index)
             if scope == "district" and method == "material":
                 continue
-            per_std = sel.groupby([key, sel["standard"]])["standard"].transform("size")
-            w = total_points * pts / max(method_total, 1e-12) / per_std.to_numpy()
-            group_keys = pd.MultiIndex.from_arrays([key.to_numpy(), sel["item"].astype(object)])
-            g, labels = pd.factorize(group_keys)
-            mat = sparse.csr_matrix(
-                (w.astype(np.float32), (g, sel.index.to_numpy())), shape=(len(labels), len(ckp))
+            d = district_of[rows] if scope == "district" else np.full(len(rows), n_districts)
+            _, per_pair, pair_size = np.unique(
+                d * n_std + standard[rows], return_inverse=True, return_counts=True
             )
+            w = total_points * points[rows] / max(method_total, 1e-12) / pair_size[per_pair]
+            keys, g = np.unique(d * n_items + item[rows], return_inverse=True)
+            labels = pd.MultiIndex.from_arrays([keys // n_items, items[keys % n_items]])
+            mat = sparse.csr_matrix((w.astype(np.float32), (g, rows)), shape=(len(keys), len(ckp)))
             out[f"{method}:{scope}"] = (mat, labels)
     return out
