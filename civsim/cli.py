@@ -87,6 +87,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_budget(args: argparse.Namespace) -> int:
     from civsim.budget import allocate_cycle, budget_inputs, expected_gain, summarise
     from civsim.errors import BudgetError
+    from civsim.export import staged_folder
     from civsim.scenario import load_scenario
 
     scenario = load_scenario(args.file)
@@ -103,14 +104,14 @@ def _cmd_budget(args: argparse.Namespace) -> int:
     summary = summarise(table)
     inputs = budget_inputs(scenario)
     gains = {y: expected_gain(t, inputs) for y, t in table.groupby("year")}
-    # Everything is computed before the first file is written.
+    # Everything is computed first; the files appear together or not at all.
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "allocation.csv", index=False)
-    summary.to_csv(out / "allocation_summary.csv", index=False)
-    with pd.ExcelWriter(out / "allocation.xlsx") as book:
-        table.to_excel(book, sheet_name="allocation", index=False)
-        summary.to_excel(book, sheet_name="summary", index=False)
+    with staged_folder(out) as tmp:
+        table.to_csv(tmp / "allocation.csv", index=False)
+        summary.to_csv(tmp / "allocation_summary.csv", index=False)
+        with pd.ExcelWriter(tmp / "allocation.xlsx") as book:
+            table.to_excel(book, sheet_name="allocation", index=False)
+            summary.to_excel(book, sheet_name="summary", index=False)
     policy = args.policy or scenario.budget.policy
     print(f"{scenario.name}: special fund, policy {policy}, yuan by holder and category")
     pivot = summary.pivot_table(
