@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -63,6 +62,18 @@ def floor(n: int, days: int, repeat: int) -> float:
     return best_of(repeat, loop)
 
 
+def peak_rss_mb() -> float:
+    """Peak resident memory (VmHWM) of the running process, in MB.
+
+    Read from /proc rather than ``getrusage``: on Linux ``ru_maxrss`` survives
+    ``exec``, so a child started from a big parent would report the parent's peak.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def one_city(path: str, repeat: int) -> dict:
     """Prepare and run one replication of a scenario file; report times and peak RSS."""
     scenario = load_scenario(path)
@@ -71,7 +82,7 @@ def one_city(path: str, repeat: int) -> dict:
     prep_s = time.perf_counter() - t
     sim_s = best_of(repeat, lambda: simulate(prep, replication=0))
     floor_s = floor(prep.ckp.n, scenario.cycle.days, repeat)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    peak_mb = peak_rss_mb()
     return {
         "checkpoints": prep.ckp.n,
         "prepare_s": prep_s,

@@ -146,12 +146,26 @@ def concat_results(results: list[RunResult]) -> RunResult:
     """Stack the tables of several results (replications or scenarios)."""
     if not results:
         raise CivsimError("no results to combine")
-    return RunResult(
-        **{
-            name: pd.concat([getattr(r, name) for r in results], ignore_index=True)
-            for name in TABLES
-        }
-    )
+    return RunResult(**{name: _concat([getattr(r, name) for r in results]) for name in TABLES})
+
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Stack tables, keeping categorical columns categorical (over the union of categories).
+
+    Plain ``pd.concat`` turns categoricals with different categories into
+    object columns, which multiplies the memory of many replications.
+    """
+    parts = [p for p in parts if len(p.columns)]
+    if not parts:
+        return pd.DataFrame()
+    for col in parts[0].columns:
+        cats = [
+            p[col].cat.categories for p in parts if isinstance(p[col].dtype, pd.CategoricalDtype)
+        ]
+        if len(cats) == len(parts) and any(not c.equals(cats[0]) for c in cats):
+            union = cats[0].append(cats[1:]).unique()
+            parts = [p.assign(**{col: p[col].cat.set_categories(union)}) for p in parts]
+    return pd.concat(parts, ignore_index=True)
 
 
 def _keyed(df: pd.DataFrame, scenario: str, replication: int) -> pd.DataFrame:

@@ -194,10 +194,13 @@ class OrderBook:
         return pd.DataFrame(
             {
                 "order": np.arange(n),
-                "standard": ckp.standards[ckp.standard[ck]],
-                "place": np.where(ckp.place[ck] >= 0, ckp.places[ckp.place[ck]], ""),
-                "district": _district_labels(ckp)[ckp.district[ck]],
-                "unit": ckp.units[self.unit[:n]],
+                # categoricals: an order table holds ~10^5 rows per replication
+                "standard": pd.Categorical.from_codes(ckp.standard[ck], ckp.standards),
+                "place": pd.Categorical(
+                    np.where(ckp.place[ck] >= 0, ckp.places[ckp.place[ck]], "")
+                ),
+                "district": pd.Categorical.from_codes(ckp.district[ck], _district_labels(ckp)),
+                "unit": pd.Categorical.from_codes(self.unit[:n], ckp.units),
                 "opened": self.opened[:n],
                 "ready": self.ready[:n],
                 "deadline": self.deadline[:n],
