@@ -251,7 +251,9 @@ def plot_budget(allocation: pd.DataFrame, ax: Axes | None = None, scenario=None)
     allocation : pandas.DataFrame
         An allocation table (:func:`civsim.budget.allocate_cycle`, or a
         result's ``allocation``, whose replications are averaged). Yuan are
-        summed over its years; ``reserve`` rows (unspendable leftovers) count.
+        summed over its years. A budget allocation includes its ``reserve``
+        rows (yuan too few for a whole unit); a result's holds only the lines
+        funded.
     ax : matplotlib.axes.Axes, optional
     scenario : Scenario, optional
         Labels the districts by their Chinese names.
@@ -442,7 +444,7 @@ def plot_cycle_scores(comparison: Comparison, ax: Axes | None = None) -> Axes:
     ax.set_xticks(np.arange(1, len(names) + 1), names, rotation=20, ha="right")
     ax.set_ylabel("cycle score (points of 100)")
     ax.set_title("周期得分 Cycle score per scenario")
-    ax.legend(frameon=False, loc="best")
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
     return ax
 
 
