@@ -15,14 +15,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The policy scenarios against the baseline; DEMO_REPS keeps it under ~3 minutes on 2 cores.
+DEMO_REPS ?= 10
+DEMO_SCENARIOS := baseline campaign_mode satisfaction_reform joint_mechanism smart_platform \
+	performance_linked_budget more_grid_workers
+
 demo: $(STAMP)
 	$(BIN)/civsim validate scenarios/*.yaml
-	$(BIN)/civsim chain scenarios/baseline.yaml --png $(OUT)/baseline_chain.png
+	$(BIN)/civsim compare $(DEMO_SCENARIOS:%=scenarios/%.yaml) --reps $(DEMO_REPS) --out $(OUT)/demo
 
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --nbval notebooks/ --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -17,7 +17,7 @@ from typing import Literal
 
 import pandas as pd
 from scipy import stats
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain bars: they show only on a terminal, never as notebook widgets
 
 from civsim.errors import CivsimError
 from civsim.results import Comparison, RunResult, build_comparison, concat_results
