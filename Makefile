@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The policy scenarios against the baseline; DEMO_REPS keeps it under ~3 minutes on 2 cores.
-DEMO_REPS ?= 10
+DEMO_REPS ?= 8
 DEMO_SCENARIOS := baseline campaign_mode satisfaction_reform joint_mechanism smart_platform \
 	performance_linked_budget more_grid_workers
 

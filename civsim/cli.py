@@ -225,20 +225,14 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="simulate the cycle: replications, Parquet tables, summary")
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--reps", type=_positive, default=10, help="replications (default 10)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the tables")
-    p.add_argument("--seed", type=int, help="master seed (default: the scenario's)")
-    p.add_argument("--executor", choices=["serial", "process"], default="process")
-    p.add_argument("--workers", type=_positive, help="processes (default: all cores)")
+    _replication_options(p, seed_default="the scenario's")
     p.set_defaults(run=_cmd_run)
 
     p = sub.add_parser("compare", help="compare scenarios on common random numbers; HTML report")
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario files, the baseline first")
-    p.add_argument("--reps", type=_positive, default=10, help="replications each (default 10)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for report.html and CSVs")
-    p.add_argument("--seed", type=int, help="master seed for all (default: the baseline's)")
-    p.add_argument("--executor", choices=["serial", "process"], default="process")
-    p.add_argument("--workers", type=_positive, help="processes (default: all cores)")
+    _replication_options(p, seed_default="the baseline's, for every scenario")
     p.set_defaults(run=_cmd_compare)
 
     p = sub.add_parser("budget", help="allocate the special fund in exact yuan, year by year")
@@ -277,6 +271,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=_cmd_generate)
     return parser
+
+
+def _replication_options(p: argparse.ArgumentParser, seed_default: str) -> None:
+    """The options of commands that run replications: how many, which seed, where."""
+    p.add_argument("--reps", type=_positive, default=10, help="replications (default 10)")
+    p.add_argument("--seed", type=int, help=f"master seed (default: {seed_default})")
+    p.add_argument("--executor", choices=["serial", "process"], default="process")
+    p.add_argument("--workers", type=_positive, help="processes (default: all cores)")
 
 
 def _positive(text: str) -> int:

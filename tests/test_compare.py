@@ -5,32 +5,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SCENARIOS
+from conftest import variant
 
 from civsim.errors import CivsimError
 from civsim.experiments import compare, quota_score
 from civsim.results import RunResult, build_comparison
-from civsim.scenario import Evaluation, load_scenario
+from civsim.scenario import Evaluation
 from civsim.sim.model import prepare
 
 REPS = 3
 
 
 @pytest.fixture(scope="module")
-def county_prep():
-    """The county, prepared once for the module."""
-    return prepare(load_scenario(SCENARIOS / "county_nominee.yaml"))
-
-
-@pytest.fixture(scope="module")
-def joint_prep(county_prep):
+def joint_prep(county, county_prep):
     """The county with joint mechanisms, sharing the county's task table."""
-    sc = county_prep.scenario
-    sim = sc.simulation
-    rect = sim.rectification.model_copy(update={"joint_mechanism": True})
-    joint = sc.model_copy(
-        update={"name": "joint", "simulation": sim.model_copy(update={"rectification": rect})}
-    )
+    joint = variant(county, "joint", rectification={"joint_mechanism": True})
     return prepare(joint, tasks=county_prep.tasks)
 
 

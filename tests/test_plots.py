@@ -10,7 +10,7 @@ matplotlib.use("Agg")  # draw without a display
 
 import matplotlib.pyplot as plt
 import pytest
-from conftest import SCENARIOS
+from conftest import variant
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 
@@ -18,31 +18,14 @@ from civsim import plots
 from civsim.budget import allocate_cycle
 from civsim.chain import build_chain
 from civsim.experiments import compare
-from civsim.scenario import load_scenario
 from civsim.sim.model import prepare
 from civsim.tasks import workload
 
 
 @pytest.fixture(scope="module")
-def county():
-    """The county scenario."""
-    return load_scenario(SCENARIOS / "county_nominee.yaml")
-
-
-@pytest.fixture(scope="module")
-def county_prep(county):
-    """The county, prepared once."""
-    return prepare(county)
-
-
-@pytest.fixture(scope="module")
 def comparison(county, county_prep):
     """The county against a campaign-mode copy, two replications each."""
-    sim = county.simulation
-    camp = sim.campaign.model_copy(update={"mode": "campaign"})
-    other = county.model_copy(
-        update={"name": "campaign", "simulation": sim.model_copy(update={"campaign": camp})}
-    )
+    other = variant(county, "campaign", campaign={"mode": "campaign"})
     return compare([county_prep, prepare(other, tasks=county_prep.tasks)], 2, progress=False)
 
 

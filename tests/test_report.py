@@ -7,33 +7,26 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import SCENARIOS, write_yaml
+from conftest import SCENARIOS, variant, write_yaml
 
 from civsim.cli import main
 from civsim.experiments import compare
 from civsim.report import assumptions_table, comparison_table, render_report
-from civsim.scenario import load_scenario
 from civsim.sim.model import prepare
 
 
 @pytest.fixture(scope="module")
-def county_pair():
+def county_pair(county):
     """The county and a smart-platform copy of it."""
-    county = load_scenario(SCENARIOS / "county_nominee.yaml")
-    sim = county.simulation
-    det = sim.detection.model_copy(update={"platform": True})
-    smart = county.model_copy(
-        update={"name": "smart", "simulation": sim.model_copy(update={"detection": det})}
-    )
-    return [county, smart]
+    return [county, variant(county, "smart", detection={"platform": True})]
 
 
 @pytest.fixture(scope="module")
-def page(county_pair) -> str:
+def page(county_pair, county_prep) -> str:
     """The report of the county pair, two replications each."""
-    prep = prepare(county_pair[0])
-    cmp = compare([prep, county_pair[1]], 2, progress=False)
-    return render_report(cmp, county_pair, tasks=prep.tasks)
+    smart = prepare(county_pair[1], tasks=county_prep.tasks)
+    cmp = compare([county_prep, smart], 2, progress=False)
+    return render_report(cmp, county_pair, tasks=county_prep.tasks)
 
 
 def test_report_is_self_contained(page: str) -> None:
@@ -95,9 +88,9 @@ def test_compare_command_bad_input_writes_nothing(tmp_path: Path, tiny_dict: dic
     assert not out.exists()
 
 
-def test_comparison_table_writes_intervals(county_pair) -> None:
+def test_comparison_table_writes_intervals(county_pair, county_prep) -> None:
     """Intervals are written low .. high, and the Chinese title is carried."""
-    cmp = compare(county_pair[:1], 2, progress=False)
+    cmp = compare([county_prep], 2, progress=False)
     table = comparison_table(cmp, county_pair[:1])
     low, high = (float(x) for x in table.loc[0, "90% interval"].split(" .. "))
     assert low <= table.loc[0, "cycle score"] <= high
