@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    ?= out
 
-.PHONY: demo test lint format clean
+.PHONY: demo test notebooks lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,14 +15,25 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The policy scenarios against the baseline; DEMO_REPS keeps it under ~3 minutes on 2 cores.
+DEMO_REPS ?= 8
+DEMO_SCENARIOS := baseline campaign_mode satisfaction_reform joint_mechanism smart_platform \
+	performance_linked_budget more_grid_workers
+
 demo: $(STAMP)
 	$(BIN)/civsim validate scenarios/*.yaml
-	$(BIN)/civsim chain scenarios/baseline.yaml --png $(OUT)/baseline_chain.png
+	$(BIN)/civsim compare $(DEMO_SCENARIOS:%=scenarios/%.yaml) --reps $(DEMO_REPS) --out $(OUT)/demo
 
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --nbval notebooks/ --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+
+# Re-execute the notebooks and store their outputs (after a change in results); needs the lab extra.
+notebooks: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[lab]'
+	cd notebooks && ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace *.ipynb
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

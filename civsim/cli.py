@@ -84,6 +84,26 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from civsim.experiments import compare
+    from civsim.report import comparison_table, write_report
+    from civsim.scenario import load_scenario
+    from civsim.sim.model import prepare
+
+    # Every file is read and checked before any replication runs or anything is written.
+    scenarios = [load_scenario(path) for path in args.files]
+    preps = [prepare(sc) for sc in scenarios]
+    cmp = compare(preps, args.reps, seed=args.seed, executor=args.executor, workers=args.workers)
+    report = write_report(cmp, scenarios, args.out, tasks=preps[0].tasks)
+    seed = scenarios[0].seed if args.seed is None else args.seed
+    print(f"{len(scenarios)} scenarios, {args.reps} replications each, seed {seed}")
+    table = comparison_table(cmp).drop(columns=["title_zh", "reps"]).set_index("scenario")
+    with pd.option_context("display.width", 200, "display.max_columns", None):
+        print(table.to_string(na_rep="-"))
+    print(f"report written   {report}")
+    return 0
+
+
 def _cmd_budget(args: argparse.Namespace) -> int:
     from civsim.budget import allocate_cycle, budget_inputs, expected_gain, summarise
     from civsim.errors import BudgetError
@@ -206,12 +226,15 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="simulate the cycle: replications, Parquet tables, summary")
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--reps", type=_positive, default=10, help="replications (default 10)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the tables")
-    p.add_argument("--seed", type=int, help="master seed (default: the scenario's)")
-    p.add_argument("--executor", choices=["serial", "process"], default="process")
-    p.add_argument("--workers", type=_positive, help="processes (default: all cores)")
+    _replication_options(p, seed_default="the scenario's")
     p.set_defaults(run=_cmd_run)
+
+    p = sub.add_parser("compare", help="compare scenarios on common random numbers; HTML report")
+    p.add_argument("files", nargs="+", metavar="FILE", help="scenario files, the baseline first")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for report.html and CSVs")
+    _replication_options(p, seed_default="the baseline's, for every scenario")
+    p.set_defaults(run=_cmd_compare)
 
     p = sub.add_parser("budget", help="allocate the special fund in exact yuan, year by year")
     p.add_argument("file", metavar="FILE")
@@ -249,6 +272,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=_cmd_generate)
     return parser
+
+
+def _replication_options(p: argparse.ArgumentParser, seed_default: str) -> None:
+    """The options of commands that run replications: how many, which seed, where."""
+    p.add_argument("--reps", type=_positive, default=10, help="replications (default 10)")
+    p.add_argument("--seed", type=int, help=f"master seed (default: {seed_default})")
+    p.add_argument("--executor", choices=["serial", "process"], default="process")
+    p.add_argument("--workers", type=_positive, help="processes (default: all cores)")
 
 
 def _positive(text: str) -> int:

@@ -8,21 +8,23 @@ streams (common random numbers): their differences are paired.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Literal
 
 import pandas as pd
-from tqdm.auto import tqdm
+from scipy import stats
+from tqdm import tqdm  # plain bars: they show only on a terminal, never as notebook widgets
 
 from civsim.errors import CivsimError
-from civsim.results import RunResult, concat_results
-from civsim.scenario import Scenario
+from civsim.results import Comparison, RunResult, build_comparison, concat_results
+from civsim.scenario import Evaluation, Scenario
 from civsim.sim.model import Prepared, prepare, simulate
 
-__all__ = ["Executor", "replicate", "summarise"]
+__all__ = ["Executor", "compare", "line_value", "quota_score", "replicate", "summarise"]
 
 Executor = Literal["serial", "process"]
 
@@ -135,6 +137,107 @@ def summarise(cycles: pd.DataFrame, interval: float = 0.90) -> pd.DataFrame:
             "disqualified": g["disqualified"].mean(),
         }
     )
+
+
+def quota_score(evaluation: Evaluation) -> float:
+    """The cycle score a city needs to be within quota: the median quota-th best peer.
+
+    A city of the group wins when fewer than ``quota`` of its
+    ``peer_group_size - 1`` peers score above it. The quota-th best of ``m``
+    peers drawn from ``Normal(peer_mean, peer_sd)`` exceeds a score ``s`` with
+    probability ``P(Binomial(m, p(s)) >= quota)``, ``p(s)`` the chance that one
+    peer beats ``s``, which equals the chance that the quota-th smallest of
+    ``m`` uniforms is at most ``p(s)``: ``Beta(quota, m - quota + 1)``. The
+    line is that order statistic's median, so a city scoring exactly there
+    wins the title half of the time (before disqualification).
+
+    Parameters
+    ----------
+    evaluation : civsim.scenario.Evaluation
+        The scenario's ``simulation.evaluation`` section.
+
+    Returns
+    -------
+    float
+        A cycle score, in points of 100.
+
+    Examples
+    --------
+    >>> from civsim.scenario import Evaluation
+    >>> round(quota_score(Evaluation(peer_mean=86.0, peer_sd=2.5)), 2)
+    87.1
+    >>> quota_score(Evaluation(peer_mean=86.0, peer_sd=0.0))
+    86.0
+    """
+    m = evaluation.peer_group_size - 1
+    # The same quota as the simulation's ranking (civsim.scoring.peer_outcome).
+    quota = max(1, math.floor(evaluation.peer_group_size * evaluation.quota_share + 0.5))
+    if quota > m:  # more titles than peers: any score is within quota
+        return float("-inf")
+    beaten_by = stats.beta.median(quota, m - quota + 1)
+    return float(evaluation.peer_mean + evaluation.peer_sd * stats.norm.isf(beaten_by))
+
+
+def compare(
+    scenarios: Sequence[Scenario | Prepared],
+    reps: int,
+    seed: int | None = None,
+    executor: Executor = "serial",
+    workers: int | None = None,
+    progress: bool | None = None,
+) -> Comparison:
+    """Run scenarios on common random numbers and compare them with the first.
+
+    Every scenario runs replications ``0..reps-1`` from the same master seed,
+    so replication ``i`` of each draws from the same streams and the
+    per-replication differences against the baseline are paired.
+
+    Parameters
+    ----------
+    scenarios : sequence of Scenario or Prepared
+        The baseline first; names must differ.
+    reps : int
+        Replications per scenario, >= 1.
+    seed : int, optional
+        Master seed for all scenarios; the baseline's own seed when not given.
+    executor, workers, progress
+        As for :func:`replicate`.
+
+    Returns
+    -------
+    Comparison
+        See :class:`civsim.results.Comparison` for its tables.
+
+    Raises
+    ------
+    CivsimError
+        If no scenario is given, two share a name, or ``reps`` < 1.
+
+    Examples
+    --------
+    >>> from civsim.scenario import load_scenario
+    >>> county = load_scenario("scenarios/county_nominee.yaml")
+    >>> joint = county.model_copy(update={"name": "joint"})
+    >>> cmp = compare([county, joint], reps=1, progress=False)
+    >>> cmp.scenarios, float(cmp.summary.loc["joint", "difference"])
+    (['county_nominee', 'joint'], 0.0)
+    """
+    preps = [s if isinstance(s, Prepared) else prepare(s) for s in scenarios]
+    if not preps:
+        raise CivsimError("compare needs at least one scenario")
+    names = [p.scenario.name for p in preps]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise CivsimError(
+            f"scenario names must differ to be compared; repeated: {', '.join(twice)}"
+        )
+    seed = preps[0].scenario.seed if seed is None else seed
+    results = [
+        replicate(p, reps, seed=seed, executor=executor, workers=workers, progress=progress)
+        for p in preps
+    ]
+    quotas = {p.scenario.name: quota_score(p.scenario.simulation.evaluation) for p in preps}
+    return build_comparison(concat_results(results), quotas)
 
 
 def line_value(

@@ -58,7 +58,15 @@ from civsim.errors import CivsimError
 if TYPE_CHECKING:
     from civsim.sim.model import Run
 
-__all__ = ["TABLES", "RunResult", "build_run_result", "concat_results", "load_results"]
+__all__ = [
+    "TABLES",
+    "Comparison",
+    "RunResult",
+    "build_comparison",
+    "build_run_result",
+    "concat_results",
+    "load_results",
+]
 
 TABLES = (
     "shadow",
@@ -280,3 +288,140 @@ def _cycle(run: Run, annual: pd.DataFrame) -> pd.DataFrame:
         run.rngs["peers"],
     )
     return pd.DataFrame([{"cycle_score": score, "disqualified": disq, **outcome}])
+
+
+#: Statuses of orders still open at the end of the cycle.
+OPEN_STATUSES = ("open", "open_late")
+#: Statuses of orders that missed their deadline (closed late or still open past it).
+LATE_STATUSES = ("closed_late", "open_late")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Scenarios run on common random numbers, side by side.
+
+    Attributes
+    ----------
+    results : RunResult
+        Every scenario's tables, concatenated (keyed by ``scenario``).
+    baseline : str
+        The scenario the others are compared against (the first).
+    replications : pandas.DataFrame
+        One row per scenario and replication: ``scenario, replication,
+        cycle_score, difference`` (against the baseline's same replication),
+        ``title, disqualified, yuan`` (spent over the cycle), ``satisfaction``
+        (mean of the annual questionnaires, 0..1), ``open_orders`` (still open
+        at the end) and ``late_share`` (orders closed late or open past their
+        deadline, of all orders; NaN without orders).
+    summary : pandas.DataFrame
+        One row per scenario, in the order given: ``reps, mean, low, high``
+        (cycle score and its central interval), ``difference,
+        difference_low, difference_high`` (paired difference against the
+        baseline: per-replication differences, then their mean and quantiles),
+        ``title_probability, disqualified, yuan, yuan_per_point`` (mean yuan
+        spent over the cycle / mean difference; NaN for the baseline and when
+        the difference is <= 0, since no points are bought), ``satisfaction,
+        open_orders, late_share`` (means over replications) and
+        ``quota_score`` (see :func:`civsim.experiments.quota_score`).
+    """
+
+    results: RunResult
+    baseline: str
+    replications: pd.DataFrame
+    summary: pd.DataFrame
+
+    @property
+    def scenarios(self) -> list[str]:
+        """The scenarios' names, baseline first."""
+        return self.summary.index.tolist()
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The comparison tables by name (the summary with its scenario column)."""
+        return {
+            "comparison_summary": self.summary.reset_index(),
+            "comparison_replications": self.replications,
+        }
+
+
+def build_comparison(
+    results: RunResult, quota_scores: dict[str, float], interval: float = 0.90
+) -> Comparison:
+    """Compare the scenarios in ``results``, the first one being the baseline.
+
+    Parameters
+    ----------
+    results : RunResult
+        Replications ``0..n-1`` of each scenario, all run with the same seed.
+    quota_scores : dict of str to float
+        Each scenario's quota line (cycle score), for the summary.
+    interval : float
+        Width of the central intervals.
+
+    Returns
+    -------
+    Comparison
+
+    Raises
+    ------
+    CivsimError
+        If the scenarios do not share the same replications (differences
+        could not be paired).
+    """
+    cyc = results.cycle
+    names = list(dict.fromkeys(cyc["scenario"]))
+    if not names:
+        raise CivsimError("no scenarios to compare")
+    keys = ["scenario", "replication"]
+    reps = {n: sorted(g["replication"]) for n, g in cyc.groupby("scenario", sort=False)}
+    if any(r != reps[names[0]] for r in reps.values()):
+        raise CivsimError("scenarios must share their replications to be compared pairwise")
+    per = cyc[[*keys, "cycle_score", "title", "disqualified"]].copy()
+    base = per[per["scenario"] == names[0]].set_index("replication")["cycle_score"]
+    per.insert(3, "difference", per["cycle_score"] - per["replication"].map(base))
+    flags = results.orders[keys].assign(
+        open_orders=results.orders["status"].isin(OPEN_STATUSES).astype("int64"),
+        late_share=results.orders["status"].isin(LATE_STATUSES).astype(float),
+    )
+    by_orders = flags.groupby(keys).agg({"open_orders": "sum", "late_share": "mean"})
+    extra = pd.concat(
+        [
+            results.spend.groupby(keys)["yuan"].sum(),
+            results.annual.groupby(keys)["satisfaction"].mean(),
+            by_orders,
+        ],
+        axis=1,
+    )
+    per = per.merge(extra, left_on=keys, right_index=True, how="left")
+    per = per.fillna({"yuan": 0, "open_orders": 0}).astype(
+        {"yuan": "int64", "open_orders": "int64"}
+    )
+    per["scenario"] = pd.Categorical(per["scenario"], categories=names)
+    per = per.sort_values(keys, ignore_index=True)
+
+    lo, hi = (1 - interval) / 2, 1 - (1 - interval) / 2
+    g = per.groupby("scenario", observed=True, sort=True)
+    diff = g["difference"].mean()
+    yuan = g["yuan"].mean()
+    summary = pd.DataFrame(
+        {
+            "reps": g.size(),
+            "mean": g["cycle_score"].mean(),
+            "low": g["cycle_score"].quantile(lo),
+            "high": g["cycle_score"].quantile(hi),
+            "difference": diff,
+            "difference_low": g["difference"].quantile(lo),
+            "difference_high": g["difference"].quantile(hi),
+            "title_probability": g["title"].mean(),
+            "disqualified": g["disqualified"].mean(),
+            "yuan": yuan,
+            # Undefined where nothing is bought: the baseline itself, or no gain (<= 0).
+            "yuan_per_point": (yuan / diff).where(diff > 0),
+            "satisfaction": g["satisfaction"].mean(),
+            "open_orders": g["open_orders"].mean(),
+            "late_share": g["late_share"].mean(),
+        }
+    )
+    summary.index = pd.Index(names, name="scenario")
+    summary["quota_score"] = [quota_scores.get(n, np.nan) for n in names]
+    per["scenario"] = per["scenario"].astype(str)
+    return Comparison(results=results, baseline=names[0], replications=per, summary=summary)

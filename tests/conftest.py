@@ -114,3 +114,26 @@ TINY_FRAMEWORK = {
 def tiny_with_framework() -> dict:
     """A fresh copy of the tiny scenario's data with the tiny framework added."""
     return {**copy.deepcopy(TINY), "framework": copy.deepcopy(TINY_FRAMEWORK)}
+
+
+def variant(scenario, name: str, **sections):
+    """A renamed copy of ``scenario`` with simulation sections updated (``campaign={...}``)."""
+    sim = scenario.simulation
+    updates = {k: getattr(sim, k).model_copy(update=v) for k, v in sections.items()}
+    return scenario.model_copy(update={"name": name, "simulation": sim.model_copy(update=updates)})
+
+
+@pytest.fixture(scope="session")
+def county():
+    """The county scenario: the smallest shipped city, with a framework and a fund."""
+    from civsim.scenario import load_scenario
+
+    return load_scenario(SCENARIOS / "county_nominee.yaml")
+
+
+@pytest.fixture(scope="session")
+def county_prep(county):
+    """The county, prepared once for the whole session (modules may override)."""
+    from civsim.sim.model import prepare
+
+    return prepare(county)
