@@ -355,15 +355,18 @@ def performance(
     Every district keeps its minimum; the money above the minimums is shared
     by weight. With link strength ``s``, base shares ``b`` (each district's
     yuan above its minimum under ``first_year_policy``, as a share) and last
-    year's scores, district ``d`` is weighted
+    year's scores, a district's standing is its distance from the
+    base-weighted mean score in units of the spread between best and worst,
+    ``r_d = (score_d - sum_k(b_k * score_k)) / (max(score) - min(score))``
+    (0 when all score alike), and it is weighted
 
-    ``w_d = b_d * (1 - s + s * score_d / sum_k(b_k * score_k))``
+    ``w_d = b_d * (1 + s * r_d)``
 
-    so the weights still add up to 1, a fraction ``s`` of that money follows
-    the results, and a district scoring 10% above the base-weighted mean gets
-    ``s * 10%`` more of it than its base (then held within its cap). With
-    ``s = 0`` this is the base allocation; without results (year 1) it is the
-    first-year policy.
+    so the weights still add up to 1 and money follows the ranking
+    (比学赶超), not the size of score gaps: districts a few tenths of a point
+    apart are still told apart. The best district gains up to ``s`` of its base
+    share and the worst loses up to ``s``; with ``s = 0`` this is the base
+    allocation; without results (year 1) it is the first-year policy.
 
     Parameters
     ----------
@@ -396,9 +399,9 @@ def performance(
     base = base_table.groupby("district")["yuan"].sum().reindex(inputs.districts["id"]).fillna(0)
     above = base.to_numpy(dtype=float) - inputs.districts["min_yuan"].to_numpy(dtype=float)
     b = above / max(float(above.sum()), 1.0)
-    mean = float((b * scores).sum())
-    s = inputs.performance_link
-    weights = b * (1 - s + s * scores / mean) if mean > 0 else b
+    spread = float(scores.max() - scores.min())
+    standing = (scores - float((b * scores).sum())) / spread if spread > 0 else 0 * scores
+    weights = b * (1 + inputs.performance_link * standing)
     return _by_weights(inputs, year, weights)
 
 

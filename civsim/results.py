@@ -204,7 +204,7 @@ def build_run_result(run: Run, scenario: str, seed: int, replication: int) -> Ru
         [
             (day, unit, int(q), float(s))
             for day, queue, spare in run._units
-            for unit, q, s in zip(ckp.units, queue, spare, strict=True)
+            for unit, q, s in zip(ckp.holders, queue, spare, strict=True)
         ],
         columns=["day", "unit", "queue", "spare"],
     )

@@ -555,6 +555,13 @@ class Rectification(Frozen):
         le=1,
     )
     orders_per_staff_day: float = param(1.0, "orders closed per staff-day", ASSUMPTION, gt=0)
+    territorial_share: float = param(
+        0.5,
+        "share of field problems handed to the street offices of the place's district (属地)",
+        "assumption: 谁主管谁负责 and 属地管理 share the work (DOMAIN §1)",
+        ge=0,
+        le=1,
+    )
     deadline_days: int = param(10, "day", "DOMAIN §5: 28 of 57 problems fixed within 10 days", ge=1)
     fixed_condition: float = param(0.95, "condition after closure", ASSUMPTION, ge=0, le=1)
     coordination_delay_days: float = param(
@@ -787,7 +794,7 @@ class Budget(Frozen):
     )
     performance_link: float = param(
         0.3,
-        "fraction of next year's district money that follows last year's results",
+        "largest share of its base money a district gains or loses by last year's standing",
         "DOMAIN §4: 评估结果与财政投入挂钩; strength is an assumption",
         ge=0,
         le=1,

@@ -234,3 +234,17 @@ def test_line_value_sets_expected_beside_simulated_gains(county) -> None:
     assert (table["simulated_low"] > 0).all()  # taking the line away costs points
     with pytest.raises(CivsimError, match="not funded"):
         line_value(county, 1, lines=["no_such_line"])
+
+
+def test_performance_linked_budget_follows_simulated_results(county) -> None:
+    """With the performance policy, year 2's district money follows year 1's simulated results."""
+    linked = county.model_copy(
+        update={"budget": county.budget.model_copy(update={"policy": "performance"})}
+    )
+    run = simulate(linked, replication=0)
+    money = run.allocation.groupby(["year", "district"])["yuan"].sum().unstack("year")
+    assert not money[1].equals(money[2])  # the loop closed: year 2 was re-allocated
+    results = run.districts[run.districts["year"] == 1].set_index("district")
+    score = results["field"] + results["satisfaction"] * county.cycle.survey_points
+    best, worst = score.idxmax(), score.idxmin()
+    assert money.loc[best, 2] - money.loc[best, 1] > money.loc[worst, 2] - money.loc[worst, 1]

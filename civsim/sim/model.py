@@ -39,6 +39,7 @@ STREAMS = (
     "negative_list",
     "survey",
     "peers",
+    "assignment",
 )
 #: Stream id for draws fixed per scenario, not per replication (which places a line covers).
 COVERAGE_STREAM = 2
@@ -152,7 +153,14 @@ class OrderBook:
         self._grow(k)
         ids = np.arange(self.n, self.n + k)
         self.ckpt[ids] = ckpts
-        self.unit[ids] = run.ckp.unit[ckpts]
+        # 属地管理: a share of field problems goes to the street offices of the place's district
+        territorial = run.ckp.field[ckpts] & (
+            run.rngs["assignment"].random(k) < rect.territorial_share
+        )
+        n_units = len(run.ckp.units)
+        self.unit[ids] = np.where(
+            territorial, n_units + run.ckp.district[ckpts], run.ckp.unit[ckpts]
+        )
         self.opened[ids] = day
         self.deadline[ids] = day + rect.deadline_days
         mean_wait = rect.coordination_delay_days * (
@@ -200,7 +208,7 @@ class OrderBook:
                     np.where(ckp.place[ck] >= 0, ckp.places[ckp.place[ck]], "")
                 ),
                 "district": pd.Categorical.from_codes(ckp.district[ck], _district_labels(ckp)),
-                "unit": pd.Categorical.from_codes(self.unit[:n], ckp.units),
+                "unit": pd.Categorical.from_codes(self.unit[:n], ckp.holders),
                 "opened": self.opened[:n],
                 "ready": self.ready[:n],
                 "deadline": self.deadline[:n],
@@ -236,7 +244,7 @@ class Run:
                 strict=True,
             )
         )
-        n, nd, nu = self.ckp.n, len(self.ckp.districts), len(self.ckp.units)
+        n, nd, nu = self.ckp.n, len(self.ckp.districts), len(self.ckp.holders)
         det = self.params.detection
         f32 = np.float32  # the daily passes are memory-bound: half the bytes, half the time
         self.state = state.State(
@@ -615,7 +623,12 @@ def prepare(
         from civsim.tasks import decompose
 
         tasks = decompose(scenario, territory)
-    ckp = state.build_checkpoints(scenario, tasks, territory.districts)
+    ids = territory.districts["id"]
+    district_staff = (
+        territory.streets.groupby("district")["staff"].sum().reindex(ids, fill_value=0)
+        + territory.communities.groupby("district")["staff"].sum().reindex(ids, fill_value=0)
+    ).to_numpy(dtype=float)
+    ckp = state.build_checkpoints(scenario, tasks, territory.districts, district_staff)
     lines = pd.DataFrame()
     inputs = None
     if scenario.budget is not None:

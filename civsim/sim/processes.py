@@ -165,7 +165,7 @@ def rectification(env: simpy.Environment, run: Run) -> Process:
     closed order restores its checkpoint to ``fixed_condition``.
     """
     rect = run.params.rectification
-    base = run.ckp.unit_staff * rect.staff_share * rect.orders_per_staff_day
+    base = run.ckp.holder_staff * rect.staff_share * rect.orders_per_staff_day
     credit = np.zeros_like(base)
     book = run.orders
     while True:

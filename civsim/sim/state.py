@@ -71,6 +71,8 @@ class Checkpoints:
     items: np.ndarray
     district_population: np.ndarray
     unit_staff: np.ndarray
+    holders: np.ndarray
+    holder_staff: np.ndarray
     points: pd.DataFrame
     standard_points: np.ndarray
     observations: np.ndarray
@@ -95,7 +97,12 @@ class State:
     has_order: np.ndarray
 
 
-def build_checkpoints(scenario: Scenario, tasks: pd.DataFrame, districts: pd.DataFrame):
+def build_checkpoints(
+    scenario: Scenario,
+    tasks: pd.DataFrame,
+    districts: pd.DataFrame,
+    district_staff: np.ndarray | None = None,
+):
     """Build the checkpoint arrays of a scenario from its task table.
 
     Parameters
@@ -106,6 +113,9 @@ def build_checkpoints(scenario: Scenario, tasks: pd.DataFrame, districts: pd.Dat
         The task table of :func:`civsim.tasks.decompose`.
     districts : pandas.DataFrame
         The territory's districts (``id``, ``population``).
+    district_staff : numpy.ndarray, optional
+        Street and community staff per district, who rectify the field problems
+        handed to the territory (属地); none when not given.
 
     Returns
     -------
@@ -143,6 +153,7 @@ def build_checkpoints(scenario: Scenario, tasks: pd.DataFrame, districts: pd.Dat
     slices = [slice(int(bounds[i]), int(bounds[i + 1])) for i in range(len(district_ids))]
     staff = {u.id: u.staff for u in scenario.organisation.units}
     coop = ckp["cooperating_units"].astype(object).fillna("").astype(str).str.len() > 0
+    unit_staff = np.array([staff.get(u, 0) for u in units], dtype=np.float64)
     weights = _weights(ckp, std, scenario, len(district_ids), standard, item, items)
     shadow = sparse.vstack([m for m, _ in weights.values()], format="csr")
     is_field = ckp["is_field"].to_numpy()
@@ -171,7 +182,12 @@ def build_checkpoints(scenario: Scenario, tasks: pd.DataFrame, districts: pd.Dat
         units=units,
         items=items,
         district_population=districts["population"].to_numpy(dtype=np.int64),
-        unit_staff=np.array([staff.get(u, 0) for u in units], dtype=np.float64),
+        unit_staff=unit_staff,
+        # who can hold a rectification order: the lead units, then each district's street offices
+        holders=np.concatenate([units, district_ids.astype(object)]),
+        holder_staff=np.concatenate(
+            [unit_staff, np.zeros(len(district_ids)) if district_staff is None else district_staff]
+        ),
         points=std[
             [
                 "points",
