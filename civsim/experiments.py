@@ -8,7 +8,6 @@ streams (common random numbers): their differences are paired.
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -22,6 +21,7 @@ from tqdm import tqdm  # plain bars: they show only on a terminal, never as note
 from civsim.errors import CivsimError
 from civsim.results import Comparison, RunResult, build_comparison, concat_results
 from civsim.scenario import Evaluation, Scenario
+from civsim.scoring import quota_size
 from civsim.sim.model import Prepared, prepare, simulate
 
 __all__ = ["Executor", "compare", "line_value", "quota_score", "replicate", "summarise"]
@@ -171,7 +171,7 @@ def quota_score(evaluation: Evaluation) -> float:
     """
     m = evaluation.peer_group_size - 1
     # The same quota as the simulation's ranking (civsim.scoring.peer_outcome).
-    quota = max(1, math.floor(evaluation.peer_group_size * evaluation.quota_share + 0.5))
+    quota = quota_size(evaluation.peer_group_size, evaluation.quota_share)
     if quota > m:  # more titles than peers: any score is within quota
         return float("-inf")
     beaten_by = stats.beta.median(quota, m - quota + 1)

@@ -19,6 +19,7 @@ __all__ = [
     "field_inspection",
     "negative_list",
     "peer_outcome",
+    "quota_size",
     "survey_score",
     "title_probability",
 ]
@@ -182,12 +183,23 @@ def peer_outcome(
     """
     peers = rng.normal(peer_mean, peer_sd, size=group_size - 1)
     rank = 1 + int((peers > score).sum())
-    quota = max(1, math.floor(group_size * quota_share + 0.5))
+    quota = quota_size(group_size, quota_share)
     return {
         "rank": rank,
         "quota": quota,
         "title": bool(rank <= quota and not disqualified),
     }
+
+
+def quota_size(group_size: int, quota_share: float) -> int:
+    """Titles a peer group gets: its share rounded half up, at least one.
+
+    Examples
+    --------
+    >>> quota_size(30, 0.34), quota_size(2, 0.1)
+    (10, 1)
+    """
+    return max(1, math.floor(group_size * quota_share + 0.5))
 
 
 def title_probability(cycles: pd.DataFrame) -> float:
