@@ -502,7 +502,7 @@ def plot_queues(
     which: str | None = None,
     top: int = 6,
 ) -> Axes:
-    """Open rectification orders queued at each member unit over the cycle.
+    """Open rectification orders queued at each holder (unit or street offices) over the cycle.
 
     The ``top`` units with the longest mean queue get their own line (mean
     over replications); the others are summed into one.
@@ -552,7 +552,11 @@ def _only(table: pd.DataFrame, which: str | None) -> pd.DataFrame:
 
 
 def _unit_names(scenario) -> dict[str, str]:
-    return {u.id: u.name_zh for u in scenario.organisation.units} if scenario is not None else {}
+    """Chinese names of the order holders: member units, and districts' street offices (属地)."""
+    if scenario is None:
+        return {}
+    names = {d.id: f"{d.name_zh}街道（属地）" for d in scenario.territory.districts}
+    return names | {u.id: u.name_zh for u in scenario.organisation.units}
 
 
 def _district_names(scenario) -> dict[str, str]:
