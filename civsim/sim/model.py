@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +58,8 @@ class Prepared:
     effort: np.ndarray
     district_ids: np.ndarray
     budget_inputs: Any = None
+    #: The lines as plain dicts by id (a pandas row lookup per delivery is slow).
+    line_rows: dict = field(default_factory=dict)
     #: Targets and coverage of funded lines, fixed per scenario, filled on first use.
     cache: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -651,6 +654,7 @@ def prepare(
         effort=effort_profile(scenario),
         district_ids=territory.districts["id"].to_numpy(),
         budget_inputs=inputs,
+        line_rows=lines.to_dict("index"),
     )
 
 
@@ -705,7 +709,7 @@ def start_budget_year(run: Run, year: int, allocation: pd.DataFrame) -> None:
 
 def _delivery(run: Run, row) -> Delivery:
     """Plan a funded line's monthly units, yuan and covered checkpoints."""
-    line = run.prep.lines.loc[row.line]
+    line = run.prep.line_rows[row.line]
     ckp = run.ckp
     months = max(1, min(12, math.ceil(line["duration_days"] / run.month_days)))
     if line["effect"] in ("staff_days", "volunteer_hours", "publicity"):
@@ -740,7 +744,7 @@ def _delivery(run: Run, row) -> Delivery:
     )
 
 
-def _target_checkpoints(run: Run, line: pd.Series, district_index: np.ndarray) -> np.ndarray:
+def _target_checkpoints(run: Run, line: Mapping, district_index: np.ndarray) -> np.ndarray:
     """Checkpoints a line aims at: its place type or standard, in its districts."""
     ckp = run.ckp
     area = np.zeros(ckp.n, dtype=bool)
@@ -763,7 +767,7 @@ def _code(labels: np.ndarray, value: str) -> int:
     return i if i < len(labels) and labels[i] == value else -1
 
 
-def _coverage(run: Run, line: pd.Series, row, target: np.ndarray) -> list[np.ndarray]:
+def _coverage(run: Run, line: Mapping, row, target: np.ndarray) -> list[np.ndarray]:
     """The checkpoints each successive unit covers, fixed per scenario (not per replication).
 
     Places are taken in one seeded order per (line, district), so a larger
@@ -790,7 +794,7 @@ def _coverage(run: Run, line: pd.Series, row, target: np.ndarray) -> list[np.nda
     return [ordered[bounds[min(u, last)] : bounds[min(u + 1, last)]] for u in range(units)]
 
 
-def _target_units(run: Run, line: pd.Series, target: np.ndarray) -> np.ndarray:
+def _target_units(run: Run, line: Mapping, target: np.ndarray) -> np.ndarray:
     """Units whose rectification capacity a staff-days line adds to."""
     if len(target):
         return np.unique(run.ckp.unit[target])

@@ -79,8 +79,9 @@ def upkeep(env: simpy.Environment, run: Run) -> Process:
 
 def _open_orders(run: Run, found: np.ndarray, source: str) -> None:
     """Open a rectification order for each newly found problem checkpoint."""
-    found = np.unique(found)
     found = found[~run.state.has_order[found]]
+    if len(found) > 1:
+        found = np.unique(found)
     run.count(source, len(found))
     if len(found):
         run.orders.open(found, int(run.env.now), run)
