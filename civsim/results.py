@@ -240,7 +240,7 @@ def _shadow(run: Run, ckp, survey_points: float) -> pd.DataFrame:
     values = np.stack([v for _, v, _ in run._shadow])  # records x groups
     scored = pd.DataFrame(
         {
-            "day": np.repeat(days, len(groups)),
+            "day": np.repeat(days, len(groups)).astype(np.int32),
             "method": np.tile(groups["method"].to_numpy(dtype=object), len(days)),
             "district": np.tile(groups["district"].to_numpy(dtype=object), len(days)),
             "item": np.tile(groups["item"].to_numpy(dtype=object), len(days)),
@@ -254,7 +254,7 @@ def _shadow(run: Run, ckp, survey_points: float) -> pd.DataFrame:
     per_item = shares.to_numpy() * survey_points
     survey = pd.DataFrame(
         {
-            "day": np.repeat(days, (n_d + 1) * n_i),
+            "day": np.repeat(days, (n_d + 1) * n_i).astype(np.int32),
             "method": "survey",
             "district": np.tile(
                 np.repeat(np.append(ckp.districts.astype(object), "city"), n_i), len(days)

@@ -204,18 +204,18 @@ class OrderBook:
         ck = self.ckpt[:n]
         return pd.DataFrame(
             {
-                "order": np.arange(n),
-                # categoricals: an order table holds ~10^5 rows per replication
+                # categoricals and int32 days: an order table holds ~10^5 rows per replication
+                "order": np.arange(n, dtype=np.int32),
                 "standard": pd.Categorical.from_codes(ckp.standard[ck], ckp.standards),
                 "place": pd.Categorical(
                     np.where(ckp.place[ck] >= 0, ckp.places[ckp.place[ck]], "")
                 ),
                 "district": pd.Categorical.from_codes(ckp.district[ck], _district_labels(ckp)),
                 "unit": pd.Categorical.from_codes(self.unit[:n], ckp.holders),
-                "opened": self.opened[:n],
-                "ready": self.ready[:n],
-                "deadline": self.deadline[:n],
-                "closed": np.where(closed >= 0, closed, -1),
+                "opened": self.opened[:n].astype(np.int32),
+                "ready": self.ready[:n].astype(np.int32),
+                "deadline": self.deadline[:n].astype(np.int32),
+                "closed": np.where(closed >= 0, closed, -1).astype(np.int32),
                 "status": pd.Categorical(status, ["closed", "closed_late", "open", "open_late"]),
             }
         )
