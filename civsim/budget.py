@@ -68,7 +68,6 @@ __all__ = [
 ]
 
 COLUMNS = ["year", "level", "district", "category", "line", "units", "yuan"]
-CATEGORIES = ("key_project", "regular_activity")
 RESERVE = "reserve"
 #: The optimiser must prove its answer optimal (no gap) within this many seconds.
 SOLVER_TIME_LIMIT_S = 60.0

@@ -306,16 +306,6 @@ class Territory(Frozen):
 
 # ------------------------------------------------------------------------ framework
 
-ENVIRONMENTS = (
-    "governance",
-    "rule_of_law",
-    "market",
-    "culture",
-    "living",
-    "society",
-    "ecology",
-    "minors",
-)
 Environment = Literal[
     "governance", "rule_of_law", "market", "culture", "living", "society", "ecology", "minors"
 ]

@@ -248,3 +248,22 @@ def test_performance_linked_budget_follows_simulated_results(county) -> None:
     score = results["field"] + results["satisfaction"] * county.cycle.survey_points
     best, worst = score.idxmax(), score.idxmin()
     assert money.loc[best, 2] - money.loc[best, 1] > money.loc[worst, 2] - money.loc[worst, 1]
+
+
+def test_a_decay_line_that_stops_all_decay_ends_cleanly(county) -> None:
+    """A decay line of size 1 (no decay while funded) leaves valid condition after it ends."""
+    lines = tuple(
+        ln.model_copy(update={"effect_size": 1.0, "duration_days": 60})
+        if ln.effect == "decay"
+        else ln
+        for ln in county.budget.lines
+    )
+    assert any(ln.effect == "decay" for ln in lines)
+    stopped = county.model_copy(
+        update={"budget": county.budget.model_copy(update={"lines": lines})}
+    )
+    run = simulate(stopped, replication=0)
+    assert run.events.query("kind == 'line_decay'")["count"].sum() > 0
+    cond = run.conditions[["condition", "end_condition"]].to_numpy()
+    assert np.isfinite(cond).all() and (cond >= 0).all() and (cond <= 1).all()
+    assert np.isfinite(run.shadow["score"]).all()

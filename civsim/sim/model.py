@@ -19,7 +19,7 @@ import pandas as pd
 import simpy
 
 from civsim.apportion import largest_remainder
-from civsim.results import RunResult
+from civsim.results import RunResult, build_run_result
 from civsim.scenario import Scenario
 from civsim.sim import processes, state
 from civsim.sim.state import CITY, Checkpoints
@@ -56,7 +56,6 @@ class Prepared:
     allocation: pd.DataFrame
     lines: pd.DataFrame
     effort: np.ndarray
-    district_ids: np.ndarray
     budget_inputs: Any = None
     #: The lines as plain dicts by id (a pandas row lookup per delivery is slow).
     line_rows: dict = field(default_factory=dict)
@@ -77,7 +76,6 @@ class Delivery:
     start_day: int
     units: np.ndarray
     yuan: np.ndarray
-    unit_cost: int
     covered: list[np.ndarray]
     district_index: np.ndarray
     unit_index: np.ndarray
@@ -262,6 +260,7 @@ class Run:
         self.lift_start = np.zeros(n, dtype=np.int64)
         self.lift_days = np.ones(n, dtype=np.int64)
         self.lift_idx = np.empty(0, dtype=np.int64)
+        self.decay_cuts: list[tuple[np.ndarray, float]] = []
         self.is_lifted = np.zeros(n, dtype=bool)
         self.detect_max = float(self.state.detect_extra.max(initial=0.0))
         self.keep = (1.0 - self.ckp.decay).astype(f32)
@@ -440,7 +439,7 @@ class Run:
         st = self.state
         if d.effect == "condition":
             day_now = int(self.env.now)
-            self.lift_size[idx] = self.effective(idx) - np.minimum(st.condition[idx], 1.0) + d.size
+            self.lift_size[idx] = self._lift(idx) + d.size  # a new lift tops up what is left
             self.lift_start[idx] = day_now
             self.lift_days[idx] = max(d.duration_days, 1)
             li = self.lift_idx
@@ -449,9 +448,11 @@ class Run:
             self.is_lifted[:] = False
             self.is_lifted[self.lift_idx] = True
         elif d.effect == "decay":
-            st.decay_mult[idx] *= 1.0 - d.size
+            cut = (idx, 1.0 - d.size)
+            self.decay_cuts.append(cut)
+            st.decay_mult[idx] *= cut[1]
             self._refresh_keep(idx)
-            self.env.process(_revert_decay(self.env, self, idx, d.size, end - day))
+            self.env.process(_revert_decay(self.env, self, cut, end - day))
         elif d.effect == "detection":
             st.detect_extra[idx] += d.size
             self.detect_max = float(st.detect_extra.max(initial=0.0))
@@ -516,10 +517,19 @@ def next_allocation(run: Run, year: int) -> pd.DataFrame:
     return performance(run.prep.budget_inputs, year + 1, previous=results[["district", "score"]])
 
 
-def _revert_decay(env, run: Run, idx: np.ndarray, size: float, after: int):
-    """End a funded slow-down of decay after its duration."""
+def _revert_decay(env, run: Run, cut: tuple[np.ndarray, float], after: int):
+    """End a funded slow-down of decay after its duration.
+
+    The multiplier of the checkpoints it covered is rebuilt from the cuts still
+    running (dividing the factor back out fails for a cut to zero decay).
+    """
     yield env.timeout(after)
-    run.state.decay_mult[idx] /= 1.0 - size  # decay lines have effect_size < 1
+    run.decay_cuts.remove(cut)
+    idx = cut[0]
+    mult = run.state.decay_mult
+    mult[idx] = 1.0
+    for other, factor in run.decay_cuts:
+        mult[np.intersect1d(other, idx, assume_unique=True)] *= factor
     run._refresh_keep(idx)
 
 
@@ -652,7 +662,6 @@ def prepare(
         allocation=allocation,
         lines=lines,
         effort=effort_profile(scenario),
-        district_ids=territory.districts["id"].to_numpy(),
         budget_inputs=inputs,
         line_rows=lines.to_dict("index"),
     )
@@ -695,7 +704,7 @@ def simulate(
     env.process(processes.evaluation(env, run))
     start_budget_year(run, 1, prep.allocation)
     env.run(until=run.days)
-    return collect(run, sc.name, seed, replication)
+    return build_run_result(run, sc.name, seed, replication)
 
 
 def start_budget_year(run: Run, year: int, allocation: pd.DataFrame) -> None:
@@ -737,7 +746,6 @@ def _delivery(run: Run, row) -> Delivery:
         start_day=(int(row.year) - 1) * run.days_per_year,
         units=units,
         yuan=yuan,
-        unit_cost=int(line["unit_cost_yuan"]),
         covered=covered,
         district_index=district_index,
         unit_index=lead,
@@ -799,10 +807,3 @@ def _target_units(run: Run, line: Mapping, target: np.ndarray) -> np.ndarray:
     if len(target):
         return np.unique(run.ckp.unit[target])
     return np.arange(len(run.ckp.units))
-
-
-def collect(run: Run, scenario_name: str, seed: int, replication: int) -> RunResult:
-    """Assemble the recorders of a finished run into tidy tables."""
-    from civsim.results import build_run_result
-
-    return build_run_result(run, scenario_name, seed, replication)
