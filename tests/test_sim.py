@@ -40,6 +40,25 @@ def county_run(county_prep):
     return simulate(county_prep, replication=0)
 
 
+def test_record_by_runs_equals_the_weights_and_group_means(county_prep) -> None:
+    """The weekly record (sums over runs of checkpoints) equals the full weighted sums."""
+    from scipy import sparse
+
+    ckp = county_prep.ckp
+    condition = np.random.default_rng(7).random(ckp.n).astype(np.float32)
+    record = ckp.record(condition)
+    full = sparse.vstack([m for m, _ in ckp.weights.values()]).astype(np.float64)
+    np.testing.assert_allclose(record[: ckp.shadow_rows], full @ condition, rtol=1e-5)
+    field = pd.DataFrame(
+        {"d": ckp.district, "t": ckp.place_type, "c": condition.astype(np.float64)}
+    )[ckp.field]
+    means = field.groupby(["d", "t"])["c"].mean()
+    groups = means.index.get_level_values(0) * len(ckp.place_types) + means.index.get_level_values(
+        1
+    )
+    np.testing.assert_allclose(record[ckp.shadow_rows :][groups], means.to_numpy(), rtol=1e-5)
+
+
 def test_same_seed_same_tables(county_prep, county_run) -> None:
     """Running a replication again gives identical tables."""
     again = simulate(county_prep, replication=0)

@@ -9,7 +9,6 @@ processes of :mod:`civsim.sim.processes`, runs the cycle, and returns a
 from __future__ import annotations
 
 import math
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,20 +84,28 @@ class Delivery:
 class OrderBook:
     """Rectification orders as growable parallel arrays, and each unit's queue.
 
-    An order waiting for cooperating units sits in ``waiting`` until its ready
-    day, then joins the back of its unit's queue (a deque of id blocks), so a
-    day's work costs in proportion to the orders served, not the backlog.
+    Each unit's queue is a ring buffer, one row of ``slots`` (grown when a
+    backlog outgrows it), with absolute ``head`` and ``tail`` counters, so a
+    day's enqueueing and serving are a few array operations over all units,
+    whatever the backlog. An order waiting for cooperating units sits in the
+    ``waiting`` list until its ready day, then joins the back of its unit's queue.
     """
 
     FIELDS = ("ckpt", "unit", "opened", "ready", "deadline", "closed")
 
-    def __init__(self, n_units: int, capacity: int = 1024):
+    def __init__(self, n_units: int, capacity: int = 1024, slots: int = 256):
         self.n = 0
         for name in self.FIELDS:
             setattr(self, name, np.full(capacity, -1, dtype=np.int64))
         self.waiting = np.empty(0, dtype=np.int64)
-        self.queues: list[deque[np.ndarray]] = [deque() for _ in range(n_units)]
-        self.queued = np.zeros(n_units, dtype=np.int64)
+        self.slots = np.zeros((n_units, slots), dtype=np.int64)
+        self.head = np.zeros(n_units, dtype=np.int64)
+        self.tail = np.zeros(n_units, dtype=np.int64)
+
+    @property
+    def queued(self) -> np.ndarray:
+        """Orders in each unit's queue (ready, not yet served)."""
+        return self.tail - self.head
 
     def _grow(self, need: int) -> None:
         size = len(self.ckpt)
@@ -109,17 +116,35 @@ class OrderBook:
             arr = getattr(self, name)
             setattr(self, name, np.concatenate([arr, np.full(new - size, -1, dtype=np.int64)]))
 
+    def _widen(self, longest: int) -> None:
+        """Give every ring at least ``longest`` slots, keeping each queue's order."""
+        old = self.slots.shape[1]
+        if longest <= old:
+            return
+        width = max(2 * old, longest)
+        units, pos = _ranges(self.head, self.tail - self.head)
+        slots = np.zeros((len(self.head), width), dtype=np.int64)
+        slots[units, pos % width] = self.slots[units, pos % old]
+        self.slots = slots
+
     def open_count(self) -> np.ndarray:
         """Open orders per unit: queued plus waiting for coordination."""
-        waiting = np.bincount(self.unit[self.waiting], minlength=len(self.queued))
+        waiting = np.bincount(self.unit[self.waiting], minlength=len(self.head))
         return self.queued + waiting
 
     def _enqueue(self, ids: np.ndarray) -> None:
+        """Append orders to the back of their units' queues, in the order given."""
+        if not len(ids):
+            return
+        by_unit = np.argsort(self.unit[ids], kind="stable")
+        ids = ids[by_unit]
         units = self.unit[ids]
-        for u in np.flatnonzero(np.bincount(units)):  # few units: cheaper than np.unique
-            block = ids[units == u]
-            self.queues[u].append(block)
-            self.queued[u] += len(block)
+        added = np.bincount(units, minlength=len(self.head))
+        self._widen(int((self.queued + added).max()))
+        first = np.cumsum(added) - added  # where each unit's run starts in ``ids``
+        pos = self.tail[units] + np.arange(len(ids)) - first[units]
+        self.slots[units, pos % self.slots.shape[1]] = ids
+        self.tail += added
 
     def release(self, day: int) -> None:
         """Move the orders whose coordination ends today into their units' queues."""
@@ -131,21 +156,15 @@ class OrderBook:
             self._enqueue(ids[np.argsort(self.ready[ids], kind="stable")])
             self.waiting = self.waiting[~due]
 
-    def serve(self, unit: int, k: int) -> np.ndarray:
-        """Take up to ``k`` orders from the front of a unit's queue."""
-        queue, taken = self.queues[unit], []
-        while k > 0 and queue:
-            block = queue[0]
-            if len(block) <= k:
-                taken.append(queue.popleft())
-                k -= len(block)
-            else:
-                taken.append(block[:k])
-                queue[0] = block[k:]
-                k = 0
-        ids = np.concatenate(taken) if taken else np.empty(0, dtype=np.int64)
-        self.queued[unit] -= len(ids)
-        return ids
+    def serve(self, capacity: np.ndarray) -> np.ndarray:
+        """Take up to ``capacity[u]`` orders from the front of each unit's queue.
+
+        Returns the orders taken, unit by unit, each unit's in queue order.
+        """
+        take = np.minimum(capacity, self.queued)
+        units, pos = _ranges(self.head, take)
+        self.head += take
+        return self.slots[units, pos % self.slots.shape[1]]
 
     def open(self, ckpts: np.ndarray, day: int, run: Run) -> None:
         """Open one order per checkpoint, queued at the checkpoint's lead unit."""
@@ -175,10 +194,11 @@ class OrderBook:
         self.ready[ids] = day + waits
         self.n += k
         self._enqueue(ids[waits == 0])
-        self.waiting = np.concatenate([self.waiting, ids[waits > 0]])
+        later = ids[waits > 0]
+        self.waiting = np.concatenate([self.waiting, later])
         run.state.has_order[ckpts] = True
         run.count("order_opened", k)
-        run.count("coordination_wait", int((waits > 0).sum()))
+        run.count("coordination_wait", len(later))
 
     def close(self, ids: np.ndarray, day: int, run: Run) -> None:
         """Close orders: their checkpoints are restored and may be reported again."""
@@ -217,6 +237,20 @@ class OrderBook:
                 "status": pd.Categorical(status, ["closed", "closed_late", "open", "open_late"]),
             }
         )
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row and position of every element of the runs ``starts[u] .. starts[u] + counts[u]``.
+
+    Examples
+    --------
+    >>> rows, pos = _ranges(np.array([5, 0, 2]), np.array([2, 0, 3]))
+    >>> rows.tolist(), pos.tolist()
+    ([0, 0, 2, 2, 2], [5, 6, 2, 3, 4])
+    """
+    rows = np.repeat(np.arange(len(counts)), counts)
+    offsets = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
+    return rows, starts[rows] + offsets
 
 
 def _district_labels(ckp: Checkpoints) -> np.ndarray:
@@ -295,8 +329,8 @@ class Run:
         """Store the shadow score groups of today (see :func:`state.build_checkpoints`)."""
         eff = self.effective()
         # one pass over the checkpoints gives the shadow groups and the condition tally
-        both = self.ckp.record_matrix @ eff
-        n_shadow = self.ckp.shadow_matrix.shape[0]
+        both = self.ckp.record(eff)
+        n_shadow = self.ckp.shadow_rows
         self._cond_sum += both[n_shadow:]
         self._cond_records += 1
         self._shadow.append((day, both[:n_shadow], self.satisfaction(day, eff)))
@@ -343,7 +377,7 @@ class Run:
         """Store the year's mean and year-end field condition per district and place type."""
         ckp = self.ckp
         n_types = len(ckp.place_types)
-        end = self.ckp.record_matrix[self.ckp.shadow_matrix.shape[0] :] @ self.effective()
+        end = self.ckp.record(self.effective())[self.ckp.shadow_rows :]
         mean = self._cond_sum / max(self._cond_records, 1)
         for g in np.flatnonzero(self.ckp.condition_count):
             self.conditions.append(
@@ -695,8 +729,7 @@ def simulate(
     run = Run(prep, seq)
     env = run.env
     env.process(processes.upkeep(env, run))
-    env.process(processes.citizen_reports(env, run))
-    env.process(processes.platform_flags(env, run))
+    env.process(processes.daily_reports(env, run))
     env.process(processes.self_checks(env, run))
     env.process(processes.covert_visits(env, run))
     env.process(processes.rectification(env, run))

@@ -27,10 +27,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "budget_line",
-    "citizen_reports",
     "covert_visits",
+    "daily_reports",
     "evaluation",
-    "platform_flags",
     "rectification",
     "self_checks",
     "upkeep",
@@ -77,18 +76,30 @@ def upkeep(env: simpy.Environment, run: Run) -> Process:
     run.record_shadow(run.days)
 
 
-def _open_orders(run: Run, found: np.ndarray, source: str) -> None:
-    """Open a rectification order for each newly found problem checkpoint."""
+def _new_problems(run: Run, found: np.ndarray, source: str) -> np.ndarray:
+    """The found checkpoints without an open order, each once, in order; counted by source."""
     found = found[~run.state.has_order[found]]
     if len(found) > 1:
-        found = np.unique(found)
+        found = np.sort(found)
+        found = found[np.r_[True, found[1:] != found[:-1]]]
     run.count(source, len(found))
+    return found
+
+
+def _open_orders(run: Run, found: np.ndarray, source: str) -> None:
+    """Open a rectification order for each newly found problem checkpoint."""
+    found = _new_problems(run, found, source)
     if len(found):
         run.orders.open(found, int(run.env.now), run)
 
 
 def _problems(run: Run, candidates: np.ndarray) -> np.ndarray:
-    """The candidates whose condition is below the compliance threshold."""
+    """The candidates whose condition is below the compliance threshold.
+
+    A funded lift only raises the condition, so candidates already above the
+    threshold unlifted are dropped before the lift is looked up.
+    """
+    candidates = candidates[run.state.condition[candidates] < run.threshold]
     return candidates[run.effective(candidates) < run.threshold]
 
 
@@ -124,35 +135,35 @@ def _daily_detections(run: Run, rng: np.random.Generator, rate: np.ndarray | flo
     those that are problems, and thin to each one's own rate: the same chances
     at a cost proportional to the reports, not to the city's size.
     """
-    field = run.ckp.field_index
+    n_field = len(run.ckp.field_index)  # field checkpoints come first: 0 .. n_field - 1
     p_max = float(rate) if np.ndim(rate) == 0 else run.detect_max
-    if p_max <= 0 or not len(field):
-        return field[:0]
-    k = rng.binomial(len(field), p_max)
-    picked = field[rng.integers(0, len(field), size=k)]
-    picked = picked[run.effective(picked) < run.threshold]
+    if p_max <= 0 or not n_field:
+        return run.ckp.field_index[:0]
+    k = rng.binomial(n_field, p_max)
+    picked = _problems(run, rng.integers(0, n_field, size=k))
     if np.ndim(rate):
         picked = picked[rng.random(len(picked)) * p_max < rate[picked]]
     return picked
 
 
-def citizen_reports(env: simpy.Environment, run: Run) -> Process:
-    """Residents report problems they see (市民随手拍); each report opens an order."""
+def daily_reports(env: simpy.Environment, run: Run) -> Process:
+    """Problems found every day, each opening an order.
+
+    Residents report problems they see (市民随手拍), and a smart platform (一网统管)
+    flags problems where it runs, as funded or switched on. Each source draws
+    from its own stream; a problem both find is counted for the residents, and
+    the day's orders are opened together.
+    """
     rate = run.params.detection.citizen_report_rate
-    rng = run.rngs["citizen_reports"]
+    citizens, platform = run.rngs["citizen_reports"], run.rngs["platform"]
     while True:
-        _open_orders(run, _daily_detections(run, rng, rate), "problem_citizen_report")
-        yield env.timeout(1)
-
-
-def platform_flags(env: simpy.Environment, run: Run) -> Process:
-    """A smart platform (一网统管) flags problems where it runs, as funded or switched on."""
-    rng = run.rngs["platform"]
-    while True:
+        found = _new_problems(run, _daily_detections(run, citizens, rate), "problem_citizen_report")
         if run.detect_max > 0:
-            _open_orders(
-                run, _daily_detections(run, rng, run.state.detect_extra), "problem_platform"
-            )
+            flagged = _daily_detections(run, platform, run.state.detect_extra)
+            flagged = flagged[~np.isin(flagged, found)]
+            found = np.concatenate([found, _new_problems(run, flagged, "problem_platform")])
+        if len(found):
+            run.orders.open(found, int(env.now), run)
         yield env.timeout(1)
 
 
@@ -173,10 +184,8 @@ def rectification(env: simpy.Environment, run: Run) -> Process:
         day = int(env.now)
         credit += base + run.extra_staff_days[:, day] * rect.orders_per_staff_day
         book.release(day)
-        served = [book.serve(u, int(credit[u])) for u in np.flatnonzero(credit >= 1)]
-        served = [ids for ids in served if len(ids)]
-        if served:
-            ids = np.concatenate(served)
+        ids = book.serve(np.floor(credit).astype(np.int64))
+        if len(ids):
             credit -= np.bincount(book.unit[ids], minlength=len(credit))
             book.close(ids, day, run)
         run.record_units(day, credit)

@@ -81,10 +81,21 @@ class Checkpoints:
     place_ckp_ptr: np.ndarray
     place_ckp_idx: np.ndarray
     weights: dict[str, tuple[sparse.csr_matrix, pd.Index]] = field(repr=False)
-    shadow_matrix: sparse.csr_matrix = field(repr=False)
+    shadow_rows: int
     shadow_groups: pd.DataFrame = field(repr=False)
     condition_count: np.ndarray = field(repr=False)
+    run_starts: np.ndarray = field(repr=False)
     record_matrix: sparse.csr_matrix = field(repr=False)
+
+    def record(self, condition: np.ndarray) -> np.ndarray:
+        """The shadow score of every group, then the mean condition per (district, place type).
+
+        Every weight is the same across a run of checkpoints sharing district,
+        standard and place type, so the runs' sums (one pass over the
+        checkpoints) times a small matrix give all of them at once.
+        """
+        sums = np.add.reduceat(condition, self.run_starts, dtype=np.float64)
+        return self.record_matrix @ sums
 
 
 @dataclass
@@ -133,7 +144,11 @@ def build_checkpoints(
     order = {d: i for i, d in enumerate(district_ids)}
     ckp["d"] = ckp["district"].astype(object).map(order).fillna(len(district_ids)).astype(int)
     ckp.loc[~ckp["is_field"], "d"] = len(district_ids)
-    ckp = ckp.sort_values(["d", "standard", "place"], kind="stable").reset_index(drop=True)
+    # place type before place: every (district, standard, place type) is then one run of
+    # checkpoints, and the weekly record sums runs instead of multiplying a matrix
+    ckp = ckp.sort_values(["d", "standard", "place_type", "place"], kind="stable").reset_index(
+        drop=True
+    )
     if ckp.empty:
         raise CivsimError(f"scenario {scenario.name!r} has no field or material checkpoints")
 
@@ -156,6 +171,8 @@ def build_checkpoints(
     unit_staff = np.array([staff.get(u, 0) for u in units], dtype=np.float64)
     weights = _weights(ckp, std, scenario, len(district_ids), standard, item, items)
     shadow = sparse.vstack([m for m, _ in weights.values()], format="csr")
+    key = np.stack([d, standard, place_type])
+    run_starts = np.flatnonzero(np.r_[True, np.any(key[:, 1:] != key[:, :-1], axis=0)])
     is_field = ckp["is_field"].to_numpy()
     cond, count = _condition_means(
         np.flatnonzero(is_field), d, place_type, len(district_ids), len(place_types), len(ckp)
@@ -208,11 +225,13 @@ def build_checkpoints(
         place_ckp_ptr=np.searchsorted(np.sort(place), np.arange(len(places) + 1)),
         place_ckp_idx=np.argsort(place, kind="stable"),
         weights=weights,
-        shadow_matrix=shadow,
+        shadow_rows=shadow.shape[0],
         shadow_groups=_shadow_groups(weights, district_ids),
         condition_count=count,
-        # the weekly record: shadow groups, then mean condition per (district, place type)
-        record_matrix=sparse.vstack([shadow, cond], format="csr"),
+        run_starts=run_starts,
+        # the weekly record: shadow groups, then mean condition per (district, place type),
+        # each a weight per run of checkpoints (the weight of the run's first checkpoint)
+        record_matrix=sparse.vstack([shadow, cond], format="csc")[:, run_starts].tocsr(),
     )
 
 
