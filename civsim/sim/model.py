@@ -217,26 +217,31 @@ class OrderBook:
         n = self.n
         closed = self.closed[:n]
         late = np.where(closed >= 0, closed > self.deadline[:n], days > self.deadline[:n])
-        status = np.where(closed >= 0, np.where(late, "closed_late", "closed"), "open")
-        status = np.where((closed < 0) & late, "open_late", status)
         ck = self.ckpt[:n]
+        # categoricals from codes and int32 days: an order table holds ~10^5 rows per replication
+        place = ckp.place[ck]
+        seen, place_code = np.unique(place, return_inverse=True)  # only the places with orders
+        place_labels = np.where(seen >= 0, ckp.places[np.maximum(seen, 0)], "")
         return pd.DataFrame(
             {
-                # categoricals and int32 days: an order table holds ~10^5 rows per replication
                 "order": np.arange(n, dtype=np.int32),
                 "standard": pd.Categorical.from_codes(ckp.standard[ck], ckp.standards),
-                "place": pd.Categorical(
-                    np.where(ckp.place[ck] >= 0, ckp.places[ckp.place[ck]], "")
-                ),
+                "place": pd.Categorical.from_codes(place_code, place_labels),
                 "district": pd.Categorical.from_codes(ckp.district[ck], _district_labels(ckp)),
                 "unit": pd.Categorical.from_codes(self.unit[:n], ckp.holders),
                 "opened": self.opened[:n].astype(np.int32),
                 "ready": self.ready[:n].astype(np.int32),
                 "deadline": self.deadline[:n].astype(np.int32),
                 "closed": np.where(closed >= 0, closed, -1).astype(np.int32),
-                "status": pd.Categorical(status, ["closed", "closed_late", "open", "open_late"]),
+                "status": pd.Categorical.from_codes(
+                    np.where(closed >= 0, 0, 2) + late, ORDER_STATUSES
+                ),
             }
         )
+
+
+#: An order's status at the end of the cycle (codes 0..3 in this order).
+ORDER_STATUSES = ("closed", "closed_late", "open", "open_late")
 
 
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -342,12 +347,12 @@ class Run:
         queue = self.orders.open_count()
         self._units.append((day, queue, credit.copy()))
 
-    def record_wait(self, district: int, wait: int, n: int) -> None:
-        """Store ``n`` volunteer requests served after waiting ``wait`` days."""
+    def record_waits(self, served: np.ndarray, waited: np.ndarray) -> None:
+        """Store today's volunteer requests served per district, and their days of waiting."""
         day = int(self.env.now)
-        self.wait_sum[district, day] += wait * n
-        self.served[district, day] += n
-        self.count("volunteer_served", n)
+        self.served[:, day] = served
+        self.wait_sum[:, day] = waited
+        self.count("volunteer_served", int(served.sum()))
 
     def spend(self, delivery: Delivery, month: int, yuan: int) -> None:
         """Record yuan paid for a line in a month of its year."""
@@ -412,6 +417,8 @@ class Run:
 
     def _lift(self, idx: np.ndarray) -> np.ndarray:
         lift = np.zeros(len(idx), dtype=self.lift_size.dtype)
+        if not len(idx):
+            return lift
         has = self.is_lifted[idx]
         if has.any():
             sel = idx[has]
@@ -477,10 +484,9 @@ class Run:
             self.lift_start[idx] = day_now
             self.lift_days[idx] = max(d.duration_days, 1)
             li = self.lift_idx
-            live = li[day_now - self.lift_start[li] < self.lift_days[li]]
-            self.lift_idx = np.union1d(live, idx)
-            self.is_lifted[:] = False
-            self.is_lifted[self.lift_idx] = True
+            self.is_lifted[li[day_now - self.lift_start[li] >= self.lift_days[li]]] = False
+            self.is_lifted[idx] = True
+            self.lift_idx = np.flatnonzero(self.is_lifted)
         elif d.effect == "decay":
             cut = (idx, 1.0 - d.size)
             self.decay_cuts.append(cut)
@@ -743,40 +749,41 @@ def simulate(
 def start_budget_year(run: Run, year: int, allocation: pd.DataFrame) -> None:
     """Start the deliveries of one year's allocation as processes."""
     rows = allocation[(allocation["year"] == year) & (allocation["units"] > 0)]
-    for row in rows.itertuples(index=False):
+    # plain records: itertuples builds a namedtuple class per call, slower than the year's work
+    for row in rows[["year", "district", "line", "units"]].to_dict("records"):
         delivery = _delivery(run, row)
         run.env.process(processes.budget_line(run.env, run, delivery))
     run.allocated.append(rows)
 
 
-def _delivery(run: Run, row) -> Delivery:
+def _delivery(run: Run, row: Mapping) -> Delivery:
     """Plan a funded line's monthly units, yuan and covered checkpoints."""
-    line = run.prep.line_rows[row.line]
+    line = run.prep.line_rows[row["line"]]
     ckp = run.ckp
     months = max(1, min(12, math.ceil(line["duration_days"] / run.month_days)))
     if line["effect"] in ("staff_days", "volunteer_hours", "publicity"):
         months = 1  # a grant paid at the start of the year, its effect spread over the duration
-    units = largest_remainder(int(row.units), np.ones(months))
+    units = largest_remainder(int(row["units"]), np.ones(months))
     yuan = units * int(line["unit_cost_yuan"])
     district_index = (
         np.arange(len(ckp.districts))
-        if row.district == CITY
-        else np.flatnonzero(ckp.districts == row.district)
+        if row["district"] == CITY
+        else np.flatnonzero(ckp.districts == row["district"])
     )
-    key = ("target", row.line, row.district)
+    key = ("target", row["line"], row["district"])
     if key not in run.prep.cache:
-        run.prep.cache[key] = _target_checkpoints(run, line, district_index)
-    target = run.prep.cache[key]
+        target = _target_checkpoints(run, line, district_index)
+        run.prep.cache[key] = target, _target_units(run, target)
+    target, lead = run.prep.cache[key]
     covered = _coverage(run, line, row, target)
-    lead = _target_units(run, line, target)
     return Delivery(
-        line=row.line,
-        district=row.district,
-        year=int(row.year),
+        line=row["line"],
+        district=row["district"],
+        year=int(row["year"]),
         effect=line["effect"],
         size=float(line["effect_size"]),
         duration_days=int(line["duration_days"]),
-        start_day=(int(row.year) - 1) * run.days_per_year,
+        start_day=(int(row["year"]) - 1) * run.days_per_year,
         units=units,
         yuan=yuan,
         covered=covered,
@@ -808,21 +815,25 @@ def _code(labels: np.ndarray, value: str) -> int:
     return i if i < len(labels) and labels[i] == value else -1
 
 
-def _coverage(run: Run, line: Mapping, row, target: np.ndarray) -> list[np.ndarray]:
+def _coverage(run: Run, line: Mapping, row: Mapping, target: np.ndarray) -> list[np.ndarray]:
     """The checkpoints each successive unit covers, fixed per scenario (not per replication).
 
     Places are taken in one seeded order per (line, district), so a larger
     purchase covers a superset of a smaller one: more money never covers less.
     """
     per_unit = int(line.get("places_per_unit") or 0)
-    units = int(row.units)
+    units = int(row["units"])
     if not len(target) or per_unit <= 0:
         return [target] * units
-    key = ("coverage", row.line, row.district)
+    key = ("coverage", row["line"], row["district"])
     if key not in run.prep.cache:
         groups = run.ckp.place[target]
         keys, inverse = np.unique(np.where(groups >= 0, groups, -1 - target), return_inverse=True)
-        seed = [run.prep.scenario.seed, COVERAGE_STREAM, *map(ord, f"{row.line}/{row.district}")]
+        seed = [
+            run.prep.scenario.seed,
+            COVERAGE_STREAM,
+            *map(ord, f"{row['line']}/{row['district']}"),
+        ]
         order = np.random.default_rng(seed).permutation(len(keys))
         rank = np.empty_like(order)
         rank[order] = np.arange(len(keys))
@@ -835,7 +846,7 @@ def _coverage(run: Run, line: Mapping, row, target: np.ndarray) -> list[np.ndarr
     return [ordered[bounds[min(u, last)] : bounds[min(u + 1, last)]] for u in range(units)]
 
 
-def _target_units(run: Run, line: Mapping, target: np.ndarray) -> np.ndarray:
+def _target_units(run: Run, target: np.ndarray) -> np.ndarray:
     """Units whose rectification capacity a staff-days line adds to."""
     if len(target):
         return np.unique(run.ckp.unit[target])

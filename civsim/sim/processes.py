@@ -14,6 +14,7 @@ starts them: upkeep, detection, rectification, volunteers, then evaluations.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Generator
 from typing import TYPE_CHECKING
 
@@ -81,7 +82,9 @@ def _new_problems(run: Run, found: np.ndarray, source: str) -> np.ndarray:
     found = found[~run.state.has_order[found]]
     if len(found) > 1:
         found = np.sort(found)
-        found = found[np.r_[True, found[1:] != found[:-1]]]
+        first = np.ones(len(found), dtype=bool)
+        np.not_equal(found[1:], found[:-1], out=first[1:])
+        found = found[first]
     run.count(source, len(found))
     return found
 
@@ -159,8 +162,8 @@ def daily_reports(env: simpy.Environment, run: Run) -> Process:
     while True:
         found = _new_problems(run, _daily_detections(run, citizens, rate), "problem_citizen_report")
         if run.detect_max > 0:
+            run.state.has_order[found] = True  # the residents' reports take these
             flagged = _daily_detections(run, platform, run.state.detect_extra)
-            flagged = flagged[~np.isin(flagged, found)]
             found = np.concatenate([found, _new_problems(run, flagged, "problem_platform")])
         if len(found):
             run.orders.open(found, int(env.now), run)
@@ -202,7 +205,9 @@ def volunteer_dispatch(env: simpy.Environment, run: Run) -> Process:
     vol = run.params.volunteers
     rng = run.rngs["volunteers"]
     pop10k = run.ckp.district_population / 10_000
-    queues: list[list[list[int]]] = [[] for _ in pop10k]  # [arrival day, requests] blocks
+    # each centre's queue: [arrival day, requests] blocks, oldest first; a handful of
+    # districts with a block or two each, so plain Python beats arrays here
+    queues: list[deque[list[int]]] = [deque() for _ in pop10k]
     field_count = np.array([sl.stop - sl.start for sl in run.ckp.district_slices], dtype=float)
     spare = np.zeros_like(field_count)
     while True:
@@ -210,20 +215,24 @@ def volunteer_dispatch(env: simpy.Environment, run: Run) -> Process:
         arrivals = rng.poisson(vol.requests_per_10k_per_day * pop10k)
         hours = vol.base_hours_per_10k_per_day * pop10k + run.extra_volunteer_hours[:, day]
         run.count("volunteer_request", int(arrivals.sum()))
-        for d, queue in enumerate(queues):
-            if arrivals[d]:
-                queue.append([day, int(arrivals[d])])
-            can_serve = int(hours[d] // vol.hours_per_request)
+        served, waited = [0] * len(queues), [0] * len(queues)
+        for d, (queue, arrived, can_serve) in enumerate(
+            zip(queues, arrivals.tolist(), (hours // vol.hours_per_request).tolist(), strict=True)
+        ):
+            if arrived:
+                queue.append([day, arrived])
+            can_serve = int(can_serve)
             while queue and can_serve:
                 block = queue[0]
                 take = min(block[1], can_serve)
-                run.record_wait(d, day - block[0], take)
+                served[d] += take
+                waited[d] += (day - block[0]) * take
                 block[1] -= take
                 can_serve -= take
-                hours[d] -= take * vol.hours_per_request
                 if block[1] == 0:
-                    queue.pop(0)
-        spare += np.maximum(hours, 0)
+                    queue.popleft()
+        run.record_waits(np.array(served), np.array(waited))
+        spare += np.maximum(hours - np.array(served) * vol.hours_per_request, 0)
         if (day + 1) % WEEK == 0:  # the week's spare hours set next week's effort
             run.volunteer_effort[:-1] = np.divide(
                 vol.effort_per_hour * spare / WEEK,
