@@ -20,7 +20,7 @@ import simpy
 from civsim.apportion import largest_remainder
 from civsim.results import RunResult, build_run_result
 from civsim.scenario import Scenario
-from civsim.sim import processes, state
+from civsim.sim import kernels, processes, state
 from civsim.sim.state import CITY, Checkpoints
 
 __all__ = ["Delivery", "Prepared", "Run", "prepare", "simulate"]
@@ -84,11 +84,14 @@ class Delivery:
 class OrderBook:
     """Rectification orders as growable parallel arrays, and each unit's queue.
 
-    Each unit's queue is a ring buffer, one row of ``slots`` (grown when a
-    backlog outgrows it), with absolute ``head`` and ``tail`` counters, so a
-    day's enqueueing and serving are a few array operations over all units,
-    whatever the backlog. An order waiting for cooperating units sits in the
-    ``waiting`` list until its ready day, then joins the back of its unit's queue.
+    Each unit's queue is a ring buffer, one row of ``slots`` (widened when a
+    backlog outgrows it), with absolute ``head`` and ``tail`` counters. An
+    order waiting for cooperating units sits in ``waiting`` (the first
+    ``n_waiting`` entries, in the order opened) until its ready day, then
+    joins the back of its unit's queue. The day's opening and serving are
+    compiled loops (:func:`civsim.sim.kernels.open_orders`,
+    :func:`civsim.sim.kernels.work_queues`); this class keeps their arrays
+    large enough.
     """
 
     FIELDS = ("ckpt", "unit", "opened", "ready", "deadline", "closed")
@@ -97,7 +100,8 @@ class OrderBook:
         self.n = 0
         for name in self.FIELDS:
             setattr(self, name, np.full(capacity, -1, dtype=np.int64))
-        self.waiting = np.empty(0, dtype=np.int64)
+        self.waiting = np.empty(capacity, dtype=np.int64)
+        self.n_waiting = 0
         self.slots = np.zeros((n_units, slots), dtype=np.int64)
         self.head = np.zeros(n_units, dtype=np.int64)
         self.tail = np.zeros(n_units, dtype=np.int64)
@@ -109,12 +113,15 @@ class OrderBook:
 
     def _grow(self, need: int) -> None:
         size = len(self.ckpt)
-        if self.n + need <= size:
-            return
-        new = max(2 * size, self.n + need)
-        for name in self.FIELDS:
-            arr = getattr(self, name)
-            setattr(self, name, np.concatenate([arr, np.full(new - size, -1, dtype=np.int64)]))
+        if self.n + need > size:
+            new = max(2 * size, self.n + need)
+            for name in self.FIELDS:
+                arr = getattr(self, name)
+                grown = np.concatenate([arr, np.full(new - size, -1, dtype=np.int64)])
+                setattr(self, name, grown)
+        if self.n_waiting + need > len(self.waiting):
+            self.waiting = np.concatenate([self.waiting, np.empty_like(self.waiting)])
+            self._grow(need)
 
     def _widen(self, longest: int) -> None:
         """Give every ring at least ``longest`` slots, keeping each queue's order."""
@@ -129,88 +136,79 @@ class OrderBook:
 
     def open_count(self) -> np.ndarray:
         """Open orders per unit: queued plus waiting for coordination."""
-        waiting = np.bincount(self.unit[self.waiting], minlength=len(self.head))
-        return self.queued + waiting
-
-    def _enqueue(self, ids: np.ndarray) -> None:
-        """Append orders to the back of their units' queues, in the order given."""
-        if not len(ids):
-            return
-        by_unit = np.argsort(self.unit[ids], kind="stable")
-        ids = ids[by_unit]
-        units = self.unit[ids]
-        added = np.bincount(units, minlength=len(self.head))
-        self._widen(int((self.queued + added).max()))
-        first = np.cumsum(added) - added  # where each unit's run starts in ``ids``
-        pos = self.tail[units] + np.arange(len(ids)) - first[units]
-        self.slots[units, pos % self.slots.shape[1]] = ids
-        self.tail += added
-
-    def release(self, day: int) -> None:
-        """Move the orders whose coordination ends today into their units' queues."""
-        if not len(self.waiting):
-            return
-        due = self.ready[self.waiting] <= day
-        if due.any():
-            ids = self.waiting[due]
-            self._enqueue(ids[np.argsort(self.ready[ids], kind="stable")])
-            self.waiting = self.waiting[~due]
-
-    def serve(self, capacity: np.ndarray) -> np.ndarray:
-        """Take up to ``capacity[u]`` orders from the front of each unit's queue.
-
-        Returns the orders taken, unit by unit, each unit's in queue order.
-        """
-        take = np.minimum(capacity, self.queued)
-        units, pos = _ranges(self.head, take)
-        self.head += take
-        return self.slots[units, pos % self.slots.shape[1]]
+        waiting = self.unit[self.waiting[: self.n_waiting]]
+        return self.queued + np.bincount(waiting, minlength=len(self.head))
 
     def open(self, ckpts: np.ndarray, day: int, run: Run) -> None:
-        """Open one order per checkpoint, queued at the checkpoint's lead unit."""
+        """Open one order per checkpoint, queued at the checkpoint's lead unit.
+
+        A share of field problems goes to the street offices of the place's
+        district (属地管理); orders of standards with cooperating units wait for
+        coordination first, shortened by joint mechanisms.
+        """
         rect = run.params.rectification
         k = len(ckpts)
         self._grow(k)
-        ids = np.arange(self.n, self.n + k)
-        self.ckpt[ids] = ckpts
-        # 属地管理: a share of field problems goes to the street offices of the place's district
-        territorial = run.ckp.field[ckpts] & (
-            run.rngs["assignment"].random(k) < rect.territorial_share
-        )
-        n_units = len(run.ckp.units)
-        self.unit[ids] = np.where(
-            territorial, n_units + run.ckp.district[ckpts], run.ckp.unit[ckpts]
-        )
-        self.opened[ids] = day
-        self.deadline[ids] = day + rect.deadline_days
+        self._widen(int(self.queued.max()) + k)
         mean_wait = rect.coordination_delay_days * (
             rect.joint_delay_factor if rect.joint_mechanism else 1.0
         )
-        waits = np.where(
-            run.ckp.has_coop[ckpts],
-            np.ceil(run.rngs["coordination"].exponential(max(mean_wait, 1e-12), size=k)),
-            0,
-        ).astype(np.int64)
-        self.ready[ids] = day + waits
+        before = self.n_waiting
+        self.n_waiting = kernels.open_orders(
+            run.rngs["assignment"],
+            run.rngs["coordination"],
+            ckpts,
+            self.n,
+            day,
+            self.ckpt,
+            self.unit,
+            self.opened,
+            self.ready,
+            self.deadline,
+            self.slots,
+            self.tail,
+            self.waiting,
+            run.ckp.field,
+            run.ckp.district,
+            run.ckp.unit,
+            run.ckp.has_coop,
+            rect.territorial_share,
+            len(run.ckp.units),
+            rect.deadline_days,
+            max(mean_wait, 1e-12),
+            self.n_waiting,
+        )
         self.n += k
-        self._enqueue(ids[waits == 0])
-        later = ids[waits > 0]
-        self.waiting = np.concatenate([self.waiting, later])
         run.state.has_order[ckpts] = True
         run.count("order_opened", k)
-        run.count("coordination_wait", len(later))
+        run.count("coordination_wait", self.n_waiting - before)
 
-    def close(self, ids: np.ndarray, day: int, run: Run) -> None:
-        """Close orders: their checkpoints are restored and may be reported again."""
-        if not len(ids):
-            return
-        self.closed[ids] = day
-        ck = self.ckpt[ids]
-        c = run.state.condition
-        c[ck] = np.maximum(c[ck], run.params.rectification.fixed_condition)
-        run.state.has_order[ck] = False
-        run.count("order_closed", len(ids))
-        run.count("order_closed_late", int((day > self.deadline[ids]).sum()))
+    def work(self, capacity: np.ndarray, day: int, run: Run) -> np.ndarray:
+        """Release today's ready orders, then close up to ``capacity[u]`` of unit u's.
+
+        Returns the orders closed per unit.
+        """
+        self._widen(int(self.queued.max()) + self.n_waiting)
+        self.n_waiting, served, late = kernels.work_queues(
+            day,
+            capacity,
+            self.ckpt,
+            self.unit,
+            self.ready,
+            self.deadline,
+            self.closed,
+            self.slots,
+            self.head,
+            self.tail,
+            self.waiting,
+            self.n_waiting,
+            run.state.condition,
+            run.state.has_order,
+            np.float32(run.params.rectification.fixed_condition),
+        )
+        run.count("order_closed", int(served.sum()))
+        run.count("order_closed_late", late)
+        return served
 
     def table(self, ckp: Checkpoints, days: int) -> pd.DataFrame:
         """One row per order, with its status at the end of the cycle."""
@@ -303,7 +301,6 @@ class Run:
         self.is_lifted = np.zeros(n, dtype=bool)
         self.detect_max = float(self.state.detect_extra.max(initial=0.0))
         self.keep = (1.0 - self.ckp.decay).astype(f32)
-        self.keep_changed = False
         self.volunteer_effort = np.zeros(nd + 1)  # last entry: the city's material slice
         horizon = self.days + 1
         self.extra_staff_days = np.zeros((nu, horizon))
@@ -512,7 +509,6 @@ class Run:
 
     def _refresh_keep(self, idx: np.ndarray) -> None:
         self.keep[idx] = 1.0 - self.ckp.decay[idx] * self.state.decay_mult[idx]
-        self.keep_changed = True
 
 
 def _initial_condition(prep: Prepared, dtype) -> np.ndarray:

@@ -22,6 +22,7 @@ import numpy as np
 import simpy
 
 from civsim import scoring
+from civsim.sim import kernels
 
 if TYPE_CHECKING:
     from civsim.sim.model import Run
@@ -48,31 +49,20 @@ def upkeep(env: simpy.Environment, run: Run) -> Process:
     ``c <- c * keep + k * u * (1 - c)`` with ``keep = 1 - decay * decay_mult``,
     ``u`` the checkpoint's upkeep at normal effort, and ``k`` the district's
     effort level: the campaign or normal profile (mean 1 over the cycle) times
-    one plus the effort spare volunteers add. Effort levels are set weekly (a
-    weekly work plan), so ``k u`` and ``keep - k u`` are rebuilt once a week,
-    or when a funded line changes decay, and a day is two passes:
-    ``c <- c * (keep - k u) + k u``. The shadow score is recorded every
+    one plus the effort spare volunteers add (both set weekly: a weekly work
+    plan). A day is one compiled pass, ``c <- c * (keep - k u) + k u``
+    (:func:`civsim.sim.kernels.advance`). The shadow score is recorded every
     ``record_every_days``.
     """
     c = run.state.condition
     u = run.ckp.upkeep
-    ku = np.empty_like(c)
-    factor = np.empty_like(c)
     slices = [*run.ckp.district_slices, run.ckp.city_slice]
-    levels = None
+    bounds = np.array([sl.start for sl in slices] + [run.ckp.n], dtype=np.int64)
     while env.now < run.days:
         day = int(env.now)
         if day % run.record_every == 0:
             run.record_shadow(day)
-        now = run.effort[day] * (1.0 + run.volunteer_effort)
-        if levels is None or run.keep_changed or not np.array_equal(now, levels):
-            levels = now
-            for k, sl in zip(levels, slices, strict=True):
-                np.multiply(u[sl], k, out=ku[sl])
-            np.subtract(run.keep, ku, out=factor)
-            run.keep_changed = False
-        c *= factor
-        c += ku
+        kernels.advance(c, run.keep, u, run.effort[day] * (1.0 + run.volunteer_effort), bounds)
         yield env.timeout(1)
     run.record_shadow(run.days)
 
@@ -130,23 +120,40 @@ def covert_visits(env: simpy.Environment, run: Run) -> Process:
         _open_orders(run, _problems(run, sampled), "problem_covert_visit")
 
 
-def _daily_detections(run: Run, rng: np.random.Generator, rate: np.ndarray | float) -> np.ndarray:
-    """Field problems found today, each problem checkpoint found with chance ``rate``.
+def _daily_detections(
+    run: Run, rng: np.random.Generator, rate: np.ndarray | float, source: str
+) -> np.ndarray:
+    """New field problems found today, each problem checkpoint found with chance ``rate``.
 
     Rather than a draw per checkpoint, draw how many field checkpoints would be
     looked at today (Binomial at the highest rate), pick them at random, keep
     those that are problems, and thin to each one's own rate: the same chances
-    at a cost proportional to the reports, not to the city's size.
+    at a cost proportional to the reports, not to the city's size
+    (:func:`civsim.sim.kernels.find_problems`). Problems that already have an
+    order are dropped; the rest are counted under ``source``.
     """
     n_field = len(run.ckp.field_index)  # field checkpoints come first: 0 .. n_field - 1
-    p_max = float(rate) if np.ndim(rate) == 0 else run.detect_max
+    thin = np.ndim(rate) > 0
+    p_max = run.detect_max if thin else float(rate)
     if p_max <= 0 or not n_field:
         return run.ckp.field_index[:0]
-    k = rng.binomial(n_field, p_max)
-    picked = _problems(run, rng.integers(0, n_field, size=k))
-    if np.ndim(rate):
-        picked = picked[rng.random(len(picked)) * p_max < rate[picked]]
-    return picked
+    found = kernels.find_problems(
+        rng,
+        n_field,
+        p_max,
+        rate if thin else run.state.detect_extra[:0],
+        thin,
+        run.state.condition,
+        np.float32(run.threshold),
+        run.state.has_order,
+        run.lift_size,
+        run.lift_start,
+        run.lift_days,
+        run.is_lifted,
+        int(run.env.now),
+    )
+    run.count(source, len(found))
+    return found
 
 
 def daily_reports(env: simpy.Environment, run: Run) -> Process:
@@ -160,11 +167,10 @@ def daily_reports(env: simpy.Environment, run: Run) -> Process:
     rate = run.params.detection.citizen_report_rate
     citizens, platform = run.rngs["citizen_reports"], run.rngs["platform"]
     while True:
-        found = _new_problems(run, _daily_detections(run, citizens, rate), "problem_citizen_report")
+        found = _daily_detections(run, citizens, rate, "problem_citizen_report")
         if run.detect_max > 0:
-            run.state.has_order[found] = True  # the residents' reports take these
-            flagged = _daily_detections(run, platform, run.state.detect_extra)
-            found = np.concatenate([found, _new_problems(run, flagged, "problem_platform")])
+            flagged = _daily_detections(run, platform, run.state.detect_extra, "problem_platform")
+            found = np.concatenate([found, flagged])
         if len(found):
             run.orders.open(found, int(env.now), run)
         yield env.timeout(1)
@@ -186,11 +192,7 @@ def rectification(env: simpy.Environment, run: Run) -> Process:
     while True:
         day = int(env.now)
         credit += base + run.extra_staff_days[:, day] * rect.orders_per_staff_day
-        book.release(day)
-        ids = book.serve(np.floor(credit).astype(np.int64))
-        if len(ids):
-            credit -= np.bincount(book.unit[ids], minlength=len(credit))
-            book.close(ids, day, run)
+        credit -= book.work(np.floor(credit).astype(np.int64), day, run)
         run.record_units(day, credit)
         credit = np.minimum(credit, base + 1.0)
         yield env.timeout(1)

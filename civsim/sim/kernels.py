@@ -1,0 +1,226 @@
+"""Compiled inner loops of a simulated day, over the state arrays.
+
+The processes of :mod:`civsim.sim.processes` decide what happens and when;
+these functions do the per-checkpoint and per-order arithmetic of one step in
+one pass, compiled with numba, where the same step in numpy would be dozens of
+array calls a day, each with its overhead and its own pass over memory. They
+take and change plain numpy arrays (and numpy random Generators, whose streams
+they advance exactly as numpy would), so the state stays in numpy.
+
+Compiled functions are cached on disk beside this file (``__pycache__``) the
+first time they run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = ["advance", "find_problems", "open_orders", "work_queues"]
+
+
+@njit(cache=True, nogil=True)
+def advance(
+    condition: np.ndarray,
+    keep: np.ndarray,
+    upkeep: np.ndarray,
+    levels: np.ndarray,
+    bounds: np.ndarray,
+) -> None:
+    """Advance every checkpoint one day: ``c <- c * (keep - k u) + k u``.
+
+    Parameters
+    ----------
+    condition : numpy.ndarray of float32
+        Changed in place.
+    keep, upkeep : numpy.ndarray of float32
+        ``1 - decay`` and the routine restoration at normal effort, per checkpoint.
+    levels : numpy.ndarray of float64
+        The effort level ``k`` of each block of checkpoints.
+    bounds : numpy.ndarray of int64
+        Block ``j`` is ``bounds[j] .. bounds[j + 1]`` (districts, then the city).
+
+    Examples
+    --------
+    >>> c = np.full(3, 0.5, dtype=np.float32)
+    >>> advance(c, np.full(3, 0.9, np.float32), np.full(3, 0.1, np.float32),
+    ...         np.array([1.0, 2.0]), np.array([0, 2, 3]))
+    >>> [round(float(x), 3) for x in c]
+    [0.5, 0.5, 0.55]
+    """
+    for j in range(len(levels)):
+        a, b = bounds[j], bounds[j + 1]
+        _advance_block(condition[a:b], keep[a:b], upkeep[a:b], levels[j])
+
+
+@njit(cache=True, nogil=True)
+def _advance_block(condition, keep, upkeep, k):
+    # a loop over whole arrays, which the compiler vectorises (indexing from ``bounds``
+    # inside one loop kept it scalar and four times slower)
+    for i in range(len(condition)):
+        ku = np.float32(upkeep[i] * k)  # rounded as numpy rounds ``u * k`` into float32
+        condition[i] = condition[i] * (keep[i] - ku) + ku
+
+
+@njit(cache=True, nogil=True)
+def _effective(i, condition, lift_size, lift_start, lift_days, is_lifted, today):
+    """Condition of checkpoint ``i`` with its funded lift, as :meth:`Run.effective` gives it."""
+    c = condition[i]
+    if not is_lifted[i]:
+        return c
+    share = min(max(1.0 - (today - lift_start[i]) / lift_days[i], 0.0), 1.0)
+    return min(c + np.float32(lift_size[i] * share), np.float32(1.0))
+
+
+@njit(cache=True, nogil=True)
+def find_problems(
+    rng: np.random.Generator,
+    n_field: int,
+    p_max: float,
+    rate: np.ndarray,
+    thin: bool,
+    condition: np.ndarray,
+    threshold: np.float32,
+    has_order: np.ndarray,
+    lift_size: np.ndarray,
+    lift_start: np.ndarray,
+    lift_days: np.ndarray,
+    is_lifted: np.ndarray,
+    today: int,
+) -> np.ndarray:
+    """Field problems found today, each problem checkpoint found with chance ``rate``.
+
+    Draws how many field checkpoints are looked at (Binomial at ``p_max``), picks
+    them at random, keeps those below ``threshold`` (lift included), and, when
+    ``thin``, keeps each with chance ``rate[i] / p_max``. Returns the found
+    checkpoints that had no open order, each once, sorted; they are marked in
+    ``has_order``, so a second source the same day does not find them again.
+    """
+    picked = rng.integers(0, n_field, size=rng.binomial(n_field, p_max))
+    problems = np.empty(len(picked), dtype=np.int64)
+    m = 0
+    for i in picked:
+        if condition[i] < threshold and (
+            _effective(i, condition, lift_size, lift_start, lift_days, is_lifted, today) < threshold
+        ):
+            problems[m] = i
+            m += 1
+    found = np.empty(m, dtype=np.int64)
+    n = 0
+    for j in range(m):
+        i = problems[j]
+        if thin and not rng.random() * p_max < rate[i]:
+            continue
+        if not has_order[i]:
+            has_order[i] = True
+            found[n] = i
+            n += 1
+    return np.sort(found[:n])
+
+
+@njit(cache=True, nogil=True)
+def open_orders(
+    assignment: np.random.Generator,
+    coordination: np.random.Generator,
+    ckpts: np.ndarray,
+    first_id: int,
+    day: int,
+    ckpt: np.ndarray,
+    unit: np.ndarray,
+    opened: np.ndarray,
+    ready: np.ndarray,
+    deadline: np.ndarray,
+    slots: np.ndarray,
+    tail: np.ndarray,
+    waiting: np.ndarray,
+    is_field: np.ndarray,
+    district: np.ndarray,
+    lead_unit: np.ndarray,
+    has_coop: np.ndarray,
+    territorial_share: float,
+    n_units: int,
+    deadline_days: int,
+    mean_wait: float,
+    n_waiting: int,
+) -> int:
+    """Open orders ``first_id ..`` for ``ckpts``; queue the ready ones, list the rest as waiting.
+
+    Each order draws whether it goes to the street offices of its district
+    (属地, field problems only) or to the lead unit, and how long it waits for
+    cooperating units (exponential, rounded up; none without them). The order
+    book's arrays (see :class:`civsim.sim.model.OrderBook`) must be large
+    enough. Returns the new number of waiting orders.
+    """
+    width = slots.shape[1]
+    for j in range(len(ckpts)):
+        order, c = first_id + j, ckpts[j]
+        ckpt[order] = c
+        if is_field[c] and assignment.random() < territorial_share:
+            unit[order] = n_units + district[c]
+        else:
+            unit[order] = lead_unit[c]
+        opened[order] = day
+        deadline[order] = day + deadline_days
+        wait = np.ceil(coordination.exponential(mean_wait))
+        ready[order] = day + (int(wait) if has_coop[c] else 0)
+        if ready[order] == day:
+            u = unit[order]
+            slots[u, tail[u] % width] = order
+            tail[u] += 1
+        else:
+            waiting[n_waiting] = order
+            n_waiting += 1
+    return n_waiting
+
+
+@njit(cache=True, nogil=True)
+def work_queues(
+    day: int,
+    capacity: np.ndarray,
+    ckpt: np.ndarray,
+    unit: np.ndarray,
+    ready: np.ndarray,
+    deadline: np.ndarray,
+    closed: np.ndarray,
+    slots: np.ndarray,
+    head: np.ndarray,
+    tail: np.ndarray,
+    waiting: np.ndarray,
+    n_waiting: int,
+    condition: np.ndarray,
+    has_order: np.ndarray,
+    fixed_condition: np.float32,
+) -> tuple:
+    """One day of rectification: release orders ready today, then serve each unit's queue.
+
+    Orders whose coordination ends today join the back of their unit's queue
+    (in the order they were opened). Unit ``u`` then closes up to
+    ``capacity[u]`` orders from the front of its queue: each closed order's
+    checkpoint is restored to at least ``fixed_condition`` and can be reported
+    again. Returns (waiting orders left, closed per unit, closed late).
+    """
+    width = slots.shape[1]
+    left = 0
+    for j in range(n_waiting):
+        order = waiting[j]
+        if ready[order] <= day:
+            u = unit[order]
+            slots[u, tail[u] % width] = order
+            tail[u] += 1
+        else:
+            waiting[left] = order
+            left += 1
+    served = np.zeros(len(head), dtype=np.int64)
+    late = 0
+    for u in range(len(head)):
+        take = min(capacity[u], tail[u] - head[u])
+        for _ in range(take):
+            order = slots[u, head[u] % width]
+            head[u] += 1
+            closed[order] = day
+            c = ckpt[order]
+            condition[c] = max(condition[c], fixed_condition)
+            has_order[c] = False
+            late += day > deadline[order]
+        served[u] = max(take, 0)
+    return left, served, late
