@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["advance", "find_problems", "open_orders", "work_queues"]
+__all__ = ["advance", "find_problems", "open_orders", "serve_requests", "work_queues"]
 
 
 @njit(cache=True, nogil=True)
@@ -176,7 +176,7 @@ def open_orders(
 @njit(cache=True, nogil=True)
 def work_queues(
     day: int,
-    capacity: np.ndarray,
+    credit: np.ndarray,
     ckpt: np.ndarray,
     unit: np.ndarray,
     ready: np.ndarray,
@@ -190,14 +190,18 @@ def work_queues(
     condition: np.ndarray,
     has_order: np.ndarray,
     fixed_condition: np.float32,
-) -> tuple:
+    closed_today: np.ndarray,
+    late_today: np.ndarray,
+) -> int:
     """One day of rectification: release orders ready today, then serve each unit's queue.
 
     Orders whose coordination ends today join the back of their unit's queue
-    (in the order they were opened). Unit ``u`` then closes up to
-    ``capacity[u]`` orders from the front of its queue: each closed order's
+    (in the order they were opened). Unit ``u`` then closes as many whole
+    orders as its ``credit[u]`` (capacity in orders) allows, from the front
+    of its queue, and its credit falls by as many: each closed order's
     checkpoint is restored to at least ``fixed_condition`` and can be reported
-    again. Returns (waiting orders left, closed per unit, closed late).
+    again. The day's closed and late counts go to ``closed_today[day]`` and
+    ``late_today[day]``. Returns the number of orders still waiting.
     """
     width = slots.shape[1]
     left = 0
@@ -210,10 +214,8 @@ def work_queues(
         else:
             waiting[left] = order
             left += 1
-    served = np.zeros(len(head), dtype=np.int64)
-    late = 0
     for u in range(len(head)):
-        take = min(capacity[u], tail[u] - head[u])
+        take = max(min(int(np.floor(credit[u])), tail[u] - head[u]), 0)
         for _ in range(take):
             order = slots[u, head[u] % width]
             head[u] += 1
@@ -221,6 +223,57 @@ def work_queues(
             c = ckpt[order]
             condition[c] = max(condition[c], fixed_condition)
             has_order[c] = False
-            late += day > deadline[order]
-        served[u] = max(take, 0)
-    return left, served, late
+            late_today[day] += day > deadline[order]
+        credit[u] -= take
+        closed_today[day] += take
+    return left
+
+
+@njit(cache=True, nogil=True)
+def serve_requests(
+    day: int,
+    arrivals: np.ndarray,
+    hours: np.ndarray,
+    hours_per_request: float,
+    pending: np.ndarray,
+    head: np.ndarray,
+    served: np.ndarray,
+    waited: np.ndarray,
+    spare: np.ndarray,
+    served_today: np.ndarray,
+) -> None:
+    """One day at the volunteer dispatch centres: queue today's requests, serve the oldest first.
+
+    District d's centre receives ``arrivals[day, d]`` requests and has
+    ``hours[d, day]`` volunteer-hours, ``hours_per_request`` a request.
+    ``pending[d, t]`` holds its requests that arrived on day t and still wait;
+    ``head[d]`` is its oldest day that may still hold some. Writes the requests
+    served and their days of waiting to ``served[d, day]`` and
+    ``waited[d, day]``, their total to ``served_today[day]``, and adds the
+    hours left over to ``spare[d]``.
+
+    Examples
+    --------
+    >>> pending, head = np.zeros((1, 2), dtype=np.int64), np.zeros(1, dtype=np.int64)
+    >>> served, waited, spare = np.zeros((1, 2)), np.zeros((1, 2)), np.zeros(1)
+    >>> arrivals, hours, total = np.array([[5], [1]]), np.array([[9.0, 10.0]]), np.zeros(2)
+    >>> for day in (0, 1):
+    ...     serve_requests(day, arrivals, hours, 3.0, pending, head, served, waited, spare, total)
+    >>> served.tolist(), waited.tolist(), spare.tolist(), total.tolist()
+    ([[3.0, 3.0]], [[0.0, 2.0]], [1.0], [3.0, 3.0])
+    """
+    for d in range(len(head)):
+        pending[d, day] += arrivals[day, d]
+        left = int(hours[d, day] // hours_per_request)
+        taken = 0
+        while left > 0 and head[d] <= day:
+            take = min(pending[d, head[d]], left)
+            taken += take
+            waited[d, day] += (day - head[d]) * take
+            pending[d, head[d]] -= take
+            left -= take
+            if pending[d, head[d]] == 0:
+                head[d] += 1
+        served[d, day] = taken
+        served_today[day] += taken
+        spare[d] += max(hours[d, day] - taken * hours_per_request, 0.0)

@@ -183,15 +183,15 @@ class OrderBook:
         run.count("order_opened", k)
         run.count("coordination_wait", self.n_waiting - before)
 
-    def work(self, capacity: np.ndarray, day: int, run: Run) -> np.ndarray:
-        """Release today's ready orders, then close up to ``capacity[u]`` of unit u's.
+    def work(self, credit: np.ndarray, day: int, run: Run) -> None:
+        """Release today's ready orders, then close as many of unit u's as ``credit[u]`` allows.
 
-        Returns the orders closed per unit.
+        ``credit`` (capacity in orders) falls by the orders closed.
         """
         self._widen(int(self.queued.max()) + self.n_waiting)
-        self.n_waiting, served, late = kernels.work_queues(
+        self.n_waiting = kernels.work_queues(
             day,
-            capacity,
+            credit,
             self.ckpt,
             self.unit,
             self.ready,
@@ -205,10 +205,9 @@ class OrderBook:
             run.state.condition,
             run.state.has_order,
             np.float32(run.params.rectification.fixed_condition),
+            run.events[EVENT_INDEX["order_closed"]],
+            run.events[EVENT_INDEX["order_closed_late"]],
         )
-        run.count("order_closed", int(served.sum()))
-        run.count("order_closed_late", late)
-        return served
 
     def table(self, ckp: Checkpoints, days: int) -> pd.DataFrame:
         """One row per order, with its status at the end of the cycle."""
@@ -304,7 +303,10 @@ class Run:
         self.volunteer_effort = np.zeros(nd + 1)  # last entry: the city's material slice
         horizon = self.days + 1
         self.extra_staff_days = np.zeros((nu, horizon))
-        self.extra_volunteer_hours = np.zeros((nd, horizon))
+        # volunteer-hours per district and day: the base, plus funded hours as lines deliver
+        pop10k = self.ckp.district_population / 10_000
+        base_hours = self.params.volunteers.base_hours_per_10k_per_day * pop10k
+        self.volunteer_hours = np.repeat(base_hours[:, None], horizon, axis=1)
         self.publicity = np.zeros((nd, horizon))
         self.orders = OrderBook(nu)
         self.events = np.zeros((len(EVENT_KINDS), horizon), dtype=np.int64)
@@ -329,13 +331,13 @@ class Run:
 
     def record_shadow(self, day: int) -> None:
         """Store the shadow score groups of today (see :func:`state.build_checkpoints`)."""
-        eff = self.effective()
         # one pass over the checkpoints gives the shadow groups and the condition tally
-        both = self.ckp.record(eff)
+        both = self.record_values()
         n_shadow = self.ckp.shadow_rows
         self._cond_sum += both[n_shadow:]
         self._cond_records += 1
-        self._shadow.append((day, both[:n_shadow], self.satisfaction(day, eff)))
+        sat = self.satisfaction(day, self._district_means(both[n_shadow:]))
+        self._shadow.append((day, both[:n_shadow], sat))
 
     def record_units(self, day: int, credit: np.ndarray) -> None:
         """Store each unit's queue length and spare capacity on recording days."""
@@ -344,12 +346,9 @@ class Run:
         queue = self.orders.open_count()
         self._units.append((day, queue, credit.copy()))
 
-    def record_waits(self, served: np.ndarray, waited: np.ndarray) -> None:
-        """Store today's volunteer requests served per district, and their days of waiting."""
-        day = int(self.env.now)
-        self.served[:, day] = served
-        self.wait_sum[:, day] = waited
-        self.count("volunteer_served", int(served.sum()))
+    def event_index(self, kind: str) -> int:
+        """Row of ``kind`` in the daily event tallies."""
+        return EVENT_INDEX[kind]
 
     def spend(self, delivery: Delivery, month: int, yuan: int) -> None:
         """Record yuan paid for a line in a month of its year."""
@@ -379,7 +378,7 @@ class Run:
         """Store the year's mean and year-end field condition per district and place type."""
         ckp = self.ckp
         n_types = len(ckp.place_types)
-        end = self.ckp.record(self.effective())[self.ckp.shadow_rows :]
+        end = self.record_values()[self.ckp.shadow_rows :]
         mean = self._cond_sum / max(self._cond_records, 1)
         for g in np.flatnonzero(self.ckp.condition_count):
             self.conditions.append(
@@ -394,6 +393,13 @@ class Run:
             )
         self._cond_sum[:] = 0
         self._cond_records = 0
+
+    def record_values(self) -> np.ndarray:
+        """Today's shadow score groups, then mean condition per (district, place type).
+
+        See :meth:`Checkpoints.record`; the condition is :meth:`effective`.
+        """
+        return self.ckp.record(self.effective())
 
     def effective(self, idx: np.ndarray | None = None) -> np.ndarray:
         """Condition as residents and inspectors see it: the state plus any funded lift.
@@ -424,16 +430,23 @@ class Run:
         return lift
 
     # -- state queries -----------------------------------------------------
-    def satisfaction(self, day: int, effective: np.ndarray | None = None) -> np.ndarray:
-        """Residents' satisfaction (0..1) per district: condition, service waits, publicity."""
+    def _district_means(self, type_means: np.ndarray) -> np.ndarray:
+        """Mean field condition per district from its means per place type (recorded rows)."""
+        count = self.ckp.condition_count.reshape(len(self.ckp.districts), -1)
+        total = (type_means.reshape(count.shape) * count).sum(axis=1)
+        n = count.sum(axis=1)
+        reference = self.params.survey.reference_condition
+        return np.divide(total, n, out=np.full(len(n), reference), where=n > 0)
+
+    def satisfaction(self, day: int, field_mean: np.ndarray | None = None) -> np.ndarray:
+        """Residents' satisfaction (0..1) per district: condition, service waits, publicity.
+
+        ``field_mean`` is each district's mean field condition as residents see
+        it; computed from the state when not given.
+        """
         sv = self.params.survey
-        c = self.effective() if effective is None else effective
-        field_mean = np.array(
-            [
-                c[sl].mean() if sl.stop > sl.start else sv.reference_condition
-                for sl in self.ckp.district_slices
-            ]
-        )
+        if field_mean is None:
+            field_mean = self._district_means(self.record_values()[self.ckp.shadow_rows :])
         lo = max(0, day - 90)  # residents remember about a quarter of waiting
         served = self.served[:, lo : day + 1].sum(axis=1)
         mean_wait = np.divide(
@@ -462,9 +475,9 @@ class Run:
         if not picked:
             return np.empty(0, dtype=np.int64)
         places = np.concatenate(picked)
-        return np.concatenate(
-            [ckp.place_ckp_idx[ckp.place_ckp_ptr[p] : ckp.place_ckp_ptr[p + 1]] for p in places]
-        )
+        starts = ckp.place_ckp_ptr[places]
+        _, pos = _ranges(starts, ckp.place_ckp_ptr[places + 1] - starts)
+        return ckp.place_ckp_idx[pos]
 
     # -- budget effects ----------------------------------------------------------
     def apply_effect(self, d: Delivery, units: int) -> None:
@@ -501,7 +514,7 @@ class Run:
             w = self.ckp.district_population[d.district_index].astype(float)
             w = w / w.sum() if w.sum() else np.full(len(w), 1 / len(w))
             per_day = units * d.size / max(end - day, 1)
-            self.extra_volunteer_hours[d.district_index, day:end] += (w * per_day)[:, None]
+            self.volunteer_hours[d.district_index, day:end] += (w * per_day)[:, None]
         elif d.effect == "publicity":
             fade = np.linspace(1.0, 0.0, end - day, endpoint=False)
             self.publicity[d.district_index, day:end] += units * d.size * fade

@@ -14,7 +14,6 @@ starts them: upkeep, detection, rectification, volunteers, then evaluations.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Generator
 from typing import TYPE_CHECKING
 
@@ -188,53 +187,50 @@ def rectification(env: simpy.Environment, run: Run) -> Process:
     rect = run.params.rectification
     base = run.ckp.holder_staff * rect.staff_share * rect.orders_per_staff_day
     credit = np.zeros_like(base)
+    most = base + 1.0  # unused capacity carries over, up to a day's worth
     book = run.orders
     while True:
         day = int(env.now)
         credit += base + run.extra_staff_days[:, day] * rect.orders_per_staff_day
-        credit -= book.work(np.floor(credit).astype(np.int64), day, run)
+        book.work(credit, day, run)
         run.record_units(day, credit)
-        credit = np.minimum(credit, base + 1.0)
+        np.minimum(credit, most, out=credit)
         yield env.timeout(1)
 
 
 def volunteer_dispatch(env: simpy.Environment, run: Run) -> Process:
     """群众点单、中心派单、志愿者接单: requests queue at each district's centre, served by hours.
 
+    Requests are served oldest first (:func:`civsim.sim.kernels.serve_requests`).
     Spare volunteer-hours go to civility work (文明劝导) that adds to the
     district's routine effort the next day.
     """
     vol = run.params.volunteers
-    rng = run.rngs["volunteers"]
     pop10k = run.ckp.district_population / 10_000
-    # each centre's queue: [arrival day, requests] blocks, oldest first; a handful of
-    # districts with a block or two each, so plain Python beats arrays here
-    queues: list[deque[list[int]]] = [deque() for _ in pop10k]
+    # requests per day and district, drawn for the whole cycle at once (the same draws)
+    arrivals = run.rngs["volunteers"].poisson(
+        vol.requests_per_10k_per_day * pop10k, size=(run.days + 1, len(pop10k))
+    )
+    run.events[run.event_index("volunteer_request"), : run.days] = arrivals[: run.days].sum(axis=1)
+    served_today = run.events[run.event_index("volunteer_served")]
+    pending = np.zeros((len(pop10k), run.days + 1), dtype=np.int64)
+    head = np.zeros(len(pop10k), dtype=np.int64)
     field_count = np.array([sl.stop - sl.start for sl in run.ckp.district_slices], dtype=float)
     spare = np.zeros_like(field_count)
     while True:
         day = int(env.now)
-        arrivals = rng.poisson(vol.requests_per_10k_per_day * pop10k)
-        hours = vol.base_hours_per_10k_per_day * pop10k + run.extra_volunteer_hours[:, day]
-        run.count("volunteer_request", int(arrivals.sum()))
-        served, waited = [0] * len(queues), [0] * len(queues)
-        for d, (queue, arrived, can_serve) in enumerate(
-            zip(queues, arrivals.tolist(), (hours // vol.hours_per_request).tolist(), strict=True)
-        ):
-            if arrived:
-                queue.append([day, arrived])
-            can_serve = int(can_serve)
-            while queue and can_serve:
-                block = queue[0]
-                take = min(block[1], can_serve)
-                served[d] += take
-                waited[d] += (day - block[0]) * take
-                block[1] -= take
-                can_serve -= take
-                if block[1] == 0:
-                    queue.popleft()
-        run.record_waits(np.array(served), np.array(waited))
-        spare += np.maximum(hours - np.array(served) * vol.hours_per_request, 0)
+        kernels.serve_requests(
+            day,
+            arrivals,
+            run.volunteer_hours,
+            vol.hours_per_request,
+            pending,
+            head,
+            run.served,
+            run.wait_sum,
+            spare,
+            served_today,
+        )
         if (day + 1) % WEEK == 0:  # the week's spare hours set next week's effort
             run.volunteer_effort[:-1] = np.divide(
                 vol.effort_per_hour * spare / WEEK,
