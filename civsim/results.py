@@ -200,13 +200,14 @@ def build_run_result(run: Run, scenario: str, seed: int, replication: int) -> Ru
         }
     ).sort_values(["day", "kind"], kind="stable", ignore_index=True)
 
+    recorded = [day for day, _, _ in run._units]
     workload = pd.DataFrame(
-        [
-            (day, unit, int(q), float(s))
-            for day, queue, spare in run._units
-            for unit, q, s in zip(ckp.holders, queue, spare, strict=True)
-        ],
-        columns=["day", "unit", "queue", "spare"],
+        {
+            "day": np.repeat(np.array(recorded, dtype=np.int64), len(ckp.holders)),
+            "unit": np.tile(ckp.holders, len(recorded)),
+            "queue": np.concatenate([q for _, q, _ in run._units] or [[]]).astype(np.int64),
+            "spare": np.concatenate([s for _, _, s in run._units] or [[]]).astype(float),
+        }
     )
     annual = pd.DataFrame(run.annual)
     districts = pd.DataFrame(run.district_results)
@@ -235,40 +236,41 @@ def build_run_result(run: Run, scenario: str, seed: int, replication: int) -> Ru
 
 def _shadow(run: Run, ckp, survey_points: float) -> pd.DataFrame:
     """The shadow score records as one tidy table (field and material groups, then survey)."""
-    days = np.array([day for day, _, _ in run._shadow])
-    groups = ckp.shadow_groups
+    days = np.array([day for day, _, _ in run._shadow], dtype=np.int32)
+    scored = ckp.shadow_groups
     values = np.stack([v for _, v, _ in run._shadow])  # records x groups
-    scored = pd.DataFrame(
-        {
-            "day": np.repeat(days, len(groups)).astype(np.int32),
-            "method": np.tile(groups["method"].to_numpy(dtype=object), len(days)),
-            "district": np.tile(groups["district"].to_numpy(dtype=object), len(days)),
-            "item": np.tile(groups["item"].to_numpy(dtype=object), len(days)),
-            "score": values.ravel(),
-        }
-    )
     shares = run.survey_item_shares
     sat = np.stack([s for _, _, s in run._shadow])  # records x districts
     n_d, n_i = len(ckp.districts), len(shares)
     pop = ckp.district_population / max(ckp.district_population.sum(), 1)
     per_item = shares.to_numpy() * survey_points
-    survey = pd.DataFrame(
+    surveyed = pd.DataFrame(
         {
-            "day": np.repeat(days, (n_d + 1) * n_i).astype(np.int32),
             "method": "survey",
-            "district": np.tile(
-                np.repeat(np.append(ckp.districts.astype(object), "city"), n_i), len(days)
-            ),
-            "item": np.tile(shares.index.to_numpy(dtype=object), len(days) * (n_d + 1)),
-            "score": np.concatenate(
-                [np.column_stack([sat, sat @ pop])[:, :, None] * per_item[None, None, :]],
-            ).ravel(),
+            "district": np.repeat(np.append(ckp.districts.astype(object), "city"), n_i),
+            "item": np.tile(shares.index.to_numpy(dtype=object), n_d + 1),
         }
     )
-    shadow = pd.concat([scored, survey], ignore_index=True)
-    for col in ("method", "district", "item"):
-        shadow[col] = shadow[col].astype("category")
-    return shadow
+    survey = (np.column_stack([sat, sat @ pop])[:, :, None] * per_item[None, None, :]).reshape(
+        len(days), -1
+    )  # records x (district, item)
+    # labels as categorical codes of one group per row, repeated for every record
+    labels = pd.concat([scored, surveyed], ignore_index=True).astype("category")
+    blocks = [(slice(0, len(scored)), values), (slice(len(scored), len(labels)), survey)]
+    columns = {
+        "day": np.concatenate([np.repeat(days, v.shape[1]) for _, v in blocks]),
+        **{
+            col: pd.Categorical.from_codes(
+                np.concatenate(
+                    [np.tile(labels[col].cat.codes[rows], len(days)) for rows, _ in blocks]
+                ),
+                dtype=labels[col].dtype,
+            )
+            for col in ("method", "district", "item")
+        },
+        "score": np.concatenate([v.ravel() for _, v in blocks]),
+    }
+    return pd.DataFrame(columns)
 
 
 def _cycle(run: Run, annual: pd.DataFrame) -> pd.DataFrame:
