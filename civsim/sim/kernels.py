@@ -5,7 +5,7 @@ these functions do the per-checkpoint and per-order arithmetic of one step in
 one pass, compiled with numba, where the same step in numpy would be dozens of
 array calls a day, each with its overhead and its own pass over memory. They
 take and change plain numpy arrays (and numpy random Generators, whose streams
-they advance exactly as numpy would), so the state stays in numpy.
+random draws come in as arrays), so the state stays in numpy.
 
 Compiled functions are cached on disk beside this file (``__pycache__``) the
 first time they run.
@@ -74,8 +74,9 @@ def _effective(i, condition, lift_size, lift_start, lift_days, is_lifted, today)
 
 @njit(cache=True, nogil=True)
 def find_problems(
-    rng: np.random.Generator,
-    n_field: int,
+    picked: np.ndarray,
+    coins: np.ndarray,
+    c_pos: int,
     p_max: float,
     rate: np.ndarray,
     thin: bool,
@@ -87,16 +88,16 @@ def find_problems(
     lift_days: np.ndarray,
     is_lifted: np.ndarray,
     today: int,
-) -> np.ndarray:
-    """Field problems found today, each problem checkpoint found with chance ``rate``.
+) -> tuple:
+    """The problems among the ``picked`` checkpoints, found with chance ``rate``.
 
-    Draws how many field checkpoints are looked at (Binomial at ``p_max``), picks
-    them at random, keeps those below ``threshold`` (lift included), and, when
-    ``thin``, keeps each with chance ``rate[i] / p_max``. Returns the found
-    checkpoints that had no open order, each once, sorted; they are marked in
-    ``has_order``, so a second source the same day does not find them again.
+    Keeps the picked checkpoints below ``threshold`` (lift included) and,
+    when ``thin``, each with chance ``rate[i] / p_max``, taking the uniform
+    ``coins[c_pos]``, ``coins[c_pos + 1]``, ... in turn (at most one per pick).
+    Returns (the found checkpoints that had no open order, each once, sorted;
+    the next ``c_pos``). They are marked in ``has_order``, so a second source
+    the same day does not find them again.
     """
-    picked = rng.integers(0, n_field, size=rng.binomial(n_field, p_max))
     problems = np.empty(len(picked), dtype=np.int64)
     m = 0
     for i in picked:
@@ -109,19 +110,22 @@ def find_problems(
     n = 0
     for j in range(m):
         i = problems[j]
-        if thin and not rng.random() * p_max < rate[i]:
-            continue
+        if thin:
+            coin = coins[c_pos]
+            c_pos += 1
+            if not coin * p_max < rate[i]:
+                continue
         if not has_order[i]:
             has_order[i] = True
             found[n] = i
             n += 1
-    return np.sort(found[:n])
+    return np.sort(found[:n]), c_pos
 
 
 @njit(cache=True, nogil=True)
 def open_orders(
-    assignment: np.random.Generator,
-    coordination: np.random.Generator,
+    shares: np.ndarray,
+    waits: np.ndarray,
     ckpts: np.ndarray,
     first_id: int,
     day: int,
@@ -145,9 +149,10 @@ def open_orders(
 ) -> int:
     """Open orders ``first_id ..`` for ``ckpts``; queue the ready ones, list the rest as waiting.
 
-    Each order draws whether it goes to the street offices of its district
-    (属地, field problems only) or to the lead unit, and how long it waits for
-    cooperating units (exponential, rounded up; none without them). The order
+    Order j goes to the street offices of its district (属地, field problems
+    only) when the uniform ``shares[j]`` is below ``territorial_share``, else
+    to the lead unit; with cooperating units, it waits ``ceil(mean_wait *
+    waits[j])`` days (``waits`` standard exponentials) before its queue. The order
     book's arrays (see :class:`civsim.sim.model.OrderBook`) must be large
     enough. Returns the new number of waiting orders.
     """
@@ -155,13 +160,13 @@ def open_orders(
     for j in range(len(ckpts)):
         order, c = first_id + j, ckpts[j]
         ckpt[order] = c
-        if is_field[c] and assignment.random() < territorial_share:
+        if is_field[c] and shares[j] < territorial_share:
             unit[order] = n_units + district[c]
         else:
             unit[order] = lead_unit[c]
         opened[order] = day
         deadline[order] = day + deadline_days
-        wait = np.ceil(coordination.exponential(mean_wait))
+        wait = np.ceil(mean_wait * waits[j])
         ready[order] = day + (int(wait) if has_coop[c] else 0)
         if ready[order] == day:
             u = unit[order]

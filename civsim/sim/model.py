@@ -23,7 +23,7 @@ from civsim.scenario import Scenario
 from civsim.sim import kernels, processes, state
 from civsim.sim.state import CITY, Checkpoints
 
-__all__ = ["Delivery", "Prepared", "Run", "prepare", "simulate"]
+__all__ = ["Delivery", "Draws", "Prepared", "Run", "prepare", "simulate"]
 
 #: Named random streams of a replication, each spawned from its SeedSequence, so a
 #: mechanism switched on in one scenario does not shift another mechanism's draws
@@ -40,9 +40,44 @@ STREAMS = (
     "survey",
     "peers",
     "assignment",
+    "platform_thinning",
 )
 #: Stream id for draws fixed per scenario, not per replication (which places a line covers).
 COVERAGE_STREAM = 2
+
+
+class Draws:
+    """Values of one distribution drawn ahead from one stream, taken in order by compiled loops.
+
+    A block drawn at once holds the same values as draws made one by one, so
+    what a replication sees does not depend on the block size.
+
+    Examples
+    --------
+    >>> d = Draws(np.random.default_rng(1), "uniform", block=4)
+    >>> first, rest = d.take(3), d.take(3)
+    >>> bool(np.array_equal(np.r_[first, rest], np.random.default_rng(1).random(6)))
+    True
+    """
+
+    def __init__(self, rng: np.random.Generator, kind: str, block: int = 1 << 14):
+        self.draw = {"uniform": rng.random, "exponential": rng.standard_exponential}[kind]
+        self.block = block
+        self.values = np.empty(0)
+        self.pos = 0
+
+    def ensure(self, n: int) -> None:
+        """Have at least ``n`` values from ``pos`` on."""
+        if len(self.values) - self.pos < n:
+            fresh = self.draw(max(self.block, n))
+            self.values = np.concatenate([self.values[self.pos :], fresh])
+            self.pos = 0
+
+    def take(self, n: int) -> np.ndarray:
+        """The next ``n`` values."""
+        self.ensure(n)
+        self.pos += n
+        return self.values[self.pos - n : self.pos]
 
 
 @dataclass(frozen=True)
@@ -155,8 +190,8 @@ class OrderBook:
         )
         before = self.n_waiting
         self.n_waiting = kernels.open_orders(
-            run.rngs["assignment"],
-            run.rngs["coordination"],
+            run.draws["assignment"].take(k),
+            run.draws["coordination"].take(k),
             ckpts,
             self.n,
             day,
@@ -281,6 +316,12 @@ class Run:
                 strict=True,
             )
         )
+        # streams the compiled loops read as arrays (a Generator costs microseconds a call)
+        self.draws = {
+            "platform_thinning": Draws(self.rngs["platform_thinning"], "uniform"),
+            "assignment": Draws(self.rngs["assignment"], "uniform"),
+            "coordination": Draws(self.rngs["coordination"], "exponential"),
+        }
         n, nd, nu = self.ckp.n, len(self.ckp.districts), len(self.ckp.holders)
         det = self.params.detection
         f32 = np.float32  # the daily passes are memory-bound: half the bytes, half the time

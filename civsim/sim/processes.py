@@ -136,9 +136,14 @@ def _daily_detections(
     p_max = run.detect_max if thin else float(rate)
     if p_max <= 0 or not n_field:
         return run.ckp.field_index[:0]
-    found = kernels.find_problems(
-        rng,
-        n_field,
+    picked = rng.integers(0, n_field, size=rng.binomial(n_field, p_max))
+    coins = run.draws["platform_thinning"]
+    if thin:
+        coins.ensure(len(picked))
+    found, coins.pos = kernels.find_problems(
+        picked,
+        coins.values,
+        coins.pos,
         p_max,
         rate if thin else run.state.detect_extra[:0],
         thin,
