@@ -198,27 +198,19 @@ def work_queues(
     closed_today: np.ndarray,
     late_today: np.ndarray,
 ) -> int:
-    """One day of rectification: release orders ready today, then serve each unit's queue.
+    """One day of rectification: serve each unit's queue, then queue tomorrow's ready orders.
 
-    Orders whose coordination ends today join the back of their unit's queue
-    (in the order they were opened). Unit ``u`` then closes as many whole
-    orders as its ``credit[u]`` (capacity in orders) allows, from the front
-    of its queue, and its credit falls by as many: each closed order's
-    checkpoint is restored to at least ``fixed_condition`` and can be reported
-    again. The day's closed and late counts go to ``closed_today[day]`` and
-    ``late_today[day]``. Returns the number of orders still waiting.
+    Unit ``u`` closes as many whole orders as its ``credit[u]`` (capacity in
+    orders) allows, from the front of its queue, and its credit falls by as
+    many: each closed order's checkpoint is restored to at least
+    ``fixed_condition`` and can be reported again. The day's closed and late
+    counts go to ``closed_today[day]`` and ``late_today[day]``. Orders whose
+    coordination ends tomorrow then join the back of their unit's queue, in
+    the order they were opened, ahead of the orders opened tomorrow: a queue
+    is first come (ready day, then opening), first served. Returns the number
+    of orders still waiting.
     """
     width = slots.shape[1]
-    left = 0
-    for j in range(n_waiting):
-        order = waiting[j]
-        if ready[order] <= day:
-            u = unit[order]
-            slots[u, tail[u] % width] = order
-            tail[u] += 1
-        else:
-            waiting[left] = order
-            left += 1
     for u in range(len(head)):
         take = max(min(int(np.floor(credit[u])), tail[u] - head[u]), 0)
         for _ in range(take):
@@ -231,6 +223,16 @@ def work_queues(
             late_today[day] += day > deadline[order]
         credit[u] -= take
         closed_today[day] += take
+    left = 0
+    for j in range(n_waiting):
+        order = waiting[j]
+        if ready[order] <= day + 1:
+            u = unit[order]
+            slots[u, tail[u] % width] = order
+            tail[u] += 1
+        else:
+            waiting[left] = order
+            left += 1
     return left
 
 

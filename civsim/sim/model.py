@@ -122,8 +122,10 @@ class OrderBook:
     Each unit's queue is a ring buffer, one row of ``slots`` (widened when a
     backlog outgrows it), with absolute ``head`` and ``tail`` counters. An
     order waiting for cooperating units sits in ``waiting`` (the first
-    ``n_waiting`` entries, in the order opened) until its ready day, then
-    joins the back of its unit's queue. The day's opening and serving are
+    ``n_waiting`` entries, in the order opened) until the eve of its ready
+    day, then joins the back of its unit's queue, ahead of the orders opened
+    on its ready day: queues run by ready day, then by opening. The day's
+    opening and serving are
     compiled loops (:func:`civsim.sim.kernels.open_orders`,
     :func:`civsim.sim.kernels.work_queues`); this class keeps their arrays
     large enough.
@@ -219,7 +221,7 @@ class OrderBook:
         run.count("coordination_wait", self.n_waiting - before)
 
     def work(self, credit: np.ndarray, day: int, run: Run) -> None:
-        """Release today's ready orders, then close as many of unit u's as ``credit[u]`` allows.
+        """Close as many of unit u's orders as ``credit[u]`` allows, then queue tomorrow's.
 
         ``credit`` (capacity in orders) falls by the orders closed.
         """

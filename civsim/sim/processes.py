@@ -186,8 +186,9 @@ def rectification(env: simpy.Environment, run: Run) -> Process:
     A unit's daily capacity is its staff x ``staff_share`` x
     ``orders_per_staff_day`` plus funded staff-days; a fraction carries over to
     the next day, but unused capacity is not banked beyond a day. Orders that
-    wait for cooperating units join their unit's queue on their ready day. A
-    closed order restores its checkpoint to ``fixed_condition``.
+    wait for cooperating units are served from their ready day, ahead of the
+    orders opened that day. A closed order restores its checkpoint to
+    ``fixed_condition``.
     """
     rect = run.params.rectification
     base = run.ckp.holder_staff * rect.staff_share * rect.orders_per_staff_day

@@ -1,0 +1,140 @@
+"""The compiled loops of a simulated day: each against its plain definition."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from civsim.sim import kernels
+
+SETTINGS = settings(max_examples=60, deadline=None)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 300), blocks=st.integers(1, 5))
+def test_advance_is_the_numpy_day(seed: int, n: int, blocks: int) -> None:
+    """One compiled pass gives exactly what ``c *= keep - k u; c += k u`` gives in numpy."""
+    rng = np.random.default_rng(seed)
+    c = rng.random(n, dtype=np.float32)
+    keep = (1 - 0.05 * rng.random(n)).astype(np.float32)
+    u = (0.1 * rng.random(n)).astype(np.float32)
+    levels = 2 * rng.random(blocks)
+    bounds = np.r_[0, np.sort(rng.integers(0, n + 1, blocks - 1)), n].astype(np.int64)
+    expected = c.copy()
+    for j, k in enumerate(levels):
+        sl = slice(bounds[j], bounds[j + 1])
+        ku = np.empty(sl.stop - sl.start, dtype=np.float32)
+        np.multiply(u[sl], k, out=ku)
+        expected[sl] *= keep[sl] - ku
+        expected[sl] += ku
+    kernels.advance(c, keep, u, levels, bounds)
+    np.testing.assert_array_equal(c, expected)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**32 - 1), thin=st.booleans())
+def test_problems_found_are_new_below_threshold_and_once(seed: int, thin: bool) -> None:
+    """Found: picked, below the threshold, without an order before, each once, sorted."""
+    rng = np.random.default_rng(seed)
+    n = 200
+    c = rng.random(n, dtype=np.float32)
+    had_order = rng.random(n) < 0.3
+    has_order = had_order.copy()
+    picked = rng.integers(0, n, size=150)
+    rate = np.full(n, 0.5 if thin else 1.0, dtype=np.float32)
+    coins = rng.random(len(picked))
+    none = np.zeros(n, dtype=np.int64)
+    found, used = kernels.find_problems(
+        picked, coins, 0, 1.0, rate, thin, c, np.float32(0.6), has_order,
+        np.zeros(n, np.float32), none, none + 1, np.zeros(n, bool), 0,
+    )  # fmt: skip
+    problems = picked[c[picked] < np.float32(0.6)]
+    assert used == (len(problems) if thin else 0)
+    assert np.all(np.diff(found) > 0)
+    assert set(found) <= set(problems) - set(np.flatnonzero(had_order))
+    if not thin:
+        assert set(found) == set(problems) - set(np.flatnonzero(had_order))
+    assert np.array_equal(has_order, had_order | np.isin(np.arange(n), found))
+
+
+@SETTINGS
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    days=st.integers(1, 25),
+    n_units=st.integers(1, 4),
+    share=st.floats(0, 1),
+)
+def test_order_queues_lose_nothing_and_serve_first_come_first(
+    seed: int, days: int, n_units: int, share: float
+) -> None:
+    """Opened = closed + queued + waiting every day; a unit closes in queue order, within credit."""
+    rng = np.random.default_rng(seed)
+    n_ckpt, n_districts, cap = 50, 2, 4000
+    is_field = rng.random(n_ckpt) < 0.8
+    district = rng.integers(0, n_districts, n_ckpt)
+    lead = rng.integers(0, n_units, n_ckpt)
+    has_coop = rng.random(n_ckpt) < 0.4
+    holders = n_units + n_districts
+    ckpt, unit, opened, ready, deadline, closed = (np.full(cap, -1) for _ in range(6))
+    slots = np.zeros((holders, cap), dtype=np.int64)
+    head, tail = np.zeros(holders, np.int64), np.zeros(holders, np.int64)
+    waiting, n_waiting, n_open = np.zeros(cap, np.int64), 0, 0
+    condition = np.zeros(n_ckpt, np.float32)
+    has_order = np.zeros(n_ckpt, bool)
+    credit = np.zeros(holders)
+    closed_today, late_today = np.zeros(days, np.int64), np.zeros(days, np.int64)
+    for day in range(days):
+        new = rng.integers(0, n_ckpt, rng.integers(0, 20))
+        n_waiting = kernels.open_orders(
+            rng.random(len(new)), rng.standard_exponential(len(new)), new, n_open, day,
+            ckpt, unit, opened, ready, deadline, slots, tail, waiting,
+            is_field, district, lead, has_coop, share, n_units, 3, 2.0, n_waiting,
+        )  # fmt: skip
+        n_open += len(new)
+        credit += rng.random(holders) * 3
+        allowed = np.floor(credit).astype(int)
+        before = head.copy()
+        n_waiting = kernels.work_queues(
+            day, credit, ckpt, unit, ready, deadline, closed, slots, head, tail, waiting,
+            n_waiting, condition, has_order, np.float32(0.95), closed_today, late_today,
+        )  # fmt: skip
+        assert np.all(head - before <= allowed)
+        is_closed = closed[:n_open] >= 0
+        assert is_closed.sum() + (tail - head).sum() + n_waiting == n_open
+        assert closed_today.sum() == is_closed.sum()
+    ids = np.arange(n_open)
+    territorial = unit[:n_open] >= n_units
+    assert np.all(is_field[ckpt[:n_open]][territorial])
+    assert np.all(
+        ready[:n_open][~has_coop[ckpt[:n_open]]] == opened[:n_open][~has_coop[ckpt[:n_open]]]
+    )
+    for u in range(holders):
+        # a unit's queue order is the order its orders became ready; it closes them in that order
+        mine = ids[(unit[:n_open] == u) & (closed[:n_open] >= 0)]
+        queue_order = mine[np.lexsort((mine, ready[mine]))]
+        assert np.all(np.diff(closed[queue_order]) >= 0)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**32 - 1), days=st.integers(1, 30), districts=st.integers(1, 3))
+def test_volunteer_requests_are_served_or_still_pending(
+    seed: int, days: int, districts: int
+) -> None:
+    """Every request is served once or still waits; no day serves more than its hours allow."""
+    rng = np.random.default_rng(seed)
+    arrivals = rng.poisson(4, size=(days, districts))
+    hours = rng.random((districts, days)) * 15
+    pending = np.zeros((districts, days), dtype=np.int64)
+    head = np.zeros(districts, dtype=np.int64)
+    served, waited = np.zeros((districts, days)), np.zeros((districts, days))
+    spare, total = np.zeros(districts), np.zeros(days)
+    for day in range(days):
+        kernels.serve_requests(
+            day, arrivals, hours, 3.0, pending, head, served, waited, spare, total
+        )
+    assert np.all(served <= hours // 3.0)
+    np.testing.assert_array_equal(served.sum(axis=1) + pending.sum(axis=1), arrivals.sum(axis=0))
+    np.testing.assert_array_equal(total, served.sum(axis=0))
+    assert np.all(waited >= 0)
+    np.testing.assert_allclose(spare, (hours - served * 3.0).sum(axis=1))
