@@ -25,7 +25,7 @@ def test_advance_is_the_numpy_day(seed: int, n: int, blocks: int) -> None:
     for j, k in enumerate(levels):
         sl = slice(bounds[j], bounds[j + 1])
         ku = np.empty(sl.stop - sl.start, dtype=np.float32)
-        np.multiply(u[sl], k, out=ku)
+        np.multiply(u[sl], np.float32(k), out=ku)
         expected[sl] *= keep[sl] - ku
         expected[sl] += ku
     kernels.advance(c, keep, u, levels, bounds)

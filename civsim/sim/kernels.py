@@ -35,8 +35,8 @@ def advance(
         Changed in place.
     keep, upkeep : numpy.ndarray of float32
         ``1 - decay`` and the routine restoration at normal effort, per checkpoint.
-    levels : numpy.ndarray of float64
-        The effort level ``k`` of each block of checkpoints.
+    levels : numpy.ndarray
+        The effort level ``k`` of each block of checkpoints (used as float32).
     bounds : numpy.ndarray of int64
         Block ``j`` is ``bounds[j] .. bounds[j + 1]`` (districts, then the city).
 
@@ -50,7 +50,7 @@ def advance(
     """
     for j in range(len(levels)):
         a, b = bounds[j], bounds[j + 1]
-        _advance_block(condition[a:b], keep[a:b], upkeep[a:b], levels[j])
+        _advance_block(condition[a:b], keep[a:b], upkeep[a:b], np.float32(levels[j]))
 
 
 @njit(cache=True, nogil=True)
@@ -58,7 +58,7 @@ def _advance_block(condition, keep, upkeep, k):
     # a loop over whole arrays, which the compiler vectorises (indexing from ``bounds``
     # inside one loop kept it scalar and four times slower)
     for i in range(len(condition)):
-        ku = np.float32(upkeep[i] * k)  # rounded as numpy rounds ``u * k`` into float32
+        ku = upkeep[i] * k  # all float32: the pass is as cheap as the data it reads
         condition[i] = condition[i] * (keep[i] - ku) + ku
 
 

@@ -338,7 +338,7 @@ class Run:
         self.lift_size = np.zeros(n, dtype=f32)
         self.lift_start = np.zeros(n, dtype=np.int64)
         self.lift_days = np.ones(n, dtype=np.int64)
-        self.lift_idx = np.empty(0, dtype=np.int64)
+        self._lift_idx: np.ndarray | None = np.empty(0, dtype=np.int64)
         self.decay_cuts: list[tuple[np.ndarray, float]] = []
         self.is_lifted = np.zeros(n, dtype=bool)
         self.detect_max = float(self.state.detect_extra.max(initial=0.0))
@@ -444,6 +444,16 @@ class Run:
         """
         return self.ckp.record(self.effective())
 
+    @property
+    def lift_idx(self) -> np.ndarray:
+        """Checkpoints with a lift still running (ended lifts are dropped here)."""
+        if self._lift_idx is None:
+            li = np.flatnonzero(self.is_lifted)
+            ended = int(self.env.now) - self.lift_start[li] >= self.lift_days[li]
+            self.is_lifted[li[ended]] = False
+            self._lift_idx = li[~ended]
+        return self._lift_idx
+
     def effective(self, idx: np.ndarray | None = None) -> np.ndarray:
         """Condition as residents and inspectors see it: the state plus any funded lift.
 
@@ -536,10 +546,8 @@ class Run:
             self.lift_size[idx] = self._lift(idx) + d.size  # a new lift tops up what is left
             self.lift_start[idx] = day_now
             self.lift_days[idx] = max(d.duration_days, 1)
-            li = self.lift_idx
-            self.is_lifted[li[day_now - self.lift_start[li] >= self.lift_days[li]]] = False
             self.is_lifted[idx] = True
-            self.lift_idx = np.flatnonzero(self.is_lifted)
+            self._lift_idx = None  # listed again when next needed
         elif d.effect == "decay":
             cut = (idx, 1.0 - d.size)
             self.decay_cuts.append(cut)
