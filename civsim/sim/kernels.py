@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["advance", "find_problems", "open_orders", "serve_requests", "work_queues"]
+__all__ = ["advance", "find_problems", "lifted", "open_orders", "serve_requests", "work_queues"]
 
 
 @njit(cache=True, nogil=True)
@@ -63,13 +63,43 @@ def _advance_block(condition, keep, upkeep, k):
 
 
 @njit(cache=True, nogil=True)
-def _effective(i, condition, lift_size, lift_start, lift_days, is_lifted, today):
-    """Condition of checkpoint ``i`` with its funded lift, as :meth:`Run.effective` gives it."""
-    c = condition[i]
-    if not is_lifted[i]:
-        return c
-    share = min(max(1.0 - (today - lift_start[i]) / lift_days[i], 0.0), 1.0)
-    return min(c + np.float32(lift_size[i] * share), np.float32(1.0))
+def lifted(
+    idx: np.ndarray,
+    condition: np.ndarray,
+    lift_size: np.ndarray,
+    lift_start: np.ndarray,
+    lift_days: np.ndarray,
+    is_lifted: np.ndarray,
+    today: int,
+    effective: bool,
+) -> np.ndarray:
+    """The lift left today at checkpoints ``idx``, or (``effective``) their lifted condition.
+
+    A lift of ``lift_size`` delivered on ``lift_start`` fades linearly to
+    nothing over ``lift_days``; the lifted condition is capped at 1.
+
+    Examples
+    --------
+    >>> c, size = np.array([0.5, 0.9], np.float32), np.array([0.2, 0.2], np.float32)
+    >>> start, days, on = np.zeros(2, np.int64), np.full(2, 10), np.array([True, True])
+    >>> [round(float(x), 3) for x in lifted(np.arange(2), c, size, start, days, on, 5, True)]
+    [0.6, 1.0]
+    """
+    out = np.empty(len(idx), dtype=condition.dtype)
+    # one loop, no helper called per element (a call per element made it ten times slower)
+    for j in range(len(idx)):
+        i = idx[j]
+        lift = np.float32(0.0)
+        if is_lifted[i]:
+            share = min(max(1.0 - (today - lift_start[i]) / lift_days[i], 0.0), 1.0)
+            lift = np.float32(lift_size[i] * share)
+        if not effective:
+            out[j] = lift
+        elif is_lifted[i]:
+            out[j] = min(condition[i] + lift, np.float32(1.0))
+        else:
+            out[j] = condition[i]
+    return out
 
 
 @njit(cache=True, nogil=True)
@@ -98,18 +128,19 @@ def find_problems(
     the next ``c_pos``). They are marked in ``has_order``, so a second source
     the same day does not find them again.
     """
-    problems = np.empty(len(picked), dtype=np.int64)
+    below = np.empty(len(picked), dtype=np.int64)
     m = 0
     for i in picked:
-        if condition[i] < threshold and (
-            _effective(i, condition, lift_size, lift_start, lift_days, is_lifted, today) < threshold
-        ):
-            problems[m] = i
+        if condition[i] < threshold:  # a lift only raises the condition
+            below[m] = i
             m += 1
+    seen = lifted(below[:m], condition, lift_size, lift_start, lift_days, is_lifted, today, True)
     found = np.empty(m, dtype=np.int64)
     n = 0
     for j in range(m):
-        i = problems[j]
+        i = below[j]
+        if seen[j] >= threshold:
+            continue
         if thin:
             coin = coins[c_pos]
             c_pos += 1

@@ -466,21 +466,22 @@ class Run:
             return c if idx is None else c[idx]
         if idx is None:
             out = c.copy()
-            li = self.lift_idx
-            out[li] = np.minimum(c[li] + self._lift(li), 1.0)
+            out[self.lift_idx] = self._lifted(self.lift_idx, effective=True)
             return out
-        return np.minimum(c[idx] + self._lift(idx), 1.0)
+        return self._lifted(idx, effective=True)
 
-    def _lift(self, idx: np.ndarray) -> np.ndarray:
-        lift = np.zeros(len(idx), dtype=self.lift_size.dtype)
-        if not len(idx):
-            return lift
-        has = self.is_lifted[idx]
-        if has.any():
-            sel = idx[has]
-            age = int(self.env.now) - self.lift_start[sel]
-            lift[has] = self.lift_size[sel] * np.clip(1.0 - age / self.lift_days[sel], 0.0, 1.0)
-        return lift
+    def _lifted(self, idx: np.ndarray, effective: bool) -> np.ndarray:
+        """The lift left at ``idx``, or their lifted condition (:func:`kernels.lifted`)."""
+        return kernels.lifted(
+            np.asarray(idx, dtype=np.int64),
+            self.state.condition,
+            self.lift_size,
+            self.lift_start,
+            self.lift_days,
+            self.is_lifted,
+            int(self.env.now),
+            effective,
+        )
 
     # -- state queries -----------------------------------------------------
     def _district_means(self, type_means: np.ndarray) -> np.ndarray:
@@ -543,7 +544,8 @@ class Run:
         st = self.state
         if d.effect == "condition":
             day_now = int(self.env.now)
-            self.lift_size[idx] = self._lift(idx) + d.size  # a new lift tops up what is left
+            # a new lift tops up what is left
+            self.lift_size[idx] = self._lifted(idx, effective=False) + d.size
             self.lift_start[idx] = day_now
             self.lift_days[idx] = max(d.duration_days, 1)
             self.is_lifted[idx] = True
