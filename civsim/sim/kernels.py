@@ -111,7 +111,7 @@ def find_problems(
     rate: np.ndarray,
     thin: bool,
     condition: np.ndarray,
-    threshold: np.float32,
+    threshold: float,
     has_order: np.ndarray,
     lift_size: np.ndarray,
     lift_start: np.ndarray,
@@ -128,6 +128,7 @@ def find_problems(
     the next ``c_pos``). They are marked in ``has_order``, so a second source
     the same day does not find them again.
     """
+    threshold = np.float32(threshold)  # compared as the float32 state is
     below = np.empty(len(picked), dtype=np.int64)
     m = 0
     for i in picked:
@@ -225,7 +226,7 @@ def work_queues(
     n_waiting: int,
     condition: np.ndarray,
     has_order: np.ndarray,
-    fixed_condition: np.float32,
+    fixed_condition: float,
     closed_today: np.ndarray,
     late_today: np.ndarray,
 ) -> int:
@@ -241,6 +242,7 @@ def work_queues(
     is first come (ready day, then opening), first served. Returns the number
     of orders still waiting.
     """
+    fixed_condition = np.float32(fixed_condition)
     width = slots.shape[1]
     for u in range(len(head)):
         take = max(min(int(np.floor(credit[u])), tail[u] - head[u]), 0)

@@ -241,7 +241,7 @@ class OrderBook:
             self.n_waiting,
             run.state.condition,
             run.state.has_order,
-            np.float32(run.params.rectification.fixed_condition),
+            run.params.rectification.fixed_condition,
             run.events[EVENT_INDEX["order_closed"]],
             run.events[EVENT_INDEX["order_closed_late"]],
         )

@@ -148,7 +148,7 @@ def _daily_detections(
         rate if thin else run.state.detect_extra[:0],
         thin,
         run.state.condition,
-        np.float32(run.threshold),
+        run.threshold,
         run.state.has_order,
         run.lift_size,
         run.lift_start,
