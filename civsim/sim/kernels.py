@@ -104,12 +104,12 @@ def lifted(
 
 @njit(cache=True, nogil=True)
 def find_problems(
-    picked: np.ndarray,
+    reported: np.ndarray,
+    flagged: np.ndarray,
     coins: np.ndarray,
     c_pos: int,
     p_max: float,
     rate: np.ndarray,
-    thin: bool,
     condition: np.ndarray,
     threshold: float,
     has_order: np.ndarray,
@@ -119,23 +119,35 @@ def find_problems(
     is_lifted: np.ndarray,
     today: int,
 ) -> tuple:
-    """The problems among the ``picked`` checkpoints, found with chance ``rate``.
+    """The day's problems among the checkpoints residents ``reported`` and the platform ``flagged``.
 
-    Keeps the picked checkpoints below ``threshold`` (lift included) and,
-    when ``thin``, each with chance ``rate[i] / p_max``, taking the uniform
-    ``coins[c_pos]``, ``coins[c_pos + 1]``, ... in turn (at most one per pick).
-    Returns (the found checkpoints that had no open order, each once, sorted;
-    the next ``c_pos``). They are marked in ``has_order``, so a second source
-    the same day does not find them again.
+    A checkpoint looked at is found if it is below ``threshold`` (lift
+    included). A flagged one is kept with chance ``rate[i] / p_max`` (the
+    platform looks at every checkpoint with chance ``p_max``), taking the
+    uniform ``coins[c_pos]``, ``coins[c_pos + 1]``, ... in turn (at most one
+    per flag). Found checkpoints that already had an open order are dropped;
+    the others are marked in ``has_order``, so a problem both sources find is
+    the residents'. Returns (found: the residents' then the platform's, each
+    sorted and once; how many are the residents'; the next ``c_pos``).
     """
     threshold = np.float32(threshold)  # compared as the float32 state is
+    lifts = (lift_size, lift_start, lift_days, is_lifted, today)
+    ours, c_pos = _found(reported, False, coins, c_pos, p_max, rate, condition, threshold,
+                         has_order, lifts)  # fmt: skip
+    theirs, c_pos = _found(flagged, True, coins, c_pos, p_max, rate, condition, threshold,
+                           has_order, lifts)  # fmt: skip
+    return np.concatenate((ours, theirs)), len(ours), c_pos
+
+
+@njit(cache=True, nogil=True)
+def _found(picked, thin, coins, c_pos, p_max, rate, condition, threshold, has_order, lifts):
     below = np.empty(len(picked), dtype=np.int64)
     m = 0
     for i in picked:
         if condition[i] < threshold:  # a lift only raises the condition
             below[m] = i
             m += 1
-    seen = lifted(below[:m], condition, lift_size, lift_start, lift_days, is_lifted, today, True)
+    seen = lifted(below[:m], condition, *lifts, True)
     found = np.empty(m, dtype=np.int64)
     n = 0
     for j in range(m):

@@ -119,62 +119,54 @@ def covert_visits(env: simpy.Environment, run: Run) -> Process:
         _open_orders(run, _problems(run, sampled), "problem_covert_visit")
 
 
-def _daily_detections(
-    run: Run, rng: np.random.Generator, rate: np.ndarray | float, source: str
-) -> np.ndarray:
-    """New field problems found today, each problem checkpoint found with chance ``rate``.
+def _looked_at(rng: np.random.Generator, n_field: int, p: float) -> np.ndarray:
+    """Field checkpoints looked at today, each with chance ``p`` (picked with replacement).
 
-    Rather than a draw per checkpoint, draw how many field checkpoints would be
-    looked at today (Binomial at the highest rate), pick them at random, keep
-    those that are problems, and thin to each one's own rate: the same chances
-    at a cost proportional to the reports, not to the city's size
-    (:func:`civsim.sim.kernels.find_problems`). Problems that already have an
-    order are dropped; the rest are counted under ``source``.
+    Rather than a draw per checkpoint, draw how many are looked at (Binomial)
+    and pick them at random: a cost proportional to the looks, not to the
+    city's size. Field checkpoints come first: ``0 .. n_field - 1``.
     """
-    n_field = len(run.ckp.field_index)  # field checkpoints come first: 0 .. n_field - 1
-    thin = np.ndim(rate) > 0
-    p_max = run.detect_max if thin else float(rate)
-    if p_max <= 0 or not n_field:
-        return run.ckp.field_index[:0]
-    picked = rng.integers(0, n_field, size=rng.binomial(n_field, p_max))
-    coins = run.draws["platform_thinning"]
-    if thin:
-        coins.ensure(len(picked))
-    found, coins.pos = kernels.find_problems(
-        picked,
-        coins.values,
-        coins.pos,
-        p_max,
-        rate if thin else run.state.detect_extra[:0],
-        thin,
-        run.state.condition,
-        run.threshold,
-        run.state.has_order,
-        run.lift_size,
-        run.lift_start,
-        run.lift_days,
-        run.is_lifted,
-        int(run.env.now),
-    )
-    run.count(source, len(found))
-    return found
+    if p <= 0 or not n_field:
+        return np.empty(0, dtype=np.int64)
+    return rng.integers(0, n_field, size=rng.binomial(n_field, p))
 
 
 def daily_reports(env: simpy.Environment, run: Run) -> Process:
     """Problems found every day, each opening an order.
 
-    Residents report problems they see (市民随手拍), and a smart platform (一网统管)
-    flags problems where it runs, as funded or switched on. Each source draws
-    from its own stream; a problem both find is counted for the residents, and
+    Residents report problems they see (市民随手拍), each problem checkpoint
+    with chance ``citizen_report_rate`` a day; a smart platform (一网统管) flags
+    problems where it runs, as funded or switched on, with each checkpoint's
+    own rate. Each source draws from its own stream; a problem both find is
+    counted for the residents (:func:`civsim.sim.kernels.find_problems`), and
     the day's orders are opened together.
     """
     rate = run.params.detection.citizen_report_rate
     citizens, platform = run.rngs["citizen_reports"], run.rngs["platform"]
+    coins = run.draws["platform_thinning"]
+    n_field = len(run.ckp.field_index)
     while True:
-        found = _daily_detections(run, citizens, rate, "problem_citizen_report")
-        if run.detect_max > 0:
-            flagged = _daily_detections(run, platform, run.state.detect_extra, "problem_platform")
-            found = np.concatenate([found, flagged])
+        reported = _looked_at(citizens, n_field, rate)
+        flagged = _looked_at(platform, n_field, run.detect_max)
+        coins.ensure(len(flagged))
+        found, n_reported, coins.pos = kernels.find_problems(
+            reported,
+            flagged,
+            coins.values,
+            coins.pos,
+            run.detect_max,
+            run.state.detect_extra,
+            run.state.condition,
+            run.threshold,
+            run.state.has_order,
+            run.lift_size,
+            run.lift_start,
+            run.lift_days,
+            run.is_lifted,
+            int(env.now),
+        )
+        run.count("problem_citizen_report", n_reported)
+        run.count("problem_platform", len(found) - n_reported)
         if len(found):
             run.orders.open(found, int(env.now), run)
         yield env.timeout(1)
