@@ -82,7 +82,7 @@ def test_order_queues_lose_nothing_and_serve_first_come_first(
     waiting, n_waiting, n_open = np.zeros(cap, np.int64), 0, 0
     condition = np.zeros(n_ckpt, np.float32)
     has_order = np.zeros(n_ckpt, bool)
-    credit = np.zeros(holders)
+    credit, extra = np.zeros(holders), rng.random((holders, days)) * 3
     closed_today, late_today = np.zeros(days, np.int64), np.zeros(days, np.int64)
     for day in range(days):
         new = rng.integers(0, n_ckpt, rng.integers(0, 20))
@@ -92,11 +92,11 @@ def test_order_queues_lose_nothing_and_serve_first_come_first(
             is_field, district, lead, has_coop, share, n_units, 3, 2.0, n_waiting,
         )  # fmt: skip
         n_open += len(new)
-        credit += rng.random(holders) * 3
-        allowed = np.floor(credit).astype(int)
+        allowed = np.floor(np.minimum(credit, 2.0) + extra[:, day]).astype(int)
         before = head.copy()
         n_waiting = kernels.work_queues(
-            day, credit, ckpt, unit, ready, deadline, closed, slots, head, tail, waiting,
+            day, credit, np.full(holders, 2.0), np.zeros(holders), extra, 1.0,
+            ckpt, unit, ready, deadline, closed, slots, head, tail, waiting,
             n_waiting, condition, has_order, np.float32(0.95), closed_today, late_today,
         )  # fmt: skip
         assert np.all(head - before <= allowed)

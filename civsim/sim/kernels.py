@@ -226,6 +226,10 @@ def open_orders(
 def work_queues(
     day: int,
     credit: np.ndarray,
+    most: np.ndarray,
+    base: np.ndarray,
+    extra: np.ndarray,
+    per_staff_day: float,
     ckpt: np.ndarray,
     unit: np.ndarray,
     ready: np.ndarray,
@@ -244,9 +248,11 @@ def work_queues(
 ) -> int:
     """One day of rectification: serve each unit's queue, then queue tomorrow's ready orders.
 
-    Unit ``u`` closes as many whole orders as its ``credit[u]`` (capacity in
-    orders) allows, from the front of its queue, and its credit falls by as
-    many: each closed order's checkpoint is restored to at least
+    Unit ``u``'s ``credit[u]`` (capacity in orders) carries over from the day
+    before up to ``most[u]``, and grows by ``base[u]`` plus its funded
+    staff-days ``extra[u, day]`` times ``per_staff_day``. The unit closes as
+    many whole orders as its credit allows, from the front of its queue, and
+    its credit falls by as many: each closed order's checkpoint is restored to at least
     ``fixed_condition`` and can be reported again. The day's closed and late
     counts go to ``closed_today[day]`` and ``late_today[day]``. Orders whose
     coordination ends tomorrow then join the back of their unit's queue, in
@@ -257,6 +263,8 @@ def work_queues(
     fixed_condition = np.float32(fixed_condition)
     width = slots.shape[1]
     for u in range(len(head)):
+        credit[u] = min(credit[u], most[u])
+        credit[u] += base[u] + extra[u, day] * per_staff_day
         take = max(min(int(np.floor(credit[u])), tail[u] - head[u]), 0)
         for _ in range(take):
             order = slots[u, head[u] % width]

@@ -8,6 +8,7 @@ processes of :mod:`civsim.sim.processes`, runs the cycle, and returns a
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -220,15 +221,18 @@ class OrderBook:
         run.count("order_opened", k)
         run.count("coordination_wait", self.n_waiting - before)
 
-    def work(self, credit: np.ndarray, day: int, run: Run) -> None:
+    def work(self, credit: np.ndarray, capacity: tuple, day: int, run: Run) -> None:
         """Close as many of unit u's orders as ``credit[u]`` allows, then queue tomorrow's.
 
-        ``credit`` (capacity in orders) falls by the orders closed.
+        ``capacity`` is ``(most, base, extra, per_staff_day)``: the credit
+        carried over is capped at ``most``, then grows by the day's capacity
+        (:func:`civsim.sim.kernels.work_queues`); it falls by the orders closed.
         """
         self._widen(int(self.queued.max()) + self.n_waiting)
         self.n_waiting = kernels.work_queues(
             day,
             credit,
+            *capacity,
             self.ckpt,
             self.unit,
             self.ready,
@@ -253,8 +257,13 @@ class OrderBook:
         late = np.where(closed >= 0, closed > self.deadline[:n], days > self.deadline[:n])
         ck = self.ckpt[:n]
         # categoricals from codes and int32 days: an order table holds ~10^5 rows per replication
-        place = ckp.place[ck]
-        seen, place_code = np.unique(place, return_inverse=True)  # only the places with orders
+        place = ckp.place[ck] + 1  # 0: no place (a material standard)
+        # only the places with orders, in label order: a count per place beats sorting orders
+        seen = np.flatnonzero(np.bincount(place, minlength=len(ckp.places) + 1))
+        code_of = np.empty(len(ckp.places) + 1, dtype=np.int64)
+        code_of[seen] = np.arange(len(seen))
+        place_code = code_of[place]
+        seen = seen - 1
         place_labels = np.where(seen >= 0, ckp.places[np.maximum(seen, 0)], "")
         return pd.DataFrame(
             {
@@ -442,7 +451,8 @@ class Run:
 
         See :meth:`Checkpoints.record`; the condition is :meth:`effective`.
         """
-        return self.ckp.record(self.effective())
+        li = self.lift_idx
+        return self.ckp.record(self.state.condition, (li, self._lifted(li, effective=True)))
 
     @property
     def lift_idx(self) -> np.ndarray:
@@ -520,7 +530,10 @@ class Run:
     def sample_places(self, rng: np.random.Generator, n_places: int) -> np.ndarray:
         """Checkpoints of ``n_places`` places sampled by type, in proportion to the visit plan."""
         ckp = self.ckp
-        quotas = largest_remainder(n_places, ckp.type_sample_weight)
+        key = ("quotas", n_places)
+        if key not in self.prep.cache:
+            self.prep.cache[key] = largest_remainder(n_places, ckp.type_sample_weight).tolist()
+        quotas = self.prep.cache[key]
         picked = []
         for t, q in enumerate(quotas):
             pool = ckp.type_places[t]
@@ -810,10 +823,22 @@ def simulate(
 
 def start_budget_year(run: Run, year: int, allocation: pd.DataFrame) -> None:
     """Start the deliveries of one year's allocation as processes."""
-    rows = allocation[(allocation["year"] == year) & (allocation["units"] > 0)]
-    # plain records: itertuples builds a namedtuple class per call, slower than the year's work
-    for row in rows[["year", "district", "line", "units"]].to_dict("records"):
-        delivery = _delivery(run, row)
+    planned = allocation is run.prep.allocation  # the same for every replication
+    key = ("year rows", year)
+    if planned and key in run.prep.cache:
+        rows, records = run.prep.cache[key]
+    else:
+        rows = allocation[(allocation["year"] == year) & (allocation["units"] > 0)]
+        # plain records: itertuples builds a namedtuple class per call, slower than the year's work
+        records = rows[["year", "district", "line", "units"]].to_dict("records")
+        if planned:
+            run.prep.cache[key] = rows, records
+    for row in records:
+        plan = ("delivery", row["line"], row["district"], row["year"], row["units"])
+        if plan not in run.prep.cache:
+            run.prep.cache[plan] = _delivery(run, row)
+        # a fresh copy counts its own deliveries; the planned arrays are only read
+        delivery = dataclasses.replace(run.prep.cache[plan])
         run.env.process(processes.budget_line(run.env, run, delivery))
     run.allocated.append(rows)
 

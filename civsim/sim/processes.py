@@ -185,14 +185,13 @@ def rectification(env: simpy.Environment, run: Run) -> Process:
     rect = run.params.rectification
     base = run.ckp.holder_staff * rect.staff_share * rect.orders_per_staff_day
     credit = np.zeros_like(base)
-    most = base + 1.0  # unused capacity carries over, up to a day's worth
+    # unused capacity carries over, up to a day's worth
+    capacity = (base + 1.0, base, run.extra_staff_days, rect.orders_per_staff_day)
     book = run.orders
     while True:
         day = int(env.now)
-        credit += base + run.extra_staff_days[:, day] * rect.orders_per_staff_day
-        book.work(credit, day, run)
+        book.work(credit, capacity, day, run)
         run.record_units(day, credit)
-        np.minimum(credit, most, out=credit)
         yield env.timeout(1)
 
 

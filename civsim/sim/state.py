@@ -85,16 +85,23 @@ class Checkpoints:
     shadow_groups: pd.DataFrame = field(repr=False)
     condition_count: np.ndarray = field(repr=False)
     run_starts: np.ndarray = field(repr=False)
+    run_of: np.ndarray = field(repr=False)
     record_matrix: sparse.csr_matrix = field(repr=False)
 
-    def record(self, condition: np.ndarray) -> np.ndarray:
+    def record(self, condition: np.ndarray, changed: tuple | None = None) -> np.ndarray:
         """The shadow score of every group, then the mean condition per (district, place type).
 
         Every weight is the same across a run of checkpoints sharing district,
         standard and place type, so the runs' sums (one pass over the
         checkpoints) times a small matrix give all of them at once.
+        ``changed`` is ``(idx, values)``: the condition to count at ``idx``
+        instead of ``condition[idx]`` (lifted checkpoints), without a copy.
         """
         sums = np.add.reduceat(condition, self.run_starts, dtype=np.float64)
+        if changed is not None and len(changed[0]):
+            idx, values = changed
+            delta = values.astype(np.float64) - condition[idx]
+            sums += np.bincount(self.run_of[idx], weights=delta, minlength=len(sums))
         return self.record_matrix @ sums
 
 
@@ -229,6 +236,7 @@ def build_checkpoints(
         shadow_groups=_shadow_groups(weights, district_ids),
         condition_count=count,
         run_starts=run_starts,
+        run_of=(np.cumsum(np.isin(np.arange(len(ckp)), run_starts)) - 1).astype(np.int32),
         # the weekly record: shadow groups, then mean condition per (district, place type),
         # each a weight per run of checkpoints (the weight of the run's first checkpoint)
         record_matrix=sparse.vstack([shadow, cond], format="csc")[:, run_starts].tocsr(),
