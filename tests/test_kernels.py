@@ -41,16 +41,17 @@ def test_problems_found_are_new_below_threshold_and_once(seed: int) -> None:
     c = rng.random(n, dtype=np.float32)
     had_order = rng.random(n) < 0.3
     has_order = had_order.copy()
-    reported, flagged = rng.integers(0, n, size=40), rng.integers(0, n, size=150)
+    reported, flagged = rng.random(40), rng.random(150)
     rate = np.full(n, 0.5, dtype=np.float32)
     coins = rng.random(len(flagged))
     none = np.zeros(n, dtype=np.int64)
     found, n_reported, used = kernels.find_problems(
-        reported, flagged, coins, 0, 1.0, rate, c, 0.6, has_order,
+        reported, flagged, n, coins, 0, 1.0, rate, c, 0.6, has_order,
         np.zeros(n, np.float32), none, none + 1, np.zeros(n, bool), 0,
     )  # fmt: skip
     new = set(np.flatnonzero((c < np.float32(0.6)) & ~had_order))
     ours, theirs = found[:n_reported], found[n_reported:]
+    reported, flagged = (reported * n).astype(int), (flagged * n).astype(int)
     assert set(ours) == set(reported) & new  # residents miss nothing they look at
     assert set(theirs) <= (set(flagged) & new) - set(ours)  # the platform keeps about half
     assert used == len(flagged[c[flagged] < np.float32(0.6)])
@@ -84,12 +85,14 @@ def test_order_queues_lose_nothing_and_serve_first_come_first(
     has_order = np.zeros(n_ckpt, bool)
     credit, extra = np.zeros(holders), rng.random((holders, days)) * 3
     closed_today, late_today = np.zeros(days, np.int64), np.zeros(days, np.int64)
+    opened_today, waiting_today = np.zeros(days, np.int64), np.zeros(days, np.int64)
     for day in range(days):
         new = rng.integers(0, n_ckpt, rng.integers(0, 20))
         n_waiting = kernels.open_orders(
             rng.random(len(new)), rng.standard_exponential(len(new)), new, n_open, day,
             ckpt, unit, opened, ready, deadline, slots, tail, waiting,
             is_field, district, lead, has_coop, share, n_units, 3, 2.0, n_waiting,
+            has_order, opened_today, waiting_today,
         )  # fmt: skip
         n_open += len(new)
         allowed = np.floor(np.minimum(credit, 2.0) + extra[:, day]).astype(int)
@@ -103,6 +106,7 @@ def test_order_queues_lose_nothing_and_serve_first_come_first(
         is_closed = closed[:n_open] >= 0
         assert is_closed.sum() + (tail - head).sum() + n_waiting == n_open
         assert closed_today.sum() == is_closed.sum()
+        assert opened_today.sum() == n_open
     ids = np.arange(n_open)
     territorial = unit[:n_open] >= n_units
     assert np.all(is_field[ckpt[:n_open]][territorial])

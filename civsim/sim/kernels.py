@@ -106,6 +106,7 @@ def lifted(
 def find_problems(
     reported: np.ndarray,
     flagged: np.ndarray,
+    n_field: int,
     coins: np.ndarray,
     c_pos: int,
     p_max: float,
@@ -121,29 +122,34 @@ def find_problems(
 ) -> tuple:
     """The day's problems among the checkpoints residents ``reported`` and the platform ``flagged``.
 
-    A checkpoint looked at is found if it is below ``threshold`` (lift
-    included). A flagged one is kept with chance ``rate[i] / p_max`` (the
-    platform looks at every checkpoint with chance ``p_max``), taking the
-    uniform ``coins[c_pos]``, ``coins[c_pos + 1]``, ... in turn (at most one
-    per flag). Found checkpoints that already had an open order are dropped;
-    the others are marked in ``has_order``, so a problem both sources find is
-    the residents'. Returns (found: the residents' then the platform's, each
-    sorted and once; how many are the residents'; the next ``c_pos``).
+    ``reported`` and ``flagged`` are uniforms in [0, 1): each looks at field
+    checkpoint ``floor(u * n_field)``. A checkpoint looked at is found if it
+    is below ``threshold`` (lift included). A flagged one is kept with chance
+    ``rate[i] / p_max`` (the platform looks at every checkpoint with chance
+    ``p_max``), taking the uniform ``coins[c_pos]``, ``coins[c_pos + 1]``,
+    ... in turn (at most one per flag). Found checkpoints that already had an
+    open order are dropped; the others are marked in ``has_order``, so a
+    problem both sources find is the residents'. Returns (found: the
+    residents' then the platform's, each sorted and once; how many are the
+    residents'; the next ``c_pos``).
     """
     threshold = np.float32(threshold)  # compared as the float32 state is
     lifts = (lift_size, lift_start, lift_days, is_lifted, today)
-    ours, c_pos = _found(reported, False, coins, c_pos, p_max, rate, condition, threshold,
-                         has_order, lifts)  # fmt: skip
-    theirs, c_pos = _found(flagged, True, coins, c_pos, p_max, rate, condition, threshold,
-                           has_order, lifts)  # fmt: skip
+    ours, c_pos = _found(reported, n_field, False, coins, c_pos, p_max, rate, condition,
+                         threshold, has_order, lifts)  # fmt: skip
+    theirs, c_pos = _found(flagged, n_field, True, coins, c_pos, p_max, rate, condition,
+                           threshold, has_order, lifts)  # fmt: skip
     return np.concatenate((ours, theirs)), len(ours), c_pos
 
 
 @njit(cache=True, nogil=True)
-def _found(picked, thin, coins, c_pos, p_max, rate, condition, threshold, has_order, lifts):
+def _found(
+    picked, n_field, thin, coins, c_pos, p_max, rate, condition, threshold, has_order, lifts
+):
     below = np.empty(len(picked), dtype=np.int64)
     m = 0
-    for i in picked:
+    for u in picked:
+        i = int(u * n_field)
         if condition[i] < threshold:  # a lift only raises the condition
             below[m] = i
             m += 1
@@ -190,15 +196,20 @@ def open_orders(
     deadline_days: int,
     mean_wait: float,
     n_waiting: int,
+    has_order: np.ndarray,
+    opened_today: np.ndarray,
+    waiting_today: np.ndarray,
 ) -> int:
     """Open orders ``first_id ..`` for ``ckpts``; queue the ready ones, list the rest as waiting.
 
     Order j goes to the street offices of its district (属地, field problems
     only) when the uniform ``shares[j]`` is below ``territorial_share``, else
     to the lead unit; with cooperating units, it waits ``ceil(mean_wait *
-    waits[j])`` days (``waits`` standard exponentials) before its queue. The order
-    book's arrays (see :class:`civsim.sim.model.OrderBook`) must be large
-    enough. Returns the new number of waiting orders.
+    waits[j])`` days (``waits`` standard exponentials) before its queue. Each
+    checkpoint is marked in ``has_order``; the day's orders opened and orders
+    waiting are added to ``opened_today[day]`` and ``waiting_today[day]``. The
+    order book's arrays (see :class:`civsim.sim.model.OrderBook`) must be
+    large enough. Returns the new number of waiting orders.
     """
     width = slots.shape[1]
     for j in range(len(ckpts)):
@@ -219,6 +230,9 @@ def open_orders(
         else:
             waiting[n_waiting] = order
             n_waiting += 1
+            waiting_today[day] += 1
+        has_order[c] = True
+    opened_today[day] += len(ckpts)
     return n_waiting
 
 

@@ -191,7 +191,6 @@ class OrderBook:
         mean_wait = rect.coordination_delay_days * (
             rect.joint_delay_factor if rect.joint_mechanism else 1.0
         )
-        before = self.n_waiting
         self.n_waiting = kernels.open_orders(
             run.draws["assignment"].take(k),
             run.draws["coordination"].take(k),
@@ -215,11 +214,11 @@ class OrderBook:
             rect.deadline_days,
             max(mean_wait, 1e-12),
             self.n_waiting,
+            run.state.has_order,
+            run.events[EVENT_INDEX["order_opened"]],
+            run.events[EVENT_INDEX["coordination_wait"]],
         )
         self.n += k
-        run.state.has_order[ckpts] = True
-        run.count("order_opened", k)
-        run.count("coordination_wait", self.n_waiting - before)
 
     def work(self, credit: np.ndarray, capacity: tuple, day: int, run: Run) -> None:
         """Close as many of unit u's orders as ``credit[u]`` allows, then queue tomorrow's.
@@ -329,6 +328,8 @@ class Run:
         )
         # streams the compiled loops read as arrays (a Generator costs microseconds a call)
         self.draws = {
+            "citizen_reports": Draws(self.rngs["citizen_reports"], "uniform"),
+            "platform": Draws(self.rngs["platform"], "uniform"),
             "platform_thinning": Draws(self.rngs["platform_thinning"], "uniform"),
             "assignment": Draws(self.rngs["assignment"], "uniform"),
             "coordination": Draws(self.rngs["coordination"], "exponential"),

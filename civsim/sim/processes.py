@@ -119,16 +119,17 @@ def covert_visits(env: simpy.Environment, run: Run) -> Process:
         _open_orders(run, _problems(run, sampled), "problem_covert_visit")
 
 
-def _looked_at(rng: np.random.Generator, n_field: int, p: float) -> np.ndarray:
+def _looked_at(run: Run, stream: str, n_field: int, p: float) -> np.ndarray:
     """Field checkpoints looked at today, each with chance ``p`` (picked with replacement).
 
     Rather than a draw per checkpoint, draw how many are looked at (Binomial)
     and pick them at random: a cost proportional to the looks, not to the
-    city's size. Field checkpoints come first: ``0 .. n_field - 1``.
+    city's size. Returns uniforms u, each picking checkpoint ``floor(u *
+    n_field)`` (field checkpoints come first: ``0 .. n_field - 1``).
     """
     if p <= 0 or not n_field:
-        return np.empty(0, dtype=np.int64)
-    return rng.integers(0, n_field, size=rng.binomial(n_field, p))
+        return np.empty(0)
+    return run.draws[stream].take(run.rngs[stream].binomial(n_field, p))
 
 
 def daily_reports(env: simpy.Environment, run: Run) -> Process:
@@ -142,16 +143,16 @@ def daily_reports(env: simpy.Environment, run: Run) -> Process:
     the day's orders are opened together.
     """
     rate = run.params.detection.citizen_report_rate
-    citizens, platform = run.rngs["citizen_reports"], run.rngs["platform"]
     coins = run.draws["platform_thinning"]
     n_field = len(run.ckp.field_index)
     while True:
-        reported = _looked_at(citizens, n_field, rate)
-        flagged = _looked_at(platform, n_field, run.detect_max)
+        reported = _looked_at(run, "citizen_reports", n_field, rate)
+        flagged = _looked_at(run, "platform", n_field, run.detect_max)
         coins.ensure(len(flagged))
         found, n_reported, coins.pos = kernels.find_problems(
             reported,
             flagged,
+            n_field,
             coins.values,
             coins.pos,
             run.detect_max,
