@@ -41,7 +41,7 @@ def test_problems_found_are_new_below_threshold_and_once(seed: int) -> None:
     c = rng.random(n, dtype=np.float32)
     had_order = rng.random(n) < 0.3
     has_order = had_order.copy()
-    reported, flagged = rng.random(40), rng.random(150)
+    reported, flagged = (rng.integers(0, 2**32, size=k, dtype=np.uint32) for k in (40, 150))
     rate = np.full(n, 0.5, dtype=np.float32)
     coins = rng.random(len(flagged))
     none = np.zeros(n, dtype=np.int64)
@@ -51,7 +51,7 @@ def test_problems_found_are_new_below_threshold_and_once(seed: int) -> None:
     )  # fmt: skip
     new = set(np.flatnonzero((c < np.float32(0.6)) & ~had_order))
     ours, theirs = found[:n_reported], found[n_reported:]
-    reported, flagged = (reported * n).astype(int), (flagged * n).astype(int)
+    reported, flagged = ((w.astype(np.uint64) * n) >> 32 for w in (reported, flagged))
     assert set(ours) == set(reported) & new  # residents miss nothing they look at
     assert set(theirs) <= (set(flagged) & new) - set(ours)  # the platform keeps about half
     assert used == len(flagged[c[flagged] < np.float32(0.6)])

@@ -122,8 +122,9 @@ def find_problems(
 ) -> tuple:
     """The day's problems among the checkpoints residents ``reported`` and the platform ``flagged``.
 
-    ``reported`` and ``flagged`` are uniforms in [0, 1): each looks at field
-    checkpoint ``floor(u * n_field)``. A checkpoint looked at is found if it
+    ``reported`` and ``flagged`` are 32-bit random words: each looks at field
+    checkpoint ``w * n_field >> 32`` (uniform to within ``n_field / 2**32``,
+    as the words fall unevenly over the checkpoints). A checkpoint looked at is found if it
     is below ``threshold`` (lift included). A flagged one is kept with chance
     ``rate[i] / p_max`` (the platform looks at every checkpoint with chance
     ``p_max``), taking the uniform ``coins[c_pos]``, ``coins[c_pos + 1]``,
@@ -148,8 +149,8 @@ def _found(
 ):
     below = np.empty(len(picked), dtype=np.int64)
     m = 0
-    for u in picked:
-        i = int(u * n_field)
+    for w in picked:
+        i = int((np.uint64(w) * np.uint64(n_field)) >> np.uint64(32))
         if condition[i] < threshold:  # a lift only raises the condition
             below[m] = i
             m += 1

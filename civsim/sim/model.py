@@ -62,9 +62,14 @@ class Draws:
     """
 
     def __init__(self, rng: np.random.Generator, kind: str, block: int = 1 << 14):
-        self.draw = {"uniform": rng.random, "exponential": rng.standard_exponential}[kind]
+        self.draw = {
+            "uniform": rng.random,
+            "exponential": rng.standard_exponential,
+            # 32 random bits each: two from every 64-bit output of the generator
+            "bits": lambda n: rng.bit_generator.random_raw((n + 1) // 2).view(np.uint32)[:n],
+        }[kind]
         self.block = block
-        self.values = np.empty(0)
+        self.values = self.draw(0)
         self.pos = 0
 
     def ensure(self, n: int) -> None:
@@ -328,8 +333,8 @@ class Run:
         )
         # streams the compiled loops read as arrays (a Generator costs microseconds a call)
         self.draws = {
-            "citizen_reports": Draws(self.rngs["citizen_reports"], "uniform"),
-            "platform": Draws(self.rngs["platform"], "uniform"),
+            "citizen_reports": Draws(self.rngs["citizen_reports"], "bits"),
+            "platform": Draws(self.rngs["platform"], "bits"),
             "platform_thinning": Draws(self.rngs["platform_thinning"], "uniform"),
             "assignment": Draws(self.rngs["assignment"], "uniform"),
             "coordination": Draws(self.rngs["coordination"], "exponential"),
@@ -554,6 +559,9 @@ class Run:
         end = min(day + d.duration_days, self.days + 1)
         covered = d.covered[d.delivered : d.delivered + units]
         d.delivered += units
+        # units of a line without places each cover its whole target (the same array):
+        # count it once, as indexing would
+        covered = list({id(part): part for part in covered}.values())
         idx = np.concatenate(covered) if covered else np.empty(0, dtype=np.int64)
         st = self.state
         if d.effect == "condition":

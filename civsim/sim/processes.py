@@ -124,11 +124,11 @@ def _looked_at(run: Run, stream: str, n_field: int, p: float) -> np.ndarray:
 
     Rather than a draw per checkpoint, draw how many are looked at (Binomial)
     and pick them at random: a cost proportional to the looks, not to the
-    city's size. Returns uniforms u, each picking checkpoint ``floor(u *
-    n_field)`` (field checkpoints come first: ``0 .. n_field - 1``).
+    city's size. Returns 32-bit random words w, each picking checkpoint
+    ``w * n_field >> 32`` (field checkpoints come first: ``0 .. n_field - 1``).
     """
     if p <= 0 or not n_field:
-        return np.empty(0)
+        return np.empty(0, dtype=np.uint32)
     return run.draws[stream].take(run.rngs[stream].binomial(n_field, p))
 
 
