@@ -16,7 +16,15 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["advance", "find_problems", "lifted", "open_orders", "serve_requests", "work_queues"]
+__all__ = [
+    "add_lift",
+    "advance",
+    "find_problems",
+    "lifted",
+    "open_orders",
+    "serve_requests",
+    "work_queues",
+]
 
 
 @njit(cache=True, nogil=True)
@@ -71,9 +79,8 @@ def lifted(
     lift_days: np.ndarray,
     is_lifted: np.ndarray,
     today: int,
-    effective: bool,
 ) -> np.ndarray:
-    """The lift left today at checkpoints ``idx``, or (``effective``) their lifted condition.
+    """The condition of checkpoints ``idx`` with what is left of their funded lift today.
 
     A lift of ``lift_size`` delivered on ``lift_start`` fades linearly to
     nothing over ``lift_days``; the lifted condition is capped at 1.
@@ -82,7 +89,7 @@ def lifted(
     --------
     >>> c, size = np.array([0.5, 0.9], np.float32), np.array([0.2, 0.2], np.float32)
     >>> start, days, on = np.zeros(2, np.int64), np.full(2, 10), np.array([True, True])
-    >>> [round(float(x), 3) for x in lifted(np.arange(2), c, size, start, days, on, 5, True)]
+    >>> [round(float(x), 3) for x in lifted(np.arange(2), c, size, start, days, on, 5)]
     [0.6, 1.0]
     """
     out = np.empty(len(idx), dtype=condition.dtype)
@@ -93,13 +100,43 @@ def lifted(
         if is_lifted[i]:
             share = min(max(1.0 - (today - lift_start[i]) / lift_days[i], 0.0), 1.0)
             lift = np.float32(lift_size[i] * share)
-        if not effective:
-            out[j] = lift
-        elif is_lifted[i]:
-            out[j] = min(condition[i] + lift, np.float32(1.0))
-        else:
-            out[j] = condition[i]
+        out[j] = min(condition[i] + lift, np.float32(1.0)) if is_lifted[i] else condition[i]
     return out
+
+
+@njit(cache=True, nogil=True)
+def add_lift(
+    idx: np.ndarray,
+    size: float,
+    days: int,
+    lift_size: np.ndarray,
+    lift_start: np.ndarray,
+    lift_days: np.ndarray,
+    is_lifted: np.ndarray,
+    today: int,
+) -> None:
+    """Lift checkpoints ``idx`` (distinct) by ``size``, on top of what is left of their lift.
+
+    The new lift starts today and fades over ``days`` (see :func:`lifted`).
+
+    Examples
+    --------
+    >>> size, start = np.array([0.2, 0.0], np.float32), np.zeros(2, np.int64)
+    >>> days, on = np.array([10, 1]), np.array([True, False])
+    >>> add_lift(np.arange(2), 0.1, 20, size, start, days, on, 5)
+    >>> [round(float(x), 3) for x in size], start.tolist(), days.tolist(), on.tolist()
+    ([0.2, 0.1], [5, 5], [20, 20], [True, True])
+    """
+    top_up = np.float32(size)
+    for i in idx:
+        left = np.float32(0.0)
+        if is_lifted[i]:
+            share = min(max(1.0 - (today - lift_start[i]) / lift_days[i], 0.0), 1.0)
+            left = np.float32(lift_size[i] * share)
+        lift_size[i] = left + top_up
+        lift_start[i] = today
+        lift_days[i] = days
+        is_lifted[i] = True
 
 
 @njit(cache=True, nogil=True)
@@ -154,7 +191,7 @@ def _found(
         if condition[i] < threshold:  # a lift only raises the condition
             below[m] = i
             m += 1
-    seen = lifted(below[:m], condition, *lifts, True)
+    seen = lifted(below[:m], condition, *lifts)
     found = np.empty(m, dtype=np.int64)
     n = 0
     for j in range(m):

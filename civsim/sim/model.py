@@ -458,7 +458,7 @@ class Run:
         See :meth:`Checkpoints.record`; the condition is :meth:`effective`.
         """
         li = self.lift_idx
-        return self.ckp.record(self.state.condition, (li, self._lifted(li, effective=True)))
+        return self.ckp.record(self.state.condition, (li, self._lifted(li)))
 
     @property
     def lift_idx(self) -> np.ndarray:
@@ -482,12 +482,12 @@ class Run:
             return c if idx is None else c[idx]
         if idx is None:
             out = c.copy()
-            out[self.lift_idx] = self._lifted(self.lift_idx, effective=True)
+            out[self.lift_idx] = self._lifted(self.lift_idx)
             return out
-        return self._lifted(idx, effective=True)
+        return self._lifted(idx)
 
-    def _lifted(self, idx: np.ndarray, effective: bool) -> np.ndarray:
-        """The lift left at ``idx``, or their lifted condition (:func:`kernels.lifted`)."""
+    def _lifted(self, idx: np.ndarray) -> np.ndarray:
+        """The lifted condition at ``idx`` (:func:`kernels.lifted`)."""
         return kernels.lifted(
             np.asarray(idx, dtype=np.int64),
             self.state.condition,
@@ -496,7 +496,6 @@ class Run:
             self.lift_days,
             self.is_lifted,
             int(self.env.now),
-            effective,
         )
 
     # -- state queries -----------------------------------------------------
@@ -565,12 +564,16 @@ class Run:
         idx = np.concatenate(covered) if covered else np.empty(0, dtype=np.int64)
         st = self.state
         if d.effect == "condition":
-            day_now = int(self.env.now)
-            # a new lift tops up what is left
-            self.lift_size[idx] = self._lifted(idx, effective=False) + d.size
-            self.lift_start[idx] = day_now
-            self.lift_days[idx] = max(d.duration_days, 1)
-            self.is_lifted[idx] = True
+            kernels.add_lift(
+                np.asarray(idx, dtype=np.int64),
+                d.size,
+                max(d.duration_days, 1),
+                self.lift_size,
+                self.lift_start,
+                self.lift_days,
+                self.is_lifted,
+                day,
+            )
             self._lift_idx = None  # listed again when next needed
         elif d.effect == "decay":
             cut = (idx, 1.0 - d.size)
