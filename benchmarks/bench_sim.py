@@ -12,14 +12,16 @@ It measures, on this machine and in one run:
   replication, and the peak resident memory of a process that prepares and runs it;
 - the floor: a bare numpy loop advancing the same number of checkpoints for the
   same number of days (``c *= keep; c += restore``, float32, the least any daily
-  model must do), and the ratio of one replication to it.
+  model must do), and the ratio of one replication to it, timed in turn.
 
 Targets (issue 5): baseline < 1 s, 100 replications < 60 s on 2 cores, 16,000 grids
 < 5 s and < 2 GB, ratio to the floor < 5. Not a test: timings depend on the machine.
 
-One replication is the best of ``--repeat`` runs in one process, so it leaves out
-numba compiling the kernels (once per machine, then cached beside the module); the
-100 replications include starting the pool's workers, which import and load them.
+One replication is the best of ``--repeat`` runs in one process, after a first run
+that leaves out numba compiling the kernels (once per machine, then cached beside the
+module); each run is followed by the floor loop, and the ratio is the median of those
+pairs' ratios (back-to-back timings share the machine's drift). The 100 replications
+include starting the pool's workers, which import and load the kernels.
 """
 
 from __future__ import annotations
@@ -41,17 +43,7 @@ from civsim.scenario import load_scenario
 from civsim.sim.model import Prepared, prepare, simulate
 
 
-def best_of(repeat: int, fn) -> float:
-    """Shortest wall time of ``repeat`` calls."""
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
-
-
-def floor(n: int, days: int, repeat: int) -> float:
+def floor_loop(n: int, days: int):
     """A bare numpy loop: ``n`` checkpoints decayed and restored for ``days`` days."""
     rng = np.random.default_rng(0)
     c = rng.random(n, dtype=np.float32)
@@ -63,7 +55,22 @@ def floor(n: int, days: int, repeat: int) -> float:
             c.__imul__(keep)
             c.__iadd__(restore)
 
-    return best_of(repeat, loop)
+    return loop
+
+
+def paired(repeat: int, fn, reference) -> tuple[float, float, list[float]]:
+    """Best times of ``fn`` and ``reference``, run in turn, and each turn's ratio.
+
+    Timing them back to back and taking the ratio of each pair cancels most of
+    the machine's drift, which moves both alike.
+    """
+    times, refs = [], []
+    for _ in range(repeat):
+        for f, out in ((fn, times), (reference, refs)):
+            t = time.perf_counter()
+            f()
+            out.append(time.perf_counter() - t)
+    return min(times), min(refs), [a / b for a, b in zip(times, refs, strict=True)]
 
 
 def peak_rss_mb() -> float:
@@ -84,15 +91,20 @@ def one_city(path: str, repeat: int) -> dict:
     t = time.perf_counter()
     prep = prepare(scenario)
     prep_s = time.perf_counter() - t
-    sim_s = best_of(repeat, lambda: simulate(prep, replication=0))
-    floor_s = floor(prep.ckp.n, scenario.cycle.days, repeat)
+    simulate(prep, replication=0)  # numba loads (or compiles) the kernels on first use
+    sim_s, floor_s, ratios = paired(
+        repeat,
+        lambda: simulate(prep, replication=0),
+        floor_loop(prep.ckp.n, scenario.cycle.days),
+    )
     peak_mb = peak_rss_mb()
     return {
         "checkpoints": prep.ckp.n,
         "prepare_s": prep_s,
         "simulate_s": sim_s,
         "floor_s": floor_s,
-        "ratio": sim_s / floor_s,
+        "ratio": float(np.median(ratios)),
+        "ratio_range": (min(ratios), max(ratios)),
         "peak_rss_mb": peak_mb,
     }
 
@@ -119,7 +131,7 @@ def main() -> None:
     print(
         f"baseline: {base['checkpoints']:,} checkpoints; prepare {base['prepare_s']:.2f} s; "
         f"one replication {base['simulate_s']:.2f} s; floor {base['floor_s']:.3f} s; "
-        f"ratio {base['ratio']:.1f}x; peak RSS {base['peak_rss_mb']:,.0f} MB"
+        f"ratio {_ratio(base)}; peak RSS {base['peak_rss_mb']:,.0f} MB"
     )
 
     prep: Prepared = prepare(load_scenario("scenarios/baseline.yaml"))
@@ -136,8 +148,13 @@ def main() -> None:
     print(
         f"{args.grids:,}-grid city: {big['checkpoints']:,} checkpoints; prepare "
         f"{big['prepare_s']:.2f} s; one replication {big['simulate_s']:.2f} s; floor "
-        f"{big['floor_s']:.3f} s; ratio {big['ratio']:.1f}x; peak RSS {big['peak_rss_mb']:,.0f} MB"
+        f"{big['floor_s']:.3f} s; ratio {_ratio(big)}; peak RSS {big['peak_rss_mb']:,.0f} MB"
     )
+
+
+def _ratio(figures: dict) -> str:
+    low, high = figures["ratio_range"]
+    return f"{figures['ratio']:.1f}x (median of pairs; {low:.1f}-{high:.1f})"
 
 
 if __name__ == "__main__":
