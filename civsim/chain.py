@@ -34,6 +34,7 @@ __all__ = [
     "NODE_KINDS",
     "build_chain",
     "chain_summary",
+    "leadership_view",
     "path_from_committee",
     "span_of_control",
     "validate_chain",

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+import typing
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from civsim.errors import CivsimError
+from civsim.scenario import PolicyName
 
 __all__ = ["main"]
 
@@ -240,7 +242,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE")
     p.add_argument(
         "--policy",
-        choices=["equal", "per_capita", "need", "performance", "optimised"],
+        choices=typing.get_args(PolicyName),
         help="allocation policy (default: the scenario's budget.policy)",
     )
     p.add_argument(

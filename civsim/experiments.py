@@ -8,6 +8,7 @@ streams (common random numbers): their differences are paired.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -19,10 +20,11 @@ from scipy import stats
 from tqdm import tqdm  # plain bars: they show only on a terminal, never as notebook widgets
 
 from civsim.errors import CivsimError
-from civsim.results import Comparison, RunResult, build_comparison, concat_results
+from civsim.results import Comparison, RunResult, build_comparison, concat_results, summarise
 from civsim.scenario import Evaluation, Scenario
 from civsim.scoring import quota_size
 from civsim.sim.model import Prepared, prepare, simulate
+from civsim.sim.state import CITY
 
 __all__ = ["Executor", "compare", "line_value", "quota_score", "replicate", "summarise"]
 
@@ -100,43 +102,6 @@ def _execute(
         for result in pool.map(_run_one, jobs, chunksize=max(1, len(jobs) // (4 * workers))):
             yield result
             bar.update()
-
-
-def summarise(cycles: pd.DataFrame, interval: float = 0.90) -> pd.DataFrame:
-    """Cycle-score mean and central interval, and title probability, per scenario.
-
-    Parameters
-    ----------
-    cycles : pandas.DataFrame
-        A ``cycle`` table (one row per scenario and replication).
-    interval : float
-        Width of the central interval.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by scenario: ``reps``, ``mean``, ``low``, ``high``,
-        ``title_probability``, ``disqualified``.
-
-    Examples
-    --------
-    >>> cyc = pd.DataFrame({"scenario": "a", "cycle_score": [80.0, 90.0],
-    ...                     "title": [False, True], "disqualified": False})
-    >>> summarise(cyc).loc["a", ["mean", "title_probability"]].tolist()
-    [85.0, 0.5]
-    """
-    lo, hi = (1 - interval) / 2, 1 - (1 - interval) / 2
-    g = cycles.groupby("scenario", sort=False)
-    return pd.DataFrame(
-        {
-            "reps": g.size(),
-            "mean": g["cycle_score"].mean(),
-            "low": g["cycle_score"].quantile(lo),
-            "high": g["cycle_score"].quantile(hi),
-            "title_probability": g["title"].mean(),
-            "disqualified": g["disqualified"].mean(),
-        }
-    )
 
 
 def quota_score(evaluation: Evaluation) -> float:
@@ -278,7 +243,7 @@ def line_value(
         difference), ``simulated_low`` / ``simulated_high`` (90% interval of the
         paired differences), and both per 10,000 yuan.
     """
-    from civsim.budget import allocate_cycle, budget_inputs, expected_gain
+    from civsim.budget import allocate_cycle, expected_gain
 
     if scenario.budget is None:
         raise CivsimError(f"scenario {scenario.name!r} has no budget to check")
@@ -297,11 +262,12 @@ def line_value(
     seed = scenario.seed if seed is None else seed
     kw = {"seed": seed, "executor": executor, "workers": workers, "progress": False}
     base = _mean_shadow(replicate(base_prep, reps, **kw))
-    inputs = budget_inputs(scenario)
+    inputs = base_prep.budget_inputs
     rows = []
     for name in names:
+        # only the allocation differs: the territory, tasks and checkpoints are the base's
         without = allocation[allocation["line"] != name]
-        prep = prepare(scenario, tasks=base_prep.tasks, allocation=without)
+        prep = dataclasses.replace(base_prep, allocation=without, cache={})
         diff = base - _mean_shadow(replicate(prep, reps, **kw))
         own = allocation[allocation["line"] == name]
         years = scenario.cycle.years
@@ -327,6 +293,6 @@ def line_value(
 def _mean_shadow(result: RunResult) -> pd.Series:
     """Per replication: the city's shadow score (all methods), averaged over the records."""
     sh = result.shadow
-    city = sh[sh["district"] == "city"]
+    city = sh[sh["district"] == CITY]
     total = city.groupby(["replication", "day"], observed=True)["score"].sum()
     return total.groupby(level="replication").mean()

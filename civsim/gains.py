@@ -60,13 +60,11 @@ import numpy as np
 import pandas as pd
 
 from civsim.errors import BudgetError
+from civsim.places import RESIDENTS_PER_RATE
 from civsim.scenario import Budget, ProjectLineRow, Scenario, StandardRow
 
 __all__ = ["condition_by_holder", "line_gains", "place_counts"]
 
-#: Residents per checkpoint of a material or survey standard, the unit of the
-#: place densities (``per_10k_residents``).
-RESIDENTS_PER_CHECKPOINT = 10_000
 CITY = "city"
 FADING = ("condition", "publicity")
 CAPACITY = ("staff_days", "volunteer_hours")
@@ -97,7 +95,7 @@ def place_counts(scenario: Scenario) -> pd.DataFrame:
     types = scenario.framework.place_types if scenario.framework else ()
     density = pd.Series({p.id: p.per_10k_residents for p in types}, dtype=float)
     return pd.DataFrame(
-        np.outer(residents.to_numpy(), density.to_numpy()) / RESIDENTS_PER_CHECKPOINT,
+        np.outer(residents.to_numpy(), density.to_numpy()) / RESIDENTS_PER_RATE,
         index=residents.index,
         columns=density.index,
     )
@@ -281,7 +279,7 @@ def _target_places(scenario: Scenario, line: ProjectLineRow, holder: str) -> flo
 def _standard_checkpoints(scenario: Scenario) -> pd.DataFrame:
     """Checkpoints of each standard (rows) in each district (columns)."""
     counts = place_counts(scenario)
-    residents = _residents(scenario) / RESIDENTS_PER_CHECKPOINT
+    residents = _residents(scenario) / RESIDENTS_PER_RATE
     rows = {
         s.id: counts[list(s.place_types)].sum(axis=1) if s.method == "field" else residents
         for s in _standards(scenario)

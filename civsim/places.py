@@ -19,6 +19,7 @@ import pandas as pd
 
 from civsim.apportion import largest_remainder
 from civsim.errors import ScenarioError
+from civsim.responsibility import require_framework
 from civsim.scenario import Scenario, TerritoryGenerator
 
 __all__ = ["PLACE_COLUMNS", "TerritoryTables", "build_places", "build_territory"]
@@ -194,11 +195,7 @@ def build_places(scenario: Scenario, territory: TerritoryTables | None = None) -
     >>> len(places) > 50_000, places["id"].is_unique
     (True, True)
     """
-    fw = scenario.framework
-    if fw is None:
-        raise ScenarioError(
-            "places need a framework (its place types)", file=scenario.source_file or None
-        )
+    fw = require_framework(scenario)
     t = territory if territory is not None else build_territory(scenario)
     grids = t.grids.reset_index(drop=True)
     types = [p.id for p in fw.place_types]

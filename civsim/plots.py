@@ -20,7 +20,7 @@ from matplotlib import font_manager, rcParams
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from civsim.chain import LEADERSHIP
+from civsim.chain import leadership_view
 from civsim.results import Comparison, RunResult
 
 __all__ = [
@@ -110,7 +110,7 @@ def plot_chain(G: nx.DiGraph, ax: Axes | None = None) -> Axes:
     if ax is None:
         _, ax = plt.subplots(figsize=(16, 8))
     kind = dict(G.nodes(data="kind"))
-    lead = nx.subgraph_view(G, filter_edge=lambda u, v: G.edges[u, v]["kind"] in LEADERSHIP)
+    lead = leadership_view(G)
     root = next(n for n, k in kind.items() if k == "committee")
     first = sorted(
         lead.successors(root), key=lambda n: (kind[n] == "district", kind[n] != "office", n)
@@ -166,8 +166,9 @@ def plot_chain(G: nx.DiGraph, ax: Axes | None = None) -> Axes:
     for n, _ in columns:
         if kind[n] != "district":
             continue
-        below = collections.Counter(kind[m] for m in nx.descendants(lead, n))
-        workers = sum(G.nodes[m]["grid_workers"] for m in nx.descendants(lead, n))
+        descendants = nx.descendants(lead, n)
+        below = collections.Counter(kind[m] for m in descendants)
+        workers = sum(G.nodes[m]["grid_workers"] for m in descendants)
         ax.annotate(
             f"{below['community']:,} 社区\n{below['grid']:,} 网格\n{workers:,} 网格员",
             (pos[n][0], -2.0),

@@ -66,20 +66,8 @@ __all__ = [
     "build_run_result",
     "concat_results",
     "load_results",
+    "summarise",
 ]
-
-TABLES = (
-    "shadow",
-    "events",
-    "orders",
-    "workload",
-    "annual",
-    "cycle",
-    "districts",
-    "spend",
-    "allocation",
-    "conditions",
-)
 
 
 @dataclass(frozen=True)
@@ -132,6 +120,10 @@ class RunResult:
         return folder
 
 
+#: The table names, in order.
+TABLES = tuple(f.name for f in fields(RunResult))
+
+
 def load_results(folder: str | Path) -> tuple[RunResult, dict[str, Any]]:
     """Read tables and metadata written by :meth:`RunResult.save`.
 
@@ -182,9 +174,9 @@ def _keyed(df: pd.DataFrame, scenario: str, replication: int) -> pd.DataFrame:
     return df
 
 
-def build_run_result(run: Run, scenario: str, seed: int, replication: int) -> RunResult:
+def build_run_result(run: Run, scenario: str, replication: int) -> RunResult:
     """Assemble a finished run's recorders into a :class:`RunResult`."""
-    from civsim.sim.model import EVENT_KINDS
+    from civsim.sim.state import EVENT_KINDS  # civsim.sim imports this module
 
     ckp = run.ckp
     sc = run.prep.scenario
@@ -247,7 +239,7 @@ def _shadow(run: Run, ckp, survey_points: float) -> pd.DataFrame:
     surveyed = pd.DataFrame(
         {
             "method": "survey",
-            "district": np.repeat(np.append(ckp.districts.astype(object), "city"), n_i),
+            "district": np.repeat(ckp.district_labels, n_i),
             "item": np.tile(shares.index.to_numpy(dtype=object), n_d + 1),
         }
     )
@@ -292,6 +284,23 @@ def _cycle(run: Run, annual: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame([{"cycle_score": score, "disqualified": disq, **outcome}])
 
 
+#: Columns of a comparison's summary, in order (before ``quota_score``).
+SUMMARY_COLUMNS = (
+    "reps",
+    "mean",
+    "low",
+    "high",
+    "difference",
+    "difference_low",
+    "difference_high",
+    "title_probability",
+    "disqualified",
+    "yuan",
+    "yuan_per_point",
+    "satisfaction",
+    "open_orders",
+    "late_share",
+)
 #: Statuses of orders still open at the end of the cycle.
 OPEN_STATUSES = ("open", "open_late")
 #: Statuses of orders that missed their deadline (closed late or still open past it).
@@ -343,6 +352,43 @@ class Comparison:
             "comparison_summary": self.summary.reset_index(),
             "comparison_replications": self.replications,
         }
+
+
+def summarise(cycles: pd.DataFrame, interval: float = 0.90) -> pd.DataFrame:
+    """Cycle-score mean and central interval, and title probability, per scenario.
+
+    Parameters
+    ----------
+    cycles : pandas.DataFrame
+        A ``cycle`` table (one row per scenario and replication).
+    interval : float
+        Width of the central interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by scenario: ``reps``, ``mean``, ``low``, ``high``,
+        ``title_probability``, ``disqualified``.
+
+    Examples
+    --------
+    >>> cyc = pd.DataFrame({"scenario": "a", "cycle_score": [80.0, 90.0],
+    ...                     "title": [False, True], "disqualified": False})
+    >>> summarise(cyc).loc["a", ["mean", "title_probability"]].tolist()
+    [85.0, 0.5]
+    """
+    lo, hi = (1 - interval) / 2, 1 - (1 - interval) / 2
+    g = cycles.groupby("scenario", sort=False)
+    return pd.DataFrame(
+        {
+            "reps": g.size(),
+            "mean": g["cycle_score"].mean(),
+            "low": g["cycle_score"].quantile(lo),
+            "high": g["cycle_score"].quantile(hi),
+            "title_probability": g["title"].mean(),
+            "disqualified": g["disqualified"].mean(),
+        }
+    )
 
 
 def build_comparison(
@@ -404,25 +450,17 @@ def build_comparison(
     g = per.groupby("scenario", observed=True, sort=True)
     diff = g["difference"].mean()
     yuan = g["yuan"].mean()
-    summary = pd.DataFrame(
-        {
-            "reps": g.size(),
-            "mean": g["cycle_score"].mean(),
-            "low": g["cycle_score"].quantile(lo),
-            "high": g["cycle_score"].quantile(hi),
-            "difference": diff,
-            "difference_low": g["difference"].quantile(lo),
-            "difference_high": g["difference"].quantile(hi),
-            "title_probability": g["title"].mean(),
-            "disqualified": g["disqualified"].mean(),
-            "yuan": yuan,
-            # Undefined where nothing is bought: the baseline itself, or no gain (<= 0).
-            "yuan_per_point": (yuan / diff).where(diff > 0),
-            "satisfaction": g["satisfaction"].mean(),
-            "open_orders": g["open_orders"].mean(),
-            "late_share": g["late_share"].mean(),
-        }
-    )
+    summary = summarise(per, interval).assign(
+        difference=diff,
+        difference_low=g["difference"].quantile(lo),
+        difference_high=g["difference"].quantile(hi),
+        yuan=yuan,
+        # Undefined where nothing is bought: the baseline itself, or no gain (<= 0).
+        yuan_per_point=(yuan / diff).where(diff > 0),
+        satisfaction=g["satisfaction"].mean(),
+        open_orders=g["open_orders"].mean(),
+        late_share=g["late_share"].mean(),
+    )[list(SUMMARY_COLUMNS)]
     summary.index = pd.Index(names, name="scenario")
     summary["quota_score"] = [quota_scores.get(n, np.nan) for n in names]
     per["scenario"] = per["scenario"].astype(str)

@@ -21,7 +21,6 @@ __all__ = [
     "peer_outcome",
     "quota_size",
     "survey_score",
-    "title_probability",
 ]
 
 
@@ -200,14 +199,3 @@ def quota_size(group_size: int, quota_share: float) -> int:
     (10, 1)
     """
     return max(1, math.floor(group_size * quota_share + 0.5))
-
-
-def title_probability(cycles: pd.DataFrame) -> float:
-    """Share of replications that won the title.
-
-    Examples
-    --------
-    >>> title_probability(pd.DataFrame({"title": [True, False, True, True]}))
-    0.75
-    """
-    return float(cycles["title"].mean()) if len(cycles) else float("nan")

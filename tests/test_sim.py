@@ -9,7 +9,7 @@ from conftest import SCENARIOS
 
 from civsim.errors import CivsimError
 from civsim.experiments import replicate, summarise
-from civsim.scenario import Scenario, load_scenario
+from civsim.scenario import Scenario
 from civsim.sim.model import effort_profile, prepare, simulate
 
 REPS = 4
@@ -20,18 +20,6 @@ def _with(scenario: Scenario, **sections) -> Scenario:
     sim = scenario.simulation
     updates = {k: getattr(sim, k).model_copy(update=v) for k, v in sections.items()}
     return scenario.model_copy(update={"simulation": sim.model_copy(update=updates)})
-
-
-@pytest.fixture(scope="module")
-def county() -> Scenario:
-    """The county scenario: the smallest shipped city, with a framework and a fund."""
-    return load_scenario(SCENARIOS / "county_nominee.yaml")
-
-
-@pytest.fixture(scope="module")
-def county_prep(county):
-    """The county, prepared once for the module's replications."""
-    return prepare(county)
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from civsim.apportion import largest_remainder
 from civsim.results import RunResult, build_run_result
 from civsim.scenario import Scenario
 from civsim.sim import kernels, processes, state
-from civsim.sim.state import CITY, Checkpoints
+from civsim.sim.state import CITY, EVENT_INDEX, EVENT_KINDS, Checkpoints
 
 __all__ = ["Delivery", "Draws", "Prepared", "Run", "prepare", "simulate"]
 
@@ -163,8 +163,8 @@ class OrderBook:
                 grown = np.concatenate([arr, np.full(new - size, -1, dtype=np.int64)])
                 setattr(self, name, grown)
         if self.n_waiting + need > len(self.waiting):
-            self.waiting = np.concatenate([self.waiting, np.empty_like(self.waiting)])
-            self._grow(need)
+            room = max(2 * len(self.waiting), self.n_waiting + need) - len(self.waiting)
+            self.waiting = np.concatenate([self.waiting, np.empty(room, dtype=np.int64)])
 
     def _widen(self, longest: int) -> None:
         """Give every ring at least ``longest`` slots, keeping each queue's order."""
@@ -274,7 +274,7 @@ class OrderBook:
                 "order": np.arange(n, dtype=np.int32),
                 "standard": pd.Categorical.from_codes(ckp.standard[ck], ckp.standards),
                 "place": pd.Categorical.from_codes(place_code, place_labels),
-                "district": pd.Categorical.from_codes(ckp.district[ck], _district_labels(ckp)),
+                "district": pd.Categorical.from_codes(ckp.district[ck], ckp.district_labels),
                 "unit": pd.Categorical.from_codes(self.unit[:n], ckp.holders),
                 "opened": self.opened[:n].astype(np.int32),
                 "ready": self.ready[:n].astype(np.int32),
@@ -303,10 +303,6 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndar
     rows = np.repeat(np.arange(len(counts)), counts)
     offsets = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
     return rows, starts[rows] + offsets
-
-
-def _district_labels(ckp: Checkpoints) -> np.ndarray:
-    return np.append(ckp.districts.astype(object), CITY)
 
 
 class Run:
@@ -403,10 +399,6 @@ class Run:
             return
         queue = self.orders.open_count()
         self._units.append((day, queue, credit.copy()))
-
-    def event_index(self, kind: str) -> int:
-        """Row of ``kind`` in the daily event tallies."""
-        return EVENT_INDEX[kind]
 
     def spend(self, delivery: Delivery, month: int, yuan: int) -> None:
         """Record yuan paid for a line in a month of its year."""
@@ -667,32 +659,6 @@ def _revert_detection(env, run: Run, idx: np.ndarray, size: float, after: int):
     run.detect_max = float(run.state.detect_extra.max(initial=0.0))
 
 
-EVENT_KINDS = (
-    "self_check",
-    "covert_visit",
-    "problem_self_check",
-    "problem_material_review",
-    "problem_covert_visit",
-    "problem_citizen_report",
-    "problem_platform",
-    "order_opened",
-    "order_closed",
-    "order_closed_late",
-    "coordination_wait",
-    "volunteer_request",
-    "volunteer_served",
-    "negative_incident",
-    "evaluation_visit",
-    "line_condition",
-    "line_decay",
-    "line_detection",
-    "line_staff_days",
-    "line_volunteer_hours",
-    "line_publicity",
-)
-EVENT_INDEX = {k: i for i, k in enumerate(EVENT_KINDS)}
-
-
 def effort_profile(scenario: Scenario) -> np.ndarray:
     """Routine effort per day of the cycle, as a multiple of normal effort (mean 1).
 
@@ -830,7 +796,7 @@ def simulate(
     env.process(processes.evaluation(env, run))
     start_budget_year(run, 1, prep.allocation)
     env.run(until=run.days)
-    return build_run_result(run, sc.name, seed, replication)
+    return build_run_result(run, sc.name, replication)
 
 
 def start_budget_year(run: Run, year: int, allocation: pd.DataFrame) -> None:

@@ -22,6 +22,7 @@ import simpy
 
 from civsim import scoring
 from civsim.sim import kernels
+from civsim.sim.state import EVENT_INDEX
 
 if TYPE_CHECKING:
     from civsim.sim.model import Run
@@ -67,13 +68,8 @@ def upkeep(env: simpy.Environment, run: Run) -> Process:
 
 
 def _new_problems(run: Run, found: np.ndarray, source: str) -> np.ndarray:
-    """The found checkpoints without an open order, each once, in order; counted by source."""
-    found = found[~run.state.has_order[found]]
-    if len(found) > 1:
-        found = np.sort(found)
-        first = np.ones(len(found), dtype=bool)
-        np.not_equal(found[1:], found[:-1], out=first[1:])
-        found = found[first]
+    """The found checkpoints (distinct) without an open order, in order; counted by source."""
+    found = np.sort(found[~run.state.has_order[found]])
     run.count(source, len(found))
     return found
 
@@ -144,7 +140,7 @@ def daily_reports(env: simpy.Environment, run: Run) -> Process:
     """
     rate = run.params.detection.citizen_report_rate
     coins = run.draws["platform_thinning"]
-    n_field = len(run.ckp.field_index)
+    n_field = run.ckp.n_field
     while True:
         reported = _looked_at(run, "citizen_reports", n_field, rate)
         flagged = _looked_at(run, "platform", n_field, run.detect_max)
@@ -209,8 +205,8 @@ def volunteer_dispatch(env: simpy.Environment, run: Run) -> Process:
     arrivals = run.rngs["volunteers"].poisson(
         vol.requests_per_10k_per_day * pop10k, size=(run.days + 1, len(pop10k))
     )
-    run.events[run.event_index("volunteer_request"), : run.days] = arrivals[: run.days].sum(axis=1)
-    served_today = run.events[run.event_index("volunteer_served")]
+    run.events[EVENT_INDEX["volunteer_request"], : run.days] = arrivals[: run.days].sum(axis=1)
+    served_today = run.events[EVENT_INDEX["volunteer_served"]]
     pending = np.zeros((len(pop10k), run.days + 1), dtype=np.int64)
     head = np.zeros(len(pop10k), dtype=np.int64)
     field_count = np.array([sl.stop - sl.start for sl in run.ckp.district_slices], dtype=float)
@@ -312,7 +308,7 @@ def evaluation(env: simpy.Environment, run: Run) -> Process:
                     float((material[0] @ run.effective()).sum()) if (material is not None) else 0.0
                 )
         yield env.timeout(max(0, start + run.days_per_year - 1 - env.now))
-        field_mean = float(run.effective(run.ckp.field_index).mean())
+        field_mean = float(run.effective()[: run.ckp.n_field].mean())
         ref = run.params.survey.reference_condition
         risk = (1 - field_mean) / (1 - ref) if ref < 1 else 1.0
         deducted, disqualified, incidents = scoring.negative_list(

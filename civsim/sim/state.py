@@ -17,12 +17,37 @@ import pandas as pd
 from scipy import sparse
 
 from civsim.errors import CivsimError
+from civsim.gains import CITY
 from civsim.scenario import Scenario
 
-__all__ = ["CITY", "Checkpoints", "State", "build_checkpoints"]
+__all__ = ["CITY", "EVENT_KINDS", "Checkpoints", "State", "build_checkpoints"]
 
-#: The district label of city-level rows (material standards, city totals).
-CITY = "city"
+#: Kinds of event a replication tallies per day (rows of ``Run.events``).
+EVENT_KINDS = (
+    "self_check",
+    "covert_visit",
+    "problem_self_check",
+    "problem_material_review",
+    "problem_covert_visit",
+    "problem_citizen_report",
+    "problem_platform",
+    "order_opened",
+    "order_closed",
+    "order_closed_late",
+    "coordination_wait",
+    "volunteer_request",
+    "volunteer_served",
+    "negative_incident",
+    "evaluation_visit",
+    "line_condition",
+    "line_decay",
+    "line_detection",
+    "line_staff_days",
+    "line_volunteer_hours",
+    "line_publicity",
+)
+EVENT_INDEX = {k: i for i, k in enumerate(EVENT_KINDS)}
+
 #: Checkpoints summed in float32 before the sums go on in float64 (the weekly record).
 RUN_LENGTH = 256
 
@@ -41,7 +66,7 @@ class Checkpoints:
         Index into ``districts`` (material checkpoints: ``len(districts)``, the city).
     district_slices : list of slice
         The checkpoints of each district, in ``districts`` order.
-    standard, place, place_type, unit, item : numpy.ndarray of int
+    standard, place, place_type, unit : numpy.ndarray of int
         Indices into the label arrays below (``place`` is -1 for material).
     decay : numpy.ndarray of float
         Daily decay rate of the checkpoint's standard.
@@ -53,7 +78,6 @@ class Checkpoints:
 
     n: int
     field: np.ndarray
-    field_index: np.ndarray
     district: np.ndarray
     district_slices: list[slice]
     city_slice: slice
@@ -61,7 +85,6 @@ class Checkpoints:
     place: np.ndarray
     place_type: np.ndarray
     unit: np.ndarray
-    item: np.ndarray
     decay: np.ndarray
     upkeep: np.ndarray
     has_coop: np.ndarray
@@ -70,9 +93,7 @@ class Checkpoints:
     places: np.ndarray
     place_types: np.ndarray
     units: np.ndarray
-    items: np.ndarray
     district_population: np.ndarray
-    unit_staff: np.ndarray
     holders: np.ndarray
     holder_staff: np.ndarray
     points: pd.DataFrame
@@ -89,6 +110,16 @@ class Checkpoints:
     run_starts: np.ndarray = field(repr=False)
     run_of: np.ndarray = field(repr=False)
     record_matrix: sparse.csr_matrix = field(repr=False)
+
+    @property
+    def n_field(self) -> int:
+        """Number of field checkpoints: they come first, ``0 .. n_field - 1``."""
+        return self.city_slice.start
+
+    @property
+    def district_labels(self) -> np.ndarray:
+        """The districts' ids, then ``CITY`` (the labels of ``district`` codes)."""
+        return np.append(self.districts.astype(object), CITY)
 
     def record(self, condition: np.ndarray, changed: tuple | None = None) -> np.ndarray:
         """The shadow score of every group, then the mean condition per (district, place type).
@@ -123,7 +154,7 @@ def build_checkpoints(
     scenario: Scenario,
     tasks: pd.DataFrame,
     districts: pd.DataFrame,
-    district_staff: np.ndarray | None = None,
+    district_staff: np.ndarray,
 ):
     """Build the checkpoint arrays of a scenario from its task table.
 
@@ -135,9 +166,9 @@ def build_checkpoints(
         The task table of :func:`civsim.tasks.decompose`.
     districts : pandas.DataFrame
         The territory's districts (``id``, ``population``).
-    district_staff : numpy.ndarray, optional
+    district_staff : numpy.ndarray
         Street and community staff per district, who rectify the field problems
-        handed to the territory (属地); none when not given.
+        handed to the territory (属地).
 
     Returns
     -------
@@ -187,7 +218,9 @@ def build_checkpoints(
     position = np.arange(len(ckp)) - np.maximum.accumulate(
         np.where(new_key, np.arange(len(ckp)), 0)
     )
-    run_starts = np.flatnonzero(new_key | (position % RUN_LENGTH == 0))
+    by_place = np.argsort(place, kind="stable")
+    starts_run = new_key | (position % RUN_LENGTH == 0)
+    run_starts = np.flatnonzero(starts_run)
     is_field = ckp["is_field"].to_numpy()
     cond, count = _condition_means(
         np.flatnonzero(is_field), d, place_type, len(district_ids), len(place_types), len(ckp)
@@ -195,7 +228,6 @@ def build_checkpoints(
     return Checkpoints(
         n=len(ckp),
         field=ckp["is_field"].to_numpy(),
-        field_index=np.flatnonzero(ckp["is_field"].to_numpy()),
         district=d,
         district_slices=slices,
         city_slice=slice(int(bounds[-1]), len(ckp)),
@@ -203,7 +235,6 @@ def build_checkpoints(
         place=place,
         place_type=place_type,
         unit=unit,
-        item=item,
         decay=ckp["standard"].map(std["decay_per_day"]).to_numpy(dtype=np.float64),
         upkeep=(dyn.upkeep_rate * _staffing(ckp, scenario)).astype(np.float32),
         has_coop=coop.to_numpy(),
@@ -212,14 +243,10 @@ def build_checkpoints(
         places=places,
         place_types=place_types,
         units=units,
-        items=items,
         district_population=districts["population"].to_numpy(dtype=np.int64),
-        unit_staff=unit_staff,
         # who can hold a rectification order: the lead units, then each district's street offices
         holders=np.concatenate([units, district_ids.astype(object)]),
-        holder_staff=np.concatenate(
-            [unit_staff, np.zeros(len(district_ids)) if district_staff is None else district_staff]
-        ),
+        holder_staff=np.concatenate([unit_staff, district_staff]),
         points=std[
             [
                 "points",
@@ -237,14 +264,14 @@ def build_checkpoints(
             np.unique(place[(place_type == t) & (place >= 0)]) for t in range(len(place_types))
         ],
         type_sample_weight=_sample_weights(place_types, fw),
-        place_ckp_ptr=np.searchsorted(np.sort(place), np.arange(len(places) + 1)),
-        place_ckp_idx=np.argsort(place, kind="stable"),
+        place_ckp_ptr=np.searchsorted(place[by_place], np.arange(len(places) + 1)),
+        place_ckp_idx=by_place,
         weights=weights,
         shadow_rows=shadow.shape[0],
         shadow_groups=_shadow_groups(weights, district_ids),
         condition_count=count,
         run_starts=run_starts,
-        run_of=(np.cumsum(np.isin(np.arange(len(ckp)), run_starts)) - 1).astype(np.int32),
+        run_of=(np.cumsum(starts_run) - 1).astype(np.int32),
         # the weekly record: shadow groups, then mean condition per (district, place type),
         # each a weight per run of checkpoints (the weight of the run's first checkpoint)
         record_matrix=sparse.vstack([shadow, cond], format="csc")[:, run_starts].tocsr(),
