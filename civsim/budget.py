@@ -576,10 +576,16 @@ def allocate_cycle(
         raise BudgetError(f"unknown policy {name!r}; choose one of {', '.join(POLICIES)}")
     inputs = budget_inputs(scenario)
     results = results_by_year or {}
-    years = [
-        POLICIES[name](inputs, year, results.get(year - 1))
-        for year in range(1, scenario.cycle.years + 1)
-    ]
+    years, without_results = [], None
+    for year in range(1, scenario.cycle.years + 1):
+        previous = results.get(year - 1)
+        if previous is not None:
+            years.append(POLICIES[name](inputs, year, previous))
+            continue
+        # a policy's table depends on the year only through its label: allocate once
+        if without_results is None:
+            without_results = POLICIES[name](inputs, year, None)
+        years.append(without_results.assign(year=year))
     return pd.concat(years, ignore_index=True)
 
 

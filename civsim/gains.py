@@ -152,6 +152,7 @@ def line_gains(scenario: Scenario) -> pd.DataFrame:
     cond = condition_by_holder(scenario)
     checkpoints = _standard_checkpoints(scenario)  # standards x districts
     weights = _standard_weights(scenario)
+    n_city = checkpoints.sum(axis=1)
     year = scenario.cycle.days_per_year
     rows = []
     for line in budget.lines:
@@ -166,7 +167,7 @@ def line_gains(scenario: Scenario) -> pd.DataFrame:
                     line,
                     holder,
                     m,
-                    checkpoints.sum(axis=1),
+                    n_city,
                     weights,
                     scenario,
                     budget,
