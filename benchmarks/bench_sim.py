@@ -40,7 +40,7 @@ import numpy as np
 from civsim.experiments import replicate
 from civsim.generate import city_files, write_city
 from civsim.scenario import load_scenario
-from civsim.sim.model import Prepared, prepare, simulate
+from civsim.sim import Prepared, prepare, simulate
 
 
 def floor_loop(n: int, days: int):

@@ -57,6 +57,7 @@ __all__ = [
     "POLICIES",
     "BudgetInputs",
     "allocate_cycle",
+    "allocate_years",
     "budget_inputs",
     "equal",
     "expected_gain",
@@ -571,22 +572,46 @@ def allocate_cycle(
     """
     if scenario.budget is None:
         raise BudgetError(f"scenario {scenario.name} has no budget section")
-    name = policy or scenario.budget.policy
-    if name not in POLICIES:
-        raise BudgetError(f"unknown policy {name!r}; choose one of {', '.join(POLICIES)}")
-    inputs = budget_inputs(scenario)
+    return allocate_years(
+        budget_inputs(scenario),
+        policy or scenario.budget.policy,
+        scenario.cycle.years,
+        results_by_year,
+    )
+
+
+def allocate_years(
+    inputs: BudgetInputs,
+    policy: str,
+    years: int,
+    results_by_year: Mapping[int, pd.DataFrame] | None = None,
+) -> pd.DataFrame:
+    """Allocate the fund for ``years`` years from already gathered inputs.
+
+    As :func:`allocate_cycle`, for a caller that has the :class:`BudgetInputs`
+    (the simulation gathers them once per scenario).
+
+    Examples
+    --------
+    >>> from civsim.scenario import load_scenario
+    >>> inputs = budget_inputs(load_scenario("scenarios/baseline.yaml"))
+    >>> allocate_years(inputs, "equal", 2).groupby("year").yuan.sum().tolist()
+    [12000000, 12000000]
+    """
+    if policy not in POLICIES:
+        raise BudgetError(f"unknown policy {policy!r}; choose one of {', '.join(POLICIES)}")
     results = results_by_year or {}
-    years, without_results = [], None
-    for year in range(1, scenario.cycle.years + 1):
+    tables, without_results = [], None
+    for year in range(1, years + 1):
         previous = results.get(year - 1)
         if previous is not None:
-            years.append(POLICIES[name](inputs, year, previous))
+            tables.append(POLICIES[policy](inputs, year, previous))
             continue
         # a policy's table depends on the year only through its label: allocate once
         if without_results is None:
-            without_results = POLICIES[name](inputs, year, None)
-        years.append(without_results.assign(year=year))
-    return pd.concat(years, ignore_index=True)
+            without_results = POLICIES[policy](inputs, year, None)
+        tables.append(without_results.assign(year=year))
+    return pd.concat(tables, ignore_index=True)
 
 
 # -------------------------------------------------------------------------- reading

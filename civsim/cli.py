@@ -90,7 +90,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from civsim.experiments import compare
     from civsim.report import comparison_table, write_report
     from civsim.scenario import load_scenario
-    from civsim.sim.model import prepare
+    from civsim.sim import prepare
 
     # Every file is read and checked before any replication runs or anything is written.
     scenarios = [load_scenario(path) for path in args.files]

@@ -8,7 +8,6 @@ streams (common random numbers): their differences are paired.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -19,12 +18,12 @@ import pandas as pd
 from scipy import stats
 from tqdm import tqdm  # plain bars: they show only on a terminal, never as notebook widgets
 
+from civsim.checkpoints import CITY
 from civsim.errors import CivsimError
 from civsim.results import Comparison, RunResult, build_comparison, concat_results, summarise
 from civsim.scenario import Evaluation, Scenario
 from civsim.scoring import quota_size
-from civsim.sim.model import Prepared, prepare, simulate
-from civsim.sim.state import CITY
+from civsim.sim import Prepared, prepare, simulate
 
 __all__ = ["Executor", "compare", "line_value", "quota_score", "replicate", "summarise"]
 
@@ -265,9 +264,9 @@ def line_value(
     inputs = base_prep.budget_inputs
     rows = []
     for name in names:
-        # only the allocation differs: the territory, tasks and checkpoints are the base's
+        # only the allocation differs: the city is the base's
         without = allocation[allocation["line"] != name]
-        prep = dataclasses.replace(base_prep, allocation=without, cache={})
+        prep = prepare(scenario, allocation=without, city=base_prep.city)
         diff = base - _mean_shadow(replicate(prep, reps, **kw))
         own = allocation[allocation["line"] == name]
         years = scenario.cycle.years

@@ -1,4 +1,4 @@
-"""Results as tidy tables, and saving them (Parquet + JSON metadata).
+"""Results of many runs: reading saved runs, stacking them, and comparing scenarios.
 
 A :class:`RunResult` holds one or more replications of one scenario; every
 table carries ``scenario`` and ``replication`` columns, so results of many runs
@@ -43,85 +43,25 @@ Tables and their columns:
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from civsim.errors import CivsimError
-
-if TYPE_CHECKING:
-    from civsim.sim.model import Run
+from civsim.sim.tables import TABLES, RunResult
 
 __all__ = [
     "TABLES",
     "Comparison",
     "RunResult",
     "build_comparison",
-    "build_run_result",
     "concat_results",
     "load_results",
     "summarise",
 ]
-
-
-@dataclass(frozen=True)
-class RunResult:
-    """Tidy tables of one or more replications (see the module docstring for columns)."""
-
-    shadow: pd.DataFrame
-    events: pd.DataFrame
-    orders: pd.DataFrame
-    workload: pd.DataFrame
-    annual: pd.DataFrame
-    cycle: pd.DataFrame
-    districts: pd.DataFrame
-    spend: pd.DataFrame
-    allocation: pd.DataFrame
-    conditions: pd.DataFrame
-
-    def tables(self) -> dict[str, pd.DataFrame]:
-        """The tables by name."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-    def save(self, folder: str | Path, metadata: dict[str, Any]) -> Path:
-        """Write every table as Parquet and ``metadata.json``, all or nothing.
-
-        Parameters
-        ----------
-        folder : str or Path
-            Created if missing; its former tables are replaced.
-        metadata : dict
-            JSON-serialisable facts about the run (scenario hash, seed, versions).
-        """
-        folder = Path(folder)
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}-"))
-        try:
-            for name, table in self.tables().items():
-                table.to_parquet(tmp / f"{name}.parquet", index=False)
-            (tmp / "metadata.json").write_text(
-                json.dumps(metadata, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
-            )
-            if folder.exists():
-                for name in (*TABLES, "metadata"):
-                    for old in folder.glob(f"{name}.*"):
-                        old.unlink()
-            folder.mkdir(exist_ok=True)
-            for item in tmp.iterdir():
-                os.replace(item, folder / item.name)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        return folder
-
-
-#: The table names, in order.
-TABLES = tuple(f.name for f in fields(RunResult))
 
 
 def load_results(folder: str | Path) -> tuple[RunResult, dict[str, Any]]:
@@ -166,122 +106,6 @@ def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
             union = cats[0].append(cats[1:]).unique()
             parts = [p.assign(**{col: p[col].cat.set_categories(union)}) for p in parts]
     return pd.concat(parts, ignore_index=True)
-
-
-def _keyed(df: pd.DataFrame, scenario: str, replication: int) -> pd.DataFrame:
-    df.insert(0, "replication", replication)
-    df.insert(0, "scenario", scenario)
-    return df
-
-
-def build_run_result(run: Run, scenario: str, replication: int) -> RunResult:
-    """Assemble a finished run's recorders into a :class:`RunResult`."""
-    from civsim.sim.state import EVENT_KINDS  # civsim.sim imports this module
-
-    ckp = run.ckp
-    sc = run.prep.scenario
-    shadow = _shadow(run, ckp, sc.cycle.survey_points)
-
-    days = np.arange(run.events.shape[1])
-    kinds, day_idx = np.nonzero(run.events)
-    events = pd.DataFrame(
-        {
-            "day": days[day_idx],
-            "kind": pd.Categorical(np.asarray(EVENT_KINDS)[kinds], categories=EVENT_KINDS),
-            "count": run.events[kinds, day_idx],
-        }
-    ).sort_values(["day", "kind"], kind="stable", ignore_index=True)
-
-    recorded = [day for day, _, _ in run._units]
-    workload = pd.DataFrame(
-        {
-            "day": np.repeat(np.array(recorded, dtype=np.int64), len(ckp.holders)),
-            "unit": np.tile(ckp.holders, len(recorded)),
-            "queue": np.concatenate([q for _, q, _ in run._units] or [[]]).astype(np.int64),
-            "spare": np.concatenate([s for _, _, s in run._units] or [[]]).astype(float),
-        }
-    )
-    annual = pd.DataFrame(run.annual)
-    districts = pd.DataFrame(run.district_results)
-    cycle = _cycle(run, annual)
-    spend = pd.DataFrame(run._spend, columns=["year", "month", "line", "district", "yuan"])
-    allocation = (
-        pd.concat(run.allocated, ignore_index=True) if run.allocated else pd.DataFrame()
-    ).reindex(columns=["year", "level", "district", "category", "line", "units", "yuan"])
-    tables = {
-        "shadow": shadow,
-        "events": events,
-        "orders": run.orders.table(ckp, run.days),
-        "workload": workload,
-        "annual": annual,
-        "cycle": cycle,
-        "districts": districts,
-        "spend": spend,
-        "allocation": allocation,
-        "conditions": pd.DataFrame(
-            run.conditions,
-            columns=["year", "district", "place_type", "condition", "end_condition", "checkpoints"],
-        ),
-    }
-    return RunResult(**{k: _keyed(v, scenario, replication) for k, v in tables.items()})
-
-
-def _shadow(run: Run, ckp, survey_points: float) -> pd.DataFrame:
-    """The shadow score records as one tidy table (field and material groups, then survey)."""
-    days = np.array([day for day, _, _ in run._shadow], dtype=np.int32)
-    scored = ckp.shadow_groups
-    values = np.stack([v for _, v, _ in run._shadow])  # records x groups
-    shares = run.survey_item_shares
-    sat = np.stack([s for _, _, s in run._shadow])  # records x districts
-    n_d, n_i = len(ckp.districts), len(shares)
-    pop = ckp.district_population / max(ckp.district_population.sum(), 1)
-    per_item = shares.to_numpy() * survey_points
-    surveyed = pd.DataFrame(
-        {
-            "method": "survey",
-            "district": np.repeat(ckp.district_labels, n_i),
-            "item": np.tile(shares.index.to_numpy(dtype=object), n_d + 1),
-        }
-    )
-    survey = (np.column_stack([sat, sat @ pop])[:, :, None] * per_item[None, None, :]).reshape(
-        len(days), -1
-    )  # records x (district, item)
-    # labels as categorical codes of one group per row, repeated for every record
-    labels = pd.concat([scored, surveyed], ignore_index=True).astype("category")
-    blocks = [(slice(0, len(scored)), values), (slice(len(scored), len(labels)), survey)]
-    columns = {
-        "day": np.concatenate([np.repeat(days, v.shape[1]) for _, v in blocks]),
-        **{
-            col: pd.Categorical.from_codes(
-                np.concatenate(
-                    [np.tile(labels[col].cat.codes[rows], len(days)) for rows, _ in blocks]
-                ),
-                dtype=labels[col].dtype,
-            )
-            for col in ("method", "district", "item")
-        },
-        "score": np.concatenate([v.ravel() for _, v in blocks]),
-    }
-    return pd.DataFrame(columns)
-
-
-def _cycle(run: Run, annual: pd.DataFrame) -> pd.DataFrame:
-    from civsim import scoring
-
-    sc = run.prep.scenario
-    ev = run.params.evaluation
-    score = scoring.cycle_score(annual["score"], sc.cycle.year_weights)
-    disq = bool(annual["disqualified"].any())
-    outcome = scoring.peer_outcome(
-        score,
-        disq,
-        ev.peer_group_size,
-        ev.quota_share,
-        ev.peer_mean,
-        ev.peer_sd,
-        run.rngs["peers"],
-    )
-    return pd.DataFrame([{"cycle_score": score, "disqualified": disq, **outcome}])
 
 
 #: Columns of a comparison's summary, in order (before ``quota_score``).

@@ -4,17 +4,24 @@ Each year is scored out of 100: material review + field inspection +
 questionnaire, less negative-list deductions (DOMAIN §2). The cycle score
 weighs the years (15/25/60 by default); a city wins the title when its rank
 among its peer group is within the quota and it was never disqualified.
-All functions are pure: state and random generator in, numbers out.
+All functions are pure: state and random generator in, numbers out. The
+evaluation mechanism (:mod:`civsim.sim.mechanisms.evaluation`) calls them during
+the run, so the year's scores and the title are known to the run as it goes.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
+    "PeerGroup",
+    "annual_score",
+    "cycle_outcome",
     "cycle_score",
     "field_inspection",
     "negative_list",
@@ -145,6 +152,64 @@ def negative_list(
     points = float((incidents * standards["negative_points"].to_numpy(dtype=float))[deduct].sum())
     disqualified = bool((incidents[~deduct] > 0).any())
     return points, disqualified, int(incidents.sum())
+
+
+def annual_score(material: float, field: float, survey: float, deducted: float) -> float:
+    """A year's score: material review + field inspection + questionnaire, less deductions.
+
+    Never below zero.
+
+    Examples
+    --------
+    >>> annual_score(35.0, 30.0, 18.0, 2.0), annual_score(1.0, 1.0, 1.0, 5.0)
+    (81.0, 0.0)
+    """
+    return max(0.0, material + field + survey - deducted)
+
+
+def cycle_outcome(
+    annual: Sequence[float],
+    disqualified: Sequence[bool],
+    year_weights: tuple[float, ...],
+    peers: PeerGroup,
+    rng: np.random.Generator,
+) -> dict[str, float | int | bool]:
+    """The cycle's outcome: its score, disqualification, rank among peers and the title.
+
+    Parameters
+    ----------
+    annual : sequence of float
+        The annual scores, year 1 first.
+    disqualified : sequence of bool
+        Each year's disqualification (any one disqualifies the cycle).
+    year_weights : tuple of float
+        The cycle's weights of the years.
+    peers : PeerGroup
+        The peer group's size, quota share and score distribution.
+    rng : numpy.random.Generator
+        Draws the peers' scores.
+
+    Examples
+    --------
+    >>> group = PeerGroup(size=30, quota_share=0.34, mean=86.0, sd=2.5)
+    >>> out = cycle_outcome([80.0, 85.0, 99.0], [False] * 3, (0.15, 0.25, 0.6), group,
+    ...                     np.random.default_rng(0))
+    >>> out["cycle_score"], out["disqualified"]
+    (92.65, False)
+    """
+    score = cycle_score(pd.Series(list(annual), dtype=float), year_weights)
+    disq = bool(any(disqualified))
+    outcome = peer_outcome(score, disq, peers.size, peers.quota_share, peers.mean, peers.sd, rng)
+    return {"cycle_score": score, "disqualified": disq, **outcome}
+
+
+class PeerGroup(NamedTuple):
+    """The cities a nominee is ranked against: size, share that wins, score distribution."""
+
+    size: int
+    quota_share: float
+    mean: float
+    sd: float
 
 
 def cycle_score(annual: pd.Series, year_weights: tuple[float, ...]) -> float:

@@ -134,6 +134,6 @@ def county():
 @pytest.fixture(scope="session")
 def county_prep(county):
     """The county, prepared once for the whole session (modules may override)."""
-    from civsim.sim.model import prepare
+    from civsim.sim import prepare
 
     return prepare(county)

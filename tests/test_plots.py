@@ -18,7 +18,7 @@ from civsim import plots
 from civsim.budget import allocate_cycle
 from civsim.chain import build_chain
 from civsim.experiments import compare
-from civsim.sim.model import prepare
+from civsim.sim import prepare
 from civsim.tasks import workload
 
 
@@ -26,7 +26,7 @@ from civsim.tasks import workload
 def comparison(county, county_prep):
     """The county against a campaign-mode copy, two replications each."""
     other = variant(county, "campaign", campaign={"mode": "campaign"})
-    return compare([county_prep, prepare(other, tasks=county_prep.tasks)], 2, progress=False)
+    return compare([county_prep, prepare(other, city=county_prep.city)], 2, progress=False)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from conftest import SCENARIOS, variant, write_yaml
 from civsim.cli import main
 from civsim.experiments import compare
 from civsim.report import assumptions_table, comparison_table, render_report
-from civsim.sim.model import prepare
+from civsim.sim import prepare
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def county_pair(county):
 @pytest.fixture(scope="module")
 def page(county_pair, county_prep) -> str:
     """The report of the county pair, two replications each."""
-    smart = prepare(county_pair[1], tasks=county_prep.tasks)
+    smart = prepare(county_pair[1], city=county_prep.city)
     cmp = compare([county_prep, smart], 2, progress=False)
     return render_report(cmp, county_pair, tasks=county_prep.tasks)
 

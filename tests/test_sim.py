@@ -10,7 +10,7 @@ from conftest import SCENARIOS
 from civsim.errors import CivsimError
 from civsim.experiments import replicate, summarise
 from civsim.scenario import Scenario
-from civsim.sim.model import effort_profile, prepare, simulate
+from civsim.sim import effort_profile, prepare, simulate
 
 REPS = 4
 
@@ -163,7 +163,7 @@ def test_yuan_spent_never_exceeds_allocated(county_run) -> None:
 def test_more_money_never_lowers_the_target(county, county_prep) -> None:
     """Doubling a condition line's units raises (never lowers) its target's mean condition."""
     alloc = county_prep.allocation
-    lines = county_prep.lines
+    lines = pd.DataFrame([ln.model_dump() for ln in county.budget.lines]).set_index("id")
     cond_lines = lines[(lines["effect"] == "condition") & (lines["target_kind"] == "place_type")]
     funded = alloc["line"].isin(cond_lines.index) & (alloc["units"] > 0)
     row = alloc[funded & (alloc["level"] == "district")].iloc[0]
@@ -172,7 +172,7 @@ def test_more_money_never_lowers_the_target(county, county_prep) -> None:
     pick = (more["line"] == row["line"]) & (more["district"] == row["district"])
     more.loc[pick, "units"] *= 2
     more.loc[pick, "yuan"] *= 2
-    richer = prepare(county, tasks=county_prep.tasks, allocation=more)
+    richer = prepare(county, allocation=more, city=county_prep.city)
 
     def target_condition(prep) -> float:
         res = replicate(prep, REPS, progress=False).conditions

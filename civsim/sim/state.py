@@ -1,11 +1,10 @@
-"""The simulation's state: one numpy array entry per checkpoint.
+"""The condition of every checkpoint in one replication, as mechanisms share it.
 
-A checkpoint is a (standard, place) pair for field standards and a (standard,
-unit) pair for material standards: a row of the task table. Checkpoints are
-sorted by district (material ones, which belong to the city, last), so every
-per-district operation is a slice. The arrays here are built once per
-scenario and shared, read-only, by every replication; :class:`State` holds
-what a replication changes.
+The checkpoint structure (:class:`civsim.checkpoints.Checkpoints`) is built
+once per city and read-only; :class:`State` holds what a replication changes
+that more than one mechanism reads: the condition, which checkpoints have an
+open rectification order, and the funded lifts on top of the condition.
+What only one mechanism uses lives in that mechanism's own state.
 """
 
 from __future__ import annotations
@@ -13,373 +12,128 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
-from scipy import sparse
+import simpy
 
-from civsim.errors import CivsimError
-from civsim.gains import CITY
-from civsim.scenario import Scenario
+from civsim.checkpoints import Checkpoints
+from civsim.sim import kernels
 
-__all__ = ["CITY", "EVENT_KINDS", "Checkpoints", "State", "build_checkpoints"]
-
-#: Kinds of event a replication tallies per day (rows of ``Run.events``).
-EVENT_KINDS = (
-    "self_check",
-    "covert_visit",
-    "problem_self_check",
-    "problem_material_review",
-    "problem_covert_visit",
-    "problem_citizen_report",
-    "problem_platform",
-    "order_opened",
-    "order_closed",
-    "order_closed_late",
-    "coordination_wait",
-    "volunteer_request",
-    "volunteer_served",
-    "negative_incident",
-    "evaluation_visit",
-    "line_condition",
-    "line_decay",
-    "line_detection",
-    "line_staff_days",
-    "line_volunteer_hours",
-    "line_publicity",
-)
-EVENT_INDEX = {k: i for i, k in enumerate(EVENT_KINDS)}
-
-#: Checkpoints summed in float32 before the sums go on in float64 (the weekly record).
-RUN_LENGTH = 256
-
-
-@dataclass(frozen=True)
-class Checkpoints:
-    """Read-only description of every checkpoint, aligned on one index.
-
-    Attributes
-    ----------
-    n : int
-        Number of checkpoints.
-    field : numpy.ndarray of bool
-        True for field checkpoints, False for material ones.
-    district : numpy.ndarray of int
-        Index into ``districts`` (material checkpoints: ``len(districts)``, the city).
-    district_slices : list of slice
-        The checkpoints of each district, in ``districts`` order.
-    standard, place, place_type, unit : numpy.ndarray of int
-        Indices into the label arrays below (``place`` is -1 for material).
-    decay : numpy.ndarray of float
-        Daily decay rate of the checkpoint's standard.
-    upkeep : numpy.ndarray of float
-        Daily routine restoration at normal effort (upkeep rate x staffing factor).
-    has_coop : numpy.ndarray of bool
-        The standard has cooperating units (orders wait for coordination).
-    """
-
-    n: int
-    field: np.ndarray
-    district: np.ndarray
-    district_slices: list[slice]
-    city_slice: slice
-    standard: np.ndarray
-    place: np.ndarray
-    place_type: np.ndarray
-    unit: np.ndarray
-    decay: np.ndarray
-    upkeep: np.ndarray
-    has_coop: np.ndarray
-    districts: np.ndarray
-    standards: np.ndarray
-    places: np.ndarray
-    place_types: np.ndarray
-    units: np.ndarray
-    district_population: np.ndarray
-    holders: np.ndarray
-    holder_staff: np.ndarray
-    points: pd.DataFrame
-    standard_points: np.ndarray
-    observations: np.ndarray
-    type_places: list[np.ndarray]
-    type_sample_weight: np.ndarray
-    place_ckp_ptr: np.ndarray
-    place_ckp_idx: np.ndarray
-    weights: dict[str, tuple[sparse.csr_matrix, pd.Index]] = field(repr=False)
-    shadow_rows: int
-    shadow_groups: pd.DataFrame = field(repr=False)
-    condition_count: np.ndarray = field(repr=False)
-    run_starts: np.ndarray = field(repr=False)
-    run_of: np.ndarray = field(repr=False)
-    record_matrix: sparse.csr_matrix = field(repr=False)
-
-    @property
-    def n_field(self) -> int:
-        """Number of field checkpoints: they come first, ``0 .. n_field - 1``."""
-        return self.city_slice.start
-
-    @property
-    def district_labels(self) -> np.ndarray:
-        """The districts' ids, then ``CITY`` (the labels of ``district`` codes)."""
-        return np.append(self.districts.astype(object), CITY)
-
-    def record(self, condition: np.ndarray, changed: tuple | None = None) -> np.ndarray:
-        """The shadow score of every group, then the mean condition per (district, place type).
-
-        Every weight is the same across a run of checkpoints sharing district,
-        standard and place type, so the runs' sums (one pass over the
-        checkpoints) times a small matrix give all of them at once. A run is
-        at most ``RUN_LENGTH`` checkpoints, summed in float32 (relative error
-        below 2e-5), then in float64.
-        ``changed`` is ``(idx, values)``: the condition to count at ``idx``
-        instead of ``condition[idx]`` (lifted checkpoints), without a copy.
-        """
-        sums = np.add.reduceat(condition, self.run_starts).astype(np.float64)
-        if changed is not None and len(changed[0]):
-            idx, values = changed
-            delta = values.astype(np.float64) - condition[idx]
-            sums += np.bincount(self.run_of[idx], weights=delta, minlength=len(sums))
-        return self.record_matrix @ sums
+__all__ = ["State"]
 
 
 @dataclass
 class State:
-    """What one replication changes, day by day."""
+    """The shared checkpoint state of one replication.
 
-    condition: np.ndarray
-    decay_mult: np.ndarray
-    detect_extra: np.ndarray
-    has_order: np.ndarray
-
-
-def build_checkpoints(
-    scenario: Scenario,
-    tasks: pd.DataFrame,
-    districts: pd.DataFrame,
-    district_staff: np.ndarray,
-):
-    """Build the checkpoint arrays of a scenario from its task table.
-
-    Parameters
+    Attributes
     ----------
-    scenario : Scenario
-        Must have a framework.
-    tasks : pandas.DataFrame
-        The task table of :func:`civsim.tasks.decompose`.
-    districts : pandas.DataFrame
-        The territory's districts (``id``, ``population``).
-    district_staff : numpy.ndarray
-        Street and community staff per district, who rectify the field problems
-        handed to the territory (属地).
-
-    Returns
-    -------
-    Checkpoints
+    env : simpy.Environment
+        The replication's clock.
+    condition : numpy.ndarray of float32
+        Condition (0..1) of every checkpoint, before funded lifts.
+    has_order : numpy.ndarray of bool
+        A rectification order is open for the checkpoint.
+    threshold : float
+        Compliance threshold: below it a checkpoint is a problem.
+    lift_size, lift_start, lift_days, is_lifted : numpy.ndarray
+        Funded lifts: a ``condition`` line lifts its checkpoints by
+        ``lift_size`` from ``lift_start``, fading linearly over ``lift_days``.
     """
-    fw = scenario.framework
-    if fw is None:
-        raise CivsimError(f"scenario {scenario.name!r} has no framework to simulate")
-    dyn = scenario.simulation.dynamics
-    std = pd.DataFrame([s.model_dump() for s in fw.standards]).set_index("id")
-    ckp = tasks[tasks["method"].isin(["field", "material"])].copy()
-    ckp = ckp[~ckp["standard"].map(std["negative"]).astype(bool)]
-    ckp["is_field"] = ckp["method"] == "field"
-    district_ids = districts["id"].to_numpy()
-    order = {d: i for i, d in enumerate(district_ids)}
-    ckp["d"] = ckp["district"].astype(object).map(order).fillna(len(district_ids)).astype(int)
-    ckp.loc[~ckp["is_field"], "d"] = len(district_ids)
-    # place type before place: every (district, standard, place type) is then one run of
-    # checkpoints, and the weekly record sums runs instead of multiplying a matrix
-    ckp = ckp.sort_values(["d", "standard", "place_type", "place"], kind="stable").reset_index(
-        drop=True
-    )
-    if ckp.empty:
-        raise CivsimError(f"scenario {scenario.name!r} has no field or material checkpoints")
 
-    def codes(col: str) -> tuple[np.ndarray, np.ndarray]:
-        values = ckp[col].astype(object).where(ckp[col].notna(), "")
-        c, labels = pd.factorize(values, sort=True)
-        return c.astype(np.int32), np.asarray(labels, dtype=object)
+    env: simpy.Environment
+    condition: np.ndarray
+    has_order: np.ndarray
+    threshold: float
+    lift_size: np.ndarray
+    lift_start: np.ndarray
+    lift_days: np.ndarray
+    is_lifted: np.ndarray
+    _lift_idx: np.ndarray | None = field(default=None, repr=False)
 
-    standard, standards = codes("standard")
-    place, places = codes("place")
-    place[ckp["place"].isna().to_numpy()] = -1
-    place_type, place_types = codes("place_type")
-    unit, units = codes("lead_unit")
-    item, items = codes("item")
-    d = ckp["d"].to_numpy(dtype=np.int32)
-    bounds = np.searchsorted(d, np.arange(len(district_ids) + 1))
-    slices = [slice(int(bounds[i]), int(bounds[i + 1])) for i in range(len(district_ids))]
-    staff = {u.id: u.staff for u in scenario.organisation.units}
-    coop = ckp["cooperating_units"].astype(object).fillna("").astype(str).str.len() > 0
-    unit_staff = np.array([staff.get(u, 0) for u in units], dtype=np.float64)
-    weights = _weights(ckp, std, scenario, len(district_ids), standard, item, items)
-    shadow = sparse.vstack([m for m, _ in weights.values()], format="csr")
-    key = np.stack([d, standard, place_type])
-    new_key = np.r_[True, np.any(key[:, 1:] != key[:, :-1], axis=0)]
-    position = np.arange(len(ckp)) - np.maximum.accumulate(
-        np.where(new_key, np.arange(len(ckp)), 0)
-    )
-    by_place = np.argsort(place, kind="stable")
-    starts_run = new_key | (position % RUN_LENGTH == 0)
-    run_starts = np.flatnonzero(starts_run)
-    is_field = ckp["is_field"].to_numpy()
-    cond, count = _condition_means(
-        np.flatnonzero(is_field), d, place_type, len(district_ids), len(place_types), len(ckp)
-    )
-    return Checkpoints(
-        n=len(ckp),
-        field=ckp["is_field"].to_numpy(),
-        district=d,
-        district_slices=slices,
-        city_slice=slice(int(bounds[-1]), len(ckp)),
-        standard=standard,
-        place=place,
-        place_type=place_type,
-        unit=unit,
-        decay=ckp["standard"].map(std["decay_per_day"]).to_numpy(dtype=np.float64),
-        upkeep=(dyn.upkeep_rate * _staffing(ckp, scenario)).astype(np.float32),
-        has_coop=coop.to_numpy(),
-        districts=district_ids,
-        standards=standards,
-        places=places,
-        place_types=place_types,
-        units=units,
-        district_population=districts["population"].to_numpy(dtype=np.int64),
-        # who can hold a rectification order: the lead units, then each district's street offices
-        holders=np.concatenate([units, district_ids.astype(object)]),
-        holder_staff=np.concatenate([unit_staff, district_staff]),
-        points=std[
-            [
-                "points",
-                "method",
-                "negative",
-                "negative_effect",
-                "negative_points",
-                "incidents_per_year",
-                "lead_unit",
-            ]
-        ],
-        standard_points=std["points"].reindex(standards).to_numpy(dtype=float),
-        observations=_observations(ckp, place, fw),
-        type_places=[
-            np.unique(place[(place_type == t) & (place >= 0)]) for t in range(len(place_types))
-        ],
-        type_sample_weight=_sample_weights(place_types, fw),
-        place_ckp_ptr=np.searchsorted(place[by_place], np.arange(len(places) + 1)),
-        place_ckp_idx=by_place,
-        weights=weights,
-        shadow_rows=shadow.shape[0],
-        shadow_groups=_shadow_groups(weights, district_ids),
-        condition_count=count,
-        run_starts=run_starts,
-        run_of=(np.cumsum(starts_run) - 1).astype(np.int32),
-        # the weekly record: shadow groups, then mean condition per (district, place type),
-        # each a weight per run of checkpoints (the weight of the run's first checkpoint)
-        record_matrix=sparse.vstack([shadow, cond], format="csc")[:, run_starts].tocsr(),
-    )
-
-
-def _condition_means(
-    f: np.ndarray, d: np.ndarray, place_type: np.ndarray, n_d: int, n_types: int, n: int
-) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """One sparse row per (district, place type) averaging its field checkpoints."""
-    group = d[f] * n_types + place_type[f]
-    count = np.bincount(group, minlength=n_d * n_types)
-    weights = (1.0 / count[group]).astype(np.float32)
-    return sparse.csr_matrix((weights, (group, f)), shape=(n_d * n_types, n)), count
-
-
-def _shadow_groups(weights: dict, district_ids: np.ndarray) -> pd.DataFrame:
-    """Method, district and item of each row of the stacked shadow matrix."""
-    labels = np.append(district_ids.astype(object), CITY)
-    parts = [
-        pd.DataFrame(
-            {
-                "method": key.split(":")[0],
-                "district": labels[keys.get_level_values(0).to_numpy(dtype=int)],
-                "item": keys.get_level_values(1).to_numpy(dtype=object),
-            }
+    @classmethod
+    def fresh(cls, env: simpy.Environment, condition: np.ndarray, threshold: float) -> State:
+        """A state with no orders and no lifts."""
+        n = len(condition)
+        return cls(
+            env=env,
+            condition=condition,
+            has_order=np.zeros(n, dtype=bool),
+            threshold=threshold,
+            lift_size=np.zeros(n, dtype=np.float32),
+            lift_start=np.zeros(n, dtype=np.int64),
+            lift_days=np.ones(n, dtype=np.int64),
+            is_lifted=np.zeros(n, dtype=bool),
+            _lift_idx=np.empty(0, dtype=np.int64),
         )
-        for key, (_, keys) in weights.items()
-    ]
-    return pd.concat(parts, ignore_index=True)
 
+    @property
+    def today(self) -> int:
+        """The simulated day."""
+        return int(self.env.now)
 
-def _observations(ckp: pd.DataFrame, place: np.ndarray, fw) -> np.ndarray:
-    """Observations an inspector makes per checkpoint: the place's share, at least one."""
-    per_place = {t.id: t.observations_per_place for t in fw.place_types}
-    obs = ckp["place_type"].astype(object).map(per_place).fillna(1).to_numpy(dtype=float)
-    at_place = np.bincount(np.maximum(place, 0))[np.maximum(place, 0)]
-    return np.maximum(1, obs // np.maximum(at_place, 1)).astype(np.int64)
+    def add_lift(self, idx: np.ndarray, size: float, days: int, day: int) -> None:
+        """Top up the lift of checkpoints ``idx`` by ``size`` from ``day``, fading over ``days``."""
+        kernels.add_lift(
+            np.asarray(idx, dtype=np.int64),
+            size,
+            max(days, 1),
+            self.lift_size,
+            self.lift_start,
+            self.lift_days,
+            self.is_lifted,
+            day,
+        )
+        self._lift_idx = None  # listed again when next needed
 
+    @property
+    def lift_idx(self) -> np.ndarray:
+        """Checkpoints with a lift still running on ``today`` (ended lifts are dropped here)."""
+        if self._lift_idx is None:
+            li = np.flatnonzero(self.is_lifted)
+            ended = self.today - self.lift_start[li] >= self.lift_days[li]
+            self.is_lifted[li[ended]] = False
+            self._lift_idx = li[~ended]
+        return self._lift_idx
 
-def _sample_weights(place_types: np.ndarray, fw) -> np.ndarray:
-    """Each place type's share of an inspection sample (``sample_per_visit``)."""
-    plan = {t.id: t.sample_per_visit for t in fw.place_types}
-    return np.array([plan.get(t, 0) for t in place_types], dtype=float)
+    def lifted(self, idx: np.ndarray) -> np.ndarray:
+        """The lifted condition at ``idx`` today (:func:`civsim.sim.kernels.lifted`)."""
+        return kernels.lifted(
+            np.asarray(idx, dtype=np.int64),
+            self.condition,
+            self.lift_size,
+            self.lift_start,
+            self.lift_days,
+            self.is_lifted,
+            self.today,
+        )
 
+    def effective(self, idx: np.ndarray | None = None) -> np.ndarray:
+        """Condition as residents and inspectors see it: the state plus any funded lift.
 
-def _staffing(ckp: pd.DataFrame, scenario: Scenario) -> np.ndarray:
-    """Share of full routine effort each checkpoint gets from its responsible person.
+        Only lifted checkpoints (``lift_idx``) are patched, so this stays cheap.
+        """
+        c = self.condition
+        if not len(self.lift_idx):
+            return c if idx is None else c[idx]
+        if idx is None:
+            out = c.copy()
+            out[self.lift_idx] = self.lifted(self.lift_idx)
+            return out
+        return self.lifted(idx)
 
-    A person whose tasks need more hours a year than they have spreads their
-    hours thinly: each of their checkpoints gets ``capacity / load``.
-    """
-    dyn = scenario.simulation.dynamics
-    cap = scenario.workload
-    person = ckp["person"].astype(object)
-    load = ckp.groupby(person, sort=False)["hours_per_year"].transform("sum")
-    # Field tasks are done by grid workers; unit posts (``unit:postK``) do the rest.
-    is_worker = ckp["is_field"] & ~person.astype(str).str.contains(":", regex=False)
-    capacity = np.where(is_worker, cap.grid_worker_hours_per_year, cap.hours_per_staff_year)
-    load = load.to_numpy(dtype=float)
-    share = np.minimum(1.0, np.divide(capacity, load, out=np.ones_like(load), where=load > 0))
-    nobody = person.isna() | (person.astype(str) == "")
-    return np.where(nobody.to_numpy(), dyn.unstaffed_effort, share)
+    def problems(self, candidates: np.ndarray) -> np.ndarray:
+        """The candidates whose condition is below the compliance threshold.
 
+        A funded lift only raises the condition, so candidates already above
+        the threshold unlifted are dropped before the lift is looked up.
+        """
+        candidates = candidates[self.condition[candidates] < self.threshold]
+        return candidates[self.effective(candidates) < self.threshold]
 
-def _weights(
-    ckp: pd.DataFrame,
-    std: pd.DataFrame,
-    scenario: Scenario,
-    n_districts: int,
-    standard: np.ndarray,
-    item: np.ndarray,
-    items: np.ndarray,
-):
-    """Sparse matrices turning the condition vector into shadow scores per group.
+    def record(self, ckp: Checkpoints) -> np.ndarray:
+        """Today's shadow score groups, then mean condition per (district, place type).
 
-    For a method M with cycle points P_M, a group's score is
-    ``P_M * sum_s points_s * mean_condition_s / sum_s points_s`` over the
-    method's standards s, the mean taken over the group's checkpoints of s.
-    Groups are (district, item) for field and (city, item) for material and
-    field; each row of a matrix is one group, so ``W @ condition`` is the
-    score of every group at once. Groups are keyed by integer codes (a pandas
-    MultiIndex over every checkpoint would cost seconds at city scale).
-    """
-    cycle = scenario.cycle
-    method_of = ckp["method"].astype(str).to_numpy()
-    district_of = ckp["d"].to_numpy(dtype=np.int64)
-    points = ckp["standard"].map(std["points"]).to_numpy(dtype=float)
-    n_std, n_items = int(standard.max()) + 1, len(items)
-    out = {}
-    for method, total_points in (
-        ("field", cycle.field_points),
-        ("material", cycle.material_points),
-    ):
-        rows = np.flatnonzero(method_of == method)
-        if not len(rows):
-            continue
-        method_total = std.loc[(std["method"] == method) & ~std["negative"], "points"].sum()
-        for scope in ("district", "city"):
-            if scope == "district" and method == "material":
-                continue
-            d = district_of[rows] if scope == "district" else np.full(len(rows), n_districts)
-            _, per_pair, pair_size = np.unique(
-                d * n_std + standard[rows], return_inverse=True, return_counts=True
-            )
-            w = total_points * points[rows] / max(method_total, 1e-12) / pair_size[per_pair]
-            keys, g = np.unique(d * n_items + item[rows], return_inverse=True)
-            labels = pd.MultiIndex.from_arrays([keys // n_items, items[keys % n_items]])
-            mat = sparse.csr_matrix((w.astype(np.float32), (g, rows)), shape=(len(keys), len(ckp)))
-            out[f"{method}:{scope}"] = (mat, labels)
-    return out
+        See :meth:`civsim.checkpoints.Checkpoints.record`; the condition is
+        :meth:`effective`.
+        """
+        li = self.lift_idx
+        return ckp.record(self.condition, (li, self.lifted(li)))

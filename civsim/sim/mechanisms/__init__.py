@@ -1,0 +1,40 @@
+"""The core mechanisms of the simulation, one module each, registered here in order.
+
+Registration order is the order in which their processes run within a
+simulated day and their year-end steps run: routine upkeep first, then
+detection, rectification, volunteers, the evaluation, and the budget's
+deliveries. A mechanism of your own registers itself after these
+(:func:`civsim.sim.registry.register`); see ``docs/architecture.md``.
+"""
+
+from civsim.sim.mechanisms import (
+    campaign,
+    deliveries,
+    detection,
+    evaluation,
+    negative_list,
+    performance_budget,
+    rectification,
+    satisfaction,
+    upkeep,
+    volunteers,
+)
+from civsim.sim.registry import register
+
+__all__ = ["CORE"]
+
+#: The core mechanisms in registration order.
+CORE = (
+    campaign.MECHANISM,
+    upkeep.MECHANISM,
+    detection.MECHANISM,
+    rectification.MECHANISM,
+    volunteers.MECHANISM,
+    satisfaction.MECHANISM,
+    negative_list.MECHANISM,
+    evaluation.MECHANISM,
+    performance_budget.MECHANISM,
+    deliveries.MECHANISM,
+)
+for _mechanism in CORE:
+    register(_mechanism)

@@ -1,0 +1,193 @@
+"""Detection: how problems are found, each found problem opening a rectification order.
+
+Four sources look for problems (checkpoints below the compliance threshold):
+
+- mock tests (模拟测评) every ``self_check_interval_days``: a sample of places
+  by type, and a review of every material checkpoint;
+- covert visits (暗访) by supervisors: a smaller sample at the same cadence;
+- residents' reports (市民随手拍): each problem checkpoint with chance
+  ``citizen_report_rate`` a day;
+- a smart platform (一网统管) where it runs, as switched on or funded, with
+  each checkpoint's own daily rate.
+
+Residents' reports and the platform are found in one compiled pass a day
+(:func:`civsim.sim.kernels.find_problems`); a problem both find counts for
+the residents. Each source draws from its own stream. Fundable effect:
+``detection`` (the platform's rate raised for the line's duration).
+Parameters: ``simulation.detection``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from civsim.city import City
+from civsim.scenario import Scenario
+from civsim.sim import kernels
+from civsim.sim.engine import Run
+from civsim.sim.mechanisms.deliveries import Delivery
+from civsim.sim.mechanisms.rectification import open_orders
+from civsim.sim.registry import Mechanism, Process
+from civsim.sim.sampling import quotas, sample_places
+
+__all__ = ["MECHANISM", "DetectionPart", "DetectionState"]
+
+
+@dataclass(frozen=True)
+class DetectionPart:
+    """What every replication shares: sample plans and the material checkpoints."""
+
+    self_check_plan: list[int]
+    covert_visit_plan: list[int]
+    material: np.ndarray
+
+
+@dataclass
+class DetectionState:
+    """The platform's daily detection rate per checkpoint, and its largest value."""
+
+    detect_extra: np.ndarray
+    detect_max: float
+
+
+def _prepare(scenario: Scenario, city: City, allocation: pd.DataFrame) -> DetectionPart:
+    det = scenario.simulation.detection
+    ckp = city.checkpoints
+    return DetectionPart(
+        self_check_plan=quotas(ckp, det.self_check_places),
+        covert_visit_plan=quotas(ckp, det.covert_visit_places),
+        material=np.flatnonzero(~ckp.field),
+    )
+
+
+def _setup(run: Run) -> DetectionState:
+    det = run.params.detection
+    extra = np.where(run.ckp.field & det.platform, det.platform_detection_rate, 0.0)
+    extra = extra.astype(np.float32)
+    return DetectionState(detect_extra=extra, detect_max=float(extra.max(initial=0.0)))
+
+
+def _report(run: Run, found: np.ndarray, source: str) -> None:
+    """Open an order for each found problem without one (distinct, in order), counted by source."""
+    found = np.sort(found[~run.state.has_order[found]])
+    run.count(source, len(found))
+    if len(found):
+        open_orders(run, found)
+
+
+def self_checks(env: simpy.Environment, run: Run) -> Process:
+    """Mock tests (模拟测评): sample places, and review every material checkpoint."""
+    det = run.params.detection
+    part: DetectionPart = run.part("detection")
+    rng = run.rng("self_checks")
+    while True:
+        yield env.timeout(det.self_check_interval_days)
+        run.count("self_check", 1)
+        sampled = sample_places(run.ckp, rng, part.self_check_plan)
+        _report(run, run.state.problems(sampled), "problem_self_check")
+        _report(run, run.state.problems(part.material), "problem_material_review")
+
+
+def covert_visits(env: simpy.Environment, run: Run) -> Process:
+    """Covert visits (暗访) by supervisors: a smaller sample, at the same cadence all cycle."""
+    det = run.params.detection
+    part: DetectionPart = run.part("detection")
+    rng = run.rng("covert_visits")
+    while True:
+        yield env.timeout(det.covert_visit_interval_days)
+        run.count("covert_visit", 1)
+        sampled = sample_places(run.ckp, rng, part.covert_visit_plan)
+        _report(run, run.state.problems(sampled), "problem_covert_visit")
+
+
+def _looked_at(run: Run, stream: str, n_field: int, p: float) -> np.ndarray:
+    """Field checkpoints looked at today, each with chance ``p`` (picked with replacement).
+
+    Rather than a draw per checkpoint, draw how many are looked at (Binomial)
+    and pick them at random: a cost proportional to the looks, not to the
+    city's size. Returns 32-bit random words w, each picking checkpoint
+    ``w * n_field >> 32`` (field checkpoints come first: ``0 .. n_field - 1``).
+    """
+    if p <= 0 or not n_field:
+        return np.empty(0, dtype=np.uint32)
+    return run.draws(stream, "bits").take(int(run.rng(stream).binomial(n_field, p)))
+
+
+def daily_reports(env: simpy.Environment, run: Run) -> Process:
+    """Problems residents report and the platform flags every day, each opening an order."""
+    rate = run.params.detection.citizen_report_rate
+    st: DetectionState = run["detection"]
+    coins = run.draws("platform_thinning", "uniform")
+    n_field = run.ckp.n_field
+    state = run.state
+    while True:
+        reported = _looked_at(run, "citizen_reports", n_field, rate)
+        flagged = _looked_at(run, "platform", n_field, st.detect_max)
+        coins.ensure(len(flagged))
+        found, n_reported, coins.pos = kernels.find_problems(
+            reported,
+            flagged,
+            n_field,
+            coins.values,
+            coins.pos,
+            st.detect_max,
+            st.detect_extra,
+            state.condition,
+            state.threshold,
+            state.has_order,
+            state.lift_size,
+            state.lift_start,
+            state.lift_days,
+            state.is_lifted,
+            int(env.now),
+        )
+        run.count("problem_citizen_report", n_reported)
+        run.count("problem_platform", len(found) - n_reported)
+        if len(found):
+            open_orders(run, found)
+        yield env.timeout(1)
+
+
+def _start(env: simpy.Environment, run: Run) -> None:
+    env.process(daily_reports(env, run))
+    env.process(self_checks(env, run))
+    env.process(covert_visits(env, run))
+
+
+def _boost(run: Run, d: Delivery, idx: np.ndarray, units: int, day: int, end: int) -> None:
+    """A ``detection`` line raises the platform's rate by ``effect_size`` until ``end``."""
+    st: DetectionState = run["detection"]
+    st.detect_extra[idx] += d.size
+    st.detect_max = float(st.detect_extra.max(initial=0.0))
+    run.env.process(_revert(run.env, run, idx, d.size, end - day))
+
+
+def _revert(env: simpy.Environment, run: Run, idx: np.ndarray, size: float, after: int):
+    """End a funded detection boost after its duration."""
+    yield env.timeout(after)
+    st: DetectionState = run["detection"]
+    st.detect_extra[idx] -= size
+    st.detect_max = float(st.detect_extra.max(initial=0.0))
+
+
+MECHANISM = Mechanism(
+    "detection",
+    prepare=_prepare,
+    setup=_setup,
+    start=_start,
+    streams=("self_checks", "covert_visits", "citizen_reports", "platform", "platform_thinning"),
+    events=(
+        "self_check",
+        "covert_visit",
+        "problem_self_check",
+        "problem_material_review",
+        "problem_covert_visit",
+        "problem_citizen_report",
+        "problem_platform",
+    ),
+    effects={"detection": _boost},
+)

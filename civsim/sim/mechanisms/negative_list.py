@@ -1,0 +1,41 @@
+"""The negative list (负面清单): incidents that deduct points or disqualify the city.
+
+At each year's end, every negative standard has incidents at its
+``incidents_per_year`` rate, scaled by how far the field condition has fallen
+below the reference condition (:func:`civsim.scoring.negative_list`). The
+evaluation (:mod:`.evaluation`) calls :func:`year_incidents`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from civsim import scoring
+from civsim.city import City
+from civsim.scenario import Scenario
+from civsim.sim.engine import Run
+from civsim.sim.registry import Mechanism
+
+__all__ = ["MECHANISM", "year_incidents"]
+
+
+def _prepare(scenario: Scenario, city: City, allocation: pd.DataFrame) -> pd.DataFrame:
+    points = city.checkpoints.points
+    return points[points["negative"].astype(bool)]
+
+
+def year_incidents(run: Run) -> tuple[float, bool, int]:
+    """The year's deductions, whether the city is disqualified, and the incidents."""
+    field_mean = float(run.state.effective()[: run.ckp.n_field].mean())
+    ref = run.params.survey.reference_condition
+    risk = (1 - field_mean) / (1 - ref) if ref < 1 else 1.0
+    deducted, disqualified, incidents = scoring.negative_list(
+        run.part("negative_list"), risk, run.rng("negative_list")
+    )
+    run.count("negative_incident", incidents)
+    return deducted, disqualified, incidents
+
+
+MECHANISM = Mechanism(
+    "negative_list", prepare=_prepare, streams=("negative_list",), events=("negative_incident",)
+)

@@ -1,0 +1,260 @@
+"""Rectification: orders queued at the responsible units, worked within their capacity.
+
+Every found problem becomes an order (整改通知) at the checkpoint's lead unit;
+a share ``territorial_share`` of field problems goes to the street offices of
+the place's district instead (属地管理). Orders of standards with cooperating
+units wait for coordination first (an exponential delay, shortened by joint
+mechanisms, 联席会议). Each unit works its queue first come first served: its
+daily capacity is its staff x ``staff_share`` x ``orders_per_staff_day`` plus
+funded staff-days; up to a day's unused capacity carries over. A closed order
+restores its checkpoint to ``fixed_condition``; one closed after its
+``deadline_days`` is late. Queues run by ready day, then by opening: orders
+back from coordination join their queue on the eve of their ready day, ahead
+of that day's new orders.
+
+Fundable effect: ``staff_days`` (rectification capacity for the target's lead
+units, spread over the line's duration). Parameters: ``simulation.rectification``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from civsim.checkpoints import Checkpoints
+from civsim.sim import kernels
+from civsim.sim.engine import Run
+from civsim.sim.mechanisms.deliveries import Delivery
+from civsim.sim.registry import Mechanism, Process
+from civsim.sim.sampling import spans
+
+__all__ = ["MECHANISM", "ORDER_STATUSES", "OrderBook", "RectificationState", "open_orders"]
+
+#: An order's status at the end of the cycle (codes 0..3 in this order).
+ORDER_STATUSES = ("closed", "closed_late", "open", "open_late")
+
+
+class OrderBook:
+    """Rectification orders as growable parallel arrays, and each unit's queue.
+
+    Each unit's queue is a ring buffer, one row of ``slots`` (widened when a
+    backlog outgrows it), with absolute ``head`` and ``tail`` counters. An
+    order waiting for cooperating units sits in ``waiting`` (the first
+    ``n_waiting`` entries, in the order opened) until the eve of its ready
+    day, then joins the back of its unit's queue, ahead of the orders opened
+    on its ready day: queues run by ready day, then by opening. The day's
+    opening and serving are
+    compiled loops (:func:`civsim.sim.kernels.open_orders`,
+    :func:`civsim.sim.kernels.work_queues`); this class keeps their arrays
+    large enough.
+    """
+
+    FIELDS = ("ckpt", "unit", "opened", "ready", "deadline", "closed")
+
+    def __init__(self, n_units: int, capacity: int = 1024, slots: int = 256):
+        self.n = 0
+        for name in self.FIELDS:
+            setattr(self, name, np.full(capacity, -1, dtype=np.int64))
+        self.waiting = np.empty(capacity, dtype=np.int64)
+        self.n_waiting = 0
+        self.slots = np.zeros((n_units, slots), dtype=np.int64)
+        self.head = np.zeros(n_units, dtype=np.int64)
+        self.tail = np.zeros(n_units, dtype=np.int64)
+
+    @property
+    def queued(self) -> np.ndarray:
+        """Orders in each unit's queue (ready, not yet served)."""
+        return self.tail - self.head
+
+    def _grow(self, need: int) -> None:
+        size = len(self.ckpt)
+        if self.n + need > size:
+            new = max(2 * size, self.n + need)
+            for name in self.FIELDS:
+                arr = getattr(self, name)
+                grown = np.concatenate([arr, np.full(new - size, -1, dtype=np.int64)])
+                setattr(self, name, grown)
+        if self.n_waiting + need > len(self.waiting):
+            room = max(2 * len(self.waiting), self.n_waiting + need) - len(self.waiting)
+            self.waiting = np.concatenate([self.waiting, np.empty(room, dtype=np.int64)])
+
+    def _widen(self, longest: int) -> None:
+        """Give every ring at least ``longest`` slots, keeping each queue's order."""
+        old = self.slots.shape[1]
+        if longest <= old:
+            return
+        width = max(2 * old, longest)
+        units, pos = spans(self.head, self.tail - self.head)
+        slots = np.zeros((len(self.head), width), dtype=np.int64)
+        slots[units, pos % width] = self.slots[units, pos % old]
+        self.slots = slots
+
+    def open_count(self) -> np.ndarray:
+        """Open orders per unit: queued plus waiting for coordination."""
+        waiting = self.unit[self.waiting[: self.n_waiting]]
+        return self.queued + np.bincount(waiting, minlength=len(self.head))
+
+    def open(self, ckpts: np.ndarray, day: int, run: Run) -> None:
+        """Open one order per checkpoint, queued at the checkpoint's lead unit.
+
+        A share of field problems goes to the street offices of the place's
+        district (属地管理); orders of standards with cooperating units wait for
+        coordination first, shortened by joint mechanisms.
+        """
+        rect = run.params.rectification
+        k = len(ckpts)
+        self._grow(k)
+        self._widen(int(self.queued.max()) + k)
+        mean_wait = rect.coordination_delay_days * (
+            rect.joint_delay_factor if rect.joint_mechanism else 1.0
+        )
+        self.n_waiting = kernels.open_orders(
+            run.draws("assignment", "uniform").take(k),
+            run.draws("coordination", "exponential").take(k),
+            ckpts,
+            self.n,
+            day,
+            self.ckpt,
+            self.unit,
+            self.opened,
+            self.ready,
+            self.deadline,
+            self.slots,
+            self.tail,
+            self.waiting,
+            run.ckp.field,
+            run.ckp.district,
+            run.ckp.unit,
+            run.ckp.has_coop,
+            rect.territorial_share,
+            len(run.ckp.units),
+            rect.deadline_days,
+            max(mean_wait, 1e-12),
+            self.n_waiting,
+            run.state.has_order,
+            run.counts("order_opened"),
+            run.counts("coordination_wait"),
+        )
+        self.n += k
+
+    def work(self, credit: np.ndarray, capacity: tuple, day: int, run: Run) -> None:
+        """Close as many of unit u's orders as ``credit[u]`` allows, then queue tomorrow's.
+
+        ``capacity`` is ``(most, base, extra, per_staff_day)``: the credit
+        carried over is capped at ``most``, then grows by the day's capacity
+        (:func:`civsim.sim.kernels.work_queues`); it falls by the orders closed.
+        """
+        self._widen(int(self.queued.max()) + self.n_waiting)
+        self.n_waiting = kernels.work_queues(
+            day,
+            credit,
+            *capacity,
+            self.ckpt,
+            self.unit,
+            self.ready,
+            self.deadline,
+            self.closed,
+            self.slots,
+            self.head,
+            self.tail,
+            self.waiting,
+            self.n_waiting,
+            run.state.condition,
+            run.state.has_order,
+            run.params.rectification.fixed_condition,
+            run.counts("order_closed"),
+            run.counts("order_closed_late"),
+        )
+
+    def table(self, ckp: Checkpoints, days: int) -> pd.DataFrame:
+        """One row per order, with its status at the end of the cycle."""
+        n = self.n
+        closed = self.closed[:n]
+        late = np.where(closed >= 0, closed > self.deadline[:n], days > self.deadline[:n])
+        ck = self.ckpt[:n]
+        # categoricals from codes and int32 days: an order table holds ~10^5 rows per replication
+        place = ckp.place[ck] + 1  # 0: no place (a material standard)
+        # only the places with orders, in label order: a count per place beats sorting orders
+        seen = np.flatnonzero(np.bincount(place, minlength=len(ckp.places) + 1))
+        code_of = np.empty(len(ckp.places) + 1, dtype=np.int64)
+        code_of[seen] = np.arange(len(seen))
+        place_code = code_of[place]
+        seen = seen - 1
+        place_labels = np.where(seen >= 0, ckp.places[np.maximum(seen, 0)], "")
+        return pd.DataFrame(
+            {
+                "order": np.arange(n, dtype=np.int32),
+                "standard": pd.Categorical.from_codes(ckp.standard[ck], ckp.standards),
+                "place": pd.Categorical.from_codes(place_code, place_labels),
+                "district": pd.Categorical.from_codes(ckp.district[ck], ckp.district_labels),
+                "unit": pd.Categorical.from_codes(self.unit[:n], ckp.holders),
+                "opened": self.opened[:n].astype(np.int32),
+                "ready": self.ready[:n].astype(np.int32),
+                "deadline": self.deadline[:n].astype(np.int32),
+                "closed": np.where(closed >= 0, closed, -1).astype(np.int32),
+                "status": pd.Categorical.from_codes(
+                    np.where(closed >= 0, 0, 2) + late, ORDER_STATUSES
+                ),
+            }
+        )
+
+
+@dataclass
+class RectificationState:
+    """The order book, and funded staff-days per holder and day."""
+
+    orders: OrderBook
+    extra_staff_days: np.ndarray
+
+
+def _setup(run: Run) -> RectificationState:
+    n_holders = len(run.ckp.holders)
+    return RectificationState(
+        orders=OrderBook(n_holders), extra_staff_days=np.zeros((n_holders, run.days + 1))
+    )
+
+
+def open_orders(run: Run, ckpts: np.ndarray) -> None:
+    """Open one order per checkpoint today (checkpoints without an open order)."""
+    run["rectification"].orders.open(ckpts, int(run.env.now), run)
+
+
+def rectification(env: simpy.Environment, run: Run) -> Process:
+    """Every holder works its queue each day, up to its capacity; queues recorded for the tables."""
+    rect = run.params.rectification
+    st: RectificationState = run["rectification"]
+    base = run.ckp.holder_staff * rect.staff_share * rect.orders_per_staff_day
+    credit = np.zeros_like(base)
+    # unused capacity carries over, up to a day's worth
+    capacity = (base + 1.0, base, st.extra_staff_days, rect.orders_per_staff_day)
+    book = st.orders
+    while True:
+        day = int(env.now)
+        book.work(credit, capacity, day, run)
+        if day % run.record_every == 0:
+            run.records.units.append((day, book.open_count(), credit.copy()))
+        yield env.timeout(1)
+
+
+def _start(env: simpy.Environment, run: Run) -> None:
+    env.process(rectification(env, run))
+
+
+def _staff_days(run: Run, d: Delivery, idx: np.ndarray, units: int, day: int, end: int) -> None:
+    """A ``staff_days`` line adds ``effect_size`` staff-days per unit, spread until ``end``."""
+    share = units * d.size / max(end - day, 1)
+    extra = run["rectification"].extra_staff_days
+    extra[d.unit_index, day:end] += share / max(len(d.unit_index), 1)
+
+
+MECHANISM = Mechanism(
+    "rectification",
+    setup=_setup,
+    start=_start,
+    streams=("assignment", "coordination"),
+    events=("order_opened", "order_closed", "order_closed_late", "coordination_wait"),
+    effects={"staff_days": _staff_days},
+)

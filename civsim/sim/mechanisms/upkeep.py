@@ -1,0 +1,153 @@
+"""Decay and routine effort: every checkpoint decays daily and routine work restores it.
+
+A day advances every checkpoint: ``c <- c * keep + k * u * (1 - c)`` with
+``keep = 1 - decay * decay_mult``, ``u`` the checkpoint's upkeep at normal
+effort (``upkeep_rate`` times its responsible person's staffing share, or
+``unstaffed_effort`` where nobody is responsible), and ``k`` the district's
+effort level: the campaign profile (:mod:`.campaign`, mean 1 over the cycle)
+times one plus the effort spare volunteers add (:mod:`.volunteers`), both set
+weekly. A day is one compiled pass, ``c <- c * (keep - k u) + k u``
+(:func:`civsim.sim.kernels.advance`).
+
+It also records what the condition scores: the shadow score every
+``record_every_days`` and each year's mean condition per district and place
+type. Fundable effects: ``condition`` (a lift that fades over the line's
+duration) and ``decay`` (a slower decay for the line's duration).
+Parameters: ``simulation.dynamics``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import simpy
+
+from civsim.sim import kernels
+from civsim.sim.engine import Run
+from civsim.sim.mechanisms.deliveries import Delivery
+from civsim.sim.mechanisms.satisfaction import district_means, satisfaction
+from civsim.sim.registry import Mechanism, Process
+
+__all__ = ["MECHANISM", "UpkeepState", "record_shadow"]
+
+
+@dataclass
+class UpkeepState:
+    """Per-replication arrays of the daily pass (float32: the pass is memory-bound)."""
+
+    upkeep: np.ndarray
+    keep: np.ndarray
+    decay_mult: np.ndarray
+    decay_cuts: list[tuple[np.ndarray, float]] = field(default_factory=list)
+
+
+def _setup(run: Run) -> UpkeepState:
+    dyn = run.params.dynamics
+    ckp = run.ckp
+    staffing = np.where(ckp.unstaffed, dyn.unstaffed_effort, ckp.staffing)
+    f32 = np.float32
+    return UpkeepState(
+        upkeep=(dyn.upkeep_rate * staffing).astype(f32),
+        keep=(1.0 - ckp.decay).astype(f32),
+        decay_mult=np.ones(ckp.n, dtype=f32),
+    )
+
+
+def upkeep(env: simpy.Environment, run: Run) -> Process:
+    """Advance every checkpoint one day: decay, then routine effort restores."""
+    st: UpkeepState = run["upkeep"]
+    c = run.state.condition
+    slices = [*run.ckp.district_slices, run.ckp.city_slice]
+    bounds = np.array([sl.start for sl in slices] + [run.ckp.n], dtype=np.int64)
+    effort = run.part("campaign")
+    volunteer_effort = run["volunteers"].effort
+    while env.now < run.days:
+        day = int(env.now)
+        if day % run.record_every == 0:
+            record_shadow(run, day)
+        kernels.advance(c, st.keep, st.upkeep, effort[day] * (1.0 + volunteer_effort), bounds)
+        yield env.timeout(1)
+    record_shadow(run, run.days)
+
+
+def _start(env: simpy.Environment, run: Run) -> None:
+    env.process(upkeep(env, run))
+
+
+def record_shadow(run: Run, day: int) -> None:
+    """Record today's shadow score groups and residents' satisfaction by district."""
+    rec = run.records
+    # one pass over the checkpoints gives the shadow groups and the condition tally
+    both = run.state.record(run.ckp)
+    n_shadow = run.ckp.shadow_rows
+    rec.cond_sum += both[n_shadow:]
+    rec.cond_records += 1
+    sat = satisfaction(run, day, district_means(run, both[n_shadow:]))
+    rec.shadow.append((day, both[:n_shadow], sat))
+
+
+def _record_conditions(run: Run, year: int) -> None:
+    """Record the year's mean and year-end field condition per district and place type."""
+    ckp, rec = run.ckp, run.records
+    n_types = len(ckp.place_types)
+    end = run.state.record(ckp)[ckp.shadow_rows :]
+    mean = rec.cond_sum / max(rec.cond_records, 1)
+    for g in np.flatnonzero(ckp.condition_count):
+        rec.conditions.append(
+            (
+                year,
+                ckp.districts[g // n_types],
+                ckp.place_types[g % n_types],
+                float(mean[g]),
+                float(end[g]),
+                int(ckp.condition_count[g]),
+            )
+        )
+    rec.cond_sum[:] = 0
+    rec.cond_records = 0
+
+
+def _lift(run: Run, d: Delivery, idx: np.ndarray, units: int, day: int, end: int) -> None:
+    """A ``condition`` line lifts its checkpoints by ``effect_size``, fading over its duration."""
+    run.state.add_lift(idx, d.size, d.duration_days, day)
+
+
+def _slow_decay(run: Run, d: Delivery, idx: np.ndarray, units: int, day: int, end: int) -> None:
+    """A ``decay`` line multiplies its checkpoints' decay by ``1 - effect_size`` until ``end``."""
+    st: UpkeepState = run["upkeep"]
+    cut = (idx, 1.0 - d.size)
+    st.decay_cuts.append(cut)
+    st.decay_mult[idx] *= cut[1]
+    _refresh_keep(run, idx)
+    run.env.process(_revert_decay(run.env, run, cut, end - day))
+
+
+def _revert_decay(env: simpy.Environment, run: Run, cut: tuple[np.ndarray, float], after: int):
+    """End a funded slow-down of decay after its duration.
+
+    The multiplier of the checkpoints it covered is rebuilt from the cuts still
+    running (dividing the factor back out fails for a cut to zero decay).
+    """
+    yield env.timeout(after)
+    st: UpkeepState = run["upkeep"]
+    st.decay_cuts.remove(cut)
+    idx = cut[0]
+    st.decay_mult[idx] = 1.0
+    for other, factor in st.decay_cuts:
+        st.decay_mult[np.intersect1d(other, idx, assume_unique=True)] *= factor
+    _refresh_keep(run, idx)
+
+
+def _refresh_keep(run: Run, idx: np.ndarray) -> None:
+    st: UpkeepState = run["upkeep"]
+    st.keep[idx] = 1.0 - run.ckp.decay[idx] * st.decay_mult[idx]
+
+
+MECHANISM = Mechanism(
+    "upkeep",
+    setup=_setup,
+    start=_start,
+    year_end=_record_conditions,
+    effects={"condition": _lift, "decay": _slow_decay},
+)

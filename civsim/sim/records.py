@@ -1,0 +1,60 @@
+"""What a replication records for its result tables, as plain lists.
+
+The mechanisms append to these as the run goes;
+:func:`civsim.sim.tables.build_run_result` turns them into tidy tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from civsim.checkpoints import Checkpoints
+
+__all__ = ["Records"]
+
+
+@dataclass
+class Records:
+    """The recorders of one replication.
+
+    Attributes
+    ----------
+    shadow : list of (day, group scores, satisfaction by district)
+        The weekly shadow record (see :meth:`Checkpoints.record`).
+    cond_sum, cond_records
+        Running sum and count of the weekly condition means of this year.
+    conditions : list of tuple
+        ``(year, district, place_type, mean, end, checkpoints)`` per year.
+    units : list of (day, open orders, spare capacity)
+        Each holder's queue on recording days.
+    spend : list of tuple
+        ``(year, month, line, district, yuan)`` paid.
+    allocated : list of DataFrame
+        Each year's allocation rows as funded.
+    annual : list of dict
+        Each year's evaluation result.
+    districts : list of dict
+        Each district's year-end result (``year, district, satisfaction, field``).
+    cycle : dict
+        The cycle's outcome (:func:`civsim.scoring.cycle_outcome`).
+    """
+
+    cond_sum: np.ndarray
+    cond_records: int = 0
+    shadow: list[tuple[int, np.ndarray, np.ndarray]] = field(default_factory=list)
+    conditions: list[tuple[Any, ...]] = field(default_factory=list)
+    units: list[tuple[int, np.ndarray, np.ndarray]] = field(default_factory=list)
+    spend: list[tuple[Any, ...]] = field(default_factory=list)
+    allocated: list[pd.DataFrame] = field(default_factory=list)
+    annual: list[dict[str, Any]] = field(default_factory=list)
+    districts: list[dict[str, Any]] = field(default_factory=list)
+    cycle: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def empty(cls, ckp: Checkpoints) -> Records:
+        """Recorders with nothing recorded yet."""
+        return cls(cond_sum=np.zeros(len(ckp.condition_count)))

@@ -1,0 +1,219 @@
+"""The result of a simulation as tidy tables, and saving them (Parquet + JSON metadata).
+
+A :class:`RunResult` holds one or more replications of one scenario; every
+table carries ``scenario`` and ``replication`` columns, so results of many runs
+concatenate into one table aligned on the same keys.
+
+Tables and their columns:
+
+``shadow``
+    scenario, replication, day, method (field / material / survey), district
+    (a district id or ``city``), item, score: the points that group would score
+    if the evaluation came that day.
+``events``
+    scenario, replication, day, kind, count: daily tallies (self-checks,
+    problems by source, orders opened / closed / closed late, coordination
+    waits, volunteer requests and services, negative incidents, evaluation
+    visits, line deliveries).
+``orders``
+    scenario, replication, order, standard, place, district, unit, opened,
+    ready, deadline, closed (-1 if open), status (closed, closed_late, open,
+    open_late).
+``workload``
+    scenario, replication, day, unit, queue (open orders), spare (unused
+    capacity, orders).
+``annual``
+    scenario, replication, year, visit_day, material, field, survey,
+    satisfaction, deductions, incidents, disqualified, score.
+``cycle``
+    scenario, replication, cycle_score, disqualified, rank, quota, title.
+``districts``
+    scenario, replication, year, district, satisfaction, field (expected field
+    points at year end).
+``spend``
+    scenario, replication, year, month, line, district, yuan.
+``allocation``
+    scenario, replication, year, level, district, category, line, units, yuan.
+``conditions``
+    scenario, replication, year, district, place_type, condition (mean field
+    condition over the year, 0..1, as inspectors see it), end_condition (at
+    year end), checkpoints.
+
+:func:`build_run_result` only tabulates what the mechanisms recorded
+(:class:`civsim.sim.records.Records`); it computes no score.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from civsim.checkpoints import Checkpoints
+from civsim.sim.records import Records
+
+if TYPE_CHECKING:
+    from civsim.sim.engine import Run
+
+__all__ = ["ALLOCATION_COLUMNS", "TABLES", "RunResult", "build_run_result"]
+
+#: Columns of an allocation table.
+ALLOCATION_COLUMNS = ("year", "level", "district", "category", "line", "units", "yuan")
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Tidy tables of one or more replications (see the module docstring for columns)."""
+
+    shadow: pd.DataFrame
+    events: pd.DataFrame
+    orders: pd.DataFrame
+    workload: pd.DataFrame
+    annual: pd.DataFrame
+    cycle: pd.DataFrame
+    districts: pd.DataFrame
+    spend: pd.DataFrame
+    allocation: pd.DataFrame
+    conditions: pd.DataFrame
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables by name."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def save(self, folder: str | Path, metadata: dict[str, Any]) -> Path:
+        """Write every table as Parquet and ``metadata.json``, all or nothing.
+
+        Parameters
+        ----------
+        folder : str or Path
+            Created if missing; its former tables are replaced.
+        metadata : dict
+            JSON-serialisable facts about the run (scenario hash, seed, versions).
+        """
+        folder = Path(folder)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}-"))
+        try:
+            for name, table in self.tables().items():
+                table.to_parquet(tmp / f"{name}.parquet", index=False)
+            (tmp / "metadata.json").write_text(
+                json.dumps(metadata, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
+            )
+            if folder.exists():
+                for name in (*TABLES, "metadata"):
+                    for old in folder.glob(f"{name}.*"):
+                        old.unlink()
+            folder.mkdir(exist_ok=True)
+            for item in tmp.iterdir():
+                os.replace(item, folder / item.name)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return folder
+
+
+#: The table names, in order.
+TABLES = tuple(f.name for f in fields(RunResult))
+
+
+def _keyed(df: pd.DataFrame, scenario: str, replication: int) -> pd.DataFrame:
+    df.insert(0, "replication", replication)
+    df.insert(0, "scenario", scenario)
+    return df
+
+
+def build_run_result(records: Records, run: Run, scenario: str, replication: int) -> RunResult:
+    """Tabulate a finished run's records as a :class:`RunResult`."""
+    ckp = run.ckp
+    sc = run.scenario
+    kinds_all = run.prep.event_kinds
+    shadow = _shadow(records, ckp, run.part("satisfaction").item_shares, sc.cycle.survey_points)
+
+    days = np.arange(run.events.shape[1])
+    kinds, day_idx = np.nonzero(run.events)
+    events = pd.DataFrame(
+        {
+            "day": days[day_idx],
+            "kind": pd.Categorical(np.asarray(kinds_all)[kinds], categories=kinds_all),
+            "count": run.events[kinds, day_idx],
+        }
+    ).sort_values(["day", "kind"], kind="stable", ignore_index=True)
+
+    recorded = [day for day, _, _ in records.units]
+    workload = pd.DataFrame(
+        {
+            "day": np.repeat(np.array(recorded, dtype=np.int64), len(ckp.holders)),
+            "unit": np.tile(ckp.holders, len(recorded)),
+            "queue": np.concatenate([q for _, q, _ in records.units] or [[]]).astype(np.int64),
+            "spare": np.concatenate([s for _, _, s in records.units] or [[]]).astype(float),
+        }
+    )
+    annual = pd.DataFrame(records.annual)
+    districts = pd.DataFrame(records.districts)
+    cycle = pd.DataFrame([records.cycle])
+    spend = pd.DataFrame(records.spend, columns=["year", "month", "line", "district", "yuan"])
+    allocation = (
+        pd.concat(records.allocated, ignore_index=True) if records.allocated else pd.DataFrame()
+    ).reindex(columns=list(ALLOCATION_COLUMNS))
+    tables = {
+        "shadow": shadow,
+        "events": events,
+        "orders": run["rectification"].orders.table(ckp, run.days),
+        "workload": workload,
+        "annual": annual,
+        "cycle": cycle,
+        "districts": districts,
+        "spend": spend,
+        "allocation": allocation,
+        "conditions": pd.DataFrame(
+            records.conditions,
+            columns=["year", "district", "place_type", "condition", "end_condition", "checkpoints"],
+        ),
+    }
+    return RunResult(**{k: _keyed(v, scenario, replication) for k, v in tables.items()})
+
+
+def _shadow(
+    records: Records, ckp: Checkpoints, shares: pd.Series, survey_points: float
+) -> pd.DataFrame:
+    """The shadow score records as one tidy table (field and material groups, then survey)."""
+    days = np.array([day for day, _, _ in records.shadow], dtype=np.int32)
+    scored = ckp.shadow_groups
+    values = np.stack([v for _, v, _ in records.shadow])  # records x groups
+    sat = np.stack([s for _, _, s in records.shadow])  # records x districts
+    n_d, n_i = len(ckp.districts), len(shares)
+    pop = ckp.district_population / max(ckp.district_population.sum(), 1)
+    per_item = shares.to_numpy() * survey_points
+    surveyed = pd.DataFrame(
+        {
+            "method": "survey",
+            "district": np.repeat(ckp.district_labels, n_i),
+            "item": np.tile(shares.index.to_numpy(dtype=object), n_d + 1),
+        }
+    )
+    survey = (np.column_stack([sat, sat @ pop])[:, :, None] * per_item[None, None, :]).reshape(
+        len(days), -1
+    )  # records x (district, item)
+    # labels as categorical codes of one group per row, repeated for every record
+    labels = pd.concat([scored, surveyed], ignore_index=True).astype("category")
+    blocks = [(slice(0, len(scored)), values), (slice(len(scored), len(labels)), survey)]
+    columns = {
+        "day": np.concatenate([np.repeat(days, v.shape[1]) for _, v in blocks]),
+        **{
+            col: pd.Categorical.from_codes(
+                np.concatenate(
+                    [np.tile(labels[col].cat.codes[rows], len(days)) for rows, _ in blocks]
+                ),
+                dtype=labels[col].dtype,
+            )
+            for col in ("method", "district", "item")
+        },
+        "score": np.concatenate([v.ravel() for _, v in blocks]),
+    }
+    return pd.DataFrame(columns)
