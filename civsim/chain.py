@@ -74,7 +74,7 @@ def build_chain(scenario: Scenario, territory: TerritoryTables | None = None) ->
     """
     t = territory if territory is not None else build_territory(scenario)
     org = scenario.organisation
-    G = nx.DiGraph(name=scenario.name)
+    G: nx.DiGraph[str] = nx.DiGraph(name=scenario.name)
     root = org.committee.id
     _add(G, [(root, "committee", org.committee.name_zh, org.committee.staff, 0)], 0)
     _add(G, [(org.office.id, "office", org.office.name_zh, org.office.staff, 0)], 1)
@@ -167,11 +167,12 @@ def validate_chain(G: nx.DiGraph) -> None:
     ...
     civsim.errors.ChainError: orphans (no leader): 'g'
     """
-    kinds = nx.get_node_attributes(G, "kind")
+    kinds: dict[str, str] = nx.get_node_attributes(G, "kind")
     unknown = [n for n in G if kinds.get(n) not in NODE_KINDS]
     if unknown:
         raise ChainError(f"nodes of unknown kind: {_few(unknown)}; expected one of {NODE_KINDS}")
-    bad_edges = [(u, v) for u, v, k in G.edges(data="kind") if k not in EDGE_KINDS]
+    edge_kinds: Iterable[tuple[str, str, str | None]] = G.edges(data="kind")
+    bad_edges = [(u, v) for u, v, k in edge_kinds if k not in EDGE_KINDS]
     if bad_edges:
         raise ChainError(f"edges of unknown kind: {bad_edges[:5]}; expected one of {EDGE_KINDS}")
     roots = [n for n, k in kinds.items() if k == "committee"]

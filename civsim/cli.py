@@ -12,11 +12,16 @@ import sys
 import typing
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import cast
 
+import numpy as np
 import pandas as pd
 
 from civsim.errors import CivsimError
 from civsim.scenario import PolicyName
+
+if typing.TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["main"]
 
@@ -44,7 +49,8 @@ def _cmd_chain(args: argparse.Namespace) -> int:
         from civsim.plots import plot_chain, save_figure
 
         ax = plot_chain(G)
-        save_figure(ax.figure, Path(args.png))
+        # plot_chain drew on a new figure of its own (plt.subplots), not on a subfigure.
+        save_figure(cast("Figure", ax.figure), Path(args.png))
     print(f"{scenario.name}: responsibility chain, by level")
     with pd.option_context("display.width", 120, "display.float_format", "{:,.1f}".format):
         print(table.to_string())
@@ -121,11 +127,16 @@ def _cmd_budget(args: argparse.Namespace) -> int:
             raise BudgetError(f"cannot read results {args.results}: {exc}") from None
         if "year" not in scores.columns:
             raise BudgetError(f"results {args.results} need a year column")
-        results = {int(y): g.drop(columns="year") for y, g in scores.groupby("year")}
+        # read_csv (no date parsing) gives a year column of numbers or strings, as int() takes.
+        results = {
+            int(cast(typing.SupportsInt | str, y)): g.drop(columns="year")
+            for y, g in scores.groupby("year")
+        }
     table = allocate_cycle(scenario, args.policy, results)
     summary = summarise(table)
     inputs = budget_inputs(scenario)
-    gains = {y: expected_gain(t, inputs) for y, t in table.groupby("year")}
+    # allocate_cycle's table has an int64 year column.
+    gains = {cast(np.int64, y): expected_gain(t, inputs) for y, t in table.groupby("year")}
     # Everything is computed first; the files appear together or not at all.
     out = Path(args.out)
     with staged_folder(out) as tmp:
@@ -134,6 +145,8 @@ def _cmd_budget(args: argparse.Namespace) -> int:
         with pd.ExcelWriter(tmp / "allocation.xlsx") as book:
             table.to_excel(book, sheet_name="allocation", index=False)
             summary.to_excel(book, sheet_name="summary", index=False)
+    if scenario.budget is None:  # allocate_cycle has already refused such a scenario
+        raise BudgetError(f"scenario {scenario.name} has no budget section")
     policy = args.policy or scenario.budget.policy
     print(f"{scenario.name}: special fund, policy {policy}, yuan by holder and category")
     pivot = summary.pivot_table(

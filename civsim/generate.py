@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from civsim.apportion import largest_remainder
 from civsim.errors import ScenarioError
-from civsim.scenario import MAX_GRIDS, Frozen, Scenario, param
+from civsim.scenario import MAX_GRIDS, Budget, Frozen, Scenario, param
 
 __all__ = ["CitySpec", "city_files", "write_city"]
 
@@ -121,7 +121,7 @@ def city_files(
         "grids_per_community": spec.grids_per_community,
         "grid_workers_per_grid": spec.grid_workers_per_grid,
     }
-    doc = {
+    doc: dict[str, Any] = {
         "name": f"generated_{grids}",
         "title_zh": f"生成城市（约{grids:,}个网格）",
         "description": f"Generated from {base.name} with seed {seed}: about {grids:,} grids.",
@@ -142,7 +142,7 @@ def city_files(
     }
     doc["simulation"] = base.simulation.model_dump(mode="json")
     if base.budget is not None:
-        doc["budget"] = _scaled_budget(base, int(population.sum()))
+        doc["budget"] = _scaled_budget(base, base.budget, int(population.sum()))
         files[f"{TABLES}/budget_lines.csv"] = _table(base.budget.lines)
         doc["sources"]["budget.total_yuan"] = (
             f"generated: {base.name}'s fund scaled by residents (assumption)"
@@ -151,13 +151,12 @@ def city_files(
     return files
 
 
-def _scaled_budget(base: Scenario, residents: int) -> dict[str, Any]:
-    """The base's budget for a city of ``residents``: the fund scaled by residents.
+def _scaled_budget(base: Scenario, budget: Budget, residents: int) -> dict[str, Any]:
+    """The base's ``budget`` for a city of ``residents``: the fund scaled by residents.
 
     The base's per-district starting conditions name the base's districts, so
     they are dropped; every generated district starts at ``expected_condition``.
     """
-    budget = base.budget
     base_residents = sum(d.population for d in base.territory.districts)
     total = round(budget.total_yuan * residents / max(base_residents, 1))
     out = budget.model_dump(mode="json", exclude={"lines", "district_condition"})

@@ -128,7 +128,9 @@ def _children(
     """Generate the children of each parent row, splitting its population among them."""
     counts = parents[count_col].to_numpy(dtype=np.int64)
     parent_ids = np.repeat(parents["id"].to_numpy(), counts)
-    ordinal = np.concatenate([np.arange(1, c + 1) for c in counts]) if len(counts) else []
+    ordinal: np.ndarray | list[int] = (
+        np.concatenate([np.arange(1, c + 1) for c in counts]) if len(counts) else []
+    )
     width = len(str(int(counts.max()))) if len(counts) else 1
     ids = [f"{p}{id_letter}{k:0{width}d}" for p, k in zip(parent_ids, ordinal, strict=True)]
     names = np.repeat(parents["name_zh"].to_numpy(), counts)
@@ -215,7 +217,7 @@ def build_places(scenario: Scenario, territory: TerritoryTables | None = None) -
     places = pd.DataFrame(
         {
             "id": pd.array(ids, dtype="string[pyarrow]"),
-            "place_type": pd.Categorical.from_codes(type_idx, categories=types),
+            "place_type": pd.Categorical.from_codes(type_idx, categories=pd.Index(types)),
             "name_zh": pd.array(names, dtype="string[pyarrow]"),
         }
     )
@@ -236,7 +238,7 @@ def _drawn_places(scenario: Scenario, grids: pd.DataFrame) -> tuple[np.ndarray, 
     total = int(pop.sum())
     grid_parts, type_parts = [], []
     levels = {}
-    for k, ptype in enumerate(scenario.framework.place_types):
+    for k, ptype in enumerate(require_framework(scenario).place_types):
         n = round(ptype.per_10k_residents * total / RESIDENTS_PER_RATE)
         if n == 0:
             continue
@@ -300,7 +302,7 @@ def _listed_places(
     """Grid and type index and claimant of each place of the scenario's places table."""
     grid_pos = pd.Index(grids["id"])
     rows = scenario.places or ()
-    grid_idx = grid_pos.get_indexer([p.grid for p in rows])
+    grid_idx = grid_pos.get_indexer(pd.Index([p.grid for p in rows]))
     missing = np.flatnonzero(grid_idx < 0)
     if len(missing):
         i = int(missing[0])
@@ -308,5 +310,5 @@ def _listed_places(
             f"places row {i + 1} ({rows[i].id}): unknown grid {rows[i].grid!r}",
             file=scenario.source_file or None,
         )
-    type_idx = pd.Index(types).get_indexer([p.place_type for p in rows])
+    type_idx = pd.Index(types).get_indexer(pd.Index([p.place_type for p in rows]))
     return grid_idx.astype(np.int64), type_idx.astype(np.int64), [p.claimed_by for p in rows]

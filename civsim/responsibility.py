@@ -10,6 +10,7 @@ reads it back into a scenario, and exporting again gives an equal table.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 from pydantic import ValidationError
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 from civsim.errors import ScenarioError, TableError
 from civsim.scenario import (
     Framework,
+    ResponsibilityRow,
     Scenario,
     _explain,
     read_table,
@@ -150,9 +152,14 @@ def import_responsibilities(scenario: Scenario, path: str | Path) -> Scenario:
     if not table.rows:
         raise TableError("the sheet has no rows below its header", file=table.label)
     try:
-        checked = Framework.model_validate(
-            {**fw.model_dump(), "responsibilities": table.rows}
-        ).responsibilities
+        # The field is optional, but it was just given the table's rows (checked non-empty
+        # above), so validation either fails or yields them as a tuple.
+        checked = cast(
+            tuple[ResponsibilityRow, ...],
+            Framework.model_validate(
+                {**fw.model_dump(), "responsibilities": table.rows}
+            ).responsibilities,
+        )
     except ValidationError as exc:
         err = _explain(exc, file_path, {("responsibilities",): table})
         raise TableError(err.message, err.file, err.where) from None

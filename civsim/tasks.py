@@ -11,6 +11,8 @@ responsible, accountable, consulted or informed per item (:func:`raci`).
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -142,9 +144,10 @@ def decompose(
             "environment": by_standard("environment"),
             "method": by_standard("method"),
             "negative": std["negative"].to_numpy()[s_rows],
-            "place": pd.Categorical.from_codes(p_rows, categories=p["id"].astype(str)),
+            "place": pd.Categorical.from_codes(p_rows, categories=pd.Index(p["id"].astype(str))),
             "place_type": pd.Categorical.from_codes(
-                np.append(_codes(p["place_type"], type_ids), -1)[p_rows], categories=type_ids
+                np.append(_codes(p["place_type"], type_ids), -1)[p_rows],
+                categories=pd.Index(type_ids),
             ),
             "lead_unit": by_standard("lead_unit"),
             "cooperating_units": by_standard("cooperating_units"),
@@ -289,7 +292,7 @@ def _persons(
     post_codes = post_cat.codes.astype(np.int64)
     post_codes = np.where(post_codes >= 0, post_codes + len(labels), -1)
     return pd.Categorical.from_codes(
-        np.concatenate([codes, post_codes]), categories=[*labels, *post_cat.categories]
+        np.concatenate([codes, post_codes]), categories=pd.Index([*labels, *post_cat.categories])
     )
 
 
@@ -356,7 +359,8 @@ def coverage(scenario: Scenario, tasks: pd.DataFrame, territory: TerritoryTables
         gaps.append(("grid_without_worker", gid, f"{n} field tasks without a person"))
     staff = {u.id: u.staff for u in scenario.organisation.units}
     unit_tasks = tasks[tasks["place"].isna() & tasks["lead_unit"].notna()]
-    for unit, n in unit_tasks["lead_unit"].value_counts().items():
+    for label, n in unit_tasks["lead_unit"].value_counts().items():
+        unit = cast(str, label)  # the column's categories are unit ids, all strings
         if n and staff.get(unit, 0) == 0:
             gaps.append(("lead_without_staff", unit, f"{n} unit tasks without a person"))
     return pd.DataFrame(gaps, columns=["gap", "subject", "detail"])
