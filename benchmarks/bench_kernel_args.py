@@ -51,8 +51,7 @@ from numba.core import types
 from numba.experimental import jitclass, structref
 
 from civsim.scenario import load_scenario
-from civsim.sim import kernels
-from civsim.sim.model import prepare, simulate
+from civsim.sim import kernels, prepare, simulate
 
 KERNELS = ("open_orders", "work_queues", "find_problems")
 
@@ -62,7 +61,7 @@ KERNELS = ("open_orders", "work_queues", "find_problems")
 
 #: Arrays of each bundle, by name (the same names for every kind of bundle).
 FIELDS = {
-    # the order book (civsim.sim.model.OrderBook): both order kernels use it
+    # the order book (civsim.sim.mechanisms.rectification.OrderBook): both order kernels use it
     "Book": (
         "ckpt",
         "unit",
@@ -81,7 +80,7 @@ FIELDS = {
     "Ckstate": ("condition", "has_order"),
     # funded lifts (Run.lift_*)
     "Lifts": ("lift_size", "lift_start", "lift_days", "is_lifted"),
-    # a unit's daily capacity (processes.rectification's ``capacity``)
+    # a unit's daily capacity (the rectification process's ``capacity``)
     "Capacity": ("most", "base", "extra", "per_staff_day"),
     # rows of Run.events a kernel counts into
     "Counts": ("first", "second"),

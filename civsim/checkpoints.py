@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import sparse
 
 from civsim.errors import CivsimError
-from civsim.gains import CITY
+from civsim.places import CITY
 from civsim.scenario import Scenario
 
 __all__ = ["CITY", "RUN_LENGTH", "Checkpoints", "build_checkpoints"]

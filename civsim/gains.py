@@ -60,12 +60,11 @@ import numpy as np
 import pandas as pd
 
 from civsim.errors import BudgetError
-from civsim.places import RESIDENTS_PER_RATE
+from civsim.places import CITY, RESIDENTS_PER_RATE
 from civsim.scenario import Budget, ProjectLineRow, Scenario, StandardRow
 
 __all__ = ["condition_by_holder", "line_gains", "place_counts"]
 
-CITY = "city"
 FADING = ("condition", "publicity")
 CAPACITY = ("staff_days", "volunteer_hours")
 

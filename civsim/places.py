@@ -22,7 +22,7 @@ from civsim.errors import ScenarioError
 from civsim.responsibility import require_framework
 from civsim.scenario import Scenario, TerritoryGenerator
 
-__all__ = ["PLACE_COLUMNS", "TerritoryTables", "build_places", "build_territory"]
+__all__ = ["CITY", "PLACE_COLUMNS", "TerritoryTables", "build_places", "build_territory"]
 
 #: Stream id that separates the territory's random draws from the simulation's.
 TERRITORY_STREAM = 1
@@ -41,6 +41,9 @@ PLACE_COLUMNS = (
     "district",
     "claimed_by",
 )
+#: The label of the whole city (or county) where a table has one row per district and one
+#: for the city: material checkpoints, city-level budget lines.
+CITY = "city"
 #: Below this coefficient of variation, sizes are drawn equal: rounding to whole
 #: counts would erase the variation anyway, and 1/cv**2 would overflow.
 MIN_SPREAD = 1e-3

@@ -277,4 +277,15 @@ def simulate(
         if mechanism.start is not None:
             mechanism.start(run.env, run)
     run.env.run(until=run.days)
-    return build_run_result(run.records, run, prep.scenario.name, replication)
+    for mechanism in _switched_on(prep):
+        if mechanism.finish is not None:
+            mechanism.finish(run)
+    return build_run_result(
+        run.records,
+        run.events,
+        prep.event_kinds,
+        run.ckp,
+        run.scenario.cycle.survey_points,
+        prep.scenario.name,
+        replication,
+    )

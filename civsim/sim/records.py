@@ -41,6 +41,10 @@ class Records:
         Each district's year-end result (``year, district, satisfaction, field``).
     cycle : dict
         The cycle's outcome (:func:`civsim.scoring.cycle_outcome`).
+    orders : DataFrame or None
+        Every rectification order and its status at the end of the cycle.
+    survey_item_shares : Series
+        Each survey item's share of the survey points (to split the survey's shadow).
     """
 
     cond_sum: np.ndarray
@@ -53,6 +57,8 @@ class Records:
     annual: list[dict[str, Any]] = field(default_factory=list)
     districts: list[dict[str, Any]] = field(default_factory=list)
     cycle: dict[str, Any] = field(default_factory=dict)
+    orders: pd.DataFrame | None = None
+    survey_item_shares: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
 
     @classmethod
     def empty(cls, ckp: Checkpoints) -> Records:

@@ -30,20 +30,15 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import pandas as pd
 import simpy
 from pydantic import BaseModel
 
+from civsim.city import City
 from civsim.errors import CivsimError
 from civsim.scenario import Scenario
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from civsim.city import City
-    from civsim.sim.engine import Run
-    from civsim.sim.mechanisms.deliveries import Delivery
 
 __all__ = [
     "EffectHandler",
@@ -58,8 +53,13 @@ __all__ = [
 
 #: A SimPy process: a generator of events.
 Process = Generator[simpy.Event, Any, None]
-#: Deliver ``units`` of a funded line on checkpoints ``idx`` from ``day`` until ``end``.
-EffectHandler = Callable[["Run", "Delivery", Any, int, int, int], None]
+#: A replication's context, :class:`civsim.sim.engine.Run`. Typed loosely here because the
+#: engine imports this module (and a cycle is not allowed, not even for type checking).
+Run = Any
+#: Deliver ``units`` of a funded line (a :class:`~civsim.sim.mechanisms.deliveries.Delivery`)
+#: on checkpoints ``idx`` from ``day`` until ``end``: ``handler(run, delivery, idx, units,
+#: day, end)``.
+EffectHandler = Callable[[Run, Any, Any, int, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,9 @@ class Mechanism:
     year_end : callable, optional
         ``year_end(run, year)``: called by the evaluation at the end of each
         evaluation year, after the year's scores, in registration order.
+    finish : callable, optional
+        ``finish(run)``: after the cycle, puts into ``run.records`` what only
+        this mechanism knows (the tables are built from the records alone).
     streams : tuple of str
         Random streams it draws from (``run.rng(name)``), by name.
     events : tuple of str
@@ -106,6 +109,7 @@ class Mechanism:
     setup: Callable[[Run], Any] | None = None
     start: Callable[[simpy.Environment, Run], None] | None = None
     year_end: Callable[[Run, int], None] | None = None
+    finish: Callable[[Run], None] | None = None
     streams: tuple[str, ...] = ()
     events: tuple[str, ...] = ()
     effects: Mapping[str, EffectHandler] = field(default_factory=dict)

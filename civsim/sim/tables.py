@@ -51,16 +51,13 @@ import shutil
 import tempfile
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from civsim.checkpoints import Checkpoints
 from civsim.sim.records import Records
-
-if TYPE_CHECKING:
-    from civsim.sim.engine import Run
 
 __all__ = ["ALLOCATION_COLUMNS", "TABLES", "RunResult", "build_run_result"]
 
@@ -128,20 +125,25 @@ def _keyed(df: pd.DataFrame, scenario: str, replication: int) -> pd.DataFrame:
     return df
 
 
-def build_run_result(records: Records, run: Run, scenario: str, replication: int) -> RunResult:
-    """Tabulate a finished run's records as a :class:`RunResult`."""
-    ckp = run.ckp
-    sc = run.scenario
-    kinds_all = run.prep.event_kinds
-    shadow = _shadow(records, ckp, run.part("satisfaction").item_shares, sc.cycle.survey_points)
+def build_run_result(
+    records: Records,
+    events: np.ndarray,
+    kinds_all: tuple[str, ...],
+    ckp: Checkpoints,
+    survey_points: float,
+    scenario: str,
+    replication: int,
+) -> RunResult:
+    """Tabulate a finished run's records and daily event tallies as a :class:`RunResult`."""
+    shadow = _shadow(records, ckp, records.survey_item_shares, survey_points)
 
-    days = np.arange(run.events.shape[1])
-    kinds, day_idx = np.nonzero(run.events)
+    days = np.arange(events.shape[1])
+    kinds, day_idx = np.nonzero(events)
     events = pd.DataFrame(
         {
             "day": days[day_idx],
             "kind": pd.Categorical(np.asarray(kinds_all)[kinds], categories=kinds_all),
-            "count": run.events[kinds, day_idx],
+            "count": events[kinds, day_idx],
         }
     ).sort_values(["day", "kind"], kind="stable", ignore_index=True)
 
@@ -164,7 +166,7 @@ def build_run_result(records: Records, run: Run, scenario: str, replication: int
     tables = {
         "shadow": shadow,
         "events": events,
-        "orders": run["rectification"].orders.table(ckp, run.days),
+        "orders": records.orders if records.orders is not None else pd.DataFrame(),
         "workload": workload,
         "annual": annual,
         "cycle": cycle,

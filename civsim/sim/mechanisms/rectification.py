@@ -250,10 +250,15 @@ def _staff_days(run: Run, d: Delivery, idx: np.ndarray, units: int, day: int, en
     extra[d.unit_index, day:end] += share / max(len(d.unit_index), 1)
 
 
+def _finish(run: Run) -> None:
+    run.records.orders = run["rectification"].orders.table(run.ckp, run.days)
+
+
 MECHANISM = Mechanism(
     "rectification",
     setup=_setup,
     start=_start,
+    finish=_finish,
     streams=("assignment", "coordination"),
     events=("order_opened", "order_closed", "order_closed_late", "coordination_wait"),
     effects={"staff_days": _staff_days},

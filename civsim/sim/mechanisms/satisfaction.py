@@ -101,6 +101,14 @@ def _publicity(run: Run, d: Delivery, idx: np.ndarray, units: int, day: int, end
     run["satisfaction"].boost[d.district_index, day:end] += units * d.size * fade
 
 
+def _finish(run: Run) -> None:
+    run.records.survey_item_shares = run.part("satisfaction").item_shares
+
+
 MECHANISM = Mechanism(
-    "satisfaction", prepare=_prepare, setup=_setup, effects={"publicity": _publicity}
+    "satisfaction",
+    prepare=_prepare,
+    setup=_setup,
+    finish=_finish,
+    effects={"publicity": _publicity},
 )
