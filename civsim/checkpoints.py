@@ -10,7 +10,8 @@ replication that simulates it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -82,13 +83,13 @@ class Checkpoints:
     type_sample_weight: np.ndarray
     place_ckp_ptr: np.ndarray
     place_ckp_idx: np.ndarray
-    weights: dict[str, tuple[sparse.csr_matrix, pd.Index]] = field(repr=False)
+    weights: dict[str, tuple[sparse.csr_matrix, pd.Index]] = dataclasses.field(repr=False)
     shadow_rows: int
-    shadow_groups: pd.DataFrame = field(repr=False)
-    condition_count: np.ndarray = field(repr=False)
-    run_starts: np.ndarray = field(repr=False)
-    run_of: np.ndarray = field(repr=False)
-    record_matrix: sparse.csr_matrix = field(repr=False)
+    shadow_groups: pd.DataFrame = dataclasses.field(repr=False)
+    condition_count: np.ndarray = dataclasses.field(repr=False)
+    run_starts: np.ndarray = dataclasses.field(repr=False)
+    run_of: np.ndarray = dataclasses.field(repr=False)
+    record_matrix: sparse.csr_matrix = dataclasses.field(repr=False)
 
     @property
     def n_field(self) -> int:
@@ -302,8 +303,8 @@ def _staffing(ckp: pd.DataFrame, scenario: Scenario) -> tuple[np.ndarray, np.nda
     # Field tasks are done by grid workers; unit posts (``unit:postK``) do the rest.
     is_worker = ckp["is_field"] & ~person.astype(str).str.contains(":", regex=False)
     capacity = np.where(is_worker, cap.grid_worker_hours_per_year, cap.hours_per_staff_year)
-    load = load.to_numpy(dtype=float)
-    share = np.minimum(1.0, np.divide(capacity, load, out=np.ones_like(load), where=load > 0))
+    hours = load.to_numpy(dtype=float)
+    share = np.minimum(1.0, np.divide(capacity, hours, out=np.ones_like(hours), where=hours > 0))
     nobody = person.isna() | (person.astype(str) == "")
     return share, nobody.to_numpy()
 

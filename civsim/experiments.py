@@ -259,19 +259,24 @@ def line_value(
         raise CivsimError(f"lines not funded in the allocation: {', '.join(unknown)}")
     base_prep = prepare(scenario, allocation=allocation)
     seed = scenario.seed if seed is None else seed
-    kw = {"seed": seed, "executor": executor, "workers": workers, "progress": False}
-    base = _mean_shadow(replicate(base_prep, reps, **kw))
+
+    def shadow(prep: Prepared) -> pd.Series:
+        run = replicate(prep, reps, seed=seed, executor=executor, workers=workers, progress=False)
+        return _mean_shadow(run)
+
+    base = shadow(base_prep)
     inputs = base_prep.budget_inputs
+    assert inputs is not None  # the scenario has a budget, checked above
     rows = []
     for name in names:
         # only the allocation differs: the city is the base's
         without = allocation[allocation["line"] != name]
         prep = prepare(scenario, allocation=without, city=base_prep.city)
-        diff = base - _mean_shadow(replicate(prep, reps, **kw))
+        diff = base - shadow(prep)
         own = allocation[allocation["line"] == name]
         years = scenario.cycle.years
         per_year = float(own["yuan"].sum()) / years
-        expected = float(sum(expected_gain(t, inputs) for _, t in own.groupby("year"))) / years
+        expected = sum(expected_gain(t, inputs) for _, t in own.groupby("year")) / years
         rows.append(
             {
                 "line": name,

@@ -171,12 +171,12 @@ def find_problems(
     residents' then the platform's, each sorted and once; how many are the
     residents'; the next ``c_pos``).
     """
-    threshold = np.float32(threshold)  # compared as the float32 state is
+    limit = np.float32(threshold)  # compared as the float32 state is
     lifts = (lift_size, lift_start, lift_days, is_lifted, today)
     ours, c_pos = _found(reported, n_field, False, coins, c_pos, p_max, rate, condition,
-                         threshold, has_order, lifts)  # fmt: skip
+                         limit, has_order, lifts)  # fmt: skip
     theirs, c_pos = _found(flagged, n_field, True, coins, c_pos, p_max, rate, condition,
-                           threshold, has_order, lifts)  # fmt: skip
+                           limit, has_order, lifts)  # fmt: skip
     return np.concatenate((ours, theirs)), len(ours), c_pos
 
 
@@ -312,7 +312,7 @@ def work_queues(
     is first come (ready day, then opening), first served. Returns the number
     of orders still waiting.
     """
-    fixed_condition = np.float32(fixed_condition)
+    fixed = np.float32(fixed_condition)
     width = slots.shape[1]
     for u in range(len(head)):
         credit[u] = min(credit[u], most[u])
@@ -323,7 +323,7 @@ def work_queues(
             head[u] += 1
             closed[order] = day
             c = ckpt[order]
-            condition[c] = max(condition[c], fixed_condition)
+            condition[c] = max(condition[c], fixed)
             has_order[c] = False
             late_today[day] += day > deadline[order]
         credit[u] -= take

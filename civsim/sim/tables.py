@@ -51,7 +51,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -139,7 +139,7 @@ def build_run_result(
 
     days = np.arange(events.shape[1])
     kinds, day_idx = np.nonzero(events)
-    events = pd.DataFrame(
+    event_table = pd.DataFrame(
         {
             "day": days[day_idx],
             "kind": pd.Categorical(np.asarray(kinds_all)[kinds], categories=kinds_all),
@@ -152,8 +152,8 @@ def build_run_result(
         {
             "day": np.repeat(np.array(recorded, dtype=np.int64), len(ckp.holders)),
             "unit": np.tile(ckp.holders, len(recorded)),
-            "queue": np.concatenate([q for _, q, _ in records.units] or [[]]).astype(np.int64),
-            "spare": np.concatenate([s for _, _, s in records.units] or [[]]).astype(float),
+            "queue": _stacked([q for _, q, _ in records.units]).astype(np.int64),
+            "spare": _stacked([s for _, _, s in records.units]).astype(float),
         }
     )
     annual = pd.DataFrame(records.annual)
@@ -163,9 +163,9 @@ def build_run_result(
     allocation = (
         pd.concat(records.allocated, ignore_index=True) if records.allocated else pd.DataFrame()
     ).reindex(columns=list(ALLOCATION_COLUMNS))
-    tables = {
+    tables: dict[str, pd.DataFrame] = {
         "shadow": shadow,
-        "events": events,
+        "events": event_table,
         "orders": records.orders if records.orders is not None else pd.DataFrame(),
         "workload": workload,
         "annual": annual,
@@ -179,6 +179,11 @@ def build_run_result(
         ),
     }
     return RunResult(**{k: _keyed(v, scenario, replication) for k, v in tables.items()})
+
+
+def _stacked(parts: list[np.ndarray]) -> np.ndarray:
+    """The parts end to end (an empty array for none)."""
+    return np.concatenate(parts) if parts else np.empty(0)
 
 
 def _shadow(
@@ -212,7 +217,8 @@ def _shadow(
                 np.concatenate(
                     [np.tile(labels[col].cat.codes[rows], len(days)) for rows, _ in blocks]
                 ),
-                dtype=labels[col].dtype,
+                # astype("category") above made every label column categorical
+                dtype=cast(pd.CategoricalDtype, labels[col].dtype),
             )
             for col in ("method", "district", "item")
         },

@@ -217,7 +217,8 @@ def _target_checkpoints(ckp: Checkpoints, line: Mapping, district_index: np.ndar
     area = np.zeros(ckp.n, dtype=bool)
     for d in district_index:
         area[ckp.district_slices[d]] = True
-    kind, target = line["target_kind"], line.get("target")
+    kind, target = line["target_kind"], str(line.get("target"))
+    mask: np.ndarray
     if kind == "place_type":
         mask = ckp.place_type == _code(ckp.place_types, target)
     elif kind == "standard":

@@ -56,8 +56,13 @@ class OrderBook:
 
     def __init__(self, n_units: int, capacity: int = 1024, slots: int = 256):
         self.n = 0
-        for name in self.FIELDS:
-            setattr(self, name, np.full(capacity, -1, dtype=np.int64))
+        # one growable array per field (``FIELDS``), aligned on the order number
+        self.ckpt = np.full(capacity, -1, dtype=np.int64)
+        self.unit = np.full(capacity, -1, dtype=np.int64)
+        self.opened = np.full(capacity, -1, dtype=np.int64)
+        self.ready = np.full(capacity, -1, dtype=np.int64)
+        self.deadline = np.full(capacity, -1, dtype=np.int64)
+        self.closed = np.full(capacity, -1, dtype=np.int64)
         self.waiting = np.empty(capacity, dtype=np.int64)
         self.n_waiting = 0
         self.slots = np.zeros((n_units, slots), dtype=np.int64)
@@ -148,10 +153,14 @@ class OrderBook:
         (:func:`civsim.sim.kernels.work_queues`); it falls by the orders closed.
         """
         self._widen(int(self.queued.max()) + self.n_waiting)
+        most, base, extra, per_staff_day = capacity
         self.n_waiting = kernels.work_queues(
             day,
             credit,
-            *capacity,
+            most,
+            base,
+            extra,
+            per_staff_day,
             self.ckpt,
             self.unit,
             self.ready,
@@ -187,16 +196,20 @@ class OrderBook:
         return pd.DataFrame(
             {
                 "order": np.arange(n, dtype=np.int32),
-                "standard": pd.Categorical.from_codes(ckp.standard[ck], ckp.standards),
-                "place": pd.Categorical.from_codes(place_code, place_labels),
-                "district": pd.Categorical.from_codes(ckp.district[ck], ckp.district_labels),
-                "unit": pd.Categorical.from_codes(self.unit[:n], ckp.holders),
+                "standard": pd.Categorical.from_codes(ckp.standard[ck], pd.Index(ckp.standards)),
+                "place": pd.Categorical.from_codes(
+                    place_code, pd.Index(place_labels, dtype=object)
+                ),
+                "district": pd.Categorical.from_codes(
+                    ckp.district[ck], pd.Index(ckp.district_labels)
+                ),
+                "unit": pd.Categorical.from_codes(self.unit[:n], pd.Index(ckp.holders)),
                 "opened": self.opened[:n].astype(np.int32),
                 "ready": self.ready[:n].astype(np.int32),
                 "deadline": self.deadline[:n].astype(np.int32),
                 "closed": np.where(closed >= 0, closed, -1).astype(np.int32),
                 "status": pd.Categorical.from_codes(
-                    np.where(closed >= 0, 0, 2) + late, ORDER_STATUSES
+                    np.where(closed >= 0, 0, 2) + late, pd.Index(ORDER_STATUSES)
                 ),
             }
         )
