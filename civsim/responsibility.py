@@ -15,13 +15,8 @@ import pandas as pd
 from pydantic import ValidationError
 
 from civsim.errors import ScenarioError, TableError
-from civsim.scenario import (
-    Framework,
-    Scenario,
-    _explain,
-    read_table,
-    responsibility_problem,
-)
+from civsim.scenario import Framework, Scenario, read_table, responsibility_problem
+from civsim.scenario.load import _explain
 
 __all__ = [
     "RESPONSIBILITY_COLUMNS",
