@@ -19,12 +19,13 @@ The package, one concept per module:
   root :class:`Scenario` with its cross-section checks;
 - :mod:`civsim.scenario.load`: YAML, ``extends:``, :func:`deep_merge` and
   error messages; :mod:`civsim.scenario.tables`: CSV and XLSX tables;
-- :mod:`civsim.scenario.meta`: :func:`parameter_table` and content hashes.
+- :mod:`civsim.scenario.meta`: :func:`parameter_table`, and content hashes of a
+  scenario (:func:`scenario_hash`) or of some of its sections (:func:`section_hash`).
 """
 
 from civsim.scenario.load import deep_merge as deep_merge
 from civsim.scenario.load import load_scenario
-from civsim.scenario.meta import parameter_table, scenario_hash
+from civsim.scenario.meta import parameter_table, scenario_hash, section_hash
 from civsim.scenario.params import ASSUMPTION, MAX_GRIDS
 from civsim.scenario.params import Frozen as Frozen
 from civsim.scenario.params import param as param
@@ -69,4 +70,5 @@ __all__ = [
     "load_scenario",
     "parameter_table",
     "scenario_hash",
+    "section_hash",
 ]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel
 
+from civsim.scenario.checks import hint
 from civsim.scenario.schema.scenario import Scenario
 
 
@@ -67,5 +69,62 @@ def scenario_hash(scenario: Scenario) -> str:
     >>> len(scenario_hash(load_scenario("scenarios/baseline.yaml")))
     16
     """
-    blob = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return _digest(scenario.model_dump(mode="json"))
+
+
+def section_hash(scenario: Scenario, sections: Sequence[str]) -> str:
+    """A content hash of just the named top-level sections of the validated scenario.
+
+    Two scenarios that agree on those sections get the same hash whatever else
+    differs, so the hash can key work that depends on them alone (the places
+    and tasks of a territory, say). Hashed like :func:`scenario_hash`: naming
+    every section gives the scenario's hash.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    sections : sequence of str
+        Top-level field names (``"territory"``, ``"seed"``, ...), in any order;
+        a single name may be given as a string.
+
+    Returns
+    -------
+    str
+        16 hexadecimal digits.
+
+    Raises
+    ------
+    ValueError
+        If a name is not a section of a scenario.
+
+    Examples
+    --------
+    >>> from civsim.scenario import load_scenario
+    >>> base = load_scenario("scenarios/baseline.yaml")
+    >>> campaign = load_scenario("scenarios/campaign_mode.yaml")  # changes simulation only
+    >>> places = ("organisation", "territory", "framework", "places", "workload", "seed")
+    >>> section_hash(base, places) == section_hash(campaign, places)
+    True
+    >>> section_hash(base, ["simulation"]) == section_hash(campaign, ["simulation"])
+    False
+    >>> section_hash(base, ["territroy"])
+    Traceback (most recent call last):
+    ...
+    ValueError: 'territroy' is not a section of a scenario (did you mean 'territory'?)
+    """
+    names = (sections,) if isinstance(sections, str) else tuple(sections)
+    known = _sections()
+    for name in names:
+        if name not in known:
+            raise ValueError(f"{name!r} is not a section of a scenario{hint(name, known)}")
+    return _digest(scenario.model_dump(mode="json", include=set(names)))
+
+
+def _sections() -> list[str]:
+    """The top-level sections of a scenario (its fields but ``source_file``)."""
+    return [name for name, info in Scenario.model_fields.items() if not info.exclude]
+
+
+def _digest(data: Any) -> str:
+    blob = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
