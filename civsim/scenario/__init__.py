@@ -8,7 +8,7 @@ file and the field, or the table row and column
 (:class:`civsim.errors.ScenarioError`).
 
 Parameters are data: each numeric field carries its unit (in its name or its
-description) and a source, either a fact from the domain brief or the word
+description) and a source, either a fact of ``docs/domain.md`` or the word
 ``assumption``. :func:`parameter_table` lists them all.
 
 The package, one concept per module:

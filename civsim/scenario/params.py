@@ -1,7 +1,7 @@
 """The building blocks of every scenario model: parameters, ids, lists and size limits.
 
 Parameters are data: each numeric field is declared with :func:`param`, which
-records its unit and its source, either a fact from the domain brief or the word
+records its unit and its source, either a fact of ``docs/domain.md`` or the word
 ``assumption`` (:data:`ASSUMPTION`); :func:`civsim.scenario.parameter_table`
 lists them all.
 """
@@ -35,7 +35,8 @@ def param(default: Any, unit: str, source: str = ASSUMPTION, **constraints: Any)
     unit : str
         The unit, in words (``"yuan"``, ``"day"``, ``"fraction"``).
     source : str
-        Where the default comes from: a fact in the domain brief, or ``"assumption"``.
+        Where the default comes from: a fact of ``docs/domain.md`` (with its §), or
+        ``"assumption"``.
     **constraints
         Passed to :func:`pydantic.Field` (``ge``, ``le``, ...).
 

@@ -61,7 +61,9 @@ class ProjectLineRow(Frozen):
     effect_size: float = Field(ge=0, description="[per unit] see the effect's meaning above")
     places_per_unit: int = Field(default=0, ge=0, description="[checkpoints per unit]")
     duration_days: int = Field(ge=1, le=3660, description="[day] how long a unit's effect lasts")
-    source: str = Field(min_length=1, description="DOMAIN fact or 'assumption'")
+    source: str = Field(
+        min_length=1, description="a fact of docs/domain.md (with its §) or 'assumption'"
+    )
 
     @field_validator("unit_cost_yuan", mode="before")
     @classmethod
@@ -118,7 +120,7 @@ class Budget(Frozen):
     """
 
     total_yuan: int = param(
-        12_000_000, "yuan per year", "DOMAIN §4: seed 000 约1200余万元 special fund"
+        12_000_000, "yuan per year", "docs/domain.md §4: seed 000 约1200余万元 special fund"
     )
     city_share: float = param(
         0.4, "fraction of the fund spent at city level", ASSUMPTION, ge=0, le=1
@@ -126,7 +128,7 @@ class Budget(Frozen):
     key_project_share: float = param(
         0.6,
         "fraction of each level's money for key projects (重点项目)",
-        "DOMAIN §4: key projects and regular activities; split is an assumption",
+        "docs/domain.md §4: key projects and regular activities; split is an assumption",
         ge=0,
         le=1,
     )
@@ -148,7 +150,7 @@ class Budget(Frozen):
     performance_link: float = param(
         0.3,
         "largest share of its base money a district gains or loses by last year's standing",
-        "DOMAIN §4: 评估结果与财政投入挂钩; strength is an assumption",
+        "docs/domain.md §4: 评估结果与财政投入挂钩; strength is an assumption",
         ge=0,
         le=1,
     )
@@ -175,7 +177,7 @@ class Budget(Frozen):
     condition_per_detection: float = param(
         0.5,
         "condition gained per checkpoint per +1.0 daily detection probability",
-        "assumption: problems found sooner are rectified sooner (DOMAIN §5 closed loop)",
+        "assumption: problems found sooner are rectified sooner (docs/domain.md §5 closed loop)",
         ge=0,
     )
     decay_exposure_days: float = param(

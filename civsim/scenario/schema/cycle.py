@@ -10,14 +10,18 @@ from civsim.scenario.params import Frozen, param
 class Cycle(Frozen):
     """The evaluation cycle and the weights of its score."""
 
-    years: int = param(3, "year", "DOMAIN §2: three-year evaluation cycle", ge=1, le=10)
+    years: int = param(3, "year", "docs/domain.md §2: three-year evaluation cycle", ge=1, le=10)
     days_per_year: int = param(365, "day", "calendar year", ge=30, le=366)
     year_weights: tuple[float, ...] = param(
-        (0.15, 0.25, 0.60), "fraction of cycle score", "DOMAIN §2: hengyang.gov.cn 2020"
+        (0.15, 0.25, 0.60), "fraction of cycle score", "docs/domain.md §2: hengyang.gov.cn 2020"
     )
-    material_points: float = param(40.0, "points of 100", "DOMAIN §2: online materials 40", ge=0)
-    field_points: float = param(40.0, "points of 100", "DOMAIN §2: field inspection 40", ge=0)
-    survey_points: float = param(20.0, "points of 100", "DOMAIN §2: questionnaire 20", ge=0)
+    material_points: float = param(
+        40.0, "points of 100", "docs/domain.md §2: online materials 40", ge=0
+    )
+    field_points: float = param(
+        40.0, "points of 100", "docs/domain.md §2: field inspection 40", ge=0
+    )
+    survey_points: float = param(20.0, "points of 100", "docs/domain.md §2: questionnaire 20", ge=0)
 
     @model_validator(mode="after")
     def _weights_fit(self) -> Cycle:

@@ -38,13 +38,15 @@ class Campaign(Frozen):
     mode: Literal["normal", "campaign"] = Field(
         default="normal", description="campaign surges before expected inspections"
     )
-    run_up_days: int = param(60, "day", "DOMAIN §5 default (assumption)", ge=0, le=365)
-    surge_multiplier: float = param(2.0, "x normal effort at the peak", "DOMAIN §5 default", ge=1)
-    decay_half_life_days: float = param(28.0, "day", "DOMAIN §5 default: 4 weeks", gt=0)
+    run_up_days: int = param(60, "day", "docs/domain.md §5 default (assumption)", ge=0, le=365)
+    surge_multiplier: float = param(
+        2.0, "x normal effort at the peak", "docs/domain.md §5 default", ge=1
+    )
+    decay_half_life_days: float = param(28.0, "day", "docs/domain.md §5 default: 4 weeks", gt=0)
     overshoot: float = param(
         0.10,
         "fraction below normal effort right after the window",
-        "DOMAIN §5 default",
+        "docs/domain.md §5 default",
         ge=0,
         le=1,
     )
@@ -54,10 +56,12 @@ class Detection(Frozen):
     """How problems are found: self-checks, covert visits, citizen reports, a smart platform."""
 
     self_check_interval_days: int = param(30, "day", ASSUMPTION, ge=1)
-    self_check_places: int = param(300, "places per mock test", "DOMAIN §2: 300+ points", ge=0)
+    self_check_places: int = param(
+        300, "places per mock test", "docs/domain.md §2: 300+ points", ge=0
+    )
     covert_visit_interval_days: int = param(91, "day", ASSUMPTION, ge=1)
     covert_visit_places: int = param(
-        80, "places per covert visit", "DOMAIN §2: 70-87 points per visit", ge=0
+        80, "places per covert visit", "docs/domain.md §2: 70-87 points per visit", ge=0
     )
     citizen_report_rate: float = param(
         0.002, "reports per problem checkpoint per day", ASSUMPTION, ge=0, le=1
@@ -82,11 +86,13 @@ class Rectification(Frozen):
     territorial_share: float = param(
         0.5,
         "share of field problems handed to the street offices of the place's district (属地)",
-        "assumption: 谁主管谁负责 and 属地管理 share the work (DOMAIN §1)",
+        "assumption: 谁主管谁负责 and 属地管理 share the work (docs/domain.md §1)",
         ge=0,
         le=1,
     )
-    deadline_days: int = param(10, "day", "DOMAIN §5: 28 of 57 problems fixed within 10 days", ge=1)
+    deadline_days: int = param(
+        10, "day", "docs/domain.md §5: 28 of 57 problems fixed within 10 days", ge=1
+    )
     fixed_condition: float = param(0.95, "condition after closure", ASSUMPTION, ge=0, le=1)
     coordination_delay_days: float = param(
         14.0, "mean wait before an order with cooperating units can start", ASSUMPTION, ge=0
@@ -125,11 +131,11 @@ class Volunteers(Frozen):
 class Survey(Frozen):
     """The questionnaire: residents' satisfaction from experienced condition and service."""
 
-    households: int = param(2000, "households per questionnaire", "DOMAIN §2: ~2,000", ge=1)
+    households: int = param(2000, "households per questionnaire", "docs/domain.md §2: ~2,000", ge=1)
     base_satisfaction: float = param(
         0.86,
         "satisfaction at reference condition and no waits",
-        "assumption: calibrated; the best provinces report ~96% (DOMAIN §2)",
+        "assumption: calibrated; the best provinces report ~96% (docs/domain.md §2)",
         ge=0,
         le=1,
     )
@@ -152,13 +158,13 @@ class Evaluation(Frozen):
     material_review_day: int = param(330, "day of year", ASSUMPTION, ge=0, le=365)
     survey_day: int = param(300, "day of year", ASSUMPTION, ge=0, le=365)
     inspection_places: int = param(
-        80, "places sampled per field inspection", "DOMAIN §2: 70-87 points", ge=1
+        80, "places sampled per field inspection", "docs/domain.md §2: 70-87 points", ge=1
     )
     peer_group_size: int = param(
         30, "cities competing in one group", "assumption (391 nominees in groups)", ge=2
     )
     quota_share: float = param(
-        0.34, "share of a group that wins the title", "DOMAIN §2: 133 of 391", gt=0, le=1
+        0.34, "share of a group that wins the title", "docs/domain.md §2: 133 of 391", gt=0, le=1
     )
     peer_mean: float = param(86.0, "cycle score points", ASSUMPTION, ge=0, le=100)
     peer_sd: float = param(

@@ -56,7 +56,7 @@ class TerritoryGenerator(Frozen):
     grids_per_community: float = param(
         10.0,
         "grids per community",
-        "assumption: ~1,000 residents per grid (DOMAIN §1)",
+        "assumption: ~1,000 residents per grid (docs/domain.md §1)",
         gt=0,
         le=1000,
     )
@@ -66,7 +66,7 @@ class TerritoryGenerator(Frozen):
     grid_workers_per_grid: float = param(
         2.6,
         "grid workers per grid",
-        "DOMAIN §1: Jinan 42,000+ workers in 16,000+ grids",
+        "docs/domain.md §1: Jinan 42,000+ workers in 16,000+ grids",
         ge=0,
         le=50,
     )
