@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 import difflib
+from typing import Protocol
+
+
+class Identified(Protocol):
+    """A row or body with an id."""
+
+    @property
+    def id(self) -> str:
+        """The row's id."""
+        ...
 
 
 def hint(word: str, options: set[str] | list[str]) -> str:

@@ -185,8 +185,9 @@ def _explain(exc: ValidationError, path: Path, tables: dict[tuple, Table]) -> Sc
         msg = msg.removeprefix("Value error, ")
     for n in range(len(loc), 0, -1):
         table = tables.get(loc[:n])
-        if table is not None and len(loc) > n and isinstance(loc[n], int):
-            row = loc[n] + 1 + table.header_rows
+        index = loc[n] if len(loc) > n else None
+        if table is not None and isinstance(index, int):
+            row = index + 1 + table.header_rows
             col = ".".join(str(p) for p in loc[n + 1 :]) or "(row)"
             if err["type"] == "missing":
                 msg = f"missing column {col!r}"

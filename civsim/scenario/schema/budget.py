@@ -224,7 +224,7 @@ def check_budget_refs(budget: Budget, framework: Framework | None, districts: se
         if line.target not in known:
             raise ValueError(
                 f"budget lines row {i + 1} ({line.id}): unknown {line.target_kind} "
-                f"{line.target!r}{hint(line.target, known)}"
+                f"{line.target!r}{hint(line.target or '', known)}"
             )
         std = next((s for s in framework.standards if s.id == line.target), None)
         if std is not None and line.effect == "publicity" and std.method != "survey":

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import Field, model_validator
 
-from civsim.scenario.checks import check_parents, check_unique, hint
+from civsim.scenario.checks import Identified, check_parents, check_unique, hint
 from civsim.scenario.params import Frozen, IdStr, param
 from civsim.scenario.schema.budget import Budget, check_budget_refs
 from civsim.scenario.schema.cycle import Cycle
@@ -48,7 +49,7 @@ class Scenario(Frozen):
     def _references(self) -> Scenario:
         org = self.organisation
         ids: dict[str, str] = {}
-        for kind, items in (
+        tables: list[tuple[str, Sequence[Identified]]] = [
             ("committee", [org.committee]),
             ("office", [org.office]),
             ("units", org.units),
@@ -56,7 +57,8 @@ class Scenario(Frozen):
             ("streets", self.territory.streets or ()),
             ("communities", self.territory.communities or ()),
             ("grids", self.territory.grids or ()),
-        ):
+        ]
+        for kind, items in tables:
             for i, item in enumerate(items):
                 if item.id in ids:
                     raise ValueError(
