@@ -20,10 +20,10 @@ from civsim.scenario import (
     Framework,
     ResponsibilityRow,
     Scenario,
-    _explain,
     read_table,
     responsibility_problem,
 )
+from civsim.scenario.load import _explain
 
 __all__ = [
     "RESPONSIBILITY_COLUMNS",

@@ -9,7 +9,15 @@ import pytest
 from conftest import SCENARIOS, write_yaml
 
 from civsim.errors import ScenarioError
-from civsim.scenario import MAX_GRIDS, deep_merge, load_scenario, parameter_table, scenario_hash
+from civsim.scenario import (
+    MAX_GRIDS,
+    Scenario,
+    deep_merge,
+    load_scenario,
+    parameter_table,
+    scenario_hash,
+    section_hash,
+)
 
 
 @pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.name)
@@ -79,6 +87,23 @@ def test_hash_depends_on_content_not_layout(tmp_path: Path, tiny_dict: dict) -> 
     tiny_dict["seed"] = 8
     c = load_scenario(write_yaml(tmp_path, "c.yaml", tiny_dict))
     assert scenario_hash(a) == scenario_hash(b) != scenario_hash(c)
+
+
+def test_section_hash_sees_only_the_named_sections(tmp_path: Path, tiny_dict: dict) -> None:
+    """A change outside the named sections keeps their hash; a change inside alters it."""
+    a = load_scenario(write_yaml(tmp_path, "a.yaml", tiny_dict))
+    tiny_dict["description"] = "another description"
+    b = load_scenario(write_yaml(tmp_path, "b.yaml", tiny_dict))
+    tiny_dict["seed"] = 8
+    c = load_scenario(write_yaml(tmp_path, "c.yaml", tiny_dict))
+    shape = ("organisation", "territory", "seed")
+    assert section_hash(a, shape) == section_hash(b, shape) != section_hash(c, shape)
+    assert section_hash(a, shape) == section_hash(a, tuple(reversed(shape)))
+    assert section_hash(a, "seed") == section_hash(a, ["seed"]) != section_hash(a, ["cycle"])
+    every = [name for name in Scenario.model_fields if name != "source_file"]
+    assert section_hash(a, every) == scenario_hash(a)
+    with pytest.raises(ValueError, match="source_file"):
+        section_hash(a, ["source_file"])
 
 
 # ------------------------------------------------------------------ bad input

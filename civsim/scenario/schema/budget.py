@@ -1,0 +1,239 @@
+"""The ``budget`` section: the yearly special fund (专项资金) and its project lines."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from civsim.scenario.checks import check_unique, hint
+from civsim.scenario.params import ASSUMPTION, Frozen, IdStr, param
+from civsim.scenario.schema.framework import Framework
+
+Category = Literal["key_project", "regular_activity"]
+BudgetLevel = Literal["city", "district"]
+TargetKind = Literal["place_type", "standard", "district", "city"]
+Effect = Literal["condition", "decay", "staff_days", "detection", "volunteer_hours", "publicity"]
+PolicyName = Literal["equal", "per_capita", "need", "performance", "optimised"]
+#: Effects that change checkpoints one by one, so a unit names how many it covers.
+PLACE_EFFECTS = ("condition", "decay")
+#: Effects whose size is a fraction or probability on the 0..1 scale.
+FRACTION_EFFECTS = ("condition", "decay", "detection", "publicity")
+
+
+class ProjectLineRow(Frozen):
+    """A line of the special fund (专项资金项目): what one unit costs and what it does.
+
+    ``level`` says who spends it: ``city`` lines are bought once city-wide
+    (``max_units`` is a city-wide limit), ``district`` lines in each district
+    (``max_units`` per district per year). ``target_kind`` and ``target`` name
+    what a unit works on: a place type, a standard (its place types' checkpoints,
+    or for a material or survey standard its residents), or a whole district or
+    city (every field checkpoint, or for ``publicity`` every survey standard).
+
+    Effects of one unit (the simulation implements exactly these):
+
+    - ``condition``: raises the condition (0..1) of ``places_per_unit``
+      checkpoints of the target by ``effect_size`` (absolute), once, on delivery.
+    - ``decay``: multiplies the daily decay of ``places_per_unit`` target
+      checkpoints by ``1 - effect_size`` for ``duration_days``.
+    - ``staff_days``: adds ``effect_size`` staff-days of rectification capacity
+      to the target's lead unit (or the district's office), spread over
+      ``duration_days``.
+    - ``detection``: raises the daily probability that a non-compliant
+      checkpoint in the target is detected by ``effect_size`` (absolute, capped
+      at 1) for ``duration_days`` (smart platform module, 一网统管).
+    - ``volunteer_hours``: funds ``effect_size`` volunteer-hours, spread over
+      ``duration_days``, that serve citizen requests and restore condition.
+    - ``publicity``: raises residents' satisfaction (survey, 0..1) by
+      ``effect_size`` (absolute), decaying to nothing over ``duration_days``.
+    """
+
+    id: IdStr
+    name_zh: str = Field(min_length=1)
+    category: Category = Field(description="key_project (重点项目) or regular_activity (常态活动)")
+    level: BudgetLevel = Field(description="city: bought city-wide; district: in each district")
+    unit_cost_yuan: int = Field(description="[yuan per unit] price of one whole unit")
+    max_units: int = Field(ge=0, description="[units per year] per district, or city-wide")
+    target_kind: TargetKind
+    target: IdStr | None = Field(default=None, description="place type or standard id")
+    effect: Effect
+    effect_size: float = Field(ge=0, description="[per unit] see the effect's meaning above")
+    places_per_unit: int = Field(default=0, ge=0, description="[checkpoints per unit]")
+    duration_days: int = Field(ge=1, le=3660, description="[day] how long a unit's effect lasts")
+    source: str = Field(
+        min_length=1, description="a fact of docs/domain.md (with its §) or 'assumption'"
+    )
+
+    @field_validator("unit_cost_yuan", mode="before")
+    @classmethod
+    def _positive_cost(cls, value: Any) -> Any:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return value  # pydantic reports the wrong type
+        if number <= 0 or number != int(number):
+            raise ValueError(f"a unit must cost a whole number of yuan above 0, got {value}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ProjectLineRow:
+        needs_id = self.target_kind in ("place_type", "standard")
+        if needs_id and self.target is None:
+            raise ValueError(f"line {self.id}: target_kind {self.target_kind} needs a target id")
+        if not needs_id and self.target is not None:
+            raise ValueError(f"line {self.id}: target_kind {self.target_kind} takes no target id")
+        if self.target_kind == "district" and self.level == "city":
+            raise ValueError(f"line {self.id}: a city-level line cannot target one district")
+        if self.effect in PLACE_EFFECTS:
+            if self.places_per_unit < 1:
+                raise ValueError(f"line {self.id}: effect {self.effect} needs places_per_unit >= 1")
+            if self.target_kind not in ("place_type", "standard"):
+                raise ValueError(
+                    f"line {self.id}: effect {self.effect} needs a place type or field standard"
+                )
+        if self.effect == "publicity" and self.target_kind == "place_type":
+            raise ValueError(
+                f"line {self.id}: publicity works on survey standards, a district or the city"
+            )
+        if self.effect in FRACTION_EFFECTS and self.effect_size > 1:
+            raise ValueError(
+                f"line {self.id}: effect_size of {self.effect} is on the 0..1 scale, "
+                f"got {self.effect_size}"
+            )
+        return self
+
+
+class DistrictConditionRow(Frozen):
+    """The expected condition of one district's checkpoints at the start of a year."""
+
+    district: IdStr
+    condition: float = Field(ge=0, le=1, description="[condition 0..1]")
+
+
+class Budget(Frozen):
+    """The yearly special fund (专项资金) and how it is split and linked to results.
+
+    Shares of the district level (``district_min_share``, ``district_cap_share``)
+    are of the money left after the city's part; a district's minimum is the
+    larger of its share and yuan floors, its cap the smaller of the two caps.
+    """
+
+    total_yuan: int = param(
+        12_000_000, "yuan per year", "docs/domain.md §4: seed 000 约1200余万元 special fund"
+    )
+    city_share: float = param(
+        0.4, "fraction of the fund spent at city level", ASSUMPTION, ge=0, le=1
+    )
+    key_project_share: float = param(
+        0.6,
+        "fraction of each level's money for key projects (重点项目)",
+        "docs/domain.md §4: key projects and regular activities; split is an assumption",
+        ge=0,
+        le=1,
+    )
+    district_min_share: float = param(
+        0.0, "fraction of the district-level money, per district", ASSUMPTION, ge=0, le=1
+    )
+    district_min_yuan: int = param(0, "yuan per district per year", ASSUMPTION, ge=0)
+    district_cap_share: float = param(
+        1.0, "fraction of the district-level money, per district", ASSUMPTION, ge=0, le=1
+    )
+    district_cap_yuan: int | None = param(
+        None, "yuan per district per year (empty: no cap)", ASSUMPTION, ge=0
+    )
+    policy: PolicyName = Field(default="performance", description="default allocation policy")
+    first_year_policy: PolicyName = Field(
+        default="need",
+        description="policy used by performance before any results exist (year 1)",
+    )
+    performance_link: float = param(
+        0.3,
+        "largest share of its base money a district gains or loses by last year's standing",
+        "docs/domain.md §4: 评估结果与财政投入挂钩; strength is an assumption",
+        ge=0,
+        le=1,
+    )
+    expected_condition: float = param(
+        0.7, "condition (0..1) of a checkpoint at the start of a year", ASSUMPTION, ge=0, le=1
+    )
+    district_condition: tuple[DistrictConditionRow, ...] = Field(
+        default=(),
+        description="expected condition by district, overriding expected_condition (a list, "
+        "so an overlay replaces it whole)",
+    )
+    condition_per_staff_day: float = param(
+        0.005,
+        "year-average condition gained, summed over checkpoints, per staff-day",
+        "assumption: a restored checkpoint decays back within about two weeks",
+        ge=0,
+    )
+    condition_per_volunteer_hour: float = param(
+        0.0004,
+        "year-average condition gained, summed over checkpoints, per volunteer-hour",
+        "assumption: an hour is 1/8 staff-day at two thirds of a staff member's effect",
+        ge=0,
+    )
+    condition_per_detection: float = param(
+        0.5,
+        "condition gained per checkpoint per +1.0 daily detection probability",
+        "assumption: problems found sooner are rectified sooner (docs/domain.md §5 closed loop)",
+        ge=0,
+    )
+    decay_exposure_days: float = param(
+        7.0,
+        "day: mean days of decay a checkpoint carries since its last restoration",
+        ASSUMPTION,
+        ge=0,
+    )
+    lines: tuple[ProjectLineRow, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Budget:
+        if self.total_yuan <= 0:
+            raise ValueError(
+                f"the yearly fund must be more than 0 yuan, got {self.total_yuan:,} yuan"
+            )
+        if self.first_year_policy == "performance":
+            raise ValueError("first_year_policy cannot be performance: year 1 has no results")
+        check_unique(self.lines, "budget lines")
+        named = [row.district for row in self.district_condition]
+        if len(set(named)) < len(named):
+            raise ValueError("budget.district_condition names a district twice")
+        return self
+
+
+def check_budget_refs(budget: Budget, framework: Framework | None, districts: set[str]) -> None:
+    """Every line's target and every district named by the budget must exist."""
+    for i, row in enumerate(budget.district_condition):
+        if row.district not in districts:
+            raise ValueError(
+                f"budget.district_condition row {i + 1}: unknown district {row.district!r}"
+                f"{hint(row.district, districts)}"
+            )
+    tables = {
+        "place_type": {p.id for p in framework.place_types} if framework else set(),
+        "standard": {s.id for s in framework.standards} if framework else set(),
+    }
+    for i, line in enumerate(budget.lines):
+        known = tables.get(line.target_kind)
+        if known is None:
+            continue
+        if framework is None:
+            raise ValueError(f"budget lines row {i + 1} ({line.id}): targets need a framework")
+        if line.target not in known:
+            raise ValueError(
+                f"budget lines row {i + 1} ({line.id}): unknown {line.target_kind} "
+                f"{line.target!r}{hint(line.target or '', known)}"
+            )
+        std = next((s for s in framework.standards if s.id == line.target), None)
+        if std is not None and line.effect == "publicity" and std.method != "survey":
+            raise ValueError(
+                f"budget lines row {i + 1} ({line.id}): publicity works on survey standards; "
+                f"{std.id} is a {std.method} standard"
+            )
+        if std is not None and line.effect in PLACE_EFFECTS and not std.place_types:
+            raise ValueError(
+                f"budget lines row {i + 1} ({line.id}): effect {line.effect} needs "
+                f"checkpoints, but standard {std.id} has no place types"
+            )

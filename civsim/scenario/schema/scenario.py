@@ -1,0 +1,146 @@
+"""The root :class:`Scenario` model, and the checks that span its sections."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import Field, model_validator
+
+from civsim.scenario.checks import Identified, check_parents, check_unique, hint
+from civsim.scenario.params import Frozen, IdStr, param
+from civsim.scenario.schema.budget import Budget, check_budget_refs
+from civsim.scenario.schema.cycle import Cycle
+from civsim.scenario.schema.framework import Framework, responsibility_problem
+from civsim.scenario.schema.organisation import Organisation
+from civsim.scenario.schema.places import PlaceRow
+from civsim.scenario.schema.simulation import Simulation
+from civsim.scenario.schema.territory import Territory
+from civsim.scenario.schema.workload import WorkloadSpec
+
+
+class Scenario(Frozen):
+    """A validated, frozen scenario: one city and one set of policy choices.
+
+    Build it with :func:`load_scenario`; the constructor takes already-loaded data.
+    """
+
+    name: IdStr
+    title_zh: str = ""
+    description: str = ""
+    seed: int = param(20240101, "integer seed", "any; fixes every random draw", ge=0)
+    cycle: Cycle = Cycle()
+    organisation: Organisation
+    territory: Territory
+    framework: Framework | None = None
+    simulation: Simulation = Simulation()
+    budget: Budget | None = None
+    places: tuple[PlaceRow, ...] | None = Field(
+        default=None, description="explicit places (点位); replaces the place generator"
+    )
+    workload: WorkloadSpec = WorkloadSpec()
+    sources: dict[str, str] = Field(
+        default_factory=dict,
+        description="source notes for values this scenario sets, by field path",
+    )
+    source_file: str = Field(default="", exclude=True, description="set by load_scenario")
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        org = self.organisation
+        ids: dict[str, str] = {}
+        tables: list[tuple[str, Sequence[Identified]]] = [
+            ("committee", [org.committee]),
+            ("office", [org.office]),
+            ("units", org.units),
+            ("districts", self.territory.districts),
+            ("streets", self.territory.streets or ()),
+            ("communities", self.territory.communities or ()),
+            ("grids", self.territory.grids or ()),
+        ]
+        for kind, items in tables:
+            for i, item in enumerate(items):
+                if item.id in ids:
+                    raise ValueError(
+                        f"duplicate id {item.id!r} in {kind} (row {i + 1}); "
+                        f"already used in {ids[item.id]}"
+                    )
+                ids[item.id] = kind
+        leaders = {org.committee.id, org.office.id} | {u.id for u in org.units}
+        for i, u in enumerate(org.units):
+            if u.reports_to not in leaders:
+                raise ValueError(
+                    f"units row {i + 1} ({u.id}): reports_to {u.reports_to!r} is not the "
+                    f"committee, the office or a member unit{hint(u.reports_to, leaders)}"
+                )
+        t = self.territory
+        check_parents(t.streets, "district", {d.id for d in t.districts}, "streets")
+        if t.communities is not None:
+            parents = {s.id for s in t.streets} if t.streets is not None else None
+            if parents is None:
+                raise ValueError("a communities table needs a streets table too")
+            check_parents(t.communities, "street", parents, "communities")
+        if t.grids is not None:
+            if t.communities is None:
+                raise ValueError("a grids table needs a communities table too")
+            check_parents(t.grids, "community", {c.id for c in t.communities}, "grids")
+        if self.framework is not None:
+            units = {u.id for u in org.units}
+            _check_unit_refs(self.framework, units)
+            problem = responsibility_problem(
+                self.framework.responsibilities or (), self.framework, units
+            )
+            if problem:
+                i, col, msg = problem
+                raise ValueError(f"framework responsibilities row {i + 1}, column {col}: {msg}")
+        if self.places is not None:
+            _check_places(self)
+        return self
+
+    @model_validator(mode="after")
+    def _budget_references(self) -> Scenario:
+        if self.budget is not None:
+            districts = {d.id for d in self.territory.districts}
+            check_budget_refs(self.budget, self.framework, districts)
+        return self
+
+    @property
+    def folder(self) -> Path:
+        """Folder of the scenario file (tables and outputs are relative to it)."""
+        return Path(self.source_file).parent if self.source_file else Path.cwd()
+
+
+def _check_places(scenario: Scenario) -> None:
+    """Place ids unique, types known, claimants known; grids are checked when built."""
+    places = scenario.places or ()
+    check_unique(places, "places")
+    if scenario.framework is None:
+        raise ValueError("a places table needs a framework (its place types)")
+    types = {p.id for p in scenario.framework.place_types}
+    claimants = {u.id for u in scenario.organisation.units}
+    claimants |= {d.id for d in scenario.territory.districts}
+    for i, place in enumerate(places):
+        if place.place_type not in types:
+            raise ValueError(
+                f"places row {i + 1} ({place.id}): unknown place type {place.place_type!r}"
+                f"{hint(place.place_type, types)}"
+            )
+        if place.claimed_by is not None and place.claimed_by not in claimants:
+            raise ValueError(
+                f"places row {i + 1} ({place.id}): claimed_by {place.claimed_by!r} is neither "
+                f"a member unit nor a district{hint(place.claimed_by, claimants)}"
+            )
+
+
+def _check_unit_refs(framework: Framework, units: set[str]) -> None:
+    """Every unit named by a standard or a place type must be a member unit."""
+    for table in ("standards", "place_types"):
+        for i, row in enumerate(getattr(framework, table)):
+            named = [row.lead_unit] if row.lead_unit else []
+            named += list(getattr(row, "cooperating_units", ()))
+            for unit in named:
+                if unit not in units:
+                    raise ValueError(
+                        f"framework {table} row {i + 1} ({row.id}): unknown unit {unit!r}"
+                        f"{hint(unit, units)}"
+                    )
