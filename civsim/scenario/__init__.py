@@ -39,6 +39,10 @@ from civsim.scenario.schema.framework import (
     StandardRow,
 )
 from civsim.scenario.schema.framework import responsibility_problem as responsibility_problem
+from civsim.scenario.schema.mechanisms import (
+    register_mechanism_params,
+    unregister_mechanism_params,
+)
 from civsim.scenario.schema.organisation import Organisation, UnitRow
 from civsim.scenario.schema.places import PlaceRow
 from civsim.scenario.schema.scenario import Scenario
@@ -69,6 +73,8 @@ __all__ = [
     "WorkloadSpec",
     "load_scenario",
     "parameter_table",
+    "register_mechanism_params",
     "scenario_hash",
     "section_hash",
+    "unregister_mechanism_params",
 ]

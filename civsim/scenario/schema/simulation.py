@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field, field_validator
 
 from civsim.scenario.params import ASSUMPTION, Frozen, param
+from civsim.scenario.schema.mechanisms import validate_mechanisms
 
 
 class Dynamics(Frozen):
@@ -183,3 +184,12 @@ class Simulation(Frozen):
     volunteers: Volunteers = Volunteers()
     survey: Survey = Survey()
     evaluation: Evaluation = Evaluation()
+    mechanisms: dict[str, Any] = Field(
+        default_factory=dict,
+        description="settings of mechanisms added to the core, by name (docs/architecture.md)",
+    )
+
+    @field_validator("mechanisms", mode="before")
+    @classmethod
+    def _known_mechanisms(cls, value: Any) -> dict[str, BaseModel]:
+        return validate_mechanisms(value)
