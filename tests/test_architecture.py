@@ -34,7 +34,7 @@ STAGES = (
             "civsim.generate",
         ),
     ),
-    ("fund", ("civsim.gains", "civsim.budget")),
+    ("fund", ("civsim.gains", "civsim.allocation", "civsim.optimiser", "civsim.budget")),
     ("scoring", ("civsim.scoring",)),
     ("sim", ("civsim.sim",)),
     ("analysis", ("civsim.results", "civsim.experiments")),
