@@ -1,6 +1,6 @@
 # Two commands for a new user; each sets up .venv from pyproject.toml when missing.
 #   make demo   run the main job on the shipped scenarios
-#   make test   lint, then every test (doctests and notebooks included)
+#   make test   lint and type-check, then every test (doctests and notebooks included)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -27,6 +27,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy civsim
 	$(BIN)/python -m pytest -q
 	$(BIN)/python -m pytest -q --nbval notebooks/ --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 

@@ -102,7 +102,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     scenarios = [load_scenario(path) for path in args.files]
     preps = [prepare(sc) for sc in scenarios]
     cmp = compare(preps, args.reps, seed=args.seed, executor=args.executor, workers=args.workers)
-    report = write_report(cmp, scenarios, args.out, tasks=preps[0].tasks)
+    report = write_report(cmp, scenarios, args.out, city=preps[0].city)
     seed = scenarios[0].seed if args.seed is None else args.seed
     print(f"{len(scenarios)} scenarios, {args.reps} replications each, seed {seed}")
     table = comparison_table(cmp).drop(columns=["title_zh", "reps"]).set_index("scenario")
@@ -163,20 +163,19 @@ def _cmd_budget(args: argparse.Namespace) -> int:
 
 
 def _cmd_tasks(args: argparse.Namespace) -> int:
+    from civsim.city import build_city
     from civsim.export import staged_folder, write_tables
-    from civsim.places import build_places, build_territory
     from civsim.responsibility import import_responsibilities, responsibility_table
     from civsim.scenario import load_scenario
-    from civsim.tasks import conflicts, coverage, decompose, raci, workload
+    from civsim.tasks import conflicts, coverage, raci, workload
 
     scenario = load_scenario(args.file)
     if args.responsibilities:
         scenario = import_responsibilities(scenario, args.responsibilities)
-    territory = build_territory(scenario)
-    places = build_places(scenario, territory)
-    tasks = decompose(scenario, territory, places)
+    city = build_city(scenario)
+    tasks, places = city.tasks, city.places
     reports = {
-        "coverage": coverage(scenario, tasks, territory),
+        "coverage": coverage(scenario, tasks, city.territory),
         "conflicts": conflicts(scenario, places),
         "workload": workload(scenario, tasks),
         "raci": raci(scenario, tasks),

@@ -30,10 +30,16 @@ class CitySpec(Frozen):
     """Sizes of a generated city, per grid."""
 
     residents_per_grid: float = param(
-        625.0, "residents per grid", "DOMAIN §1: Jinan ~10M residents in 16,000+ grids", gt=0
+        625.0,
+        "residents per grid",
+        "docs/domain.md §1: Jinan ~10M residents in 16,000+ grids",
+        gt=0,
     )
     grid_workers_per_grid: float = param(
-        2.625, "grid workers per grid", "DOMAIN §1: Jinan 42,000+ workers in 16,000+ grids", ge=0
+        2.625,
+        "grid workers per grid",
+        "docs/domain.md §1: Jinan 42,000+ workers in 16,000+ grids",
+        ge=0,
     )
     grids_per_community: float = param(10.0, "grids per community", "assumption", gt=0)
     communities_per_street: float = param(10.0, "communities per street", "assumption", gt=0)
@@ -136,7 +142,9 @@ def city_files(
         "framework": framework,
         "workload": base.workload.model_dump(),
         "sources": {
-            "territory.districts": "generated: CitySpec defaults (DOMAIN §1, Jinan) and seed",
+            "territory.districts": (
+                "generated: CitySpec defaults (docs/domain.md §1, Jinan) and seed"
+            ),
             **base.sources,
         },
     }

@@ -22,11 +22,11 @@ from matplotlib.axes import Axes
 from pydantic import BaseModel
 
 from civsim import plots
-from civsim.chain import build_chain
+from civsim.city import City, build_city
 from civsim.export import staged_folder
 from civsim.results import Comparison
 from civsim.scenario import ASSUMPTION, Scenario, parameter_table
-from civsim.tasks import decompose, workload
+from civsim.tasks import workload
 
 __all__ = ["assumptions_table", "comparison_table", "render_report", "write_report"]
 
@@ -163,7 +163,7 @@ def _changed_settings(model: BaseModel, path: str, sc: Scenario, rows: list[dict
 def render_report(
     comparison: Comparison,
     scenarios: Sequence[Scenario],
-    tasks: pd.DataFrame | None = None,
+    city: City | None = None,
 ) -> str:
     """The whole report as one HTML page.
 
@@ -172,16 +172,17 @@ def render_report(
     comparison : Comparison
     scenarios : sequence of Scenario
         The compared scenarios, baseline first (for titles, labels and assumptions).
-    tasks : pandas.DataFrame, optional
-        The baseline's task table (decomposed when not given), for the load figures.
+    city : City, optional
+        The baseline's city (built, or reused, when not given), for the chain and
+        the load figures.
 
     Returns
     -------
     str
     """
     base = scenarios[0]
-    tasks = decompose(base) if tasks is None else tasks
-    load = workload(base, tasks)
+    city = build_city(base) if city is None else city
+    load = workload(base, city.tasks)
     res = comparison.results
     first = comparison.baseline
     figures: list[tuple[str, Callable[[Axes], Axes], tuple[float, float]]] = [
@@ -207,7 +208,7 @@ def render_report(
         ),
         (
             f"Responsibility chain ({first})",
-            lambda ax: plots.plot_chain(build_chain(base), ax),
+            lambda ax: plots.plot_chain(city.chain, ax),
             (16, 8),
         ),
         (
@@ -251,7 +252,7 @@ def write_report(
     comparison: Comparison,
     scenarios: Sequence[Scenario],
     out: str | Path,
-    tasks: pd.DataFrame | None = None,
+    city: City | None = None,
 ) -> Path:
     """Write ``report.html`` and the comparison tables as CSV into ``out``, all or nothing.
 
@@ -260,7 +261,7 @@ def write_report(
     Path
         The report file.
     """
-    page = render_report(comparison, scenarios, tasks)
+    page = render_report(comparison, scenarios, city)
     out = Path(out)
     with staged_folder(out) as tmp:
         (tmp / "report.html").write_text(page, encoding="utf-8")

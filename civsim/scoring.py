@@ -1,7 +1,7 @@
 """Scores: the annual evaluation's parts, the cycle score, and the rank among peers.
 
 Each year is scored out of 100: material review + field inspection +
-questionnaire, less negative-list deductions (DOMAIN §2). The cycle score
+questionnaire, less negative-list deductions (docs/domain.md §2). The cycle score
 weighs the years (15/25/60 by default); a city wins the title when its rank
 among its peer group is within the quota and it was never disqualified.
 All functions are pure: state and random generator in, numbers out. The

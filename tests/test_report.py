@@ -26,7 +26,7 @@ def page(county_pair, county_prep) -> str:
     """The report of the county pair, two replications each."""
     smart = prepare(county_pair[1], city=county_prep.city)
     cmp = compare([county_prep, smart], 2, progress=False)
-    return render_report(cmp, county_pair, tasks=county_prep.tasks)
+    return render_report(cmp, county_pair, city=county_prep.city)
 
 
 def test_report_is_self_contained(page: str) -> None:
