@@ -4,40 +4,8 @@ A :class:`RunResult` holds one or more replications of one scenario; every
 table carries ``scenario`` and ``replication`` columns, so results of many runs
 concatenate into one table aligned on the same keys.
 
-Tables and their columns:
-
-``shadow``
-    scenario, replication, day, method (field / material / survey), district
-    (a district id or ``city``), item, score: the points that group would score
-    if the evaluation came that day.
-``events``
-    scenario, replication, day, kind, count: daily tallies (self-checks,
-    problems by source, orders opened / closed / closed late, coordination
-    waits, volunteer requests and services, negative incidents, evaluation
-    visits, line deliveries).
-``orders``
-    scenario, replication, order, standard, place, district, unit, opened,
-    ready, deadline, closed (-1 if open), status (closed, closed_late, open,
-    open_late).
-``workload``
-    scenario, replication, day, unit, queue (open orders), spare (unused
-    capacity, orders).
-``annual``
-    scenario, replication, year, visit_day, material, field, survey,
-    satisfaction, deductions, incidents, disqualified, score.
-``cycle``
-    scenario, replication, cycle_score, disqualified, rank, quota, title.
-``districts``
-    scenario, replication, year, district, satisfaction, field (expected field
-    points at year end).
-``spend``
-    scenario, replication, year, month, line, district, yuan.
-``allocation``
-    scenario, replication, year, level, district, category, line, units, yuan.
-``conditions``
-    scenario, replication, year, district, place_type, condition (mean field
-    condition over the year, 0..1, as inspectors see it), end_condition (at
-    year end), checkpoints.
+Their tables and columns are listed in :mod:`civsim.sim.tables`, where a run's
+result is built.
 """
 
 from __future__ import annotations

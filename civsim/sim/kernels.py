@@ -1,6 +1,6 @@
 """Compiled inner loops of a simulated day, over the state arrays.
 
-The processes of :mod:`civsim.sim.processes` decide what happens and when;
+The mechanisms' processes (:mod:`civsim.sim.mechanisms`) decide what happens and when;
 these functions do the per-checkpoint and per-order arithmetic of one step in
 one pass, compiled with numba, where the same step in numpy would be dozens of
 array calls a day, each with its overhead and its own pass over memory. They
@@ -246,7 +246,7 @@ def open_orders(
     waits[j])`` days (``waits`` standard exponentials) before its queue. Each
     checkpoint is marked in ``has_order``; the day's orders opened and orders
     waiting are added to ``opened_today[day]`` and ``waiting_today[day]``. The
-    order book's arrays (see :class:`civsim.sim.model.OrderBook`) must be
+    order book's arrays (see :class:`civsim.sim.mechanisms.rectification.OrderBook`) must be
     large enough. Returns the new number of waiting orders.
     """
     width = slots.shape[1]
