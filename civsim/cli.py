@@ -64,6 +64,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     import platform
 
     from civsim.experiments import replicate, summarise
+    from civsim.export import staged_folder
     from civsim.scenario import load_scenario, scenario_hash
 
     scenario = load_scenario(args.file)
@@ -80,7 +81,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         "python": platform.python_version(),
         "versions": {p: md.version(p) for p in packages},
     }
-    out = result.save(args.out, metadata)
+    out = Path(args.out)
+    with staged_folder(out) as tmp:  # checked, locked, and moved in only when complete
+        result.write(tmp, metadata)
     row = summarise(result.cycle).iloc[0]
     print(f"{scenario.name}: {args.reps} replications, seed {seed}")
     print(
@@ -303,11 +306,25 @@ def _positive(text: str) -> int:
     return value
 
 
+def _check_out(args: argparse.Namespace) -> None:
+    """Refuse a command's ``--out`` that cannot be written, before any work is done.
+
+    Every command with ``--out`` goes through it (a file, a folder under a file,
+    a folder that cannot be written, ``/`` or the home folder are refused); the
+    write itself checks again and locks the folder (:func:`civsim.export.staged_folder`).
+    """
+    if getattr(args, "out", None) is not None:
+        from civsim.export import check_output
+
+        check_output(args.out)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``civsim`` command; return its exit code."""
     args = _parser().parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run
     try:
+        _check_out(args)
         return run(args)
     except CivsimError as exc:
         print(f"civsim: error: {exc}", file=sys.stderr)

@@ -8,8 +8,12 @@ streams (common random numbers): their differences are paired.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import sys
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Literal
@@ -32,9 +36,45 @@ Executor = Literal["serial", "process"]
 _PREPARED: Prepared | None = None  # one per worker process, set by its initializer
 
 
+#: prctl's option to have the kernel signal a process when its parent dies (linux/prctl.h).
+_PR_SET_PDEATHSIG = 1
+#: Seconds between two looks at the parent, where prctl is not available.
+_PARENT_POLL = 1.0
+
+
 def _init_worker(prep: Prepared) -> None:
     global _PREPARED
+    _end_with_parent()
     _PREPARED = prep
+
+
+def _end_with_parent() -> None:
+    """Make this pool worker end when the process that started it dies.
+
+    A parent killed with SIGKILL (or by the out-of-memory killer) cannot shut
+    its pool down, and its idle workers would wait on their queue for ever. On
+    Linux the kernel sends the worker SIGTERM when its parent dies
+    (``prctl(PR_SET_PDEATHSIG, SIGTERM)``); where that is not available a
+    daemon thread looks at ``os.getppid()`` every :data:`_PARENT_POLL` seconds
+    and ends the worker when the parent has changed.
+    """
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            set_ok = libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0) == 0
+        except (OSError, AttributeError):  # no C library or no prctl in it
+            set_ok = False
+        if set_ok:
+            return
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    """End this process as soon as its parent is no longer ``parent``."""
+    while os.getppid() == parent:
+        time.sleep(_PARENT_POLL)
+    os._exit(1)
 
 
 def _run_one(args: tuple[int, int]) -> RunResult:

@@ -1,29 +1,51 @@
-"""Writing result tables: CSV files and one XLSX workbook, all or nothing.
+"""Writing output folders safely: CSV files and one XLSX workbook, all or nothing.
 
 Commands compute everything first and write last, into a staging folder beside
-the destination that only becomes the destination when every file is written
-(:func:`staged_folder`), so a failure leaves nothing behind.
+the destination whose files only move into the destination when every file is
+written (:func:`staged_folder`), so a failure leaves nothing behind. Every
+command that writes goes through the same rules:
+
+- :func:`check_output` refuses, before any work, a destination that is a file,
+  lies under a file, sits in a folder that cannot be written, or is the
+  filesystem root or the home folder itself;
+- only the files the command writes are replaced; anything else in the folder
+  (a user's ``notes.txt``) is kept;
+- one writer at a time: a lock (``fcntl.flock`` on ``.<name>.lock`` beside the
+  destination, removed afterwards) is held for the whole write, and a second
+  writer waits for it (up to :data:`LOCK_TIMEOUT` seconds, then refuses);
+- a write that fails (a full disk) raises :class:`~civsim.errors.CivsimError`
+  naming the folder and the cause, and leaves the folder as it was;
+- staging folders are named ``.<name>.<pid>.<random>``; one whose process is
+  gone (a killed run) is removed by the next write to the same destination.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import os
+import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pandas as pd
 
 from civsim.errors import CivsimError
 
-__all__ = ["staged_folder", "write_tables"]
+__all__ = ["LOCK_TIMEOUT", "check_output", "output_lock", "staged_folder", "write_tables"]
 
 #: Permissions of a written folder (rwxr-xr-x), as ``mkdir`` gives under the usual umask.
 FOLDER_MODE = 0o755
 #: Rows an XLSX sheet holds below its header (Excel's limit).
 XLSX_MAX_ROWS = 1_048_575
+#: Seconds a writer waits for another one writing to the same folder before refusing.
+LOCK_TIMEOUT = 600.0
+#: Seconds between two attempts to take a busy lock.
+_LOCK_POLL = 0.05
 
 
 def write_tables(folder: Path, tables: Mapping[str, pd.DataFrame], workbook: str) -> list[Path]:
@@ -77,11 +99,143 @@ def write_tables(folder: Path, tables: Mapping[str, pd.DataFrame], workbook: str
     return written
 
 
+def check_output(out: str | Path) -> Path:
+    """Refuse an output folder that cannot or should not be written, before any work.
+
+    Nothing is created: the nearest existing folder on the way is probed by
+    creating and removing a file (permission bits alone do not tell, since root
+    ignores them).
+
+    Parameters
+    ----------
+    out : str or Path
+        The destination folder (``--out``); it need not exist.
+
+    Returns
+    -------
+    Path
+        The destination, absolute.
+
+    Raises
+    ------
+    CivsimError
+        If ``out`` is an existing file, lies under a file, is the filesystem
+        root or the home folder itself, or its folder cannot be written; the
+        message names the path, why, and what to do.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> check_output(Path(tempfile.mkdtemp()) / "new" / "result").name
+    'result'
+    >>> check_output("/")
+    Traceback (most recent call last):
+    ...
+    civsim.errors.CivsimError: cannot write to /: it is the filesystem root; ...
+    """
+    given = Path(out)
+    fix = "give --out a folder of its own, e.g. results/run1 (it is created if missing)"
+    path = given.expanduser().resolve()
+    if path == Path(path.anchor):
+        raise CivsimError(f"cannot write to {given}: it is the filesystem root; {fix}")
+    if path == _home():
+        raise CivsimError(f"cannot write to {given}: it is your home folder itself; {fix}")
+    if path.exists() and not path.is_dir():
+        raise CivsimError(
+            f"cannot write to {given}: it is an existing file, not a folder; "
+            f"{fix}, or move the file away"
+        )
+    existing = next(p for p in (path, *path.parents) if p.exists())
+    if not existing.is_dir():
+        raise CivsimError(f"cannot write to {given}: {existing} is a file, not a folder; {fix}")
+    # Staging happens beside the destination; an existing destination receives the files.
+    for folder in (existing,) if existing != path else (path.parent, path):
+        _probe(folder, given)
+    return path
+
+
+def _home() -> Path | None:
+    try:
+        return Path.home().resolve()
+    except RuntimeError:  # no HOME and no password entry: there is no home to protect
+        return None
+
+
+def _probe(folder: Path, given: Path) -> None:
+    """Create and remove a file in ``folder``; refuse ``given`` if that fails."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=".civsim-probe-", dir=folder)
+    except OSError as exc:
+        raise CivsimError(
+            f"cannot write to {given}: folder {folder} is not writable ({exc.strerror or exc}); "
+            "choose a folder you can write to, or change its permissions"
+        ) from None
+    os.close(fd)
+    os.unlink(name)
+
+
+@contextmanager
+def output_lock(out: Path) -> Iterator[None]:
+    """Hold the lock of the output folder ``out`` for the block: one writer at a time.
+
+    The lock is ``fcntl.flock`` on ``.<name>.lock`` beside ``out``, removed
+    when the block ends. A second writer waits up to :data:`LOCK_TIMEOUT`
+    seconds; the lock of a killed writer is released by the kernel.
+
+    Parameters
+    ----------
+    out : Path
+        The destination folder; its parent must exist.
+
+    Raises
+    ------
+    CivsimError
+        If another writer holds the lock longer than :data:`LOCK_TIMEOUT`, or
+        the lock file cannot be made.
+    """
+    lock = out.parent / f".{out.name}.lock"
+    deadline = time.monotonic() + LOCK_TIMEOUT
+    while True:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise _write_error(out, exc) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            if time.monotonic() >= deadline:
+                raise CivsimError(
+                    f"another civsim run is writing to {out} (it holds {lock}); "
+                    "wait for it to finish, or choose another --out"
+                ) from None
+            time.sleep(_LOCK_POLL)
+            continue
+        except OSError as exc:
+            os.close(fd)
+            raise _write_error(out, exc) from None
+        # The writer before us removes the file before releasing it: lock the file in place.
+        try:
+            if os.path.samestat(os.fstat(fd), os.stat(lock)):
+                break
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+    try:
+        yield
+    finally:
+        with suppress(FileNotFoundError):
+            os.unlink(lock)  # while held, so a waiter that opened it tries again
+        os.close(fd)
+
+
 @contextmanager
 def staged_folder(out: Path) -> Iterator[Path]:
     """A staging folder whose files land in ``out`` only if the block ends without error.
 
     Files already in ``out`` with the same names are replaced; others are kept.
+    The whole write holds :func:`output_lock`; stale staging folders of
+    ``out`` left by a killed process are removed first.
 
     Parameters
     ----------
@@ -96,7 +250,9 @@ def staged_folder(out: Path) -> Iterator[Path]:
     Raises
     ------
     CivsimError
-        If ``out`` exists and is not a folder.
+        If :func:`check_output` refuses ``out``, another writer keeps it locked,
+        or writing fails (an ``OSError`` in the block, such as a full disk):
+        then ``out`` is as it was and the staging folder is gone.
 
     Examples
     --------
@@ -104,26 +260,122 @@ def staged_folder(out: Path) -> Iterator[Path]:
     >>> out = Path(tempfile.mkdtemp()) / "result"
     >>> with staged_folder(out) as tmp:
     ...     _ = (tmp / "a.txt").write_text("done")
-    >>> (out / "a.txt").read_text()
-    'done'
+    >>> (out / "a.txt").read_text(), sorted(p.name for p in out.parent.iterdir())
+    ('done', ['result'])
     """
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise CivsimError(f"{out} exists and is not a folder")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    tmp.chmod(FOLDER_MODE)  # mkdtemp makes it private; the result is an ordinary folder
+    out = check_output(out)
     try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _write_error(out, exc) from None
+    with output_lock(out):
+        _remove_stale_staging(out)
+        tmp = _staging(out)
+        try:
+            try:
+                yield tmp
+            except OSError as exc:
+                raise _write_error(out, exc) from None
+            _move_into(tmp, out)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _staging(out: Path) -> Path:
+    """A new staging folder beside ``out``, named ``.<name>.<pid>.<random>``."""
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.{os.getpid()}.", dir=out.parent))
+        tmp.chmod(FOLDER_MODE)  # mkdtemp makes it private; the result is an ordinary folder
+    except OSError as exc:
+        raise _write_error(out, exc) from None
+    return tmp
+
+
+def _move_into(tmp: Path, out: Path) -> None:
+    """Move every file of ``tmp`` into ``out``; on failure put back what was there."""
     if not out.exists():
-        tmp.rename(out)
+        try:
+            tmp.rename(out)
+        except OSError as exc:
+            raise _write_error(out, exc) from None
         return
-    for item in tmp.iterdir():
-        target = out / item.name
-        if target.is_dir():
-            shutil.rmtree(target)
-        os.replace(item, target)
-    tmp.rmdir()
+    former = _staging(out)  # the files being replaced, kept until every move succeeded
+    saved: list[str] = []
+    placed: list[str] = []
+    keep = False
+    try:
+        for item in sorted(tmp.iterdir()):
+            target = out / item.name
+            if target.exists() or target.is_symlink():
+                os.replace(target, former / item.name)
+                saved.append(item.name)
+            os.replace(item, target)
+            placed.append(item.name)
+    except OSError as exc:
+        try:
+            for name in placed:
+                _remove(out / name)
+            for name in saved:
+                os.replace(former / name, out / name)
+        except OSError:
+            keep = True  # the former files are the user's: never removed
+            kept = former
+            with suppress(OSError):  # where a user finds them, not as a staging folder
+                kept = former.rename(out.parent / f"{out.name}.former-{os.getpid()}")
+            raise CivsimError(
+                f"could not write to {out} ({exc}), nor put its former files back: "
+                f"they are in {kept}"
+            ) from None
+        raise _write_error(out, exc) from None
+    finally:
+        if not keep:
+            shutil.rmtree(former, ignore_errors=True)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
+def _remove_stale_staging(out: Path) -> None:
+    """Remove staging folders of ``out`` whose process is gone (a killed run's).
+
+    A staging folder is ``.<name>.<pid>.<8 random characters>``, possibly with
+    a staging suffix of its own (:meth:`RunResult.save` staging inside one).
+    """
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.(\d+)\.[a-z0-9_]{{8}}(\..*)?")
+    for item in out.parent.iterdir():
+        found = pattern.fullmatch(item.name)
+        if found and item.is_dir() and not item.is_symlink() and not _alive(int(found[1])):
+            shutil.rmtree(item, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, killed but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:  # no /proc: trust kill
+        return True
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def _write_error(out: Path, exc: OSError) -> CivsimError:
+    """The error of a failed write to ``out``: the folder, the cause, what to do."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        cause, fix = "the disk is full", "free some space or choose another --out"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        cause, fix = "permission denied", "choose a folder you can write to"
+    else:
+        cause, fix = exc.strerror or type(exc).__name__, "check the folder"
+    return CivsimError(
+        f"could not write to {out}: {cause} ({exc}); {out} is as it was before, "
+        f"nothing was written; {fix} and run again"
+    )

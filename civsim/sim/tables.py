@@ -45,6 +45,7 @@ Tables and their columns:
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -57,6 +58,7 @@ import numpy as np
 import pandas as pd
 
 from civsim.checkpoints import Checkpoints
+from civsim.errors import CivsimError
 from civsim.sim.records import Records
 
 __all__ = ["ALLOCATION_COLUMNS", "TABLES", "RunResult", "build_run_result"]
@@ -84,34 +86,82 @@ class RunResult:
         """The tables by name."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
+    def write(self, folder: Path, metadata: dict[str, Any]) -> None:
+        """Write every table as ``<table>.parquet`` and ``metadata.json`` into ``folder``.
+
+        The bare write, for a caller that stages and checks the folder itself
+        (:func:`civsim.export.staged_folder`); :meth:`save` is the safe one.
+
+        Parameters
+        ----------
+        folder : Path
+            An existing folder.
+        metadata : dict
+            JSON-serialisable facts about the run.
+
+        Raises
+        ------
+        OSError
+            If a file cannot be written.
+        """
+        for name, table in self.tables().items():
+            table.to_parquet(folder / f"{name}.parquet", index=False)
+        (folder / "metadata.json").write_text(
+            json.dumps(metadata, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
+        )
+
     def save(self, folder: str | Path, metadata: dict[str, Any]) -> Path:
         """Write every table as Parquet and ``metadata.json``, all or nothing.
+
+        The files are written into a staging folder beside ``folder``
+        (``.<name>.<pid>.<random>``, the pid telling a later write whether it
+        is stale) and then moved in: ``<table>.parquet`` and ``metadata.json``
+        replace the former ones, and every other file in ``folder`` (a user's
+        ``notes.txt`` or ``annual.xlsx``) is kept. (The ``civsim run`` command
+        uses :meth:`write` inside :func:`civsim.export.staged_folder`, which
+        also checks and locks the folder.)
 
         Parameters
         ----------
         folder : str or Path
-            Created if missing; its former tables are replaced.
+            Created if missing.
         metadata : dict
             JSON-serialisable facts about the run (scenario hash, seed, versions).
+
+        Returns
+        -------
+        Path
+            ``folder``.
+
+        Raises
+        ------
+        CivsimError
+            If writing fails (a full disk, no permission, ``folder`` a file):
+            it names the folder and the cause; ``folder`` is as it was and the
+            staging folder is gone.
         """
         folder = Path(folder)
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}-"))
+        tmp: Path | None = None
+        moved = 0
         try:
-            for name, table in self.tables().items():
-                table.to_parquet(tmp / f"{name}.parquet", index=False)
-            (tmp / "metadata.json").write_text(
-                json.dumps(metadata, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
-            )
-            if folder.exists():
-                for name in (*TABLES, "metadata"):
-                    for old in folder.glob(f"{name}.*"):
-                        old.unlink()
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.{os.getpid()}."))
+            self.write(tmp, metadata)
             folder.mkdir(exist_ok=True)
             for item in tmp.iterdir():
                 os.replace(item, folder / item.name)
+                moved += 1
+        except OSError as exc:
+            full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+            cause = "the disk is full" if full else (exc.strerror or type(exc).__name__)
+            fix = "free some space or choose another folder" if full else "check the folder"
+            raise CivsimError(
+                f"could not write results to {folder}: {cause} ({exc}); "
+                f"{'some' if moved else 'none'} of its files were replaced; {fix} and save again"
+            ) from None
         finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
         return folder
 
 
