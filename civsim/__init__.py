@@ -10,6 +10,12 @@ The pipeline runs in one direction; each stage is a plain function:
 >>> run = civsim.simulate(civsim.load_scenario("scenarios/county_nominee.yaml"), replication=0)
 >>> sorted(run.annual.columns)[:3], len(run.annual)
 (['deductions', 'disqualified', 'field'], 3)
+
+A variant changes parameters by their dotted paths and is validated again:
+
+>>> fast = civsim.override(scenario, {"name": "fast", "simulation.dynamics.upkeep_rate": 0.09})
+>>> fast.simulation.dynamics.upkeep_rate
+0.09
 """
 
 from civsim.budget import allocate_cycle
@@ -19,7 +25,7 @@ from civsim.experiments import replicate
 from civsim.places import build_places
 from civsim.responsibility import import_responsibilities, responsibility_table
 from civsim.results import RunResult
-from civsim.scenario import Scenario, load_scenario
+from civsim.scenario import Scenario, load_scenario, override
 from civsim.sim import prepare, simulate
 from civsim.tasks import conflicts, coverage, decompose, raci, workload
 
@@ -41,6 +47,7 @@ __all__ = [
     "decompose",
     "import_responsibilities",
     "load_scenario",
+    "override",
     "prepare",
     "raci",
     "replicate",

@@ -23,6 +23,8 @@ from civsim.scenario import PolicyName
 if typing.TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from civsim.scenario import Scenario
+
 __all__ = ["main"]
 
 
@@ -65,9 +67,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     from civsim.experiments import replicate, summarise
     from civsim.export import staged_folder
-    from civsim.scenario import load_scenario, scenario_hash
+    from civsim.scenario import scenario_hash
 
-    scenario = load_scenario(args.file)
+    scenario = _load_with_sets(args.file, args.set)
     seed = scenario.seed if args.seed is None else args.seed
     result = replicate(scenario, args.reps, seed=seed, executor=args.executor, workers=args.workers)
     packages = ("civsim", "numpy", "pandas", "networkx", "simpy", "scipy", "pydantic")
@@ -75,6 +77,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         "scenario": scenario.name,
         "scenario_file": str(args.file),
         "scenario_hash": scenario_hash(scenario),
+        "overrides": dict(args.set),
         "seed": seed,
         "replications": args.reps,
         "executor": args.executor,
@@ -98,11 +101,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     from civsim.experiments import compare
     from civsim.report import comparison_table, write_report
-    from civsim.scenario import load_scenario
     from civsim.sim import prepare
 
     # Every file is read and checked before any replication runs or anything is written.
-    scenarios = [load_scenario(path) for path in args.files]
+    scenarios = [_load_with_sets(path, args.set) for path in args.files]
     preps = [prepare(sc) for sc in scenarios]
     cmp = compare(preps, args.reps, seed=args.seed, executor=args.executor, workers=args.workers)
     report = write_report(cmp, scenarios, args.out, city=preps[0].city)
@@ -245,12 +247,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the tables")
     _replication_options(p, seed_default="the scenario's")
+    _set_option(p, "the scenario", "civsim run s.yaml --out runs/fast --set name=fast", "")
     p.set_defaults(run=_cmd_run)
 
     p = sub.add_parser("compare", help="compare scenarios on common random numbers; HTML report")
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario files, the baseline first")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for report.html and CSVs")
     _replication_options(p, seed_default="the baseline's, for every scenario")
+    _set_option(
+        p,
+        "every scenario, the baseline too",
+        "civsim compare a.yaml b.yaml --out cmp",
+        "; to compare a variant with its own file, write it as an extends: overlay",
+    )
     p.set_defaults(run=_cmd_compare)
 
     p = sub.add_parser("budget", help="allocate the special fund in exact yuan, year by year")
@@ -297,6 +306,40 @@ def _replication_options(p: argparse.ArgumentParser, seed_default: str) -> None:
     p.add_argument("--seed", type=int, help=f"master seed (default: {seed_default})")
     p.add_argument("--executor", choices=["serial", "process"], default="process")
     p.add_argument("--workers", type=_positive, help="processes (default: all cores)")
+
+
+def _set_option(p: argparse.ArgumentParser, applies_to: str, example: str, note: str) -> None:
+    """``--set PATH=VALUE``, repeatable: a parameter changed by its dotted path."""
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        type=_assignment,
+        metavar="PATH=VALUE",
+        help=(
+            f"change a parameter, by its dotted path, in {applies_to}; validated as the file "
+            "is (repeatable; VALUE is read as YAML; a table's row by index or id), e.g. "
+            f"{example} --set simulation.dynamics.upkeep_rate=0.09 --set budget.total_yuan=24000000"
+            f"{note}"
+        ),
+    )
+
+
+def _assignment(text: str) -> tuple[str, str]:
+    from civsim.scenario import parse_set
+
+    try:
+        return parse_set(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _load_with_sets(path: str, sets: Sequence[tuple[str, str]]) -> Scenario:
+    """A scenario file, with the command's ``--set`` changes applied and validated."""
+    from civsim.scenario import load_scenario, override
+
+    scenario = load_scenario(path)
+    return override(scenario, dict(sets)) if sets else scenario
 
 
 def _positive(text: str) -> int:

@@ -219,9 +219,9 @@ def compare(
 
     Examples
     --------
-    >>> from civsim.scenario import load_scenario
+    >>> from civsim.scenario import load_scenario, override
     >>> county = load_scenario("scenarios/county_nominee.yaml")
-    >>> joint = county.model_copy(update={"name": "joint"})
+    >>> joint = override(county, {"name": "joint"})
     >>> cmp = compare([county, joint], reps=1, progress=False)
     >>> cmp.scenarios, float(cmp.summary.loc["joint", "difference"])
     (['county_nominee', 'joint'], 0.0)

@@ -117,10 +117,14 @@ def tiny_with_framework() -> dict:
 
 
 def variant(scenario, name: str, **sections):
-    """A renamed copy of ``scenario`` with simulation sections updated (``campaign={...}``)."""
-    sim = scenario.simulation
-    updates = {k: getattr(sim, k).model_copy(update=v) for k, v in sections.items()}
-    return scenario.model_copy(update={"name": name, "simulation": sim.model_copy(update=updates)})
+    """A renamed, validated copy of ``scenario`` with simulation sections updated.
+
+    ``campaign={"mode": "campaign"}`` changes those settings of ``simulation.campaign``.
+    """
+    from civsim.scenario import override
+
+    changes = {f"simulation.{section}": v for section, v in sections.items()}
+    return override(scenario, {"name": name, **changes})
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from conftest import variant
 from civsim.errors import CivsimError
 from civsim.experiments import compare, quota_score
 from civsim.results import RunResult, build_comparison
-from civsim.scenario import Evaluation
+from civsim.scenario import Evaluation, override
 from civsim.sim import prepare
 
 REPS = 3
@@ -40,7 +40,7 @@ def test_differences_are_paired_per_replication(comparison) -> None:
 
 def test_common_random_numbers_make_a_renamed_copy_identical(county_prep) -> None:
     """The same scenario under another name scores exactly the same, replication by replication."""
-    copy = prepare(county_prep.scenario.model_copy(update={"name": "copy"}), city=county_prep.city)
+    copy = prepare(override(county_prep.scenario, {"name": "copy"}), city=county_prep.city)
     cmp = compare([county_prep, copy], 2, progress=False)
     assert (cmp.replications["difference"] == 0).all()
     assert cmp.summary.loc["copy", ["difference_low", "difference_high"]].tolist() == [0, 0]

@@ -9,17 +9,15 @@ from conftest import SCENARIOS
 
 from civsim.errors import CivsimError
 from civsim.experiments import replicate, summarise
-from civsim.scenario import Scenario
+from civsim.scenario import Scenario, override
 from civsim.sim import effort_profile, prepare, simulate
 
 REPS = 4
 
 
 def _with(scenario: Scenario, **sections) -> Scenario:
-    """A copy of ``scenario`` with simulation sections updated (``campaign={...}``)."""
-    sim = scenario.simulation
-    updates = {k: getattr(sim, k).model_copy(update=v) for k, v in sections.items()}
-    return scenario.model_copy(update={"simulation": sim.model_copy(update=updates)})
+    """A validated copy of ``scenario`` with simulation sections updated (``campaign={...}``)."""
+    return override(scenario, {f"simulation.{section}": v for section, v in sections.items()})
 
 
 @pytest.fixture(scope="module")
@@ -245,9 +243,7 @@ def test_line_value_sets_expected_beside_simulated_gains(county) -> None:
 
 def test_performance_linked_budget_follows_simulated_results(county) -> None:
     """With the performance policy, year 2's district money follows year 1's simulated results."""
-    linked = county.model_copy(
-        update={"budget": county.budget.model_copy(update={"policy": "performance"})}
-    )
+    linked = override(county, {"budget.policy": "performance"})
     run = simulate(linked, replication=0)
     money = run.allocation.groupby(["year", "district"])["yuan"].sum().unstack("year")
     assert not money[1].equals(money[2])  # the loop closed: year 2 was re-allocated
@@ -259,15 +255,11 @@ def test_performance_linked_budget_follows_simulated_results(county) -> None:
 
 def test_a_decay_line_that_stops_all_decay_ends_cleanly(county) -> None:
     """A decay line of size 1 (no decay while funded) leaves valid condition after it ends."""
-    lines = tuple(
-        ln.model_copy(update={"effect_size": 1.0, "duration_days": 60})
-        if ln.effect == "decay"
-        else ln
-        for ln in county.budget.lines
-    )
-    assert any(ln.effect == "decay" for ln in lines)
-    stopped = county.model_copy(
-        update={"budget": county.budget.model_copy(update={"lines": lines})}
+    decay = [ln.id for ln in county.budget.lines if ln.effect == "decay"]
+    assert decay
+    stopped = override(
+        county,
+        {f"budget.lines.{line}": {"effect_size": 1.0, "duration_days": 60} for line in decay},
     )
     run = simulate(stopped, replication=0)
     assert run.events.query("kind == 'line_decay'")["count"].sum() > 0

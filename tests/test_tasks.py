@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from civsim.errors import ScenarioError
 from civsim.places import build_places, build_territory
-from civsim.scenario import Scenario, load_scenario
+from civsim.scenario import Scenario, load_scenario, override
 from civsim.tasks import TASK_COLUMNS, conflicts, coverage, decompose, raci, workload
 
 
@@ -228,9 +228,7 @@ def test_workload_flags_against_capacity() -> None:
     assert workers["hours_per_year"].sum() == pytest.approx(
         tasks.loc[tasks["place"].notna() & tasks["person"].notna(), "hours_per_year"].sum()
     )
-    tight = scenario.model_copy(
-        update={"workload": scenario.workload.model_copy(update={"grid_worker_hours_per_year": 1})}
-    )
+    tight = override(scenario, {"workload.grid_worker_hours_per_year": 1})
     assert workload(tight, tasks)["overloaded"].sum() > w["overloaded"].sum()
 
 

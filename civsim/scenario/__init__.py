@@ -5,7 +5,8 @@ written as a YAML file, with CSV or XLSX tables beside it for anything large,
 and may ``extends:`` another scenario file so that it states only what differs.
 :func:`load_scenario` reads, merges and validates it; every error names the
 file and the field, or the table row and column
-(:class:`civsim.errors.ScenarioError`).
+(:class:`civsim.errors.ScenarioError`). :func:`override` makes a variant, with
+parameters changed by their dotted paths, validated again in the same way.
 
 Parameters are data: each numeric field carries its unit (in its name or its
 description) and a source, either a fact of ``docs/domain.md`` or the word
@@ -19,6 +20,7 @@ The package, one concept per module:
   root :class:`Scenario` with its cross-section checks;
 - :mod:`civsim.scenario.load`: YAML, ``extends:``, :func:`deep_merge` and
   error messages; :mod:`civsim.scenario.tables`: CSV and XLSX tables;
+- :mod:`civsim.scenario.override`: :func:`override`, variants by dotted paths;
 - :mod:`civsim.scenario.meta`: :func:`parameter_table`, and content hashes of a
   scenario (:func:`scenario_hash`) or of some of its sections (:func:`section_hash`).
 """
@@ -26,6 +28,7 @@ The package, one concept per module:
 from civsim.scenario.load import deep_merge as deep_merge
 from civsim.scenario.load import load_scenario
 from civsim.scenario.meta import parameter_table, scenario_hash, section_hash
+from civsim.scenario.override import override, parse_set
 from civsim.scenario.params import ASSUMPTION, MAX_GRIDS
 from civsim.scenario.params import Frozen as Frozen
 from civsim.scenario.params import param as param
@@ -72,7 +75,9 @@ __all__ = [
     "UnitRow",
     "WorkloadSpec",
     "load_scenario",
+    "override",
     "parameter_table",
+    "parse_set",
     "register_mechanism_params",
     "scenario_hash",
     "section_hash",
