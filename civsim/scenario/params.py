@@ -16,7 +16,7 @@ ASSUMPTION = "assumption"
 
 #: Refuse territories larger than this many grids (5x Jinan's 16,000+ grids, seed 003):
 #: bigger inputs are almost surely a typo and would exhaust memory.
-MAX_GRIDS = 100_000
+MAX_GRIDS = 250_000
 #: Refuse tables longer than this many rows, for the same reason.
 MAX_TABLE_ROWS = 2_000_000
 #: Refuse YAML files larger than this (bytes); a scenario file is a few kilobytes.
