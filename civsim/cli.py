@@ -29,14 +29,21 @@ __all__ = ["main"]
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from civsim.chain import build_chain
+    from civsim.readiness import check_ready
     from civsim.scenario import load_scenario
 
+    # Everything run, tasks and budget need (civsim.readiness); the first problem exits 2.
+    limit = round(args.memory_gb * 2**30)
     for path in args.files:
         scenario = load_scenario(path)
-        G = build_chain(scenario)
+        ready = check_ready(scenario, memory_limit=limit)
+        assert ready.city is not None  # check_ready(build=True) builds it
+        G = ready.city.chain
         grids = sum(1 for _, k in G.nodes(data="kind") if k == "grid")
-        print(f"ok  {path}: {scenario.name}, {G.number_of_nodes():,} bodies, {grids:,} grids")
+        print(
+            f"ok  {path}: {scenario.name}, {G.number_of_nodes():,} bodies, {grids:,} grids, "
+            f"{ready.city.checkpoints.n:,} checkpoints"
+        )
     return 0
 
 
@@ -234,8 +241,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("validate", help="validate scenario files")
+    p = sub.add_parser(
+        "validate", help="check that scenario files load, allocate, decompose and fit in memory"
+    )
     p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument(
+        "--memory-gb",
+        type=float,
+        default=10.0,
+        metavar="GB",
+        help="memory (GiB) a city may need, at civsim.readiness.BYTES_PER_CHECKPOINT (default 10)",
+    )
     p.set_defaults(run=_cmd_validate)
 
     p = sub.add_parser("chain", help="summarise the responsibility chain per level")

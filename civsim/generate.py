@@ -8,6 +8,7 @@ number of grids, and the territory generator does the rest when it is loaded.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,34 @@ TABLES = "tables"
 
 
 class CitySpec(Frozen):
-    """Sizes of a generated city, per grid."""
+    """Sizes of a generated city, per grid, and how its districts and fund scale.
+
+    A city of ``G`` grids has ``S = round(G / (grids_per_community *
+    communities_per_street))`` streets (at least one) and ``D =
+    round(S / streets_per_district)`` districts, at least one and at most
+    ``max_districts`` (and ``S``): up to about 52,000 grids, districts keep a
+    Jinan-sized urban district's ~13 streets (~1,300 grids), so 1,000 grids
+    make one district and 16,000 twelve; beyond, the 40 districts grow (200,000
+    grids: 50 streets, 5,000 grids each), as a real city's do, and the fund's
+    per-district tables stay small.
+
+    The base's fund is scaled by residents, and its per-district limits by
+    the number of districts, so that the limits stay feasible at any ``D``.
+    With the base's ``D0`` districts, the minimum share becomes
+    ``district_min_share * D0 / D`` (the minimums still add up to the same
+    share of the district money, 48% for the baseline) and the cap share
+    ``min(1, district_cap_share * D0 / D)`` (the caps still add up to the
+    same multiple of it, 1.8x for the baseline, or one district takes it
+    all). Yuan floors and caps (``district_min_yuan``, ``district_cap_yuan``)
+    follow the yuan per district: times ``residents / base residents * D0 /
+    D``, the floor rounded down and the cap up. Per-district starting
+    conditions name the base's districts and are dropped.
+
+    Examples
+    --------
+    >>> CitySpec().streets_per_district
+    13.0
+    """
 
     residents_per_grid: float = param(
         625.0,
@@ -45,6 +73,12 @@ class CitySpec(Frozen):
     communities_per_street: float = param(10.0, "communities per street", "assumption", gt=0)
     streets_per_district: float = param(
         13.0, "streets per district", "assumption: a large city's urban district", gt=0
+    )
+    max_districts: int = param(
+        40,
+        "districts at most",
+        "assumption: about the most any Chinese city has (Chongqing: 38 districts and counties)",
+        ge=1,
     )
     district_size_spread: float = param(
         0.3, "coefficient of variation of district sizes", "assumption", ge=0
@@ -93,7 +127,9 @@ def city_files(
         raise ScenarioError("the base scenario has no framework to copy", file=base.source_file)
     per_street = spec.grids_per_community * spec.communities_per_street
     n_streets = max(1, round(grids / per_street))
-    n_districts = max(1, min(n_streets, round(n_streets / spec.streets_per_district)))
+    n_districts = max(
+        1, min(n_streets, spec.max_districts, round(n_streets / spec.streets_per_district))
+    )
     rng = np.random.default_rng(seed)
     sizes = (
         rng.gamma(1 / spec.district_size_spread**2, size=n_districts)
@@ -150,25 +186,35 @@ def city_files(
     }
     doc["simulation"] = base.simulation.model_dump(mode="json")
     if base.budget is not None:
-        doc["budget"] = _scaled_budget(base, base.budget, int(population.sum()))
+        doc["budget"] = _scaled_budget(base, base.budget, int(population.sum()), n_districts)
         files[f"{TABLES}/budget_lines.csv"] = _table(base.budget.lines)
         doc["sources"]["budget.total_yuan"] = (
-            f"generated: {base.name}'s fund scaled by residents (assumption)"
+            f"generated: {base.name}'s fund scaled by residents, its district limits by "
+            "the number of districts (CitySpec; assumption)"
         )
     files["city.yaml"] = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
     return files
 
 
-def _scaled_budget(base: Scenario, budget: Budget, residents: int) -> dict[str, Any]:
-    """The base's ``budget`` for a city of ``residents``: the fund scaled by residents.
+def _scaled_budget(
+    base: Scenario, budget: Budget, residents: int, districts: int
+) -> dict[str, Any]:
+    """The base's ``budget`` for a city of ``residents`` in ``districts`` (see :class:`CitySpec`).
 
     The base's per-district starting conditions name the base's districts, so
     they are dropped; every generated district starts at ``expected_condition``.
     """
     base_residents = sum(d.population for d in base.territory.districts)
-    total = round(budget.total_yuan * residents / max(base_residents, 1))
+    scale = residents / max(base_residents, 1)
+    per_district = len(base.territory.districts) / districts  # D0 / D
     out = budget.model_dump(mode="json", exclude={"lines", "district_condition"})
-    return {**out, "total_yuan": max(total, 1), "lines": f"{TABLES}/budget_lines.csv"}
+    out["total_yuan"] = max(round(budget.total_yuan * scale), 1)
+    out["district_min_share"] = budget.district_min_share * per_district
+    out["district_cap_share"] = min(1.0, budget.district_cap_share * per_district)
+    out["district_min_yuan"] = math.floor(budget.district_min_yuan * scale * per_district)
+    if budget.district_cap_yuan is not None:
+        out["district_cap_yuan"] = math.ceil(budget.district_cap_yuan * scale * per_district)
+    return {**out, "lines": f"{TABLES}/budget_lines.csv"}
 
 
 def write_city(folder: Path, files: dict[str, Any]) -> Path:

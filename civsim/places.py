@@ -154,8 +154,30 @@ def _children(
 
 
 def _grid_workers(n: int, gen: TerritoryGenerator, rng: np.random.Generator) -> np.ndarray:
-    """Workers per grid: at least one, mean as set, except vacant grids with none."""
-    workers = 1 + rng.poisson(max(gen.grid_workers_per_grid - 1, 0), size=n)
+    """Workers per grid, ``grid_workers_per_grid`` on average; vacant grids have none.
+
+    With a mean of at least one, every grid has one worker plus a Poisson
+    number more; with a mean below one, a grid has one worker with that
+    probability and none otherwise (a mean of 0 staffs no grid, and draws
+    nothing). Then a share ``grid_vacancy_rate`` of grids is left vacant.
+
+    Examples
+    --------
+    >>> from civsim.scenario import TerritoryGenerator
+    >>> rng = np.random.default_rng(0)
+    >>> _grid_workers(5, TerritoryGenerator(grid_workers_per_grid=0), rng).tolist()
+    [0, 0, 0, 0, 0]
+    >>> w = _grid_workers(10_000, TerritoryGenerator(grid_workers_per_grid=0.5), rng)
+    >>> int(w.max()), bool(0.45 < w.mean() < 0.55)
+    (1, True)
+    """
+    mean = gen.grid_workers_per_grid
+    if mean <= 0:
+        return np.zeros(n, dtype=np.int64)
+    if mean >= 1:
+        workers = 1 + rng.poisson(mean - 1, size=n)
+    else:
+        workers = (rng.random(n) < mean).astype(np.int64)
     workers[rng.random(n) < gen.grid_vacancy_rate] = 0
     return workers.astype(np.int64)
 

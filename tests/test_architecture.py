@@ -34,7 +34,16 @@ STAGES = (
             "civsim.generate",
         ),
     ),
-    ("fund", ("civsim.gains", "civsim.allocation", "civsim.optimiser", "civsim.budget")),
+    (
+        "fund",
+        (
+            "civsim.gains",
+            "civsim.allocation",
+            "civsim.optimiser",
+            "civsim.budget",
+            "civsim.readiness",
+        ),
+    ),
     ("scoring", ("civsim.scoring",)),
     ("sim", ("civsim.sim",)),
     ("analysis", ("civsim.results", "civsim.experiments")),
