@@ -59,14 +59,13 @@ def largest_remainder(total: int, weights: ArrayLike) -> np.ndarray:
     >>> largest_remainder(10, [0, 0, 0]).tolist()
     [4, 3, 3]
     """
+    refused = f"cannot apportion {total!r}: expected a whole number from 0 to {_MAX_TOTAL}"
     try:
         whole = int(total)
-    except (TypeError, ValueError, OverflowError):
-        whole = -1
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise CivsimError(refused) from exc
     if whole != total or not 0 <= whole <= _MAX_TOTAL:
-        raise CivsimError(
-            f"cannot apportion {total!r}: expected a whole number from 0 to {_MAX_TOTAL}"
-        )
+        raise CivsimError(refused)
     w = np.asarray(weights, dtype=float)
     if w.ndim != 1 or w.size == 0:
         raise CivsimError(f"cannot apportion {whole}: expected a non-empty list of weights")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import warnings
 from fractions import Fraction
 
 import numpy as np
@@ -132,6 +133,13 @@ def test_a_huge_total_with_an_uneven_split() -> None:
 def test_weights_whose_sum_overflows(total: int, w: list[float], expected: list[int]) -> None:
     """Finite weights whose float sum is infinite are still split (the old code lost units)."""
     assert largest_remainder(total, w).tolist() == expected
+
+
+def test_overflowing_weights_raise_no_warning() -> None:
+    """The float sum's overflow is expected and handled: no RuntimeWarning escapes."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert largest_remainder(4, [1e308, 1e308]).tolist() == [2, 2]
 
 
 def test_the_total_may_be_a_whole_float_or_numpy_integer() -> None:

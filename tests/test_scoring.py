@@ -400,6 +400,24 @@ def test_field_inspection_scores_only_the_checkpoints_seen() -> None:
     np.testing.assert_allclose(p, [0.75, 0.5])
 
 
+def test_a_standard_observed_once_counts() -> None:
+    """One observation of standard 0 (condition 1, passes) and four of standard 1 (2 pass).
+
+    Standard 0: 1 of 1 = 1.0; standard 1: 2 of 4 = 0.5. Score: 40 x (1 x 1.0 +
+    3 x 0.5) / 4 = 40 x 2.5 / 4 = 25.
+    """
+    score = field_inspection(
+        np.array([1.0, 0.5]),
+        np.array([0, 1]),
+        np.array([1, 4]),
+        np.array([0, 1]),
+        np.array([1.0, 3.0]),
+        40.0,
+        stub(),
+    )
+    assert score == pytest.approx(25.0, abs=1e-12)
+
+
 def test_field_inspection_of_nothing_scores_zero_without_a_draw() -> None:
     """No sampled place: the inspection scores 0 and draws nothing."""
     rng = stub()
