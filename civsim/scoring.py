@@ -24,6 +24,7 @@ __all__ = [
     "cycle_outcome",
     "cycle_score",
     "field_inspection",
+    "incident_risk",
     "negative_list",
     "peer_outcome",
     "quota_size",
@@ -115,6 +116,37 @@ def survey_score(
     satisfied = rng.binomial(per_district, satisfaction).sum()
     share = float(satisfied / households)
     return survey_points * share, share
+
+
+def incident_risk(field_mean: float, reference: float) -> float:
+    """The year's multiplier on the negative list's expected incidents.
+
+    Incidents grow with how far the field condition falls short of perfect,
+    relative to the reference condition's shortfall:
+    ``(1 - field_mean) / (1 - reference)``. At the reference condition the
+    risk is 1; a better condition lowers it (0 at a perfect condition), a
+    worse one raises it. A reference of 1 or more leaves no shortfall to
+    compare with, and the risk is 1.
+
+    Parameters
+    ----------
+    field_mean : float
+        Mean condition of the field checkpoints at the year's end (0..1).
+    reference : float
+        The reference condition (``simulation.survey.reference_condition``).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> incident_risk(0.5, 0.5), incident_risk(0.75, 0.5), incident_risk(0.25, 0.5)
+    (1.0, 0.5, 1.5)
+    >>> incident_risk(0.5, 1.0)
+    1.0
+    """
+    return (1 - field_mean) / (1 - reference) if reference < 1 else 1.0
 
 
 def negative_list(

@@ -2,7 +2,8 @@
 
 At each year's end, every negative standard has incidents at its
 ``incidents_per_year`` rate, scaled by how far the field condition has fallen
-below the reference condition (:func:`civsim.scoring.negative_list`). The
+below the reference condition (:func:`civsim.scoring.incident_risk`,
+:func:`civsim.scoring.negative_list`). The
 evaluation (:mod:`.evaluation`) calls :func:`year_incidents`.
 """
 
@@ -27,8 +28,7 @@ def _prepare(scenario: Scenario, city: City, allocation: pd.DataFrame) -> pd.Dat
 def year_incidents(run: Run) -> tuple[float, bool, int]:
     """The year's deductions, whether the city is disqualified, and the incidents."""
     field_mean = float(run.state.effective()[: run.ckp.n_field].mean())
-    ref = run.params.survey.reference_condition
-    risk = (1 - field_mean) / (1 - ref) if ref < 1 else 1.0
+    risk = scoring.incident_risk(field_mean, run.params.survey.reference_condition)
     deducted, disqualified, incidents = scoring.negative_list(
         run.part("negative_list"), risk, run.rng("negative_list")
     )
