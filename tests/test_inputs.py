@@ -25,7 +25,12 @@ import civsim.scenario.tables
 from civsim.cli import main
 from civsim.errors import ScenarioError, TableError
 from civsim.responsibility import import_responsibilities, responsibility_table
-from civsim.scenario import MAX_GRIDS, load_scenario
+from civsim.scenario import (
+    MAX_GRIDS,
+    load_scenario,
+    register_mechanism_params,
+    unregister_mechanism_params,
+)
 from civsim.scenario.load import MAX_EXTENDS, MAX_NESTING, MAX_YAML_VALUES
 from civsim.scenario.params import MAX_YAML_BYTES
 from civsim.scenario.schema.scenario import MAX_PLACES
@@ -487,3 +492,22 @@ def test_responsibility_import_refuses_duplicate_columns(tmp_path: Path) -> None
     (tmp_path / "r.csv").write_text(text.replace("method,", "lead_unit,", 1), encoding="utf-8")
     with pytest.raises(TableError, match="duplicate column 'lead_unit'"):
         import_responsibilities(county, tmp_path / "r.csv")
+
+
+class _PlainParams(pydantic.BaseModel):
+    """A mechanism's parameters on a plain pydantic model, which allows nan and inf."""
+
+    gain: float = 0.1
+
+
+def test_yaml_refuses_non_finite_numbers_outside_civsim_models(tmp_path: Path) -> None:
+    """A nan in a section validated by a model of one's own is refused when the YAML is read."""
+    register_mechanism_params("plain_params", _PlainParams)
+    try:
+        path = overlay(tmp_path, "simulation: {mechanisms: {plain_params: {gain: .nan}}}")
+        with pytest.raises(ScenarioError, match="expected a finite number") as err:
+            load_scenario(path)
+        assert "bad.yaml" in str(err.value)
+        assert "simulation.mechanisms.plain_params.gain" in str(err.value)
+    finally:
+        unregister_mechanism_params("plain_params")
