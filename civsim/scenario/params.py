@@ -58,9 +58,17 @@ def param(default: Any, unit: str, source: str = ASSUMPTION, **constraints: Any)
 
 
 class Frozen(BaseModel):
-    """Base of all scenario models: immutable, picklable, no unknown keys, never unvalidated."""
+    """Base of all scenario models: immutable, picklable, no unknown keys, finite numbers,
+    never unvalidated.
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    ``allow_inf_nan=False`` refuses ``nan``, ``inf`` and ``-inf`` in every float
+    field of every model and table row, however they are written (YAML ``.nan``,
+    a ``"nan"`` cell, ``1e999``).
+    """
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, allow_inf_nan=False
+    )
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """A copy; with ``update``, validated again as a whole, as when it was loaded.

@@ -18,6 +18,13 @@ from civsim.scenario.schema.simulation import Simulation
 from civsim.scenario.schema.territory import Territory
 from civsim.scenario.schema.workload import WorkloadSpec
 
+#: Refuse scenarios whose place generator would draw more than this many places (35x
+#: the baseline city's ~57,000; the same bound as a places table's rows): more would
+#: exhaust memory in the places and checkpoint tables.
+MAX_PLACES = 2_000_000
+#: Place-type densities are given per this many residents (as civsim.places reads them).
+RESIDENTS_PER_RATE = 10_000
+
 
 class Scenario(Frozen):
     """A validated, frozen scenario: one city and one set of policy choices.
@@ -95,6 +102,19 @@ class Scenario(Frozen):
                 raise ValueError(f"framework responsibilities row {i + 1}, column {col}: {msg}")
         if self.places is not None:
             _check_places(self)
+        return self
+
+    @model_validator(mode="after")
+    def _bounded_places(self) -> Scenario:
+        if self.framework is not None and self.places is None:
+            density = sum(t.per_10k_residents for t in self.framework.place_types)
+            n = density * self.territory.expected_population() / RESIDENTS_PER_RATE
+            if n > MAX_PLACES:
+                raise ValueError(
+                    f"the place generator would draw about {n:,.0f} places; civsim refuses "
+                    f"more than {MAX_PLACES:,} (check framework.place_types per_10k_residents "
+                    "and the territory's population)"
+                )
         return self
 
     @model_validator(mode="after")

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field, model_validator
 
 from civsim.scenario.params import ASSUMPTION, MAX_GRIDS, Frozen, IdStr, param
+
+#: Refuse territories of more than this many residents (about 3x Chongqing's ~32 million,
+#: the largest city-level unit in China): more is almost surely a typo, and populations
+#: must stay far below the 64-bit integers the territory tables count them in.
+MAX_POPULATION = 100_000_000
+Population = Annotated[int, Field(ge=0, le=MAX_POPULATION, description="[residents]")]
 
 
 class DistrictRow(Frozen):
@@ -12,7 +20,7 @@ class DistrictRow(Frozen):
 
     id: IdStr
     name_zh: str = Field(min_length=1)
-    population: int = Field(ge=0, description="[residents]")
+    population: Population
     streets: int = Field(ge=1, le=MAX_GRIDS, description="[count] streets or towns")
     staff: int = Field(default=0, ge=0, description="[persons] district civilization office")
 
@@ -23,7 +31,7 @@ class StreetRow(Frozen):
     id: IdStr
     district: IdStr
     name_zh: str = Field(min_length=1)
-    population: int = Field(ge=0, description="[residents]")
+    population: Population
     staff: int = Field(default=0, ge=0, description="[persons]")
 
 
@@ -33,7 +41,7 @@ class CommunityRow(Frozen):
     id: IdStr
     street: IdStr
     name_zh: str = Field(min_length=1)
-    population: int = Field(ge=0, description="[residents]")
+    population: Population
     staff: int = Field(default=0, ge=0, description="[persons]")
 
 
@@ -43,7 +51,7 @@ class GridRow(Frozen):
     id: IdStr
     community: IdStr
     name_zh: str = Field(min_length=1)
-    population: int = Field(ge=0, description="[residents]")
+    population: Population
     grid_workers: int = Field(ge=0, description="[persons] grid workers (网格员)")
 
 
@@ -88,6 +96,12 @@ class Territory(Frozen):
 
     @model_validator(mode="after")
     def _bounded(self) -> Territory:
+        residents = self.expected_population()
+        if residents > MAX_POPULATION:
+            raise ValueError(
+                f"this territory would have {residents:,} residents; civsim refuses more than "
+                f"{MAX_POPULATION:,} (check the population columns)"
+            )
         n = self.expected_grids()
         if n > MAX_GRIDS:
             raise ValueError(
@@ -95,6 +109,11 @@ class Territory(Frozen):
                 f"{MAX_GRIDS:,} (check streets, communities_per_street and grids_per_community)"
             )
         return self
+
+    def expected_population(self) -> int:
+        """Residents of the grids: those of the lowest level given as a table."""
+        lowest = self.grids or self.communities or self.streets or self.districts
+        return sum(row.population for row in lowest)
 
     def expected_grids(self) -> float:
         """Grids the territory will have (exact with a grids table, else the generator's mean)."""
