@@ -58,8 +58,7 @@ def param(default: Any, unit: str, source: str = ASSUMPTION, **constraints: Any)
 
 
 class Frozen(BaseModel):
-    """Base of all scenario models: immutable, picklable, no unknown keys, finite numbers,
-    never unvalidated.
+    """Base of all scenario models: immutable, no unknown keys, finite, never unvalidated.
 
     ``allow_inf_nan=False`` refuses ``nan``, ``inf`` and ``-inf`` in every float
     field of every model and table row, however they are written (YAML ``.nan``,
