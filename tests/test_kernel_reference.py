@@ -180,7 +180,10 @@ def test_find_problems_equals_reference(
     words = hnp.arrays(np.uint32, st.integers(0, 3 * n_field), elements=st.integers(0, 2**32 - 1))
     reported, flagged = data.draw(words), data.draw(words)
     c_pos = data.draw(st.integers(0, 5))
-    coins = data.draw(hnp.arrays(np.float64, c_pos + len(flagged), elements=st.floats(0, 0.999)))
+    # the thinning coins are uniform draws, as the run's stream gives them (hypothesis's own
+    # floats lean to 0 and 1, where thinning by ``p_max`` or not comes out the same)
+    coin_rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    coins = coin_rng.random(c_pos + len(flagged))
     args = (n_field, coins, c_pos, p_max, rate, lf.condition, threshold)
 
     has_order = had_order.copy()
