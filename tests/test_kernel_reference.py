@@ -22,7 +22,7 @@ from hypothesis.extra import numpy as hnp
 
 from civsim.sim import kernels
 
-SETTINGS = settings(max_examples=80, deadline=None)
+SETTINGS = settings(max_examples=50, deadline=None)
 
 unit_f32 = st.floats(0, 1, width=32)
 
@@ -392,7 +392,7 @@ def test_work_queues_equals_reference(data: st.DataObject, fixed: float) -> None
     np.testing.assert_array_equal(got_credit, expected_credit)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     data=st.data(),
     days=st.integers(1, 20),
