@@ -8,10 +8,11 @@ from pydantic import Field, model_validator
 
 from civsim.scenario.params import ASSUMPTION, MAX_GRIDS, Frozen, IdStr, param
 
-#: Refuse territories of more than this many residents (about 3x Chongqing's ~32 million,
-#: the largest city-level unit in China): more is almost surely a typo, and populations
-#: must stay far below the 64-bit integers the territory tables count them in.
-MAX_POPULATION = 100_000_000
+#: Refuse territories of more than this many residents: about 6x Chongqing's ~32 million
+#: (the largest city-level unit in China), enough for the largest generated test city
+#: (MAX_GRIDS grids at civsim generate's 625 residents a grid, ~156 million); more is
+#: almost surely a typo, and populations must stay far below 64-bit integers.
+MAX_POPULATION = 200_000_000
 Population = Annotated[int, Field(ge=0, le=MAX_POPULATION, description="[residents]")]
 
 
