@@ -15,8 +15,6 @@ decomposition.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -27,7 +25,7 @@ from civsim.chain import build_chain
 from civsim.checkpoints import Checkpoints, build_checkpoints
 from civsim.places import TerritoryTables, build_places, build_territory
 from civsim.responsibility import require_framework
-from civsim.scenario import Framework, Scenario
+from civsim.scenario import Framework, Scenario, section_hash
 from civsim.tasks import decompose
 
 __all__ = ["UPSTREAM", "City", "build_city", "city_key", "clear_city_cache"]
@@ -85,10 +83,7 @@ def city_key(scenario: Scenario) -> str:
     >>> city_key(s) == city_key(c), len(city_key(s))
     (True, 16)
     """
-    blob = json.dumps(
-        scenario.model_dump(mode="json", include=set(UPSTREAM)), sort_keys=True, default=str
-    )
-    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+    return section_hash(scenario, UPSTREAM)
 
 
 def build_city(scenario: Scenario, reuse: bool = True) -> City:
