@@ -19,6 +19,7 @@ survivors). Not a test: it takes minutes, and its figures go in notes.
 from __future__ import annotations
 
 import argparse
+import ast
 import shutil
 import sqlite3
 import subprocess
@@ -71,24 +72,61 @@ def _mutate(name: str, module: str, tests: str, timeout: float) -> dict:
         started = time.perf_counter()
         subprocess.run([*cr, "exec", str(config), str(session)], **env_run)  # type: ignore[call-overload]
         seconds = time.perf_counter() - started
-        return {"seconds": seconds, **_outcomes(session)}
+        spans = _annotation_spans(work / module)
+        return {"seconds": seconds, **_outcomes(session, spans)}
 
 
-def _outcomes(session: Path) -> dict:
+def _annotation_spans(source: Path) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Where the module's type annotations are: (start, end) as (row, column)."""
+    spans = []
+    for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        notes: list[ast.expr | None] = []
+        if isinstance(node, ast.arg):
+            notes.append(node.annotation)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            notes.append(node.returns)
+        elif isinstance(node, ast.AnnAssign):
+            notes.append(node.annotation)
+        for note in notes:
+            if note is not None and note.end_lineno is not None:
+                end = (note.end_lineno, note.end_col_offset or 0)
+                spans.append(((note.lineno, note.col_offset), end))
+    return spans
+
+
+def _outcomes(session: Path, annotations: list) -> dict:
+    """Killed and surviving mutants; survivors inside annotations are tagged equivalent.
+
+    Every module here starts with ``from __future__ import annotations``: an
+    annotation is never evaluated, so a mutant inside one cannot change behaviour.
+    """
     with sqlite3.connect(session) as db:
         rows = db.execute(
-            "SELECT m.operator_name, m.start_pos_row, r.worker_outcome, r.test_outcome, r.diff "
-            "FROM mutation_specs m JOIN work_results r ON m.job_id = r.job_id"
+            "SELECT m.operator_name, m.start_pos_row, r.worker_outcome, r.test_outcome, r.diff, "
+            "m.start_pos_col FROM mutation_specs m JOIN work_results r ON m.job_id = r.job_id"
         ).fetchall()
+    rows = [
+        (op, row, worker, test, diff if not _inside((row, col), annotations) else None)
+        for op, row, worker, test, diff, col in rows
+    ]
     # a mutant is killed when the tests fail (or cannot even run: "incompetent");
     # a worker that crashed or timed out is counted apart, as cosmic-ray reports it
     killed = sum(1 for *_, test, _ in rows if str(test).lower() in ("killed", "incompetent"))
+    survived = [r for r in rows if str(r[3]).lower() == "survived"]
     survivors = [
-        (row, op, _added_line(diff))
-        for op, row, _, test, diff in rows
-        if str(test).lower() == "survived"
+        (row, op, _added_line(diff)) for op, row, _, _, diff in survived if diff is not None
     ]
-    return {"mutants": len(rows), "killed": killed, "survivors": sorted(survivors)}
+    equivalent = sum(1 for *_, diff in survived if diff is None)
+    return {
+        "mutants": len(rows),
+        "killed": killed,
+        "in_annotations": equivalent,
+        "survivors": sorted(survivors),
+    }
+
+
+def _inside(pos: tuple[int, int], spans: list) -> bool:
+    return any(start <= pos < end for start, end in spans)
 
 
 def _added_line(diff: str | None) -> str:
@@ -111,11 +149,13 @@ def main() -> int:
             print(f"{name}: {module} not found, skipped")
             continue
         out = _mutate(name, module, tests, args.timeout)
-        n, k = out["mutants"], out["killed"]
-        share = (n - k) / n if n else 0.0
+        n, k, a = out["mutants"], out["killed"], out["in_annotations"]
+        left = n - k - a
+        share = left / (n - a) if n > a else 0.0
         print(
-            f"{name} ({module}): {n} mutants, {k} killed, {n - k} survived "
-            f"({share:.0%}) in {out['seconds']:.0f} s"
+            f"{name} ({module}): {n} mutants, {k} killed, {a} survived inside annotations "
+            f"(equivalent), {left} other survivors ({share:.0%} of the rest) in "
+            f"{out['seconds']:.0f} s"
         )
         for row, op, text in out["survivors"]:
             print(f"    survived  line {row:4d}  {op:45s} {text}")
