@@ -263,3 +263,24 @@ def test_matches_the_exact_reference_where_remainders_differ(total: int, w: list
     for i in sorted(range(len(w)), key=lambda i: (-rems[i], i))[:short]:
         parts[i] += 1
     assert largest_remainder(total, w).tolist() == parts
+
+
+@pytest.mark.parametrize(
+    ("total", "w"),
+    [
+        # just above the float path's bound (total * (n + 2) >= 2**53): float shares round,
+        # and the float path would give these parts one unit off (found by search)
+        (11021278231472915, [264.0]),
+        (9424451187549129, [450.0, 705.0]),
+        (3598515209168007, [758.0, 942.0, 49.0]),
+        (6873128893450533, [425.0, 350.0, 995.0, 604.0, 948.0]),
+    ],
+)
+def test_totals_beyond_the_float_bound_are_split_exactly(total: int, w: list[float]) -> None:
+    """Each part is the floor of its exact quota, plus one for the largest remainders."""
+    exact = quotas(total, w)
+    floors = [int(q) for q in exact]  # quotas are non-negative: int() is the floor
+    short = total - sum(floors)
+    order = sorted(range(len(w)), key=lambda i: (-(exact[i] - floors[i]), i))
+    expected = [f + (1 if i in order[:short] else 0) for i, f in enumerate(floors)]
+    assert largest_remainder(total, w).tolist() == expected
