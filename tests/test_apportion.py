@@ -284,3 +284,15 @@ def test_totals_beyond_the_float_bound_are_split_exactly(total: int, w: list[flo
     order = sorted(range(len(w)), key=lambda i: (-(exact[i] - floors[i]), i))
     expected = [f + (1 if i in order[:short] else 0) for i, f in enumerate(floors)]
     assert largest_remainder(total, w).tolist() == expected
+
+
+def test_a_single_number_is_not_a_list_of_weights() -> None:
+    """Weights must be a one-dimensional list: a bare number is refused."""
+    with pytest.raises(CivsimError, match="non-empty list of weights"):
+        largest_remainder(3, 5.0)  # type: ignore[arg-type]
+
+
+def test_a_small_total_over_overflowing_weights() -> None:
+    """The exact path also hands out small totals: 1 over three equal huge weights."""
+    # each exact share is 1/3: every floor is 0, and the one unit goes to the first part
+    assert largest_remainder(1, [1e308, 1e308, 1e308]).tolist() == [1, 0, 0]
