@@ -89,11 +89,12 @@ def _prepare(scenario: Scenario, city: City, allocation: pd.DataFrame) -> Delive
     ckp = city.checkpoints
     budget = scenario.budget
     lines = {ln.id: ln.model_dump() for ln in budget.lines} if budget is not None else {}
-    holders = [*ckp.districts.tolist(), CITY]
+    # a city-level line is bought by the city, a district-level one by each district
+    districts = ckp.districts.tolist()
     reach = {
         (line_id, holder): _reach(ckp, scenario.seed, line_id, line, holder)
         for line_id, line in lines.items()
-        for holder in holders
+        for holder in ([CITY] if line["level"] == "city" else districts)
     }
     part = DeliveryPart(
         lines=lines,

@@ -79,6 +79,13 @@ def _report(run: Run, found: np.ndarray, source: str) -> None:
         open_orders(run, found)
 
 
+def _visit(run: Run, rng: np.random.Generator, plan: list[int], kind: str) -> None:
+    """One visit of kind ``kind``: sample places by ``plan``, report their problems."""
+    run.count(kind, 1)
+    sampled = sample_places(run.ckp, rng, plan)
+    _report(run, run.state.problems(sampled), f"problem_{kind}")
+
+
 def self_checks(env: simpy.Environment, run: Run) -> Process:
     """Mock tests (模拟测评): sample places, and review every material checkpoint."""
     det = run.params.detection
@@ -86,9 +93,7 @@ def self_checks(env: simpy.Environment, run: Run) -> Process:
     rng = run.rng("self_checks")
     while True:
         yield env.timeout(det.self_check_interval_days)
-        run.count("self_check", 1)
-        sampled = sample_places(run.ckp, rng, part.self_check_plan)
-        _report(run, run.state.problems(sampled), "problem_self_check")
+        _visit(run, rng, part.self_check_plan, "self_check")
         _report(run, run.state.problems(part.material), "problem_material_review")
 
 
@@ -99,9 +104,7 @@ def covert_visits(env: simpy.Environment, run: Run) -> Process:
     rng = run.rng("covert_visits")
     while True:
         yield env.timeout(det.covert_visit_interval_days)
-        run.count("covert_visit", 1)
-        sampled = sample_places(run.ckp, rng, part.covert_visit_plan)
-        _report(run, run.state.problems(sampled), "problem_covert_visit")
+        _visit(run, rng, part.covert_visit_plan, "covert_visit")
 
 
 def _looked_at(run: Run, stream: str, n_field: int, p: float) -> np.ndarray:
