@@ -226,3 +226,12 @@ def test_absurd_size_is_refused_not_attempted(tmp_path: Path, tiny_dict: dict) -
     }
     err = _error(write_yaml(tmp_path, "s.yaml", tiny_dict))
     assert f"refuses more than {MAX_GRIDS:,}" in str(err)
+
+
+def test_param_plausible_range_is_listed_and_holds_its_default():
+    from civsim.scenario.params import param
+
+    info = param(0.3, "fraction", "assumption", plausible=(0.1, 0.5), ge=0)
+    assert info.json_schema_extra["plausible"] == [0.1, 0.5]
+    with pytest.raises(ValueError, match="outside its plausible range"):
+        param(0.9, "fraction", "assumption", plausible=(0.1, 0.5))

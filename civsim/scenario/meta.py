@@ -24,7 +24,8 @@ def parameter_table(scenario: Scenario) -> list[dict[str, Any]]:
     -------
     list of dict
         One record per parameter: ``path``, ``value``, ``default``, ``unit``,
-        ``source`` and ``changed`` (value differs from the default).
+        ``source``, ``plausible`` (an assumption's range, ``None`` when not
+        given) and ``changed`` (value differs from the default).
 
     Examples
     --------
@@ -55,6 +56,7 @@ def _walk_params(model: BaseModel, prefix: str, notes: dict[str, str], out: list
                 "default": info.default,
                 "unit": extra["unit"],
                 "source": notes.get(path, extra["source"]),
+                "plausible": tuple(extra["plausible"]) if "plausible" in extra else None,
                 "changed": value != info.default,
             }
         )

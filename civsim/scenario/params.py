@@ -30,7 +30,13 @@ MAX_YAML_BYTES = 1_000_000
 IdStr = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
 
 
-def param(default: Any, unit: str, source: str = ASSUMPTION, **constraints: Any) -> Any:
+def param(
+    default: Any,
+    unit: str,
+    source: str = ASSUMPTION,
+    plausible: tuple[float, float] | None = None,
+    **constraints: Any,
+) -> Any:
     """Declare a scenario parameter with its unit and source.
 
     Parameters
@@ -42,6 +48,10 @@ def param(default: Any, unit: str, source: str = ASSUMPTION, **constraints: Any)
     source : str
         Where the default comes from: a fact of ``docs/domain.md`` (with its §), or
         ``"assumption"``.
+    plausible : tuple of float, optional
+        The range an assumption could plausibly take (low, high): what an
+        exploration of the model's uncertainties varies it over. The default
+        must lie inside it.
     **constraints
         Passed to :func:`pydantic.Field` (``ge``, ``le``, ...).
 
@@ -49,10 +59,16 @@ def param(default: Any, unit: str, source: str = ASSUMPTION, **constraints: Any)
     -------
     pydantic.fields.FieldInfo
     """
+    extra: dict[str, Any] = {"unit": unit, "source": source}
+    if plausible is not None:
+        lo, hi = plausible
+        if not lo <= default <= hi:
+            raise ValueError(f"default {default!r} outside its plausible range {plausible!r}")
+        extra["plausible"] = [lo, hi]
     return Field(
         default=default,
         description=f"[{unit}] source: {source}",
-        json_schema_extra={"unit": unit, "source": source},
+        json_schema_extra=extra,
         **constraints,
     )
 
