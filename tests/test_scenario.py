@@ -229,6 +229,7 @@ def test_absurd_size_is_refused_not_attempted(tmp_path: Path, tiny_dict: dict) -
 
 
 def test_param_plausible_range_is_listed_and_holds_its_default():
+    """An assumption's range is kept for exploration; its default must lie inside it."""
     from civsim.scenario.params import param
 
     info = param(0.3, "fraction", "assumption", plausible=(0.1, 0.5), ge=0)
