@@ -9,7 +9,7 @@ from conftest import SCENARIOS
 
 from civsim.errors import CivsimError
 from civsim.experiments import replicate, summarise
-from civsim.scenario import Scenario, override
+from civsim.scenario import Scenario, load_scenario, override
 from civsim.sim import effort_profile, prepare, simulate
 
 REPS = 4
@@ -266,3 +266,14 @@ def test_a_decay_line_that_stops_all_decay_ends_cleanly(county) -> None:
     cond = run.conditions[["condition", "end_condition"]].to_numpy()
     assert np.isfinite(cond).all() and (cond >= 0).all() and (cond <= 1).all()
     assert np.isfinite(run.shadow["score"]).all()
+
+
+def test_switching_off_detection_or_rectification_leaves_no_orders():
+    """Off, the loop opens no order; the run still completes and scores."""
+    base = load_scenario(SCENARIOS / "county_nominee.yaml")
+    for path in ("simulation.detection.enabled", "simulation.rectification.enabled"):
+        r = simulate(override(base, {path: False}), seed=3)
+        assert len(r.orders) == 0
+        assert 0 < r.cycle.cycle_score.iloc[0] <= 100
+    on = simulate(base, seed=3)
+    assert len(on.orders) > 0

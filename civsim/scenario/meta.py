@@ -56,10 +56,14 @@ def _walk_params(model: BaseModel, prefix: str, notes: dict[str, str], out: list
                 "default": info.default,
                 "unit": extra["unit"],
                 "source": notes.get(path, extra["source"]),
-                "plausible": tuple(extra["plausible"]) if "plausible" in extra else None,
+                "plausible": _plausible(extra.get("plausible")),
                 "changed": value != info.default,
             }
         )
+
+
+def _plausible(value: Any) -> tuple[float, float] | None:
+    return (value[0], value[1]) if isinstance(value, list) else None
 
 
 def scenario_hash(scenario: Scenario) -> str:

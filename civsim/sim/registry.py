@@ -45,6 +45,7 @@ __all__ = [
     "Mechanism",
     "Process",
     "effect_handlers",
+    "effect_owners",
     "event_kinds",
     "mechanisms",
     "register",
@@ -169,6 +170,11 @@ def mechanisms() -> Mapping[str, Mechanism]:
 def effect_handlers() -> dict[str, EffectHandler]:
     """Every fundable effect's delivery handler, in registration order."""
     return {e: h for m in _registry.values() for e, h in m.effects.items()}
+
+
+def effect_owners() -> dict[str, str]:
+    """The mechanism that owns each fundable effect, by effect."""
+    return {e: m.name for m in _registry.values() for e in m.effects}
 
 
 def event_kinds() -> tuple[str, ...]:

@@ -56,6 +56,12 @@ class Campaign(Frozen):
 class Detection(Frozen):
     """How problems are found: self-checks, covert visits, citizen reports, a smart platform."""
 
+    enabled: bool = Field(
+        default=True,
+        description="mock tests, covert visits, residents' reports and the platform run; "
+        "off, nobody finds problems",
+    )
+
     self_check_interval_days: int = param(30, "day", ASSUMPTION, ge=1)
     self_check_places: int = param(
         300, "places per mock test", "docs/domain.md §2: 300+ points", ge=0
@@ -75,6 +81,11 @@ class Detection(Frozen):
 
 class Rectification(Frozen):
     """The closed loop 发现问题—整改提升—评估反馈: orders queued at lead units."""
+
+    enabled: bool = Field(
+        default=True,
+        description="rectification orders are opened and worked; off, found problems get no order",
+    )
 
     staff_share: float = param(
         0.5,
@@ -112,6 +123,11 @@ class Rectification(Frozen):
 
 class Volunteers(Frozen):
     """Volunteer dispatch: 群众点单、中心派单、志愿者接单 (seed 002)."""
+
+    enabled: bool = Field(
+        default=True,
+        description="volunteer dispatch runs; off, nobody is served and no spare hours add effort",
+    )
 
     requests_per_10k_per_day: float = param(
         0.8, "citizen requests per 10,000 residents per day", ASSUMPTION, ge=0

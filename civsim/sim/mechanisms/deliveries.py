@@ -34,7 +34,7 @@ from civsim.checkpoints import CITY, Checkpoints
 from civsim.city import City
 from civsim.scenario import Scenario
 from civsim.sim.engine import Run
-from civsim.sim.registry import Mechanism, Process, effect_handlers
+from civsim.sim.registry import Mechanism, Process, effect_handlers, effect_owners
 
 __all__ = ["COVERAGE_STREAM", "MECHANISM", "Delivery", "DeliveryPart", "start_budget_year"]
 
@@ -154,7 +154,9 @@ def deliver(run: Run, d: Delivery, units: int) -> None:
     # count it once, as indexing would
     covered = list({id(part): part for part in covered}.values())
     idx = np.concatenate(covered) if covered else np.empty(0, dtype=np.int64)
-    effect_handlers()[d.effect](run, d, idx, units, day, end)
+    # a line whose mechanism is switched off is paid for and delivered, to no effect
+    if effect_owners()[d.effect] in run.prep.mechanisms:
+        effect_handlers()[d.effect](run, d, idx, units, day, end)
     run.count(f"line_{d.effect}", units)
 
 

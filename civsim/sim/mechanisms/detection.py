@@ -193,4 +193,5 @@ MECHANISM = Mechanism(
         "problem_platform",
     ),
     effects={"detection": _boost},
+    enabled=lambda scenario: scenario.simulation.detection.enabled,
 )

@@ -231,8 +231,12 @@ def _setup(run: Run) -> RectificationState:
 
 
 def open_orders(run: Run, ckpts: np.ndarray) -> None:
-    """Open one order per checkpoint today (checkpoints without an open order)."""
-    run["rectification"].orders.open(ckpts, int(run.env.now), run)
+    """Open one order per checkpoint today (checkpoints without an open order).
+
+    With rectification switched off, nobody is ordered to fix what was found.
+    """
+    if "rectification" in run:
+        run["rectification"].orders.open(ckpts, int(run.env.now), run)
 
 
 def rectification(env: simpy.Environment, run: Run) -> Process:
@@ -275,4 +279,5 @@ MECHANISM = Mechanism(
     streams=("assignment", "coordination"),
     events=("order_opened", "order_closed", "order_closed_late", "coordination_wait"),
     effects={"staff_days": _staff_days},
+    enabled=lambda scenario: scenario.simulation.rectification.enabled,
 )

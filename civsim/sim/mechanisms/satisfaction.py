@@ -76,15 +76,17 @@ def satisfaction(run: Run, day: int, field_mean: np.ndarray | None = None) -> np
     sv = run.params.survey
     if field_mean is None:
         field_mean = district_means(run, run.state.record(run.ckp)[run.ckp.shadow_rows :])
-    vol = run["volunteers"]
-    lo = max(0, day - WAIT_MEMORY_DAYS)
-    served = vol.served[:, lo : day + 1].sum(axis=1)
-    mean_wait = np.divide(
-        vol.wait_sum[:, lo : day + 1].sum(axis=1),
-        served,
-        out=np.zeros_like(served),
-        where=served > 0,
-    )
+    mean_wait = np.zeros(len(run.ckp.districts))
+    if "volunteers" in run:  # nobody waits for a service that does not run
+        vol = run["volunteers"]
+        lo = max(0, day - WAIT_MEMORY_DAYS)
+        served = vol.served[:, lo : day + 1].sum(axis=1)
+        mean_wait = np.divide(
+            vol.wait_sum[:, lo : day + 1].sum(axis=1),
+            served,
+            out=mean_wait,
+            where=served > 0,
+        )
     boost: SatisfactionState = run["satisfaction"]
     sat = (
         sv.base_satisfaction

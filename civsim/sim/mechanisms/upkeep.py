@@ -61,7 +61,9 @@ def upkeep(env: simpy.Environment, run: Run) -> Process:
     slices = [*run.ckp.district_slices, run.ckp.city_slice]
     bounds = np.array([sl.start for sl in slices] + [run.ckp.n], dtype=np.int64)
     effort = run.part("campaign")
-    volunteer_effort = run["volunteers"].effort
+    # without volunteer dispatch no spare hours add effort
+    nothing = np.zeros(len(run.ckp.districts) + 1)
+    volunteer_effort = run["volunteers"].effort if "volunteers" in run else nothing
     while env.now < run.days:
         day = int(env.now)
         if day % run.record_every == 0:

@@ -109,4 +109,5 @@ MECHANISM = Mechanism(
     streams=("volunteers",),
     events=("volunteer_request", "volunteer_served"),
     effects={"volunteer_hours": _hours},
+    enabled=lambda scenario: scenario.simulation.volunteers.enabled,
 )
