@@ -60,7 +60,12 @@ class TerritoryGenerator(Frozen):
     """Seeded generator for the levels below the district, used where no table is given."""
 
     communities_per_street: float = param(
-        10.0, "communities per street", "assumption: ~600 communities in 60 streets", gt=0, le=1000
+        10.0,
+        "communities per street",
+        "assumption: ~600 communities in 60 streets",
+        gt=0,
+        le=1000,
+        plausible=(5.0, 20.0),
     )
     grids_per_community: float = param(
         10.0,
@@ -68,9 +73,15 @@ class TerritoryGenerator(Frozen):
         "assumption: ~1,000 residents per grid (docs/domain.md §1)",
         gt=0,
         le=1000,
+        plausible=(5.0, 20.0),
     )
     size_spread: float = param(
-        0.3, "coefficient of variation of counts and populations", ASSUMPTION, ge=0, le=2
+        0.3,
+        "coefficient of variation of counts and populations",
+        ASSUMPTION,
+        ge=0,
+        le=2,
+        plausible=(0.1, 0.5),
     )
     grid_workers_per_grid: float = param(
         2.6,
@@ -80,10 +91,14 @@ class TerritoryGenerator(Frozen):
         le=50,
     )
     grid_vacancy_rate: float = param(
-        0.005, "fraction of grids without a worker", ASSUMPTION, ge=0, le=1
+        0.005, "fraction of grids without a worker", ASSUMPTION, ge=0, le=1, plausible=(0.0, 0.05)
     )
-    street_staff: int = param(6, "persons per street office on campaign work", ASSUMPTION, ge=0)
-    community_staff: int = param(3, "persons per community on campaign work", ASSUMPTION, ge=0)
+    street_staff: int = param(
+        6, "persons per street office on campaign work", ASSUMPTION, ge=0, plausible=(3, 12)
+    )
+    community_staff: int = param(
+        3, "persons per community on campaign work", ASSUMPTION, ge=0, plausible=(1, 6)
+    )
 
 
 class Territory(Frozen):
