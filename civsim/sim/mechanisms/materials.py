@@ -138,13 +138,19 @@ def documentation(env: simpy.Environment, run: Run) -> Process:
 
 
 def submissions(env: simpy.Environment, run: Run) -> Process:
-    """On each deadline of each year, the dossiers due are submitted as they stand."""
+    """On each deadline of each year, the dossiers due are submitted as they stand.
+
+    A dossier is submitted at the close of its deadline day: after the work
+    done that day (a week's documentation starting that day included).
+    """
     part: MaterialsPart = run.part("materials")
     st: MaterialsState = run["materials"]
     for year in range(run.scenario.cycle.years):
         start = year * run.days_per_year
         for day in np.unique(part.deadline):
             yield env.timeout(max(0, start + int(day) - env.now))
+            # behind every step already due today
+            yield env.timeout(0)
             due = part.deadline == day
             st.submitted[due] = run.state.effective(part.idx[due])
 
