@@ -172,7 +172,9 @@ class Evaluation(Frozen):
         240, "day of year the field inspection window opens", ASSUMPTION, ge=0, le=365
     )
     window_days: int = param(60, "day", ASSUMPTION, ge=1, le=365)
-    material_review_day: int = param(330, "day of year", ASSUMPTION, ge=0, le=365)
+    material_review_day: int = param(
+        330, "day of year (while simulation.materials is off)", ASSUMPTION, ge=0, le=365
+    )
     survey_day: int = param(300, "day of year", ASSUMPTION, ge=0, le=365)
     inspection_places: int = param(
         80, "places sampled per field inspection", "docs/domain.md §2: 70-87 points", ge=1
