@@ -25,6 +25,7 @@ __all__ = [
     "cycle_score",
     "field_inspection",
     "incident_risk",
+    "material_review",
     "negative_list",
     "peer_outcome",
     "quota_size",
@@ -86,6 +87,68 @@ def field_inspection(
     seen = obs_by_std > 0
     rate = pass_by_std[seen] / obs_by_std[seen]
     return float(field_points * (points[seen] * rate).sum() / points[seen].sum())
+
+
+def material_review(
+    completeness: np.ndarray,
+    weights: np.ndarray,
+    documents: int,
+    rng: np.random.Generator,
+    *,
+    pass_bar: float | None,
+    spread: float,
+) -> float:
+    """Score a material review that samples documents of every dossier.
+
+    The reviewer samples ``documents`` documents of each dossier (a material
+    standard's documentation). With ``pass_bar`` None a document passes with
+    probability equal to its dossier's completeness, so the expected score is
+    the weighted completeness. With a bar, each sampled document's own
+    completeness is drawn from a Beta distribution with the dossier's
+    completeness as mean and ``spread`` as concentration (``a + b``), and it
+    passes at ``pass_bar`` or above; a complete dossier always passes, an
+    empty one never. The score is the weighted share of documents passed.
+
+    Parameters
+    ----------
+    completeness : numpy.ndarray
+        Completeness (0..1) of each dossier as submitted.
+    weights : numpy.ndarray
+        Points of each dossier (their sum is the material review's points).
+    documents : int
+        Documents sampled per dossier.
+    rng : numpy.random.Generator
+    pass_bar : float or None
+        Completeness a document needs to pass; None passes by probability.
+    spread : float
+        Concentration of documents around their dossier (with a bar only).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> w = np.array([10.0, 10.0, 20.0])
+    >>> material_review(np.ones(3), w, 5, rng, pass_bar=None, spread=10.0)
+    40.0
+    >>> material_review(np.array([1.0, 0.0, 1.0]), w, 5, rng, pass_bar=0.8, spread=10.0)
+    30.0
+    >>> draws = [material_review(np.array([0.5, 0.9]), np.array([20.0, 20.0]), 5, rng,
+    ...                          pass_bar=None, spread=10.0) for _ in range(4000)]
+    >>> round(float(np.mean(draws)))
+    28
+    """
+    x = np.clip(np.asarray(completeness, dtype=np.float64), 0.0, 1.0)
+    if pass_bar is None:
+        passed = rng.binomial(documents, x)
+    else:
+        # a Beta needs both shapes above zero; complete and empty dossiers are set below
+        inner = np.clip(x, np.finfo(np.float64).eps, 1 - np.finfo(np.float64).eps)
+        docs = rng.beta(inner * spread, (1 - inner) * spread, size=(documents, len(x)))
+        passed = np.where(x >= 1, documents, np.where(x <= 0, 0, (docs >= pass_bar).sum(axis=0)))
+    return float(np.asarray(weights, dtype=np.float64) @ (passed / documents))
 
 
 def survey_score(

@@ -24,7 +24,9 @@ Tables and their columns:
     capacity, orders).
 ``annual``
     scenario, replication, year, visit_day, material, field, survey,
-    satisfaction, deductions, incidents, disqualified, score.
+    satisfaction, deductions, incidents, disqualified, score,
+    material_completeness (mean completeness of the dossiers the year's
+    material reviews read, 0..1).
 ``cycle``
     scenario, replication, cycle_score, disqualified, rank, quota, title.
 ``districts``

@@ -124,6 +124,18 @@ class Scenario(Frozen):
             check_budget_refs(self.budget, self.framework, districts)
         return self
 
+    @model_validator(mode="after")
+    def _material_deadlines(self) -> Scenario:
+        fw = self.framework
+        known = {s.id for s in fw.standards} | {i.id for i in fw.items} if fw else set()
+        for key in self.simulation.materials.deadlines:
+            if key not in known:
+                raise ValueError(
+                    f"simulation.materials.deadlines: {key!r} is no standard or item of the "
+                    f"framework{hint(key, known)}"
+                )
+        return self
+
     @property
     def folder(self) -> Path:
         """Folder of the scenario file (tables and outputs are relative to it)."""

@@ -1,9 +1,9 @@
 """The core mechanisms of the simulation, one module each, registered here in order.
 
 Registration order is the order in which their processes run within a
-simulated day and their year-end steps run: routine upkeep first, then
-detection, rectification, volunteers, the evaluation, and the budget's
-deliveries. A mechanism of your own registers itself after these
+simulated day and their year-end steps run: routine upkeep first, then the
+documentation of materials, detection, rectification, volunteers, the
+evaluation, and the budget's deliveries. A mechanism of your own registers itself after these
 (:func:`civsim.sim.registry.register`); see ``docs/architecture.md``.
 """
 
@@ -12,6 +12,7 @@ from civsim.sim.mechanisms import (
     deliveries,
     detection,
     evaluation,
+    materials,
     negative_list,
     performance_budget,
     rectification,
@@ -27,6 +28,7 @@ __all__ = ["CORE"]
 CORE = (
     campaign.MECHANISM,
     upkeep.MECHANISM,
+    materials.MECHANISM,
     detection.MECHANISM,
     rectification.MECHANISM,
     volunteers.MECHANISM,

@@ -3,8 +3,9 @@
 Each year the field inspection comes on a date drawn uniformly inside the
 evaluation window (the city's campaign knows only the window), and samples
 places by type; the questionnaire (survey) and the material review come on
-their days. At the year's end the negative list is drawn
-(:mod:`.negative_list`), the year is scored (:func:`civsim.scoring.annual_score`),
+their days (the material review's days and its scoring: :mod:`.materials`).
+At the year's end the negative list is drawn (:mod:`.negative_list`), the
+year is scored (:func:`civsim.scoring.annual_score`),
 each district's result is recorded, and every mechanism's year-end step runs.
 After the last year the cycle's outcome (score, rank among peers, title) is
 scored (:func:`civsim.scoring.cycle_outcome`). Parameters:
@@ -16,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import simpy
 
@@ -23,6 +25,7 @@ from civsim import scoring
 from civsim.city import City
 from civsim.scenario import Scenario
 from civsim.sim.engine import Run, year_end
+from civsim.sim.mechanisms import materials
 from civsim.sim.mechanisms.negative_list import year_incidents
 from civsim.sim.mechanisms.satisfaction import satisfaction
 from civsim.sim.registry import Mechanism, Process
@@ -59,13 +62,11 @@ def evaluation(env: simpy.Environment, run: Run) -> Process:
         visit = start + ev.window_start_day + int(rng.integers(0, ev.window_days))
         visit = min(visit, start + run.days_per_year - 1)
         moments = sorted(
-            [
-                (start + ev.survey_day, "survey"),
-                (visit, "field"),
-                (start + ev.material_review_day, "material"),
-            ]
+            [(start + ev.survey_day, "survey"), (visit, "field")]
+            + [(start + day, "material") for day in materials.review_days(run)]
         )
         result: dict[str, Any] = {"year": year + 1, "visit_day": visit}
+        reviews: list[tuple[float, float]] = []
         for day, what in moments:
             yield env.timeout(max(0, min(day, start + run.days_per_year - 1) - env.now))
             if what == "field":
@@ -89,12 +90,10 @@ def evaluation(env: simpy.Environment, run: Run) -> Process:
                     run.rng("survey"),
                 )
             else:
-                material = part.material
-                result["material"] = (
-                    float((material[0] @ run.state.effective()).sum())
-                    if material is not None
-                    else 0.0
-                )
+                # the year's material score is the mean of its reviews
+                reviews.append(materials.review(run, part.material))
+                result["material"] = float(np.mean([score for score, _ in reviews]))
+                result["material_completeness"] = float(np.mean([c for _, c in reviews]))
         yield env.timeout(max(0, start + run.days_per_year - 1 - env.now))
         deducted, disqualified, incidents = year_incidents(run)
         result.update(
