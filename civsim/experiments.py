@@ -14,10 +14,11 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Literal
+from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 from scipy import stats
 from tqdm import tqdm  # plain bars: they show only on a terminal, never as notebook widgets
@@ -25,11 +26,21 @@ from tqdm import tqdm  # plain bars: they show only on a terminal, never as note
 from civsim.checkpoints import CITY
 from civsim.errors import CivsimError
 from civsim.results import Comparison, RunResult, build_comparison, concat_results, summarise
-from civsim.scenario import Evaluation, Scenario
+from civsim.scenario import Evaluation, Scenario, override
 from civsim.scoring import quota_size
 from civsim.sim import Prepared, prepare, simulate
 
-__all__ = ["Executor", "compare", "line_value", "quota_score", "replicate", "summarise"]
+__all__ = [
+    "SURGE_COSTS",
+    "TIMINGS",
+    "Executor",
+    "campaign_costs",
+    "compare",
+    "line_value",
+    "quota_score",
+    "replicate",
+    "summarise",
+]
 
 Executor = Literal["serial", "process"]
 
@@ -340,3 +351,111 @@ def _mean_shadow(result: RunResult) -> pd.Series:
     city = sh[sh["district"] == CITY]
     total = city.groupby(["replication", "day"], observed=True)["score"].sum()
     return total.groupby(level="replication").mean()
+
+
+#: What the city knows about the evaluation, as changes to both modes' scenarios.
+TIMINGS: dict[str, dict[str, Any]] = {
+    # the city believes the evaluator's window (dates leak, docs/domain.md §5)
+    "known": {},
+    # the evaluator inspects on any day of the year; the city still believes its window
+    "unknown": {
+        "simulation.evaluation.window_start_day": 0,
+        "simulation.evaluation.window_days": 365,
+        "simulation.campaign.knows_protocol": False,
+    },
+    # the window leaks, but year-round covert visits carry half the field points (seed 000)
+    "covert visits": {"simulation.evaluation.third_party.enabled": True},
+}
+
+#: A surge's costs switched off one at a time (each also applied to normal mode, which
+#: never surges, so the normal runs are shared).
+SURGE_COSTS: dict[str, dict[str, Any]] = {
+    "all costs": {},
+    "no fatigue": {"simulation.campaign.fatigue.enabled": False},
+    "no rushed work": {"simulation.campaign.rushed_work.enabled": False},
+    "no overshoot": {"simulation.campaign.overshoot": 0.0},
+}
+
+
+def campaign_costs(
+    normal: Scenario,
+    campaign: Scenario,
+    reps: int,
+    timings: Mapping[str, Mapping[str, Any]] | None = None,
+    costs: Mapping[str, Mapping[str, Any]] | None = None,
+    seed: int | None = None,
+    executor: Executor = "serial",
+    workers: int | None = None,
+) -> pd.DataFrame:
+    """Campaign against normal mode under each timing, with each surge cost switched off in turn.
+
+    For every timing (changes applied to both scenarios), normal mode runs
+    replications ``0..reps-1`` once, and campaign mode runs them with every
+    variant of ``costs``; all from the same seed, so each difference is paired
+    (common random numbers).
+
+    Parameters
+    ----------
+    normal, campaign : Scenario
+        The two modes (``scenarios/normal_mode.yaml``, ``scenarios/campaign_mode.yaml``).
+    reps : int
+        Replications per run.
+    timings : mapping, optional
+        Name to dotted-path changes (default :data:`TIMINGS`).
+    costs : mapping, optional
+        Name to dotted-path changes of the campaign (default :data:`SURGE_COSTS`;
+        the first is the reference the others are measured against).
+    seed : int, optional
+        Master seed (default: the normal scenario's).
+    executor, workers
+        As for :func:`replicate`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per timing and cost variant: ``normal`` and ``campaign`` (mean
+        cycle scores), ``difference`` (mean of campaign minus normal, paired),
+        ``se`` (its standard error), ``campaign_wins`` (share of replications),
+        and ``cost`` (how much the difference rises against the first variant:
+        what the switched-off mechanism costs the campaign, paired; 0 for the
+        first).
+
+    Examples
+    --------
+    >>> from civsim.scenario import load_scenario, override
+    >>> county = load_scenario("scenarios/county_nominee.yaml")
+    >>> camp = override(county, {"simulation.campaign.mode": "campaign"})
+    >>> t = campaign_costs(county, camp, 1, timings={"known": {}},
+    ...                    costs={"all costs": {}, "again": {}})
+    >>> t[["timing", "variant"]].values.tolist(), float(t["cost"].iloc[1])
+    ([['known', 'all costs'], ['known', 'again']], 0.0)
+    """
+    timings = TIMINGS if timings is None else timings
+    costs = SURGE_COSTS if costs is None else costs
+    seed = normal.seed if seed is None else seed
+
+    def scores(scenario: Scenario, changes: Mapping[str, Any]) -> np.ndarray:
+        variant = override(scenario, dict(changes)) if changes else scenario
+        run = replicate(variant, reps, seed=seed, executor=executor, workers=workers)
+        return run.cycle.sort_values("replication")["cycle_score"].to_numpy(dtype=float)
+
+    rows = []
+    for timing, changes in timings.items():
+        base = scores(normal, changes)
+        reference = None
+        for variant, switch in costs.items():
+            diff = scores(campaign, {**changes, **switch}) - base
+            reference = diff if reference is None else reference
+            rows.append(
+                {
+                    "timing": timing,
+                    "variant": variant,
+                    "normal": float(base.mean()),
+                    "campaign": float((base + diff).mean()),
+                    "difference": float(diff.mean()),
+                    "se": float(diff.std(ddof=1) / np.sqrt(reps)) if reps > 1 else float("nan"),
+                    "campaign_wins": float((diff > 0).mean()),
+                    "cost": float((diff - reference).mean()),
+                }
+            )
+    return pd.DataFrame(rows)

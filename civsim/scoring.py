@@ -21,6 +21,7 @@ import pandas as pd
 __all__ = [
     "PeerGroup",
     "annual_score",
+    "blend_field",
     "cycle_outcome",
     "cycle_score",
     "field_inspection",
@@ -41,13 +42,15 @@ def field_inspection(
     points: np.ndarray,
     field_points: float,
     rng: np.random.Generator,
+    pass_bar: float = 0.0,
 ) -> float:
     """Score a covert field inspection of sampled checkpoints.
 
-    Each observation of a checkpoint passes with probability equal to its
-    condition; a standard's pass rate is over all its observations; the score
-    is ``field_points`` times the points-weighted mean pass rate of the
-    standards observed.
+    Each observation of a checkpoint passes with probability
+    ``(condition - pass_bar) / (1 - pass_bar)`` (at least 0): its condition when
+    the bar is 0, less for a stricter inspector; a standard's pass rate is over
+    all its observations; the score is ``field_points`` times the
+    points-weighted mean pass rate of the standards observed.
 
     Parameters
     ----------
@@ -64,6 +67,9 @@ def field_inspection(
     field_points : float
         Points of the field inspection in the year's 100.
     rng : numpy.random.Generator
+    pass_bar : float
+        The inspector's strictness: a checkpoint at or below this condition
+        never passes (0 <= bar < 1).
 
     Returns
     -------
@@ -76,17 +82,61 @@ def field_inspection(
     >>> field_inspection(c, np.arange(4), np.full(4, 5), np.array([0, 0, 1, 1]),
     ...                  np.array([1.0, 3.0]), 40.0, rng)
     40.0
+
+    A checkpoint at the bar never passes; one halfway above it passes half the time:
+
+    >>> field_inspection(np.full(2, 0.2), np.arange(2), np.full(2, 5), np.array([0, 1]),
+    ...                  np.array([1.0, 1.0]), 40.0, rng, pass_bar=0.2)
+    0.0
+    >>> field_inspection(np.full(1, 0.6), np.arange(1), np.full(1, 100_000), np.array([0]),
+    ...                  np.array([1.0]), 40.0, rng, pass_bar=0.2).__round__(1)
+    20.0
     """
     if not len(observed):
         return 0.0
     n = observations[observed]
-    passed = rng.binomial(n, condition[observed])
+    chance = condition[observed]
+    if pass_bar:
+        chance = np.clip((chance - pass_bar) / (1 - pass_bar), 0.0, 1.0)
+    passed = rng.binomial(n, chance)
     std = standard[observed]
     obs_by_std = np.bincount(std, weights=n, minlength=len(points))
     pass_by_std = np.bincount(std, weights=passed, minlength=len(points))
     seen = obs_by_std > 0
     rate = pass_by_std[seen] / obs_by_std[seen]
     return float(field_points * (points[seen] * rate).sum() / points[seen].sum())
+
+
+def blend_field(inspection: float, visits: Sequence[float], visits_share: float) -> float:
+    """The year's field score: the inspection's, blended with covert visits' mean.
+
+    Year-round covert visits (常态化测评, seed 000) carry ``visits_share`` of the
+    field points and the inspection the rest; without visits the inspection
+    carries them all.
+
+    Parameters
+    ----------
+    inspection : float
+        The field inspection's score (field points).
+    visits : sequence of float
+        Each covert visit's score on the same scale.
+    visits_share : float
+        The visits' share of the field score (0..1).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> blend_field(30.0, [20.0, 24.0], 0.5)
+    26.0
+    >>> blend_field(30.0, [], 0.5)
+    30.0
+    """
+    if not len(visits):
+        return inspection
+    return (1 - visits_share) * inspection + visits_share * float(np.mean(visits))
 
 
 def material_review(
@@ -181,7 +231,7 @@ def survey_score(
     return survey_points * share, share
 
 
-def incident_risk(field_mean: float, reference: float) -> float:
+def incident_risk(field_mean: float, reference: float, rushed: float = 0.0) -> float:
     """The year's multiplier on the negative list's expected incidents.
 
     Incidents grow with how far the field condition falls short of perfect,
@@ -189,7 +239,8 @@ def incident_risk(field_mean: float, reference: float) -> float:
     ``(1 - field_mean) / (1 - reference)``. At the reference condition the
     risk is 1; a better condition lowers it (0 at a perfect condition), a
     worse one raises it. A reference of 1 or more leaves no shortfall to
-    compare with, and the risk is 1.
+    compare with, and the risk is 1. Work rushed in a surge raises the risk
+    by the factor ``1 + rushed``.
 
     Parameters
     ----------
@@ -197,6 +248,8 @@ def incident_risk(field_mean: float, reference: float) -> float:
         Mean condition of the field checkpoints at the year's end (0..1).
     reference : float
         The reference condition (``simulation.survey.reference_condition``).
+    rushed : float
+        The relative rise of incidents from rushed work (0: none).
 
     Returns
     -------
@@ -206,10 +259,11 @@ def incident_risk(field_mean: float, reference: float) -> float:
     --------
     >>> incident_risk(0.5, 0.5), incident_risk(0.75, 0.5), incident_risk(0.25, 0.5)
     (1.0, 0.5, 1.5)
-    >>> incident_risk(0.5, 1.0)
-    1.0
+    >>> incident_risk(0.5, 1.0), incident_risk(0.75, 0.5, rushed=0.4)
+    (1.0, 0.7)
     """
-    return (1 - field_mean) / (1 - reference) if reference < 1 else 1.0
+    shortfall = (1 - field_mean) / (1 - reference) if reference < 1 else 1.0
+    return shortfall * (1 + rushed)
 
 
 def negative_list(

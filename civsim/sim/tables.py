@@ -23,8 +23,12 @@ Tables and their columns:
     scenario, replication, day, unit, queue (open orders), spare (unused
     capacity, orders).
 ``annual``
-    scenario, replication, year, visit_day, material, field, survey,
-    satisfaction, deductions, incidents, disqualified, score,
+    scenario, replication, year, visit_day (the field inspection's day),
+    survey_day, material_day, office (delegated or central), inspection (the
+    inspection's field points), survey, satisfaction, material, field (the
+    year's field points: the inspection's, blended with the covert visits'),
+    covert (the covert visits' mean field points, NaN without visits),
+    covert_visits, deductions, incidents, disqualified, score,
     material_completeness (mean completeness of the dossiers the year's
     material reviews read, 0..1).
 ``cycle``

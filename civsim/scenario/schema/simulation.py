@@ -33,11 +33,75 @@ class Dynamics(Frozen):
     )
 
 
+class Fatigue(Frozen):
+    """What a surge costs afterwards: effort above normal builds a fatigue stock.
+
+    The stock (effort-days above normal) recovers with a half-life and lowers
+    the effort actually delivered, into the next year too.
+    """
+
+    enabled: bool = Field(
+        default=True, description="a surge tires the people who make it; off, no fatigue"
+    )
+    loss_per_surge_day: float = param(
+        0.005,
+        "share of effort lost per effort-day above normal in the fatigue stock "
+        "(effort x exp(-loss x stock))",
+        ASSUMPTION,
+        plausible=(0.0, 0.02),
+        ge=0,
+    )
+    recovery_half_life_days: float = param(90.0, "day", ASSUMPTION, plausible=(30.0, 365.0), gt=0)
+
+
+class RushedWork(Frozen):
+    """What a surge costs in incidents: rushed work raises the negative list's incident rate."""
+
+    enabled: bool = Field(
+        default=True,
+        description="work rushed above normal effort raises negative-list incidents; off, no rise",
+    )
+    incident_rise: float = param(
+        2.0,
+        "relative rise of a year's negative-list incident rate per unit of the year's mean "
+        "planned effort above normal",
+        ASSUMPTION,
+        plausible=(0.0, 5.0),
+        ge=0,
+    )
+
+
 class Campaign(Frozen):
-    """Campaign-style (运动式) versus normal (常态化) operation, at equal total effort."""
+    """Campaign-style (运动式) versus normal (常态化) operation, at equal total effort.
+
+    The surge aims at the window the city believes the inspection comes in: the
+    evaluator's (``knows_protocol``, dates leak) or its own belief.
+    """
 
     mode: Literal["normal", "campaign"] = Field(
         default="normal", description="campaign surges before expected inspections"
+    )
+    knows_protocol: bool = Field(
+        default=True,
+        description="the city believes the evaluator's inspection window (dates leak: "
+        "docs/domain.md §5); false: it believes belief_window_start_day and belief_window_days",
+    )
+    belief_window_start_day: int = param(
+        240,
+        "day of year the city believes the inspection window opens",
+        ASSUMPTION,
+        plausible=(0, 365),
+        ge=0,
+        le=365,
+    )
+    belief_window_days: int = param(60, "day", ASSUMPTION, plausible=(1, 365), ge=1, le=365)
+    belief_error_days: float = param(
+        0.0,
+        "day: standard deviation of the city's error on each year's window opening "
+        "(drawn per replication and year; 0: no error)",
+        ASSUMPTION,
+        plausible=(0.0, 90.0),
+        ge=0,
     )
     run_up_days: int = param(60, "day", "docs/domain.md §5 default (assumption)", ge=0, le=365)
     surge_multiplier: float = param(
@@ -51,6 +115,8 @@ class Campaign(Frozen):
         ge=0,
         le=1,
     )
+    fatigue: Fatigue = Fatigue()
+    rushed_work: RushedWork = RushedWork()
 
 
 class Detection(Frozen):
@@ -165,8 +231,66 @@ class Survey(Frozen):
     )
 
 
+class Office(Frozen):
+    """One evaluating office's field inspection: how many places, how strict.
+
+    Seed 001: the central office delegates years 1-2 (中央文明办委托市文明办测评) and
+    evaluates year 3 itself; each may sample and judge differently.
+    """
+
+    sample_scale: float = param(
+        1.0,
+        "x evaluation.inspection_places sampled per inspection",
+        ASSUMPTION,
+        plausible=(0.5, 4.0),
+        gt=0,
+    )
+    observations_scale: float = param(
+        1.0,
+        "x the place types' observations per place (at least one per checkpoint)",
+        ASSUMPTION,
+        plausible=(0.5, 2.0),
+        gt=0,
+    )
+    pass_bar: float = param(
+        0.0,
+        "condition 0..1 at or below which no observation passes; above it an observation "
+        "passes with probability (condition - bar) / (1 - bar)",
+        ASSUMPTION,
+        plausible=(0.0, 0.3),
+        ge=0,
+        lt=1,
+    )
+
+
+class ThirdParty(Frozen):
+    """Year-round covert third-party visits (第三方暗访, 常态化测评: seed 000) in field scores."""
+
+    enabled: bool = Field(
+        default=False,
+        description="covert third-party visits through the year count toward the field score",
+    )
+    visits_per_year: int = param(12, "visits per year", ASSUMPTION, plausible=(4, 52), ge=1)
+    places_per_visit: int = param(
+        20, "places sampled per visit", ASSUMPTION, plausible=(10, 87), ge=1
+    )
+    field_share: float = param(
+        0.5,
+        "share of the field points the visits' mean score carries (the inspection the rest)",
+        ASSUMPTION,
+        plausible=(0.2, 1.0),
+        ge=0,
+        le=1,
+    )
+
+
 class Evaluation(Frozen):
-    """When and how each year is evaluated, the negative list, and the peers."""
+    """When and how each year is evaluated, the negative list, and the peers.
+
+    The evaluator's protocol: each year the field inspection, the questionnaire
+    and the material review each come on a day drawn uniformly from their window
+    (its first day and its length in days).
+    """
 
     window_start_day: int = param(
         240, "day of year the field inspection window opens", ASSUMPTION, ge=0, le=365
@@ -175,10 +299,37 @@ class Evaluation(Frozen):
     material_review_day: int = param(
         330, "day of year (while simulation.materials is off)", ASSUMPTION, ge=0, le=365
     )
+    material_review_window_days: int = param(
+        1,
+        "day: the review's date is drawn from material_review_day on "
+        "(1: a fixed submission deadline)",
+        ASSUMPTION,
+        plausible=(1, 60),
+        ge=1,
+        le=365,
+    )
     survey_day: int = param(300, "day of year", ASSUMPTION, ge=0, le=365)
+    survey_window_days: int = param(
+        30,
+        "day: the questionnaire's date is drawn from survey_day on",
+        ASSUMPTION,
+        plausible=(1, 90),
+        ge=1,
+        le=365,
+    )
     inspection_places: int = param(
         80, "places sampled per field inspection", "docs/domain.md §2: 70-87 points", ge=1
     )
+    delegated_years: int = param(
+        2,
+        "years, the first ones, evaluated by the delegated office (the rest: the central office)",
+        "seed 001: years 1-2 by the city's office on the central office's behalf, year 3 by "
+        "the central office",
+        ge=0,
+    )
+    delegated: Office = Office()
+    central: Office = Office()
+    third_party: ThirdParty = ThirdParty()
     peer_group_size: int = param(
         30, "cities competing in one group", "assumption (391 nominees in groups)", ge=2
     )

@@ -2,7 +2,8 @@
 
 At each year's end, every negative standard has incidents at its
 ``incidents_per_year`` rate, scaled by how far the field condition has fallen
-below the reference condition (:func:`civsim.scoring.incident_risk`,
+below the reference condition and raised by the year's rushed surge work
+(:mod:`.campaign`; :func:`civsim.scoring.incident_risk`,
 :func:`civsim.scoring.negative_list`). The
 evaluation (:mod:`.evaluation`) calls :func:`year_incidents`.
 """
@@ -28,7 +29,10 @@ def _prepare(scenario: Scenario, city: City, allocation: pd.DataFrame) -> pd.Dat
 def year_incidents(run: Run) -> tuple[float, bool, int]:
     """The year's deductions, whether the city is disqualified, and the incidents."""
     field_mean = float(run.state.effective()[: run.ckp.n_field].mean())
-    risk = scoring.incident_risk(field_mean, run.params.survey.reference_condition)
+    year = min(int(run.env.now) // run.days_per_year, run.scenario.cycle.years - 1)
+    # a surge's rushed work raises the year's incidents (:mod:`.campaign`)
+    rushed = float(run["campaign"].rushed[year]) if "campaign" in run else 0.0
+    risk = scoring.incident_risk(field_mean, run.params.survey.reference_condition, rushed)
     deducted, disqualified, incidents = scoring.negative_list(
         run.part("negative_list"), risk, run.rng("negative_list")
     )

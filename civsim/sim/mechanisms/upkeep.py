@@ -4,10 +4,10 @@ A day advances every checkpoint: ``c <- c * keep + k * u * (1 - c)`` with
 ``keep = 1 - decay * decay_mult``, ``u`` the checkpoint's upkeep at normal
 effort (``upkeep_rate`` times its responsible person's staffing share, or
 ``unstaffed_effort`` where nobody is responsible), and ``k`` the district's
-effort level: the campaign profile (:mod:`.campaign`, mean 1 over the cycle)
-times one plus the effort spare volunteers add (:mod:`.volunteers`), both set
-weekly. A day is one compiled pass, ``c <- c * (keep - k u) + k u``
-(:func:`civsim.sim.kernels.advance`).
+effort level: the campaign's delivered effort (:mod:`.campaign`: planned per
+week at mean 1 over the cycle, less fatigue) times one plus the effort spare
+volunteers add (:mod:`.volunteers`, set weekly). A day is one compiled pass,
+``c <- c * (keep - k u) + k u`` (:func:`civsim.sim.kernels.advance`).
 
 It also records what the condition scores: the shadow score every
 ``record_every_days`` and each year's mean condition per district and place
@@ -60,7 +60,7 @@ def upkeep(env: simpy.Environment, run: Run) -> Process:
     c = run.state.condition
     slices = [*run.ckp.district_slices, run.ckp.city_slice]
     bounds = np.array([sl.start for sl in slices] + [run.ckp.n], dtype=np.int64)
-    effort = run.part("campaign")
+    effort = run["campaign"].effort  # planned, less fatigue (:mod:`.campaign`)
     # without volunteer dispatch no spare hours add effort
     nothing = np.zeros(len(run.ckp.districts) + 1)
     volunteer_effort = run["volunteers"].effort if "volunteers" in run else nothing
