@@ -2,8 +2,9 @@
 
 Each year the field inspection comes on a date drawn uniformly inside the
 evaluation window (the city's campaign knows only the window), and samples
-places by type; the questionnaire (survey) and the material review come on
-their days. At the year's end the negative list is drawn
+places by type; the material review comes on its day, and the questionnaire
+(survey) interviews households over the period from its day
+(:func:`.satisfaction.survey_satisfaction`). At the year's end the negative list is drawn
 (:mod:`.negative_list`), the year is scored (:func:`civsim.scoring.annual_score`),
 each district's result is recorded, and every mechanism's year-end step runs.
 After the last year the cycle's outcome (score, rank among peers, title) is
@@ -24,7 +25,7 @@ from civsim.city import City
 from civsim.scenario import Scenario
 from civsim.sim.engine import Run, year_end
 from civsim.sim.mechanisms.negative_list import year_incidents
-from civsim.sim.mechanisms.satisfaction import satisfaction
+from civsim.sim.mechanisms.satisfaction import satisfaction, survey_satisfaction
 from civsim.sim.registry import Mechanism, Process
 from civsim.sim.sampling import quotas, sample_places
 
@@ -60,7 +61,8 @@ def evaluation(env: simpy.Environment, run: Run) -> Process:
         visit = min(visit, start + run.days_per_year - 1)
         moments = sorted(
             [
-                (start + ev.survey_day, "survey"),
+                # the questionnaire is scored when its interviewing period ends
+                (start + ev.survey_day + run.params.survey.period_days - 1, "survey"),
                 (visit, "field"),
                 (start + ev.material_review_day, "material"),
             ]
@@ -82,7 +84,7 @@ def evaluation(env: simpy.Environment, run: Run) -> Process:
                 )
             elif what == "survey":
                 result["survey"], result["satisfaction"] = scoring.survey_score(
-                    satisfaction(run, int(env.now)),
+                    survey_satisfaction(run, start + ev.survey_day, run.params.survey.period_days),
                     ckp.district_population,
                     run.params.survey.households,
                     cyc.survey_points,
