@@ -50,7 +50,7 @@ def test_satisfaction_remembers_the_condition_with_its_half_life(county_prep) ->
 
 
 def test_service_is_the_share_of_reported_problems_acted_on_in_time(county_prep) -> None:
-    """Closed within the patience: acted on; late or never: not; pending until the patience ends."""
+    """Closed within the patience: acted on; late or never: not; counted once the patience ends."""
     run = _run(county_prep)
     sv = _survey(run)
     patience = sv.report_patience_days
@@ -62,14 +62,11 @@ def test_service_is_the_share_of_reported_problems_acted_on_in_time(county_prep)
     run["detection"].reports.append((0, reported, 0, 4))
     satisfaction(run, 0, ref)
     book.closed[0] = 3  # on time
-    sat = satisfaction(run, 7, ref)  # the other three are still within their patience
-    assert remembered(run)["resolved"][0] == 1.0
-    satisfaction(run, patience, ref)  # their last day: still pending, not yet failed
-    assert remembered(run)["resolved"][0] == 1.0
-    book.closed[1], book.closed[3] = patience + 2, patience  # late; on its last day
-    sat = satisfaction(run, 14, ref)  # the third was never closed: past its patience
-    keep = 0.5 ** (7 / sv.memory_half_life_days)  # the first was settled a week earlier
-    share = (keep + 1) / (keep + 3)
+    satisfaction(run, patience, ref)  # their last day: not counted yet
+    np.testing.assert_allclose(remembered(run)["resolved"], sv.reference_resolved_share)
+    book.closed[1], book.closed[3] = patience + 1, patience  # late; on its last day
+    sat = satisfaction(run, patience + 1, ref)  # the third was never closed
+    share = 2 / 4
     expected = sv.base_satisfaction + sv.service_weight * (share - sv.reference_resolved_share)
     np.testing.assert_allclose(sat[0], expected)
     np.testing.assert_allclose(sat[1:], sv.base_satisfaction)  # nothing reported there

@@ -13,9 +13,9 @@ clipped to 0..1, where each term is a memory that weighs a day
   record computes every ``record_every_days``, :mod:`.upkeep`);
 - ``R``, the service they got on what they report (12345, 市民随手拍): the
   share of reported problems acted on, their order closed within
-  ``report_patience_days``. A problem counts once its fate is known: when its
-  order closes in time, or when the patience runs out. With none remembered,
-  ``R`` is the reference; with rectification off none is acted on;
+  ``report_patience_days``, each counted when its patience has run out. With
+  none remembered, ``R`` is the reference; with rectification off none is
+  acted on;
 - ``W``, the mean days residents waited for volunteer help (:mod:`.volunteers`),
   served or given up;
 - ``P``, publicity (the fundable effect ``publicity``, a lift per district and
@@ -90,10 +90,8 @@ class SatisfactionState:
         how long ago it was settled.
     requests, waited : numpy.ndarray
         Volunteer requests settled (served or dropped), and the days they waited, weighted.
-    pending : tuple of numpy.ndarray
-        Reports not settled yet: (day, district, order or -1).
     heard : int
-        How many of detection's daily report batches were taken in.
+        How many of detection's daily lists of reported problems were counted.
     """
 
     boost: np.ndarray
@@ -105,9 +103,6 @@ class SatisfactionState:
     acted: np.ndarray = field(default_factory=lambda: np.zeros(0))
     requests: np.ndarray = field(default_factory=lambda: np.zeros(0))
     waited: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    pending: tuple[np.ndarray, np.ndarray, np.ndarray] = field(
-        default_factory=lambda: (np.zeros(0, np.int64),) * 3
-    )
     heard: int = 0
 
 
@@ -249,38 +244,37 @@ def _level(run: Run, memory: dict[str, np.ndarray]) -> np.ndarray:
 
 
 def _settle_reports(run: Run, st: SatisfactionState, day: int) -> tuple[np.ndarray, np.ndarray]:
-    """Reported problems whose fate is known by ``day``, and those acted on in time, by district.
+    """Reported problems whose patience ran out before ``day``, and those acted on, by district.
 
-    A problem is acted on in time when its order closed within
-    ``report_patience_days`` of its report; it fails once the patience has run
-    out on an earlier day. Problems still within their patience stay pending.
+    A problem counts when its ``report_patience_days`` have passed: acted on if
+    its order closed by then (a report's fate is known only then; a week's
+    delay against a memory of months). Detection lists each day's problems in
+    order, so the day's orders are one slice of the order book.
     """
     nd = len(run.ckp.districts)
     if "detection" not in run:  # nobody reports
         return np.zeros(nd), np.zeros(nd)
-    batches = run["detection"].reports[st.heard :]
-    st.heard += len(batches)
-    when, where, order = st.pending
-    if batches:
-        ckpts = [b[1] for b in batches]
-        sizes = np.array([len(c) for c in ckpts])
-        first = np.repeat([b[2] for b in batches], sizes)
-        offset = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-        when = np.concatenate([when, np.repeat([b[0] for b in batches], sizes)])
-        where = np.concatenate([where, run.ckp.district[np.concatenate(ckpts)]])
-        order = np.concatenate([order, np.where(first >= 0, first + offset, -1)])
-    closed = np.full(len(order), -1, dtype=np.int64)
-    if "rectification" in run and len(order):
-        book = run["rectification"].orders.closed
-        has = order >= 0
-        closed[has] = book[order[has]]
-    due = when + run.params.survey.report_patience_days
-    acted = (closed >= 0) & (closed <= due)
-    settled = acted | (due < day)
-    st.pending = (when[~settled], where[~settled], order[~settled])
+    patience = run.params.survey.report_patience_days
+    reports = run["detection"].reports
+    start = end = st.heard
+    while end < len(reports) and reports[end][0] + patience < day:
+        end += 1
+    st.heard = end
+    if end == start:
+        return np.zeros(nd), np.zeros(nd)
+    closed = run["rectification"].orders.closed if "rectification" in run else None
+    where, acted = [], []
+    for when, ckpts, first, _ in reports[start:end]:
+        where.append(run.ckp.district[ckpts])
+        if closed is None:  # rectification off: no order, nobody acted on it
+            acted.append(np.zeros(len(ckpts), dtype=bool))
+        else:
+            shut = closed[first : first + len(ckpts)]
+            acted.append((shut >= 0) & (shut <= when + patience))
+    district = np.concatenate(where)
     return (
-        np.bincount(where[settled], minlength=nd).astype(float),
-        np.bincount(where[acted], minlength=nd).astype(float),
+        np.bincount(district, minlength=nd).astype(float),
+        np.bincount(district, weights=np.concatenate(acted), minlength=nd),
     )
 
 

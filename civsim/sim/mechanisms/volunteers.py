@@ -15,9 +15,10 @@ routine effort the next week (:mod:`.upkeep`). Fundable effect:
 Parameters: ``simulation.volunteers``.
 
 Why: with the hours spread evenly over every day and a flat request rate,
-the centres had a quarter more hours than requests every day and a day's
-Poisson surplus of requests was rare and cleared the next day; waits
-averaged 0.0002 days and the wait penalty of satisfaction was inert.
+the centres had a third more hours than their requests needed every day
+(0.8 requests per 10,000 residents at 3 hours each, against 3 hours plus
+funded ones), a day's Poisson surplus of requests was rare and cleared the
+next day: waits averaged 0.0002 days and the wait penalty was inert.
 """
 
 from __future__ import annotations
