@@ -209,25 +209,112 @@ class Volunteers(Frozen):
         ASSUMPTION,
         ge=0,
     )
-
-
-class Survey(Frozen):
-    """The questionnaire: residents' satisfaction from experienced condition and service."""
-
-    households: int = param(2000, "households per questionnaire", "docs/domain.md §2: ~2,000", ge=1)
-    base_satisfaction: float = param(
-        0.86,
-        "satisfaction at reference condition and no waits",
-        "assumption: calibrated; the best provinces report ~96% (docs/domain.md §2)",
+    weekend_hours_share: float = param(
+        0.5,
+        "share of a week's volunteer-hours given on its two weekend days (2/7: spread evenly)",
+        "assumption: most volunteers work or study on weekdays (seed 002's volunteer teams); "
+        "residents' requests come every day",
+        plausible=(2 / 7, 0.8),
         ge=0,
         le=1,
     )
-    reference_condition: float = param(0.8, "condition 0..1", ASSUMPTION, ge=0, le=1)
+    request_seasonality: float = param(
+        0.2,
+        "relative amplitude of the yearly swing in residents' requests (0: the same every day)",
+        "assumption: requests peak around the Spring Festival (elderly living alone, 送温暖)",
+        plausible=(0.0, 0.5),
+        ge=0,
+        le=1,
+    )
+    request_peak_day: int = param(
+        30, "day of year requests peak", ASSUMPTION, plausible=(0, 365), ge=0, le=365
+    )
+    request_patience_days: int = param(
+        14,
+        "days a request waits for a volunteer before the resident gives up (dropped)",
+        ASSUMPTION,
+        plausible=(3, 60),
+        ge=1,
+    )
+
+
+class Survey(Frozen):
+    """The questionnaire, and residents' satisfaction as experienced over a memory window.
+
+    Satisfaction is ``base_satisfaction`` plus, each remembered with a half-life
+    of ``memory_half_life_days``: ``condition_weight`` x (field condition -
+    ``reference_condition``), ``service_weight`` x (share of residents' reports
+    acted on within ``report_patience_days`` - ``reference_resolved_share``),
+    minus ``wait_penalty_per_day`` x the mean wait for volunteer help, plus
+    publicity; the households are interviewed across ``period_days``.
+    """
+
+    households: int = param(2000, "households per questionnaire", "docs/domain.md §2: ~2,000", ge=1)
+    period_days: int = param(
+        30,
+        "days of interviewing, from the survey day; each household is interviewed on one of them",
+        "assumption: ~2,000 household interviews take weeks",
+        plausible=(1, 90),
+        ge=1,
+        le=365,
+    )
+    base_satisfaction: float = param(
+        0.86,
+        "satisfaction at reference condition, reference service and no waits",
+        "assumption: calibrated; the best provinces report ~96% (docs/domain.md §2)",
+        plausible=(0.6, 0.96),
+        ge=0,
+        le=1,
+    )
+    memory_half_life_days: float = param(
+        90.0,
+        "day: how long ago a day residents lived weighs half as much as today",
+        "assumption: residents judge what they lived with over months, not one day",
+        plausible=(30.0, 365.0),
+        gt=0,
+    )
+    reference_condition: float = param(
+        0.8, "condition 0..1", ASSUMPTION, plausible=(0.6, 0.95), ge=0, le=1
+    )
     condition_weight: float = param(
-        0.5, "satisfaction gained per unit of field condition above reference", ASSUMPTION
+        0.5,
+        "satisfaction gained per unit of remembered field condition above reference",
+        ASSUMPTION,
+        plausible=(0.2, 1.0),
+    )
+    service_weight: float = param(
+        0.3,
+        "satisfaction gained per unit of the remembered share of residents' reports acted on "
+        "in time, above reference",
+        "docs/domain.md §5: Beijing 12345 callers' satisfaction rose 0.323 as the resolved "
+        "share rose 0.434 (0.74 per unit, for those who called); assumption: households who "
+        "did not report feel less of it",
+        plausible=(0.05, 0.74),
+        ge=0,
+    )
+    reference_resolved_share: float = param(
+        0.8,
+        "share of residents' reports acted on in time at which service adds nothing",
+        "assumption between Beijing 12345's 53.1% before and 96.5% after its reform "
+        "(docs/domain.md §5)",
+        plausible=(0.531, 0.965),
+        ge=0,
+        le=1,
+    )
+    report_patience_days: int = param(
+        10,
+        "days from a resident's report to its order's closure for it to count as acted on",
+        "assumption: the rectification deadline residents are promised (docs/domain.md §5: "
+        "28 of 57 problems fixed within 10 days)",
+        plausible=(3, 30),
+        ge=1,
     )
     wait_penalty_per_day: float = param(
-        0.01, "satisfaction lost per day of mean volunteer-request wait", ASSUMPTION, ge=0
+        0.01,
+        "satisfaction lost per day of the remembered mean wait for volunteer help",
+        ASSUMPTION,
+        plausible=(0.0, 0.03),
+        ge=0,
     )
 
 

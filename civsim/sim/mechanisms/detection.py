@@ -19,7 +19,7 @@ Parameters: ``simulation.detection``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -48,10 +48,18 @@ class DetectionPart:
 
 @dataclass
 class DetectionState:
-    """The platform's daily detection rate per checkpoint, and its largest value."""
+    """The platform's daily detection rate per checkpoint, its largest value, residents' reports.
+
+    ``reports`` lists the problems residents reported and the platform flagged
+    each day as ``(day, checkpoints, first order, residents')``: the first
+    ``residents'`` checkpoints are the residents', and checkpoint j's order is
+    ``first + j`` (-1: no order, as rectification is off). Residents'
+    satisfaction reads how they were acted on (:mod:`.satisfaction`).
+    """
 
     detect_extra: np.ndarray
     detect_max: float
+    reports: list[tuple[int, np.ndarray, int, int]] = field(default_factory=list)
 
 
 def _prepare(scenario: Scenario, city: City, allocation: pd.DataFrame) -> DetectionPart:
@@ -151,7 +159,8 @@ def daily_reports(env: simpy.Environment, run: Run) -> Process:
         run.count("problem_citizen_report", n_reported)
         run.count("problem_platform", len(found) - n_reported)
         if len(found):
-            open_orders(run, found)
+            first = open_orders(run, found)
+            st.reports.append((int(env.now), found, first, n_reported))
         yield env.timeout(1)
 
 

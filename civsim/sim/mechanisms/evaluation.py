@@ -3,9 +3,10 @@
 The evaluator's protocol: each year the field inspection, the questionnaire
 (survey) and the material review come on dates drawn uniformly from their
 windows (:func:`protocol_dates`; the city's campaign aims at what it
-believes, :mod:`.campaign`; the material review's days and its scoring:
-:mod:`.materials`). The inspection samples places by type; years
-``1..delegated_years`` are inspected by the delegated office, the rest by the
+believes, :mod:`.campaign`). The questionnaire interviews households over
+the period from its day (:func:`.satisfaction.survey_satisfaction`); the
+material review's days and its scoring come from :mod:`.materials`. The
+inspection samples places by type; years ``1..delegated_years`` are inspected by the delegated office, the rest by the
 central office (seed 001), each with its own sample size, observations per
 place and pass bar. With ``third_party`` on, covert visits spread over the
 year (常态化测评, seed 000) each score a smaller sample, and their mean carries
@@ -34,7 +35,7 @@ from civsim.scenario.schema.simulation import Office
 from civsim.sim.engine import Run, year_end
 from civsim.sim.mechanisms import materials
 from civsim.sim.mechanisms.negative_list import year_incidents
-from civsim.sim.mechanisms.satisfaction import satisfaction
+from civsim.sim.mechanisms.satisfaction import satisfaction, survey_satisfaction
 from civsim.sim.registry import Mechanism, Process
 from civsim.sim.sampling import quotas, sample_places
 
@@ -137,6 +138,7 @@ def evaluation(env: simpy.Environment, run: Run) -> Process:
     rng = run.rng("evaluation")
     ckp = run.ckp
     third = ev.third_party
+    period = run.params.survey.period_days
     for year in range(cyc.years):
         start = year * run.days_per_year
         office = part.office(year + 1, ev.delegated_years)
@@ -146,8 +148,10 @@ def evaluation(env: simpy.Environment, run: Run) -> Process:
         shift = dates.pop("material") - ev.material_review_day
         reviews_on = [min(d + shift, run.days_per_year - 1) for d in materials.review_days(run)]
         moments = sorted(
-            [(start + day, what) for what, day in dates.items()]
+            [(start + day, what) for what, day in dates.items() if what != "survey"]
             + [(start + day, "material") for day in reviews_on]
+            # the questionnaire is scored when its interviewing period ends
+            + [(start + min(dates["survey"] + period - 1, run.days_per_year - 1), "survey")]
         )
         if third.enabled:
             days = covert_visit_days(
@@ -173,7 +177,7 @@ def evaluation(env: simpy.Environment, run: Run) -> Process:
                 covert.append(_inspect(run, office, part.visit_plan, run.rng("third_party")))
             elif what == "survey":
                 result["survey"], result["satisfaction"] = scoring.survey_score(
-                    satisfaction(run, int(env.now)),
+                    survey_satisfaction(run, start + dates["survey"], period),
                     ckp.district_population,
                     run.params.survey.households,
                     cyc.survey_points,

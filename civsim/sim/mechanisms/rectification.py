@@ -230,13 +230,19 @@ def _setup(run: Run) -> RectificationState:
     )
 
 
-def open_orders(run: Run, ckpts: np.ndarray) -> None:
+def open_orders(run: Run, ckpts: np.ndarray) -> int:
     """Open one order per checkpoint today (checkpoints without an open order).
 
-    With rectification switched off, nobody is ordered to fix what was found.
+    Returns the number of the first order opened: ``ckpts[j]``'s order is that
+    plus ``j``. With rectification switched off, nobody is ordered to fix what
+    was found, and it returns -1.
     """
-    if "rectification" in run:
-        run["rectification"].orders.open(ckpts, int(run.env.now), run)
+    if "rectification" not in run:
+        return -1
+    book = run["rectification"].orders
+    first = book.n
+    book.open(ckpts, int(run.env.now), run)
+    return first
 
 
 def rectification(env: simpy.Environment, run: Run) -> Process:
