@@ -2,21 +2,22 @@
 
 The evaluator's protocol: each year the field inspection, the questionnaire
 (survey) and the material review come on dates drawn uniformly from their
-windows (:func:`protocol_dates`; the city's campaign aims at what it
-believes, :mod:`.campaign`). The questionnaire interviews households over
-the period from its day (:func:`.satisfaction.survey_satisfaction`); the
-material review's days and its scoring come from :mod:`.materials`. The
-inspection samples places by type; years ``1..delegated_years`` are inspected by the delegated office, the rest by the
-central office (seed 001), each with its own sample size, observations per
-place and pass bar. With ``third_party`` on, covert visits spread over the
-year (常态化测评, seed 000) each score a smaller sample, and their mean carries
-``field_share`` of the field points (:func:`civsim.scoring.blend_field`).
-At the year's end the negative list is drawn
-(:mod:`.negative_list`), the year is scored (:func:`civsim.scoring.annual_score`),
-each district's result is recorded, and every mechanism's year-end step runs.
-After the last year the cycle's outcome (score, rank among peers, title) is
-scored (:func:`civsim.scoring.cycle_outcome`). Parameters:
-``simulation.evaluation`` and ``simulation.survey``.
+windows (:func:`protocol_dates`; the city's campaign aims at what it believes,
+:mod:`.campaign`). The questionnaire interviews households over the period from
+its day (:func:`.satisfaction.survey_satisfaction`); the material review's days
+and its scoring come from :mod:`.materials`. The inspection samples places by
+type; years ``1..delegated_years`` are inspected by the delegated office, the
+rest by the central office (seed 001), each with its own sample size,
+observations per place and pass bar. With ``third_party`` on, covert visits
+spread over the year (常态化测评, seed 000) each score a smaller sample, and their
+mean carries ``field_share`` of the field points
+(:func:`civsim.scoring.blend_field`). At the year's end the negative list is
+drawn (:mod:`.negative_list`), the year is scored
+(:func:`civsim.scoring.annual_score`), each district's result is recorded, and
+every mechanism's year-end step runs. After the last year the cycle's outcome
+(score, rank among peers, title) is scored
+(:func:`civsim.scoring.cycle_outcome`). Parameters: ``simulation.evaluation``
+and ``simulation.survey``.
 """
 
 from __future__ import annotations
