@@ -126,7 +126,7 @@ def documentation(env: simpy.Environment, run: Run) -> Process:
     """Each week every dossier goes stale and its unit's documentation work builds it up."""
     mat = run.params.materials
     part: MaterialsPart = run.part("materials")
-    effort = run.part("campaign")
+    effort = run["campaign"].effort  # delivered effort: planned, less fatigue
     c = run.state.condition
     while env.now < run.days:
         day = int(env.now)
