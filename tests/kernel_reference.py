@@ -106,12 +106,15 @@ def advance(
     condition: np.ndarray,
     keep: np.ndarray,
     upkeep: np.ndarray,
+    defect: np.ndarray,
     levels: np.ndarray,
     bounds: np.ndarray,
 ) -> None:
-    """One day of decay and routine effort: ``c <- c * keep + k u (1 - c)``, in float32.
+    """One day of decay and routine effort: ``c <- c * keep + k u (1 - d - c)``, in float32.
 
-    Written as ``c (keep - k u) + k u``, its float32 rounding at each step.
+    Routine effort restores towards the ceiling ``1 - d`` (``d`` the open
+    defect's severity). Written as ``c (keep - k u) + k u (1 - d)``, its float32
+    rounding at each step.
 
     Parameters
     ----------
@@ -119,6 +122,8 @@ def advance(
         Changed in place.
     keep, upkeep : numpy.ndarray of float32
         ``1 - decay`` and the routine restoration at normal effort, per checkpoint.
+    defect : numpy.ndarray of float32
+        Severity of each checkpoint's open defect (0: none).
     levels : numpy.ndarray
         Effort level ``k`` of each block (rounded to float32).
     bounds : numpy.ndarray of int64
@@ -128,7 +133,8 @@ def advance(
         k = _f32(level)
         for i in range(int(bounds[j]), int(bounds[j + 1])):
             ku = _f32(upkeep[i] * k)
-            condition[i] = _f32(_f32(condition[i] * _f32(keep[i] - ku)) + ku)
+            ceiling = _f32(_f32(1.0) - defect[i])
+            condition[i] = _f32(_f32(condition[i] * _f32(keep[i] - ku)) + _f32(ku * ceiling))
 
 
 def lift_left(size: float, start: int, days: int, today: int) -> float:
@@ -236,6 +242,7 @@ def find_problems(
     p_max: float,
     rate: np.ndarray,
     condition: np.ndarray,
+    defect: np.ndarray,
     threshold: float,
     has_order: np.ndarray,
     lift_size: np.ndarray,
@@ -247,8 +254,8 @@ def find_problems(
     """The day's new problems among what residents reported and the platform flagged.
 
     A 32-bit word ``w`` looks at field checkpoint ``floor(w * n_field / 2**32)``.
-    A checkpoint looked at is a problem if its lifted condition is below the
-    threshold. Each flag of a problem takes the next coin and is kept when
+    A checkpoint looked at is a problem if it has an open defect or its lifted
+    condition is below the threshold. Each flag of a problem takes the next coin and is kept when
     ``coin * p_max < rate[i]``. A problem is new when its checkpoint has no
     open order; it then gets one (``has_order``), so the residents, who look
     first, keep a problem both sources find.
@@ -263,6 +270,7 @@ def find_problems(
     p_max : float
     rate : numpy.ndarray of float32
     condition : numpy.ndarray of float32
+    defect : numpy.ndarray of float32
     threshold : float
     has_order : numpy.ndarray of bool
         Changed in place.
@@ -288,7 +296,7 @@ def find_problems(
     for source, words in enumerate((reported, flagged)):
         for w in words:
             i = (int(w) * n_field) // 2**32
-            if not seen(i) < limit:
+            if not (defect[i] > 0 or seen(i) < limit):
                 continue
             if source == 1:
                 coin = coins[c_pos]
@@ -407,6 +415,7 @@ def work_queues(
     waiting: np.ndarray,
     n_waiting: int,
     condition: np.ndarray,
+    defect: np.ndarray,
     has_order: np.ndarray,
     fixed_condition: float,
     closed_today: np.ndarray,
@@ -418,8 +427,8 @@ def work_queues(
     day's capacity ``base[u] + extra[u, day] * per_staff_day``. The unit closes
     the orders at the front of its queue, one per whole order of credit, while
     it has any, and its credit falls by one per order closed. A closed order's
-    checkpoint is restored to at least ``fixed_condition`` (float32) and loses
-    its open order; the order is late when closed after its deadline day. Then
+    checkpoint is restored to at least ``fixed_condition`` (float32), loses its
+    open defect and its open order; the order is late when closed after its deadline day. Then
     every waiting order ready tomorrow or earlier joins its unit's queue, in
     waiting-list order; the others keep their order in the list.
 
@@ -436,7 +445,8 @@ def work_queues(
     slots, head, tail, waiting : numpy.ndarray of int64
         Queues and waiting list, changed in place.
     n_waiting : int
-    condition : numpy.ndarray of float32
+    condition, defect : numpy.ndarray of float32
+        Changed in place.
     has_order : numpy.ndarray of bool
         Changed in place.
     fixed_condition : float
@@ -458,6 +468,7 @@ def work_queues(
             closed[order] = day
             c = ckpt[order]
             condition[c] = max(condition[c], fixed)
+            defect[c] = 0
             has_order[c] = False
             if day > deadline[order]:
                 late_today[day] += 1

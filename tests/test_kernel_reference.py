@@ -58,16 +58,17 @@ def assert_same(kernel: dict, reference: dict) -> None:
 @SETTINGS
 @given(data=st.data(), n=st.integers(1, 40), blocks=st.integers(1, 4))
 def test_advance_equals_reference(data: st.DataObject, n: int, blocks: int) -> None:
-    """Decay and routine effort, block by block at each block's effort, in float32."""
+    """Decay and routine effort towards the ceiling ``1 - defect``, block by block, in float32."""
     c = data.draw(f32_array(n))
     keep = data.draw(f32_array(n, 0.75, 1.0))
     upkeep = data.draw(f32_array(n, 0.0, 0.25))
+    defect = data.draw(f32_array(n)) * data.draw(bool_array(n))
     levels = data.draw(hnp.arrays(np.float64, blocks, elements=st.floats(0, 3)))
     cuts = sorted(data.draw(st.lists(st.integers(0, n), min_size=blocks - 1, max_size=blocks - 1)))
     bounds = np.array([0, *cuts, n], dtype=np.int64)
     expected = c.copy()
-    ref.advance(expected, keep, upkeep, levels, bounds)
-    kernels.advance(c, keep, upkeep, levels, bounds)
+    ref.advance(expected, keep, upkeep, defect, levels, bounds)
+    kernels.advance(c, keep, upkeep, defect, levels, bounds)
     np.testing.assert_array_equal(c, expected)
 
 
@@ -172,7 +173,7 @@ def test_add_lift_equals_reference(data: st.DataObject, n: int, size: float, day
 def test_find_problems_equals_reference(
     data: st.DataObject, n_field: int, n_material: int, threshold: float, p_max: float
 ) -> None:
-    """Residents then the platform, below the (lifted) threshold, thinned, new, once, sorted."""
+    """Residents then the platform, defects or below the (lifted) threshold, thinned, new, once."""
     n = n_field + n_material
     lf = data.draw(lifts(n))
     rate = (data.draw(f32_array(n)) * p_max).astype(np.float32)
@@ -184,7 +185,8 @@ def test_find_problems_equals_reference(
     # floats lean to 0 and 1, where thinning by ``p_max`` or not comes out the same)
     coin_rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
     coins = coin_rng.random(c_pos + len(flagged))
-    args = (n_field, coins, c_pos, p_max, rate, lf.condition, threshold)
+    defect = data.draw(f32_array(n)) * data.draw(bool_array(n))
+    args = (n_field, coins, c_pos, p_max, rate, lf.condition, defect, threshold)
 
     has_order = had_order.copy()
     got = kernels.find_problems(reported, flagged, *args, has_order, *lf.arrays(), lf.today)
@@ -218,6 +220,7 @@ class Book:
     waiting: np.ndarray
     n_waiting: int
     condition: np.ndarray
+    defect: np.ndarray
     has_order: np.ndarray
     tallies: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -248,6 +251,7 @@ class Book:
             "slots": self.slots,
             "waiting": list(self.waiting[: self.n_waiting]),
             "condition": self.condition,
+            "defect": self.defect,
             "has_order": self.has_order,
         }
 
@@ -310,6 +314,7 @@ def books(draw: st.DrawFn, room: int = 0) -> Book:
         waiting=np.r_[waiting, np.zeros(cap - len(waiting), np.int64)].astype(np.int64),
         n_waiting=len(waiting),
         condition=draw(f32_array(n_ckpt)),
+        defect=draw(f32_array(n_ckpt)) * draw(bool_array(n_ckpt)),
         has_order=has_order,
         tallies={k: np.zeros(day + 2, np.int64) for k in ("opened", "waiting", "closed", "late")},
     )
@@ -335,7 +340,7 @@ def _work(kernel, book: Book, credit, capacity, fixed: float) -> None:
         book.day, credit, most, base, extra, per_staff_day,
         c["ckpt"], c["unit"], c["ready"], c["deadline"], c["closed"],
         book.slots, book.head, book.tail, book.waiting, book.n_waiting,
-        book.condition, book.has_order, fixed,
+        book.condition, book.defect, book.has_order, fixed,
         book.tallies["closed"], book.tallies["late"],
     )  # fmt: skip
 

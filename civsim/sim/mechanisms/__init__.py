@@ -2,13 +2,14 @@
 
 Registration order is the order in which their processes run within a
 simulated day and their year-end steps run: routine upkeep first, then
-detection, rectification, volunteers, the evaluation, and the budget's
+defects, detection, rectification, volunteers, the evaluation, and the budget's
 deliveries. A mechanism of your own registers itself after these
 (:func:`civsim.sim.registry.register`); see ``docs/architecture.md``.
 """
 
 from civsim.sim.mechanisms import (
     campaign,
+    defects,
     deliveries,
     detection,
     evaluation,
@@ -27,6 +28,7 @@ __all__ = ["CORE"]
 CORE = (
     campaign.MECHANISM,
     upkeep.MECHANISM,
+    defects.MECHANISM,
     detection.MECHANISM,
     rectification.MECHANISM,
     volunteers.MECHANISM,
