@@ -26,6 +26,7 @@ import numpy as np
 __all__ = [
     "add_lift",
     "advance",
+    "defect_day",
     "find_problems",
     "lift_left",
     "lifted",
@@ -135,6 +136,96 @@ def advance(
             ku = _f32(upkeep[i] * k)
             ceiling = _f32(_f32(1.0) - defect[i])
             condition[i] = _f32(_f32(condition[i] * _f32(keep[i] - ku)) + _f32(ku * ceiling))
+
+
+def defect_day(
+    day: int,
+    picked: np.ndarray,
+    n_field: int,
+    coins: np.ndarray,
+    c_pos: int,
+    fix_coins: np.ndarray,
+    f_pos: int,
+    hazard: float,
+    prevention: float,
+    h_max: float,
+    fix_rate: float,
+    severity_low: float,
+    severity_span: float,
+    levels: np.ndarray,
+    district: np.ndarray,
+    share: np.ndarray,
+    place_type: np.ndarray,
+    minor_share: np.ndarray,
+    defect: np.ndarray,
+    minor: np.ndarray,
+    condition: np.ndarray,
+    open_idx: np.ndarray,
+    n_open: int,
+    arisen_today: np.ndarray,
+    compounded_today: np.ndarray,
+    routine_today: np.ndarray,
+    ordered_today: np.ndarray,
+) -> tuple[int, int, int]:
+    """One day of defects: yesterday's list checked, minor ones fixed by routine, new ones.
+
+    First the checkpoints listed as open (``open_idx[:n_open]``), in list order:
+    one whose defect is gone was fixed by an order since (counted the day
+    before); a minor one takes the next fix coin and is fixed when the coin is
+    below ``fix_rate`` times its routine effort ``levels[district] * share``,
+    getting its severity back (condition at most 1). What stays open keeps its
+    place in the list. Then each picked word, in order, takes three coins: a
+    checkpoint ``floor(w * n_field / 2**32)`` gets a defect when the first coin
+    times ``h_max`` is below ``hazard * exp(prevention * (1 - effort))``, of
+    severity ``severity_low + severity_span * second`` (float32; none if 0), minor when the
+    third is below its place type's minor share. It adds to an open defect (at
+    most 1; minor only if both are) or is listed at the end; the condition falls
+    by the severity (at least 0).
+
+    Parameters
+    ----------
+    (as :func:`civsim.sim.kernels.defect_day`)
+
+    Returns
+    -------
+    n_open, c_pos, f_pos : int
+    """
+    still: list[int] = []
+    for i in (int(x) for x in open_idx[:n_open]):
+        if defect[i] == 0:
+            ordered_today[max(day - 1, 0)] += 1
+            continue
+        if minor[i]:
+            coin = fix_coins[f_pos]
+            f_pos += 1
+            if coin < fix_rate * levels[district[i]] * share[i]:
+                condition[i] = min(_f32(condition[i] + defect[i]), _f32(1.0))
+                defect[i] = 0
+                routine_today[day] += 1
+                continue
+        still.append(i)
+    for w in picked:
+        i = (int(w) * n_field) // 2**32
+        keep, size, kind = coins[c_pos : c_pos + 3]
+        c_pos += 3
+        effort = levels[district[i]] * share[i]
+        if not keep * h_max < hazard * math.exp(prevention * (1.0 - effort)):
+            continue
+        severity = _f32(severity_low + severity_span * size)
+        if severity == 0:
+            continue
+        is_minor = bool(kind < minor_share[place_type[i]])
+        if defect[i] == 0:
+            still.append(i)
+            minor[i] = is_minor
+        else:
+            minor[i] = bool(minor[i]) and is_minor
+            compounded_today[day] += 1
+        defect[i] = min(_f32(defect[i] + severity), _f32(1.0))
+        condition[i] = max(_f32(condition[i] - severity), _f32(0.0))
+        arisen_today[day] += 1
+    open_idx[: len(still)] = still
+    return len(still), c_pos, f_pos
 
 
 def lift_left(size: float, start: int, days: int, today: int) -> float:

@@ -197,6 +197,106 @@ def test_find_problems_equals_reference(
     np.testing.assert_array_equal(has_order, expected_has)
 
 
+# --------------------------------------------------------------------------- defects
+
+
+@dataclass
+class DefectDay:
+    """A drawn city of field checkpoints with open defects, and one day's draws."""
+
+    day: int
+    picked: np.ndarray
+    coins: np.ndarray
+    fix_coins: np.ndarray
+    scalars: tuple[float, float, float, float, float, float]
+    city: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    defect: np.ndarray
+    minor: np.ndarray
+    condition: np.ndarray
+    open_idx: np.ndarray
+    n_open: int
+
+    def run(self, kernel) -> tuple[tuple, dict]:
+        """Run ``kernel`` on copies; its return value and every array it may change."""
+        defect, minor, cond, listed = (
+            a.copy() for a in (self.defect, self.minor, self.condition, self.open_idx)
+        )
+        tallies = [np.zeros(self.day + 1, np.int64) for _ in range(4)]
+        out = kernel(
+            self.day, self.picked, len(self.defect), self.coins, 0, self.fix_coins, 0,
+            *self.scalars, *self.city, defect, minor, cond, listed, self.n_open, *tallies,
+        )  # fmt: skip
+        n_open = out[0]
+        arrays = {"defect": defect, "minor": minor, "condition": cond, "listed": listed[:n_open]}
+        names = ("arisen", "compounded", "routine", "ordered")
+        return tuple(out), {**arrays, **dict(zip(names, tallies, strict=True))}
+
+
+@st.composite
+def defect_days(draw: st.DrawFn) -> DefectDay:
+    """Open defects (some fixed by an order since), minor or not, and a day's picks and coins."""
+    n = draw(st.integers(1, 30))
+    n_d, n_types = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    levels = draw(hnp.arrays(np.float64, n_d + 1, elements=st.floats(0, 3)))
+    share = draw(hnp.arrays(np.float64, n, elements=st.floats(0, 1)))
+    hazard, prevention = draw(st.floats(0, 0.5)), draw(st.floats(0, 3))
+    least = float(np.min(levels[:n_d]) * share.min())
+    h_max = min(hazard * float(np.exp(prevention * (1 - least))), 1.0)
+    listed = np.array(sorted(draw(st.sets(st.integers(0, n - 1)))), dtype=np.int64)
+    listed = np.array(draw(st.permutations(listed.tolist())), dtype=np.int64)
+    defect = np.zeros(n, np.float32)
+    # a listed checkpoint has its defect, or lost it to an order's closure since
+    defect[listed] = draw(f32_array(len(listed))) * draw(bool_array(len(listed)))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    words = draw(hnp.arrays(np.uint32, st.integers(0, 3 * n), elements=st.integers(0, 2**32 - 1)))
+    open_idx = np.full(n, -1, np.int64)
+    open_idx[: len(listed)] = listed
+    return DefectDay(
+        day=draw(st.integers(0, 5)),
+        picked=words,
+        # the coins are uniform draws, as the run's streams give them
+        coins=rng.random(3 * len(words)),
+        fix_coins=rng.random(len(listed)),
+        scalars=(
+            hazard,
+            prevention,
+            h_max,
+            draw(st.floats(0, 1)),
+            *draw(st.tuples(unit_f32, unit_f32)),
+        ),
+        city=(
+            levels,
+            draw(int_array(n, 0, n_d - 1)),
+            share,
+            draw(int_array(n, 0, n_types - 1)),
+            draw(hnp.arrays(np.float64, n_types, elements=st.floats(0, 1))),
+        ),
+        defect=defect,
+        minor=draw(bool_array(n)),
+        condition=draw(f32_array(n)),
+        open_idx=open_idx,
+        n_open=len(listed),
+    )
+
+
+@SETTINGS
+@given(case=defect_days())
+def test_defect_day_equals_reference_and_lists_each_open_defect_once(case: DefectDay) -> None:
+    """Order fixes counted, minor ones fixed by routine, new ones thinned; the list stays exact."""
+    got_out, got = case.run(kernels.defect_day)
+    expected_out, expected = case.run(ref.defect_day)
+    assert got_out == expected_out
+    assert_same(got, expected)
+    # the list after the day: every checkpoint with an open defect, each once
+    listed = got["listed"]
+    assert sorted(listed.tolist()) == np.flatnonzero(got["defect"] > 0).tolist()
+    before = case.open_idx[: case.n_open]
+    assert got["ordered"].sum() == np.sum(case.defect[before] == 0)
+    assert got["arisen"].sum() - got["compounded"].sum() + np.sum(case.defect[before] > 0) == (
+        len(listed) + got["routine"].sum()
+    )
+
+
 # --------------------------------------------------------------------------- rectification
 
 ORDER_FIELDS = ("ckpt", "unit", "opened", "ready", "deadline", "closed")

@@ -105,6 +105,7 @@ def defect_day(
     open_idx: np.ndarray,
     n_open: int,
     arisen_today: np.ndarray,
+    compounded_today: np.ndarray,
     routine_today: np.ndarray,
     ordered_today: np.ndarray,
 ) -> tuple:
@@ -123,12 +124,12 @@ def defect_day(
     checkpoint) picks checkpoint ``w * n_field >> 32``; a defect arises there
     with chance ``h / h_max``, ``h = hazard * exp(prevention * (1 - e))``. Each
     word takes three uniforms ``coins[c_pos ..]``: to keep the defect, its
-    severity ``severity_low + severity_span * u``, and whether it is minor
+    severity ``severity_low + severity_span * u`` (none if 0), and whether it is minor
     (``u < minor_share[place_type[i]]``). A defect on a checkpoint that has one
-    adds to its severity (at most 1) and is minor only if both are. The
-    condition falls by the severity at once (not below 0); new ones are counted
-    in ``arisen_today[day]``. Returns (``n_open``, the next ``c_pos``, the next
-    ``f_pos``).
+    adds to its severity (at most 1) and is minor only if both are (counted in
+    ``compounded_today[day]`` too). The condition falls by the severity at once
+    (not below 0); new ones are counted in ``arisen_today[day]``. Returns
+    (``n_open``, the next ``c_pos``, the next ``f_pos``).
 
     Examples
     --------
@@ -137,7 +138,7 @@ def defect_day(
 
     >>> defect, minor = np.array([0.2, 0.0], np.float32), np.array([True, False])
     >>> cond, listed = np.array([0.6, 0.8], np.float32), np.array([0, 0])
-    >>> tallies = [np.zeros(2, np.int64) for _ in range(3)]
+    >>> tallies = [np.zeros(2, np.int64) for _ in range(4)]
     >>> n_open, c_pos, f_pos = defect_day(
     ...     1, np.array([2**31], np.uint32), 2, np.array([0.0, 0.5, 0.9]), 0,
     ...     np.array([0.3]), 0, 0.01, 0.0, 0.01, 0.5, 0.0, 0.5, np.ones(1),
@@ -146,7 +147,7 @@ def defect_day(
     >>> listed[:n_open].tolist(), [round(float(x), 2) for x in defect], minor.tolist()
     ([1], [0.0, 0.25], [True, False])
     >>> [round(float(x), 2) for x in cond], [t.tolist() for t in tallies]
-    ([0.8, 0.55], [[0, 1], [0, 1], [0, 0]])
+    ([0.8, 0.55], [[0, 1], [0, 0], [0, 1], [0, 0]])
     """
     m = 0
     for j in range(n_open):
@@ -172,6 +173,8 @@ def defect_day(
         if not keep * h_max < hazard * np.exp(prevention * (1.0 - effort)):
             continue
         severity = np.float32(severity_low + severity_span * size)
+        if not severity > 0:  # nothing lost is no defect (and would list it twice)
+            continue
         is_minor = kind < minor_share[place_type[i]]
         if defect[i] == 0:
             open_idx[m] = i
@@ -179,6 +182,7 @@ def defect_day(
             minor[i] = is_minor
         else:
             minor[i] = minor[i] and is_minor
+            compounded_today[day] += 1
         defect[i] = min(defect[i] + severity, np.float32(1.0))
         condition[i] = max(condition[i] - severity, np.float32(0.0))
         arisen_today[day] += 1

@@ -20,7 +20,9 @@ One compiled step a day (:func:`civsim.sim.kernels.defect_day`): arrivals are
 a Binomial count of picks at the largest hazard, thinned to each checkpoint's
 own, so the cost follows the defects, not the city's size. It records the open
 defects per district on recording days (the ``defects`` table) and counts
-defects arisen, fixed by routine and fixed by an order (events). Parameters:
+defects arisen (and of them, those on a checkpoint that had one already),
+fixed by routine and fixed by an order (events): defects arisen less
+compounded equal those fixed plus those still open. Parameters:
 ``simulation.defects``.
 """
 
@@ -132,7 +134,9 @@ def defects(env: simpy.Environment, run: Run) -> Process:
     fix_coins = run.draws("defect_fixes", "uniform")
     state = run.state
     n_d = len(run.ckp.districts)
-    tallies = [run.counts(k) for k in ("defect_arisen", "defect_fixed_routine")]
+    tallies = [
+        run.counts(k) for k in ("defect_arisen", "defect_compounded", "defect_fixed_routine")
+    ]
     ordered = run.counts("defect_fixed_by_order")
     while env.now < run.days:
         day = int(env.now)
@@ -166,8 +170,7 @@ def defects(env: simpy.Environment, run: Run) -> Process:
             state.condition,
             st.open_idx,
             st.n_open,
-            tallies[0],
-            tallies[1],
+            *tallies,
             ordered,
         )
         if day % run.record_every == 0:
@@ -194,6 +197,11 @@ MECHANISM = Mechanism(
     start=_start,
     finish=_finish,
     streams=("defect_arrivals", "defects", "defect_fixes"),
-    events=("defect_arisen", "defect_fixed_routine", "defect_fixed_by_order"),
+    events=(
+        "defect_arisen",
+        "defect_compounded",
+        "defect_fixed_routine",
+        "defect_fixed_by_order",
+    ),
     enabled=lambda scenario: scenario.simulation.defects.enabled,
 )
