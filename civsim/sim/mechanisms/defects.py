@@ -134,16 +134,14 @@ def defects(env: simpy.Environment, run: Run) -> Process:
     fix_coins = run.draws("defect_fixes", "uniform")
     state = run.state
     n_d = len(run.ckp.districts)
-    tallies = [
-        run.counts(k) for k in ("defect_arisen", "defect_compounded", "defect_fixed_routine")
-    ]
-    ordered = run.counts("defect_fixed_by_order")
+    arisen, compounded = run.counts("defect_arisen"), run.counts("defect_compounded")
+    routine, ordered = run.counts("defect_fixed_routine"), run.counts("defect_fixed_by_order")
     while env.now < run.days:
         day = int(env.now)
         levels = effort_levels(run, day)
         least = float(np.min(levels[:n_d] * part.least_share)) if n_d else 1.0
         h_max = min(dfx.hazard * float(np.exp(dfx.prevention * (1.0 - least))), 1.0)
-        picked = bits.take(int(picks.binomial(n_field, h_max))) if n_field else bits.take(0)
+        picked = bits.take(int(picks.binomial(n_field, h_max)))
         coins.ensure(3 * len(picked))
         fix_coins.ensure(st.n_open)
         st.n_open, coins.pos, fix_coins.pos = kernels.defect_day(
@@ -170,7 +168,9 @@ def defects(env: simpy.Environment, run: Run) -> Process:
             state.condition,
             st.open_idx,
             st.n_open,
-            *tallies,
+            arisen,
+            compounded,
+            routine,
             ordered,
         )
         if day % run.record_every == 0:
