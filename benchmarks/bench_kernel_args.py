@@ -228,7 +228,8 @@ def open_orders_attr(shares, waits, ckpts, first_id, day, n_waiting, mean_wait, 
     )  # fmt: skip
 
 
-def work_queues_tuple(day, credit, capacity, book, n_waiting, state, fixed_condition, counts):
+def work_queues_tuple(day, credit, capacity, book, n_waiting, state, fixed_condition, counts,
+                      defect_fixed_today):  # fmt: skip
     """``work_queues`` with tuple bundles, unpacked by position."""
     most, base, extra, per_staff_day = capacity
     ckpt, unit, _opened, ready, deadline, closed, slots, head, tail, waiting = book
@@ -237,18 +238,19 @@ def work_queues_tuple(day, credit, capacity, book, n_waiting, state, fixed_condi
     return kernels.work_queues(
         day, credit, most, base, extra, per_staff_day, ckpt, unit, ready, deadline, closed,
         slots, head, tail, waiting, n_waiting, condition, defect, has_order, fixed_condition,
-        closed_today, late_today,
+        closed_today, late_today, defect_fixed_today,
     )  # fmt: skip
 
 
-def work_queues_attr(day, credit, capacity, book, n_waiting, state, fixed_condition, counts):
+def work_queues_attr(day, credit, capacity, book, n_waiting, state, fixed_condition, counts,
+                     defect_fixed_today):  # fmt: skip
     """``work_queues`` with bundles read by attribute."""
     return kernels.work_queues(
         day, credit, capacity.most, capacity.base, capacity.extra, capacity.per_staff_day,
         book.ckpt, book.unit, book.ready, book.deadline, book.closed, book.slots, book.head,
         book.tail, book.waiting, n_waiting, state.condition, state.defect, state.has_order,
         fixed_condition,
-        counts.first, counts.second,
+        counts.first, counts.second, defect_fixed_today,
     )  # fmt: skip
 
 
@@ -306,13 +308,13 @@ def grouped_args(name: str, a: tuple, kind: str) -> tuple:
     if name == "work_queues":
         (day, credit, most, base, extra, per_staff_day, ckpt, unit, ready, deadline, closed,
          slots, head, tail, waiting, n_waiting, condition, defect, has_order, fixed_condition,
-         closed_today, late_today) = a  # fmt: skip
+         closed_today, late_today, defect_fixed_today) = a  # fmt: skip
         opened = np.empty(0, ckpt.dtype)
         return (
             day, credit, b("Capacity", most, base, extra, per_staff_day),
             b("Book", ckpt, unit, opened, ready, deadline, closed, slots, head, tail, waiting),
             n_waiting, b("Ckstate", condition, defect, has_order), fixed_condition,
-            b("Counts", closed_today, late_today),
+            b("Counts", closed_today, late_today), defect_fixed_today,
         )  # fmt: skip
     (reported, flagged, n_field, coins, c_pos, p_max, rate, condition, defect, threshold,
      has_order, lift_size, lift_start, lift_days, is_lifted, today) = a  # fmt: skip
@@ -326,7 +328,7 @@ def grouped_args(name: str, a: tuple, kind: str) -> tuple:
 #: Arguments each kernel changes (restored before each timed call of the real workload).
 MUTATED = {
     "open_orders": (5, 6, 7, 8, 9, 10, 11, 12, 22, 23, 24),
-    "work_queues": (1, 10, 11, 12, 13, 14, 16, 17, 18, 20, 21),
+    "work_queues": (1, 10, 11, 12, 13, 14, 16, 17, 18, 20, 21, 22),
     "find_problems": (10,),
 }
 

@@ -160,27 +160,26 @@ def defect_day(
     defect: np.ndarray,
     minor: np.ndarray,
     condition: np.ndarray,
-    open_idx: np.ndarray,
-    n_open: int,
+    minor_idx: np.ndarray,
+    n_minor: int,
     arisen_today: np.ndarray,
     compounded_today: np.ndarray,
     routine_today: np.ndarray,
-    ordered_today: np.ndarray,
 ) -> tuple[int, int, int]:
-    """One day of defects: yesterday's list checked, minor ones fixed by routine, new ones.
+    """One day of defects: listed minor ones fixed by routine rounds, then new ones.
 
-    First the checkpoints listed as open (``open_idx[:n_open]``), in list order:
-    one whose defect is gone was fixed by an order since (counted the day
-    before); a minor one takes the next fix coin and is fixed when the coin is
-    below ``fix_rate`` times its routine effort ``levels[district] * share``,
-    getting its severity back (condition at most 1). What stays open keeps its
-    place in the list. Then each picked word, in order, takes three coins: a
-    checkpoint ``floor(w * n_field / 2**32)`` gets a defect when the first coin
-    times ``h_max`` is below ``hazard * exp(prevention * (1 - effort))``, of
-    severity ``severity_low + severity_span * second`` (float32; none if 0), minor when the
-    third is below its place type's minor share. It adds to an open defect (at
-    most 1; minor only if both are) or is listed at the end; the condition falls
-    by the severity (at least 0).
+    First the listed checkpoints (``minor_idx[:n_minor]``), in list order: one
+    without an open minor defect any more is dropped; an open minor one takes
+    the next fix coin and is fixed when the coin is below ``fix_rate`` times
+    its routine effort ``levels[district] * share``, getting its severity back
+    (condition at most 1). What stays keeps its place in the list. Then each
+    picked word, in order, takes three coins: checkpoint ``floor(w * n_field /
+    2**32)`` gets a defect when the first coin times ``h_max`` is below ``hazard
+    * exp(prevention * (1 - effort))``, of severity ``severity_low +
+    severity_span * second`` (float32; none if 0), minor when the third is below
+    its place type's minor share. It adds to an open defect (at most 1; minor
+    only if both are) or, on a checkpoint without one and minor, is listed at
+    the end; the condition falls by the severity (at least 0).
 
     Parameters
     ----------
@@ -188,21 +187,19 @@ def defect_day(
 
     Returns
     -------
-    n_open, c_pos, f_pos : int
+    n_minor, c_pos, f_pos : int
     """
     still: list[int] = []
-    for i in (int(x) for x in open_idx[:n_open]):
-        if defect[i] == 0:
-            ordered_today[max(day - 1, 0)] += 1
+    for i in (int(x) for x in minor_idx[:n_minor]):
+        if not (defect[i] > 0 and minor[i]):
             continue
-        if minor[i]:
-            coin = fix_coins[f_pos]
-            f_pos += 1
-            if coin < fix_rate * levels[district[i]] * share[i]:
-                condition[i] = min(_f32(condition[i] + defect[i]), _f32(1.0))
-                defect[i] = 0
-                routine_today[day] += 1
-                continue
+        coin = fix_coins[f_pos]
+        f_pos += 1
+        if coin < fix_rate * levels[district[i]] * share[i]:
+            condition[i] = min(_f32(condition[i] + defect[i]), _f32(1.0))
+            defect[i] = 0
+            routine_today[day] += 1
+            continue
         still.append(i)
     for w in picked:
         i = (int(w) * n_field) // 2**32
@@ -216,15 +213,16 @@ def defect_day(
             continue
         is_minor = bool(kind < minor_share[place_type[i]])
         if defect[i] == 0:
-            still.append(i)
             minor[i] = is_minor
+            if is_minor:
+                still.append(i)
         else:
             minor[i] = bool(minor[i]) and is_minor
             compounded_today[day] += 1
         defect[i] = min(_f32(defect[i] + severity), _f32(1.0))
         condition[i] = max(_f32(condition[i] - severity), _f32(0.0))
         arisen_today[day] += 1
-    open_idx[: len(still)] = still
+    minor_idx[: len(still)] = still
     return len(still), c_pos, f_pos
 
 
@@ -511,6 +509,7 @@ def work_queues(
     fixed_condition: float,
     closed_today: np.ndarray,
     late_today: np.ndarray,
+    defect_fixed_today: np.ndarray,
 ) -> int:
     """One day of rectification, then tomorrow's ready orders queued.
 
@@ -519,7 +518,8 @@ def work_queues(
     the orders at the front of its queue, one per whole order of credit, while
     it has any, and its credit falls by one per order closed. A closed order's
     checkpoint is restored to at least ``fixed_condition`` (float32), loses its
-    open defect and its open order; the order is late when closed after its deadline day. Then
+    open defect (counted in ``defect_fixed_today`` when it had one) and its open
+    order; the order is late when closed after its deadline day. Then
     every waiting order ready tomorrow or earlier joins its unit's queue, in
     waiting-list order; the others keep their order in the list.
 
@@ -541,7 +541,7 @@ def work_queues(
     has_order : numpy.ndarray of bool
         Changed in place.
     fixed_condition : float
-    closed_today, late_today : numpy.ndarray of int64
+    closed_today, late_today, defect_fixed_today : numpy.ndarray of int64
         Daily tallies, changed in place.
 
     Returns
@@ -559,6 +559,8 @@ def work_queues(
             closed[order] = day
             c = ckpt[order]
             condition[c] = max(condition[c], fixed)
+            if defect[c] > 0:
+                defect_fixed_today[day] += 1
             defect[c] = 0
             has_order[c] = False
             if day > deadline[order]:

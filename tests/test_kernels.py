@@ -88,6 +88,7 @@ def test_order_queues_lose_nothing_and_serve_first_come_first(
     has_order = np.zeros(n_ckpt, bool)
     credit, extra = np.zeros(holders), rng.random((holders, days)) * 3
     closed_today, late_today = np.zeros(days, np.int64), np.zeros(days, np.int64)
+    fixed_today = np.zeros(days, np.int64)
     opened_today, waiting_today = np.zeros(days, np.int64), np.zeros(days, np.int64)
     for day in range(days):
         new = rng.integers(0, n_ckpt, rng.integers(0, 20))
@@ -104,6 +105,7 @@ def test_order_queues_lose_nothing_and_serve_first_come_first(
             day, credit, np.full(holders, 2.0), np.zeros(holders), extra, 1.0,
             ckpt, unit, ready, deadline, closed, slots, head, tail, waiting,
             n_waiting, condition, defect, has_order, np.float32(0.95), closed_today, late_today,
+            fixed_today,
         )  # fmt: skip
         assert np.all(head - before <= allowed)
         is_closed = closed[:n_open] >= 0

@@ -102,34 +102,36 @@ def defect_day(
     defect: np.ndarray,
     minor: np.ndarray,
     condition: np.ndarray,
-    open_idx: np.ndarray,
-    n_open: int,
+    minor_idx: np.ndarray,
+    n_minor: int,
     arisen_today: np.ndarray,
     compounded_today: np.ndarray,
     routine_today: np.ndarray,
-    ordered_today: np.ndarray,
 ) -> tuple:
     """One day of defects: routine rounds fix minor ones, then new ones arise.
 
-    ``open_idx[:n_open]`` lists the checkpoints that had an open defect after
-    yesterday's step, each once. An entry whose ``defect`` is now 0 was fixed
-    since by an order's closure (:func:`work_queues`): it is dropped and counted
-    in ``ordered_today[day - 1]``. A minor one is fixed by routine rounds with
-    chance ``fix_rate * e`` (the uniform ``fix_coins[f_pos]``, ``fix_coins[f_pos +
-    1]``, ... in turn, one per open minor defect), ``e = levels[district[i]] *
-    share[i]`` the checkpoint's share of full routine effort today; its condition
-    gets back the severity (capped at 1), counted in ``routine_today[day]``.
+    ``minor_idx[:n_minor]`` lists, each once, every checkpoint with an open
+    minor defect, and maybe some that no longer have one (fixed by an order's
+    closure, :func:`work_queues`, or joined by a defect that is not minor):
+    those are dropped. Each listed open minor defect is fixed by routine rounds
+    with chance ``fix_rate * e`` (the uniform ``fix_coins[f_pos]``,
+    ``fix_coins[f_pos + 1]``, ... in turn), ``e = levels[district[i]] *
+    share[i]`` the checkpoint's share of full routine effort today; its
+    condition gets back the severity (capped at 1), counted in
+    ``routine_today[day]``. Only minor defects are listed: a daily pass costs
+    what they number, not what all open defects do.
 
     Then each 32-bit word of ``picked`` (drawn with chance ``h_max`` per field
     checkpoint) picks checkpoint ``w * n_field >> 32``; a defect arises there
     with chance ``h / h_max``, ``h = hazard * exp(prevention * (1 - e))``. Each
     word takes three uniforms ``coins[c_pos ..]``: to keep the defect, its
-    severity ``severity_low + severity_span * u`` (none if 0), and whether it is minor
-    (``u < minor_share[place_type[i]]``). A defect on a checkpoint that has one
-    adds to its severity (at most 1) and is minor only if both are (counted in
-    ``compounded_today[day]`` too). The condition falls by the severity at once
-    (not below 0); new ones are counted in ``arisen_today[day]``. Returns
-    (``n_open``, the next ``c_pos``, the next ``f_pos``).
+    severity ``severity_low + severity_span * u`` (none if 0), and whether it is
+    minor (``u < minor_share[place_type[i]]``). A defect on a checkpoint that
+    has one adds to its severity (at most 1) and is minor only if both are
+    (counted in ``compounded_today[day]`` too). The condition falls by the
+    severity at once (not below 0); new ones are counted in
+    ``arisen_today[day]``. Returns (``n_minor``, the next ``c_pos``, the next
+    ``f_pos``).
 
     Examples
     --------
@@ -138,32 +140,30 @@ def defect_day(
 
     >>> defect, minor = np.array([0.2, 0.0], np.float32), np.array([True, False])
     >>> cond, listed = np.array([0.6, 0.8], np.float32), np.array([0, 0])
-    >>> tallies = [np.zeros(2, np.int64) for _ in range(4)]
-    >>> n_open, c_pos, f_pos = defect_day(
+    >>> tallies = [np.zeros(2, np.int64) for _ in range(3)]
+    >>> n_minor, c_pos, f_pos = defect_day(
     ...     1, np.array([2**31], np.uint32), 2, np.array([0.0, 0.5, 0.9]), 0,
     ...     np.array([0.3]), 0, 0.01, 0.0, 0.01, 0.5, 0.0, 0.5, np.ones(1),
     ...     np.zeros(2, np.int64), np.ones(2), np.zeros(2, np.int64), np.array([0.6]),
     ...     defect, minor, cond, listed, 1, *tallies)
-    >>> listed[:n_open].tolist(), [round(float(x), 2) for x in defect], minor.tolist()
-    ([1], [0.0, 0.25], [True, False])
+    >>> n_minor, [round(float(x), 2) for x in defect], minor.tolist()
+    (0, [0.0, 0.25], [True, False])
     >>> [round(float(x), 2) for x in cond], [t.tolist() for t in tallies]
-    ([0.8, 0.55], [[0, 1], [0, 0], [0, 1], [0, 0]])
+    ([0.8, 0.55], [[0, 1], [0, 0], [0, 1]])
     """
     m = 0
-    for j in range(n_open):
-        i = open_idx[j]
-        if defect[i] == 0:
-            ordered_today[max(day - 1, 0)] += 1
+    for j in range(n_minor):
+        i = minor_idx[j]
+        if not (defect[i] > 0 and minor[i]):
             continue
-        if minor[i]:
-            coin = fix_coins[f_pos]
-            f_pos += 1
-            if coin < fix_rate * levels[district[i]] * share[i]:
-                condition[i] = min(condition[i] + defect[i], np.float32(1.0))
-                defect[i] = 0.0
-                routine_today[day] += 1
-                continue
-        open_idx[m] = i
+        coin = fix_coins[f_pos]
+        f_pos += 1
+        if coin < fix_rate * levels[district[i]] * share[i]:
+            condition[i] = min(condition[i] + defect[i], np.float32(1.0))
+            defect[i] = 0.0
+            routine_today[day] += 1
+            continue
+        minor_idx[m] = i
         m += 1
     for w in picked:
         i = int((np.uint64(w) * np.uint64(n_field)) >> np.uint64(32))
@@ -177,9 +177,10 @@ def defect_day(
             continue
         is_minor = kind < minor_share[place_type[i]]
         if defect[i] == 0:
-            open_idx[m] = i
-            m += 1
             minor[i] = is_minor
+            if is_minor:
+                minor_idx[m] = i
+                m += 1
         else:
             minor[i] = minor[i] and is_minor
             compounded_today[day] += 1
@@ -419,6 +420,7 @@ def work_queues(
     fixed_condition: float,
     closed_today: np.ndarray,
     late_today: np.ndarray,
+    defect_fixed_today: np.ndarray,
 ) -> int:
     """One day of rectification: serve each unit's queue, then queue tomorrow's ready orders.
 
@@ -433,7 +435,8 @@ def work_queues(
     the order they were opened, ahead of the orders opened tomorrow: a queue
     is first come (ready day, then opening), first served. Returns the number
     of orders still waiting. A closure also clears the checkpoint's open
-    defect (``defect[c] = 0``, :func:`defect_day`).
+    defect (``defect[c] = 0``, :func:`defect_day`), counted in
+    ``defect_fixed_today[day]``.
     """
     fixed = np.float32(fixed_condition)
     width = slots.shape[1]
@@ -447,6 +450,7 @@ def work_queues(
             closed[order] = day
             c = ckpt[order]
             condition[c] = max(condition[c], fixed)
+            defect_fixed_today[day] += defect[c] > 0
             defect[c] = 0.0
             has_order[c] = False
             late_today[day] += day > deadline[order]

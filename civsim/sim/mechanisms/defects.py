@@ -18,7 +18,8 @@ the defects that are not minor pile up over the cycle.
 
 One compiled step a day (:func:`civsim.sim.kernels.defect_day`): arrivals are
 a Binomial count of picks at the largest hazard, thinned to each checkpoint's
-own, so the cost follows the defects, not the city's size. It records the open
+own, and routine fixes go through the list of open minor defects, so the cost
+follows the defects, not the city's size. It records the open
 defects per district on recording days (the ``defects`` table) and counts
 defects arisen (and of them, those on a checkpoint that had one already),
 fixed by routine and fixed by an order (events): defects arisen less
@@ -41,7 +42,7 @@ from civsim.sim.engine import Run
 from civsim.sim.mechanisms.upkeep import effort_levels
 from civsim.sim.registry import Mechanism, Process
 
-__all__ = ["MECHANISM", "DefectPart", "DefectState", "open_defects"]
+__all__ = ["MECHANISM", "DefectPart", "DefectState"]
 
 
 @dataclass(frozen=True)
@@ -65,16 +66,17 @@ class DefectPart:
 
 @dataclass
 class DefectState:
-    """The checkpoints with an open defect, and whether each is minor.
+    """Whether each field checkpoint's open defect is minor, and a list of the minor ones.
 
     The severities are the shared state's ``defect`` array
-    (:class:`civsim.sim.state.State`); ``open_idx[:n_open]`` lists the
-    checkpoints that had one after the last daily step, each once.
+    (:class:`civsim.sim.state.State`). ``minor_idx[:n_minor]`` lists each
+    checkpoint with an open minor defect once, and maybe some fixed since (see
+    :func:`civsim.sim.kernels.defect_day`).
     """
 
     minor: np.ndarray
-    open_idx: np.ndarray
-    n_open: int = 0
+    minor_idx: np.ndarray
+    n_minor: int = 0
 
 
 def _prepare(scenario: Scenario, city: City, allocation: pd.DataFrame) -> DefectPart:
@@ -94,32 +96,21 @@ def _prepare(scenario: Scenario, city: City, allocation: pd.DataFrame) -> Defect
 def _setup(run: Run) -> DefectState:
     n_field = run.ckp.n_field
     return DefectState(
-        minor=np.zeros(n_field, dtype=bool), open_idx=np.empty(n_field, dtype=np.int64)
+        minor=np.zeros(n_field, dtype=bool), minor_idx=np.empty(n_field, dtype=np.int64)
     )
-
-
-def open_defects(run: Run) -> np.ndarray:
-    """The checkpoints with an open defect now (an order may have cleared some today)."""
-    st: DefectState = run["defects"]
-    listed = st.open_idx[: st.n_open]
-    return listed[run.state.defect[listed] > 0]
 
 
 def _record(run: Run, day: int) -> None:
-    """Open defects per district today: all, minor, and their mean severity."""
+    """Open defects per district today: all, minor, and their summed severity."""
     st: DefectState = run["defects"]
-    ckp = run.ckp
-    listed = open_defects(run)
-    n_d = len(ckp.districts)
-    where = ckp.district[listed]
-    run.records.defects.append(
-        (
-            day,
-            np.bincount(where, minlength=n_d),
-            np.bincount(where[st.minor[listed]], minlength=n_d),
-            np.bincount(where, weights=run.state.defect[listed], minlength=n_d),
-        )
-    )
+    ckp, defect = run.ckp, run.state.defect
+    listed = st.minor_idx[: st.n_minor]
+    minor = listed[(defect[listed] > 0) & st.minor[listed]]
+    # a district's field checkpoints are one slice: a pass over each counts its defects
+    n_open = np.array([np.count_nonzero(defect[sl]) for sl in ckp.district_slices])
+    severity = np.array([float(defect[sl].sum(dtype=np.float64)) for sl in ckp.district_slices])
+    n_minor = np.bincount(ckp.district[minor], minlength=len(ckp.districts))
+    run.records.defects.append((day, n_open, n_minor, severity))
 
 
 def defects(env: simpy.Environment, run: Run) -> Process:
@@ -135,7 +126,7 @@ def defects(env: simpy.Environment, run: Run) -> Process:
     state = run.state
     n_d = len(run.ckp.districts)
     arisen, compounded = run.counts("defect_arisen"), run.counts("defect_compounded")
-    routine, ordered = run.counts("defect_fixed_routine"), run.counts("defect_fixed_by_order")
+    routine = run.counts("defect_fixed_routine")
     while env.now < run.days:
         day = int(env.now)
         levels = effort_levels(run, day)
@@ -143,8 +134,8 @@ def defects(env: simpy.Environment, run: Run) -> Process:
         h_max = min(dfx.hazard * float(np.exp(dfx.prevention * (1.0 - least))), 1.0)
         picked = bits.take(int(picks.binomial(n_field, h_max)))
         coins.ensure(3 * len(picked))
-        fix_coins.ensure(st.n_open)
-        st.n_open, coins.pos, fix_coins.pos = kernels.defect_day(
+        fix_coins.ensure(st.n_minor)
+        st.n_minor, coins.pos, fix_coins.pos = kernels.defect_day(
             day,
             picked,
             n_field,
@@ -166,12 +157,11 @@ def defects(env: simpy.Environment, run: Run) -> Process:
             state.defect,
             st.minor,
             state.condition,
-            st.open_idx,
-            st.n_open,
+            st.minor_idx,
+            st.n_minor,
             arisen,
             compounded,
             routine,
-            ordered,
         )
         if day % run.record_every == 0:
             _record(run, day)
@@ -183,10 +173,7 @@ def _start(env: simpy.Environment, run: Run) -> None:
 
 
 def _finish(run: Run) -> None:
-    """Count the defects orders fixed on the last day, and record the cycle's end."""
-    st: DefectState = run["defects"]
-    listed = st.open_idx[: st.n_open]
-    run.counts("defect_fixed_by_order")[run.days - 1] += int(np.sum(run.state.defect[listed] == 0))
+    """Record the open defects at the cycle's end."""
     _record(run, run.days)
 
 

@@ -178,6 +178,7 @@ class OrderBook:
             run.params.rectification.fixed_condition,
             run.counts("order_closed"),
             run.counts("order_closed_late"),
+            run.counts("defect_fixed_by_order"),
         )
 
     def table(self, ckp: Checkpoints, days: int) -> pd.DataFrame:
