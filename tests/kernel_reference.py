@@ -140,6 +140,7 @@ def advance(
 
 def defect_day(
     day: int,
+    rounds: int,
     picked: np.ndarray,
     n_field: int,
     coins: np.ndarray,
@@ -159,6 +160,7 @@ def defect_day(
     minor_share: np.ndarray,
     defect: np.ndarray,
     minor: np.ndarray,
+    listed: np.ndarray,
     condition: np.ndarray,
     minor_idx: np.ndarray,
     n_minor: int,
@@ -166,20 +168,22 @@ def defect_day(
     compounded_today: np.ndarray,
     routine_today: np.ndarray,
 ) -> tuple[int, int, int]:
-    """One day of defects: listed minor ones fixed by routine rounds, then new ones.
+    """One day of defects: on a rounds day, listed minor ones fixed by routine; new ones.
 
-    First the listed checkpoints (``minor_idx[:n_minor]``), in list order: one
-    without an open minor defect any more is dropped; an open minor one takes
-    the next fix coin and is fixed when the coin is below ``fix_rate`` times
-    its routine effort ``levels[district] * share``, getting its severity back
-    (condition at most 1). What stays keeps its place in the list. Then each
+    If ``rounds`` > 0, first the listed checkpoints (``minor_idx[:n_minor]``),
+    in list order: one without an open minor defect any more is dropped; an
+    open minor one takes the next fix coin and is fixed when the coin is below
+    the chance of ``rounds`` days of rounds, each fixing it with chance
+    ``fix_rate`` times its routine effort ``levels[district] * share`` (at most
+    1), getting its severity back (condition at most 1). What stays keeps its
+    place in the list; ``listed`` marks what is in it. Then each
     picked word, in order, takes three coins: checkpoint ``floor(w * n_field /
     2**32)`` gets a defect when the first coin times ``h_max`` is below ``hazard
     * exp(prevention * (1 - effort))``, of severity ``severity_low +
     severity_span * second`` (float32; none if 0), minor when the third is below
     its place type's minor share. It adds to an open defect (at most 1; minor
     only if both are) or, on a checkpoint without one and minor, is listed at
-    the end; the condition falls by the severity (at least 0).
+    the end unless already listed; the condition falls by the severity (at least 0).
 
     Parameters
     ----------
@@ -189,18 +193,23 @@ def defect_day(
     -------
     n_minor, c_pos, f_pos : int
     """
-    still: list[int] = []
-    for i in (int(x) for x in minor_idx[:n_minor]):
-        if not (defect[i] > 0 and minor[i]):
-            continue
-        coin = fix_coins[f_pos]
-        f_pos += 1
-        if coin < fix_rate * levels[district[i]] * share[i]:
-            condition[i] = min(_f32(condition[i] + defect[i]), _f32(1.0))
-            defect[i] = 0
-            routine_today[day] += 1
-            continue
-        still.append(i)
+    still: list[int] = [int(x) for x in minor_idx[:n_minor]]
+    if rounds > 0:
+        still = []
+        for i in (int(x) for x in minor_idx[:n_minor]):
+            if not (defect[i] > 0 and minor[i]):
+                listed[i] = False
+                continue
+            coin = fix_coins[f_pos]
+            f_pos += 1
+            missed = (1.0 - min(fix_rate * levels[district[i]] * share[i], 1.0)) ** rounds
+            if coin < 1.0 - missed:
+                condition[i] = min(_f32(condition[i] + defect[i]), _f32(1.0))
+                defect[i] = 0
+                listed[i] = False
+                routine_today[day] += 1
+                continue
+            still.append(i)
     for w in picked:
         i = (int(w) * n_field) // 2**32
         keep, size, kind = coins[c_pos : c_pos + 3]
@@ -214,7 +223,8 @@ def defect_day(
         is_minor = bool(kind < minor_share[place_type[i]])
         if defect[i] == 0:
             minor[i] = is_minor
-            if is_minor:
+            if is_minor and not listed[i]:
+                listed[i] = True
                 still.append(i)
         else:
             minor[i] = bool(minor[i]) and is_minor

@@ -205,6 +205,7 @@ class DefectDay:
     """A drawn city of field checkpoints with open defects, and one day's draws."""
 
     day: int
+    rounds: int
     picked: np.ndarray
     coins: np.ndarray
     fix_coins: np.ndarray
@@ -218,15 +219,23 @@ class DefectDay:
 
     def run(self, kernel) -> tuple[tuple, dict]:
         """Run ``kernel`` on copies; its return value and every array it may change."""
-        defect, minor, cond, listed = (
+        defect, minor, cond, idx = (
             a.copy() for a in (self.defect, self.minor, self.condition, self.minor_idx)
         )
+        listed = np.isin(np.arange(len(defect)), idx[: self.n_minor])
         tallies = [np.zeros(self.day + 1, np.int64) for _ in range(3)]
         out = kernel(
-            self.day, self.picked, len(self.defect), self.coins, 0, self.fix_coins, 0,
-            *self.scalars, *self.city, defect, minor, cond, listed, self.n_minor, *tallies,
+            self.day, self.rounds, self.picked, len(self.defect), self.coins, 0, self.fix_coins,
+            0, *self.scalars, *self.city, defect, minor, listed, cond, idx, self.n_minor,
+            *tallies,
         )  # fmt: skip
-        arrays = {"defect": defect, "minor": minor, "condition": cond, "listed": listed[: out[0]]}
+        arrays = {
+            "defect": defect,
+            "minor": minor,
+            "condition": cond,
+            "list": idx[: out[0]],
+            "listed": listed,
+        }
         names = ("arisen", "compounded", "routine")
         return tuple(out), {**arrays, **dict(zip(names, tallies, strict=True))}
 
@@ -252,6 +261,7 @@ def defect_days(draw: st.DrawFn) -> DefectDay:
     words = draw(hnp.arrays(np.uint32, st.integers(0, 3 * n), elements=st.integers(0, 2**32 - 1)))
     return DefectDay(
         day=draw(st.integers(0, 5)),
+        rounds=draw(st.sampled_from([0, 1, 7])),
         picked=words,
         # the coins are uniform draws, as the run's streams give them
         coins=rng.random(3 * len(words)),
@@ -283,15 +293,20 @@ def defect_days(draw: st.DrawFn) -> DefectDay:
 def test_defect_day_equals_reference_and_keeps_every_open_minor_defect_listed(
     case: DefectDay,
 ) -> None:
-    """Minor ones fixed by routine, new ones thinned; each open minor defect listed once."""
+    """Minor ones fixed by routine rounds, new ones thinned; each open minor defect listed once."""
     got_out, got = case.run(kernels.defect_day)
     expected_out, expected = case.run(ref.defect_day)
     assert got_out == expected_out
     assert_same(got, expected)
-    listed = got["listed"].tolist()
+    listed = got["list"].tolist()
     assert len(set(listed)) == len(listed)
+    assert set(listed) == set(np.flatnonzero(got["listed"]))
     open_minor = np.flatnonzero((got["defect"] > 0) & got["minor"])
-    assert set(open_minor) <= set(listed) <= set(np.flatnonzero(got["defect"] > 0))
+    assert set(open_minor) <= set(listed)
+    if case.rounds:  # the rounds drop what is no longer an open defect
+        assert set(listed) <= set(np.flatnonzero(got["defect"] > 0))
+    else:
+        assert got["routine"].sum() == 0
     # defects arisen on checkpoints without one are fixed by routine or still open
     before, after = np.sum(case.defect > 0), np.sum(got["defect"] > 0)
     new = got["arisen"].sum() - got["compounded"].sum()

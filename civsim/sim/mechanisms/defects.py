@@ -10,7 +10,8 @@ upkeep then restores the checkpoint only up to its ceiling ``1 - severity``
 (:func:`civsim.sim.kernels.advance`): the defect stays until it is fixed.
 
 A share of defects is minor (``minor_share``, or per place type): routine
-rounds fix a minor defect with a daily chance ``routine_fix_rate * e``. Any
+rounds fix a minor defect with a daily chance ``routine_fix_rate * e``, on the
+week's work plan (a week's chance, once a week). Any
 defect, minor or not, is a problem detection can find
 (:mod:`.detection`); the closure of its rectification order clears it
 (:func:`civsim.sim.kernels.work_queues`). Without detection or rectification
@@ -38,7 +39,7 @@ import simpy
 from civsim.city import City
 from civsim.scenario import Scenario
 from civsim.sim import kernels
-from civsim.sim.engine import Run
+from civsim.sim.engine import WEEK, Run
 from civsim.sim.mechanisms.upkeep import effort_levels
 from civsim.sim.registry import Mechanism, Process
 
@@ -75,6 +76,7 @@ class DefectState:
     """
 
     minor: np.ndarray
+    listed: np.ndarray
     minor_idx: np.ndarray
     n_minor: int = 0
 
@@ -96,7 +98,9 @@ def _prepare(scenario: Scenario, city: City, allocation: pd.DataFrame) -> Defect
 def _setup(run: Run) -> DefectState:
     n_field = run.ckp.n_field
     return DefectState(
-        minor=np.zeros(n_field, dtype=bool), minor_idx=np.empty(n_field, dtype=np.int64)
+        minor=np.zeros(n_field, dtype=bool),
+        listed=np.zeros(n_field, dtype=bool),
+        minor_idx=np.empty(n_field, dtype=np.int64),
     )
 
 
@@ -114,7 +118,7 @@ def _record(run: Run, day: int) -> None:
 
 
 def defects(env: simpy.Environment, run: Run) -> Process:
-    """Each day: routine rounds fix minor defects, new ones arise; recorded on recording days."""
+    """Each day new defects arise; each week routine rounds fix minor ones; recorded weekly."""
     dfx = run.params.defects
     part: DefectPart = run.part("defects")
     st: DefectState = run["defects"]
@@ -137,6 +141,7 @@ def defects(env: simpy.Environment, run: Run) -> Process:
         fix_coins.ensure(st.n_minor)
         st.n_minor, coins.pos, fix_coins.pos = kernels.defect_day(
             day,
+            WEEK if day % WEEK == 0 else 0,
             picked,
             n_field,
             coins.values,
@@ -156,6 +161,7 @@ def defects(env: simpy.Environment, run: Run) -> Process:
             part.minor_share,
             state.defect,
             st.minor,
+            st.listed,
             state.condition,
             st.minor_idx,
             st.n_minor,
