@@ -77,7 +77,7 @@ FIELDS = {
     # what a checkpoint is (fixed for the run): where its orders go
     "Routing": ("is_field", "district", "lead_unit", "has_coop"),
     # the checkpoints' changing state
-    "Ckstate": ("condition", "has_order"),
+    "Ckstate": ("condition", "defect", "has_order"),
     # funded lifts (Run.lift_*)
     "Lifts": ("lift_size", "lift_start", "lift_days", "is_lifted"),
     # a unit's daily capacity (the rectification process's ``capacity``)
@@ -115,6 +115,7 @@ class Ckstate(NamedTuple):
     """The checkpoints' changing state."""
 
     condition: np.ndarray
+    defect: np.ndarray
     has_order: np.ndarray
 
 
@@ -206,7 +207,7 @@ def open_orders_tuple(shares, waits, ckpts, first_id, day, n_waiting, mean_wait,
     ckpt, unit, opened, ready, deadline, _closed, slots, _head, tail, waiting = book
     is_field, district, lead_unit, has_coop = routing
     territorial_share, n_units, deadline_days = rect
-    _condition, has_order = state
+    _condition, _defect, has_order = state
     opened_today, waiting_today = counts
     return kernels.open_orders(
         shares, waits, ckpts, first_id, day, ckpt, unit, opened, ready, deadline, slots, tail,
@@ -227,36 +228,40 @@ def open_orders_attr(shares, waits, ckpts, first_id, day, n_waiting, mean_wait, 
     )  # fmt: skip
 
 
-def work_queues_tuple(day, credit, capacity, book, n_waiting, state, fixed_condition, counts):
+def work_queues_tuple(day, credit, capacity, book, n_waiting, state, fixed_condition, counts,
+                      defect_fixed_today):  # fmt: skip
     """``work_queues`` with tuple bundles, unpacked by position."""
     most, base, extra, per_staff_day = capacity
     ckpt, unit, _opened, ready, deadline, closed, slots, head, tail, waiting = book
-    condition, has_order = state
+    condition, defect, has_order = state
     closed_today, late_today = counts
     return kernels.work_queues(
         day, credit, most, base, extra, per_staff_day, ckpt, unit, ready, deadline, closed,
-        slots, head, tail, waiting, n_waiting, condition, has_order, fixed_condition,
-        closed_today, late_today,
+        slots, head, tail, waiting, n_waiting, condition, defect, has_order, fixed_condition,
+        closed_today, late_today, defect_fixed_today,
     )  # fmt: skip
 
 
-def work_queues_attr(day, credit, capacity, book, n_waiting, state, fixed_condition, counts):
+def work_queues_attr(day, credit, capacity, book, n_waiting, state, fixed_condition, counts,
+                     defect_fixed_today):  # fmt: skip
     """``work_queues`` with bundles read by attribute."""
     return kernels.work_queues(
         day, credit, capacity.most, capacity.base, capacity.extra, capacity.per_staff_day,
         book.ckpt, book.unit, book.ready, book.deadline, book.closed, book.slots, book.head,
-        book.tail, book.waiting, n_waiting, state.condition, state.has_order, fixed_condition,
-        counts.first, counts.second,
+        book.tail, book.waiting, n_waiting, state.condition, state.defect, state.has_order,
+        fixed_condition,
+        counts.first, counts.second, defect_fixed_today,
     )  # fmt: skip
 
 
 def find_problems_tuple(reported, flagged, n_field, coins, c_pos, p_max, rate, state,
                         threshold, lifts, today):  # fmt: skip
     """``find_problems`` with tuple bundles, unpacked by position."""
-    condition, has_order = state
+    condition, defect, has_order = state
     lift_size, lift_start, lift_days, is_lifted = lifts
     return kernels.find_problems(
-        reported, flagged, n_field, coins, c_pos, p_max, rate, condition, threshold, has_order,
+        reported, flagged, n_field, coins, c_pos, p_max, rate, condition, defect, threshold,
+        has_order,
         lift_size, lift_start, lift_days, is_lifted, today,
     )  # fmt: skip
 
@@ -265,8 +270,8 @@ def find_problems_attr(reported, flagged, n_field, coins, c_pos, p_max, rate, st
                        threshold, lifts, today):  # fmt: skip
     """``find_problems`` with bundles read by attribute."""
     return kernels.find_problems(
-        reported, flagged, n_field, coins, c_pos, p_max, rate, state.condition, threshold,
-        state.has_order, lifts.lift_size, lifts.lift_start, lifts.lift_days,
+        reported, flagged, n_field, coins, c_pos, p_max, rate, state.condition, state.defect,
+        threshold, state.has_order, lifts.lift_size, lifts.lift_start, lifts.lift_days,
         lifts.is_lifted, today,
     )  # fmt: skip
 
@@ -289,33 +294,33 @@ def grouped_args(name: str, a: tuple, kind: str) -> tuple:
          waiting, is_field, district, lead_unit, has_coop, territorial_share, n_units,
          deadline_days, mean_wait, n_waiting, has_order, opened_today,
          waiting_today) = a  # fmt: skip
-        # closed, head and condition are not this kernel's: stand-ins of their type
+        # closed, head, condition and defect are not this kernel's: stand-ins of their type
         closed, head = np.empty(0, ckpt.dtype), np.empty(0, tail.dtype)
-        condition = np.empty(0, np.float32)
+        condition = defect = np.empty(0, np.float32)
         return (
             shares, waits, ckpts, first_id, day, n_waiting, mean_wait,
             b("Book", ckpt, unit, opened, ready, deadline, closed, slots, head, tail, waiting),
             b("Routing", is_field, district, lead_unit, has_coop),
             (territorial_share, n_units, deadline_days),
-            b("Ckstate", condition, has_order),
+            b("Ckstate", condition, defect, has_order),
             b("Counts", opened_today, waiting_today),
         )  # fmt: skip
     if name == "work_queues":
         (day, credit, most, base, extra, per_staff_day, ckpt, unit, ready, deadline, closed,
-         slots, head, tail, waiting, n_waiting, condition, has_order, fixed_condition,
-         closed_today, late_today) = a  # fmt: skip
+         slots, head, tail, waiting, n_waiting, condition, defect, has_order, fixed_condition,
+         closed_today, late_today, defect_fixed_today) = a  # fmt: skip
         opened = np.empty(0, ckpt.dtype)
         return (
             day, credit, b("Capacity", most, base, extra, per_staff_day),
             b("Book", ckpt, unit, opened, ready, deadline, closed, slots, head, tail, waiting),
-            n_waiting, b("Ckstate", condition, has_order), fixed_condition,
-            b("Counts", closed_today, late_today),
+            n_waiting, b("Ckstate", condition, defect, has_order), fixed_condition,
+            b("Counts", closed_today, late_today), defect_fixed_today,
         )  # fmt: skip
-    (reported, flagged, n_field, coins, c_pos, p_max, rate, condition, threshold, has_order,
-     lift_size, lift_start, lift_days, is_lifted, today) = a  # fmt: skip
+    (reported, flagged, n_field, coins, c_pos, p_max, rate, condition, defect, threshold,
+     has_order, lift_size, lift_start, lift_days, is_lifted, today) = a  # fmt: skip
     return (
         reported, flagged, n_field, coins, c_pos, p_max, rate,
-        b("Ckstate", condition, has_order), threshold,
+        b("Ckstate", condition, defect, has_order), threshold,
         b("Lifts", lift_size, lift_start, lift_days, is_lifted), today,
     )  # fmt: skip
 
@@ -323,8 +328,8 @@ def grouped_args(name: str, a: tuple, kind: str) -> tuple:
 #: Arguments each kernel changes (restored before each timed call of the real workload).
 MUTATED = {
     "open_orders": (5, 6, 7, 8, 9, 10, 11, 12, 22, 23, 24),
-    "work_queues": (1, 10, 11, 12, 13, 14, 16, 17, 19, 20),
-    "find_problems": (9,),
+    "work_queues": (1, 10, 11, 12, 13, 14, 16, 17, 18, 20, 21, 22),
+    "find_problems": (10,),
 }
 
 #: Arguments to empty for the ``tiny`` workload (and scalars to zero).

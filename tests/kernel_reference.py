@@ -26,6 +26,7 @@ import numpy as np
 __all__ = [
     "add_lift",
     "advance",
+    "defect_day",
     "find_problems",
     "lift_left",
     "lifted",
@@ -106,12 +107,15 @@ def advance(
     condition: np.ndarray,
     keep: np.ndarray,
     upkeep: np.ndarray,
+    defect: np.ndarray,
     levels: np.ndarray,
     bounds: np.ndarray,
 ) -> None:
-    """One day of decay and routine effort: ``c <- c * keep + k u (1 - c)``, in float32.
+    """One day of decay and routine effort: ``c <- c * keep + k u (1 - d - c)``, in float32.
 
-    Written as ``c (keep - k u) + k u``, its float32 rounding at each step.
+    Routine effort restores towards the ceiling ``1 - d`` (``d`` the open
+    defect's severity). Written as ``c (keep - k u) + k u (1 - d)``, its float32
+    rounding at each step.
 
     Parameters
     ----------
@@ -119,6 +123,8 @@ def advance(
         Changed in place.
     keep, upkeep : numpy.ndarray of float32
         ``1 - decay`` and the routine restoration at normal effort, per checkpoint.
+    defect : numpy.ndarray of float32
+        Severity of each checkpoint's open defect (0: none).
     levels : numpy.ndarray
         Effort level ``k`` of each block (rounded to float32).
     bounds : numpy.ndarray of int64
@@ -128,7 +134,106 @@ def advance(
         k = _f32(level)
         for i in range(int(bounds[j]), int(bounds[j + 1])):
             ku = _f32(upkeep[i] * k)
-            condition[i] = _f32(_f32(condition[i] * _f32(keep[i] - ku)) + ku)
+            ceiling = _f32(_f32(1.0) - defect[i])
+            condition[i] = _f32(_f32(condition[i] * _f32(keep[i] - ku)) + _f32(ku * ceiling))
+
+
+def defect_day(
+    day: int,
+    rounds: int,
+    picked: np.ndarray,
+    n_field: int,
+    coins: np.ndarray,
+    c_pos: int,
+    fix_coins: np.ndarray,
+    f_pos: int,
+    hazard: float,
+    prevention: float,
+    h_max: float,
+    fix_rate: float,
+    severity_low: float,
+    severity_span: float,
+    levels: np.ndarray,
+    district: np.ndarray,
+    share: np.ndarray,
+    place_type: np.ndarray,
+    minor_share: np.ndarray,
+    defect: np.ndarray,
+    minor: np.ndarray,
+    listed: np.ndarray,
+    condition: np.ndarray,
+    minor_idx: np.ndarray,
+    n_minor: int,
+    arisen_today: np.ndarray,
+    compounded_today: np.ndarray,
+    routine_today: np.ndarray,
+) -> tuple[int, int, int]:
+    """One day of defects: on a rounds day, listed minor ones fixed by routine; new ones.
+
+    If ``rounds`` > 0, first the listed checkpoints (``minor_idx[:n_minor]``),
+    in list order: one without an open minor defect any more is dropped; an
+    open minor one takes the next fix coin and is fixed when the coin is below
+    the chance of ``rounds`` days of rounds, each fixing it with chance
+    ``fix_rate`` times its routine effort ``levels[district] * share`` (at most
+    1), getting its severity back (condition at most 1). What stays keeps its
+    place in the list; ``listed`` marks what is in it. Then each
+    picked word, in order, takes three coins: checkpoint ``floor(w * n_field /
+    2**32)`` gets a defect when the first coin times ``h_max`` is below ``hazard
+    * exp(prevention * (1 - effort))``, of severity ``severity_low +
+    severity_span * second`` (float32; none if 0), minor when the third is below
+    its place type's minor share. It adds to an open defect (at most 1; minor
+    only if both are) or, on a checkpoint without one and minor, is listed at
+    the end unless already listed; the condition falls by the severity (at least 0).
+
+    Parameters
+    ----------
+    (as :func:`civsim.sim.kernels.defect_day`)
+
+    Returns
+    -------
+    n_minor, c_pos, f_pos : int
+    """
+    still: list[int] = [int(x) for x in minor_idx[:n_minor]]
+    if rounds > 0:
+        still = []
+        for i in (int(x) for x in minor_idx[:n_minor]):
+            if not (defect[i] > 0 and minor[i]):
+                listed[i] = False
+                continue
+            coin = fix_coins[f_pos]
+            f_pos += 1
+            missed = (1.0 - min(fix_rate * levels[district[i]] * share[i], 1.0)) ** rounds
+            if coin < 1.0 - missed:
+                condition[i] = min(_f32(condition[i] + defect[i]), _f32(1.0))
+                defect[i] = 0
+                listed[i] = False
+                routine_today[day] += 1
+                continue
+            still.append(i)
+    for w in picked:
+        i = (int(w) * n_field) // 2**32
+        keep, size, kind = coins[c_pos : c_pos + 3]
+        c_pos += 3
+        effort = levels[district[i]] * share[i]
+        if not keep * h_max < hazard * math.exp(prevention * (1.0 - effort)):
+            continue
+        severity = _f32(severity_low + severity_span * size)
+        if severity == 0:
+            continue
+        is_minor = bool(kind < minor_share[place_type[i]])
+        if defect[i] == 0:
+            minor[i] = is_minor
+            if is_minor and not listed[i]:
+                listed[i] = True
+                still.append(i)
+        else:
+            minor[i] = bool(minor[i]) and is_minor
+            compounded_today[day] += 1
+        defect[i] = min(_f32(defect[i] + severity), _f32(1.0))
+        condition[i] = max(_f32(condition[i] - severity), _f32(0.0))
+        arisen_today[day] += 1
+    minor_idx[: len(still)] = still
+    return len(still), c_pos, f_pos
 
 
 def lift_left(size: float, start: int, days: int, today: int) -> float:
@@ -236,6 +341,7 @@ def find_problems(
     p_max: float,
     rate: np.ndarray,
     condition: np.ndarray,
+    defect: np.ndarray,
     threshold: float,
     has_order: np.ndarray,
     lift_size: np.ndarray,
@@ -247,8 +353,8 @@ def find_problems(
     """The day's new problems among what residents reported and the platform flagged.
 
     A 32-bit word ``w`` looks at field checkpoint ``floor(w * n_field / 2**32)``.
-    A checkpoint looked at is a problem if its lifted condition is below the
-    threshold. Each flag of a problem takes the next coin and is kept when
+    A checkpoint looked at is a problem if it has an open defect or its lifted
+    condition is below the threshold. Each flag of a problem takes the next coin and is kept when
     ``coin * p_max < rate[i]``. A problem is new when its checkpoint has no
     open order; it then gets one (``has_order``), so the residents, who look
     first, keep a problem both sources find.
@@ -263,6 +369,7 @@ def find_problems(
     p_max : float
     rate : numpy.ndarray of float32
     condition : numpy.ndarray of float32
+    defect : numpy.ndarray of float32
     threshold : float
     has_order : numpy.ndarray of bool
         Changed in place.
@@ -288,7 +395,7 @@ def find_problems(
     for source, words in enumerate((reported, flagged)):
         for w in words:
             i = (int(w) * n_field) // 2**32
-            if not seen(i) < limit:
+            if not (defect[i] > 0 or seen(i) < limit):
                 continue
             if source == 1:
                 coin = coins[c_pos]
@@ -407,10 +514,12 @@ def work_queues(
     waiting: np.ndarray,
     n_waiting: int,
     condition: np.ndarray,
+    defect: np.ndarray,
     has_order: np.ndarray,
     fixed_condition: float,
     closed_today: np.ndarray,
     late_today: np.ndarray,
+    defect_fixed_today: np.ndarray,
 ) -> int:
     """One day of rectification, then tomorrow's ready orders queued.
 
@@ -418,8 +527,9 @@ def work_queues(
     day's capacity ``base[u] + extra[u, day] * per_staff_day``. The unit closes
     the orders at the front of its queue, one per whole order of credit, while
     it has any, and its credit falls by one per order closed. A closed order's
-    checkpoint is restored to at least ``fixed_condition`` (float32) and loses
-    its open order; the order is late when closed after its deadline day. Then
+    checkpoint is restored to at least ``fixed_condition`` (float32), loses its
+    open defect (counted in ``defect_fixed_today`` when it had one) and its open
+    order; the order is late when closed after its deadline day. Then
     every waiting order ready tomorrow or earlier joins its unit's queue, in
     waiting-list order; the others keep their order in the list.
 
@@ -436,11 +546,12 @@ def work_queues(
     slots, head, tail, waiting : numpy.ndarray of int64
         Queues and waiting list, changed in place.
     n_waiting : int
-    condition : numpy.ndarray of float32
+    condition, defect : numpy.ndarray of float32
+        Changed in place.
     has_order : numpy.ndarray of bool
         Changed in place.
     fixed_condition : float
-    closed_today, late_today : numpy.ndarray of int64
+    closed_today, late_today, defect_fixed_today : numpy.ndarray of int64
         Daily tallies, changed in place.
 
     Returns
@@ -458,6 +569,9 @@ def work_queues(
             closed[order] = day
             c = ckpt[order]
             condition[c] = max(condition[c], fixed)
+            if defect[c] > 0:
+                defect_fixed_today[day] += 1
+            defect[c] = 0
             has_order[c] = False
             if day > deadline[order]:
                 late_today[day] += 1

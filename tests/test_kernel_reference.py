@@ -58,16 +58,17 @@ def assert_same(kernel: dict, reference: dict) -> None:
 @SETTINGS
 @given(data=st.data(), n=st.integers(1, 40), blocks=st.integers(1, 4))
 def test_advance_equals_reference(data: st.DataObject, n: int, blocks: int) -> None:
-    """Decay and routine effort, block by block at each block's effort, in float32."""
+    """Decay and routine effort towards the ceiling ``1 - defect``, block by block, in float32."""
     c = data.draw(f32_array(n))
     keep = data.draw(f32_array(n, 0.75, 1.0))
     upkeep = data.draw(f32_array(n, 0.0, 0.25))
+    defect = data.draw(f32_array(n)) * data.draw(bool_array(n))
     levels = data.draw(hnp.arrays(np.float64, blocks, elements=st.floats(0, 3)))
     cuts = sorted(data.draw(st.lists(st.integers(0, n), min_size=blocks - 1, max_size=blocks - 1)))
     bounds = np.array([0, *cuts, n], dtype=np.int64)
     expected = c.copy()
-    ref.advance(expected, keep, upkeep, levels, bounds)
-    kernels.advance(c, keep, upkeep, levels, bounds)
+    ref.advance(expected, keep, upkeep, defect, levels, bounds)
+    kernels.advance(c, keep, upkeep, defect, levels, bounds)
     np.testing.assert_array_equal(c, expected)
 
 
@@ -172,7 +173,7 @@ def test_add_lift_equals_reference(data: st.DataObject, n: int, size: float, day
 def test_find_problems_equals_reference(
     data: st.DataObject, n_field: int, n_material: int, threshold: float, p_max: float
 ) -> None:
-    """Residents then the platform, below the (lifted) threshold, thinned, new, once, sorted."""
+    """Residents then the platform, defects or below the (lifted) threshold, thinned, new, once."""
     n = n_field + n_material
     lf = data.draw(lifts(n))
     rate = (data.draw(f32_array(n)) * p_max).astype(np.float32)
@@ -184,7 +185,8 @@ def test_find_problems_equals_reference(
     # floats lean to 0 and 1, where thinning by ``p_max`` or not comes out the same)
     coin_rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
     coins = coin_rng.random(c_pos + len(flagged))
-    args = (n_field, coins, c_pos, p_max, rate, lf.condition, threshold)
+    defect = data.draw(f32_array(n)) * data.draw(bool_array(n))
+    args = (n_field, coins, c_pos, p_max, rate, lf.condition, defect, threshold)
 
     has_order = had_order.copy()
     got = kernels.find_problems(reported, flagged, *args, has_order, *lf.arrays(), lf.today)
@@ -193,6 +195,122 @@ def test_find_problems_equals_reference(
     np.testing.assert_array_equal(got[0], expected[0])
     assert got[1:] == expected[1:]
     np.testing.assert_array_equal(has_order, expected_has)
+
+
+# --------------------------------------------------------------------------- defects
+
+
+@dataclass
+class DefectDay:
+    """A drawn city of field checkpoints with open defects, and one day's draws."""
+
+    day: int
+    rounds: int
+    picked: np.ndarray
+    coins: np.ndarray
+    fix_coins: np.ndarray
+    scalars: tuple[float, float, float, float, float, float]
+    city: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    defect: np.ndarray
+    minor: np.ndarray
+    condition: np.ndarray
+    minor_idx: np.ndarray
+    n_minor: int
+
+    def run(self, kernel) -> tuple[tuple, dict]:
+        """Run ``kernel`` on copies; its return value and every array it may change."""
+        defect, minor, cond, idx = (
+            a.copy() for a in (self.defect, self.minor, self.condition, self.minor_idx)
+        )
+        listed = np.isin(np.arange(len(defect)), idx[: self.n_minor])
+        tallies = [np.zeros(self.day + 1, np.int64) for _ in range(3)]
+        out = kernel(
+            self.day, self.rounds, self.picked, len(self.defect), self.coins, 0, self.fix_coins,
+            0, *self.scalars, *self.city, defect, minor, listed, cond, idx, self.n_minor,
+            *tallies,
+        )  # fmt: skip
+        arrays = {
+            "defect": defect,
+            "minor": minor,
+            "condition": cond,
+            "list": idx[: out[0]],
+            "listed": listed,
+        }
+        names = ("arisen", "compounded", "routine")
+        return tuple(out), {**arrays, **dict(zip(names, tallies, strict=True))}
+
+
+@st.composite
+def defect_days(draw: st.DrawFn) -> DefectDay:
+    """Open defects, minor or not, the minor ones listed (with some fixed since), a day's draws."""
+    n = draw(st.integers(1, 30))
+    n_d, n_types = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    levels = draw(hnp.arrays(np.float64, n_d + 1, elements=st.floats(0, 3)))
+    share = draw(hnp.arrays(np.float64, n, elements=st.floats(0, 1)))
+    hazard, prevention = draw(st.floats(0, 0.5)), draw(st.floats(0, 3))
+    least = float(np.min(levels[:n_d]) * share.min())
+    h_max = min(hazard * float(np.exp(prevention * (1 - least))), 1.0)
+    defect = draw(f32_array(n)) * draw(bool_array(n))
+    minor = draw(bool_array(n))
+    # every open minor defect is listed, and some checkpoints fixed since or turned major
+    listed = np.flatnonzero((defect > 0) & minor | draw(bool_array(n)))
+    listed = np.array(draw(st.permutations(listed.tolist())), dtype=np.int64)
+    minor_idx = np.full(n, -1, np.int64)
+    minor_idx[: len(listed)] = listed
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    words = draw(hnp.arrays(np.uint32, st.integers(0, 3 * n), elements=st.integers(0, 2**32 - 1)))
+    return DefectDay(
+        day=draw(st.integers(0, 5)),
+        rounds=draw(st.sampled_from([0, 1, 7])),
+        picked=words,
+        # the coins are uniform draws, as the run's streams give them
+        coins=rng.random(3 * len(words)),
+        fix_coins=rng.random(len(listed)),
+        scalars=(
+            hazard,
+            prevention,
+            h_max,
+            draw(st.floats(0, 1)),
+            *draw(st.tuples(unit_f32, unit_f32)),
+        ),
+        city=(
+            levels,
+            draw(int_array(n, 0, n_d - 1)),
+            share,
+            draw(int_array(n, 0, n_types - 1)),
+            draw(hnp.arrays(np.float64, n_types, elements=st.floats(0, 1))),
+        ),
+        defect=defect,
+        minor=minor,
+        condition=draw(f32_array(n)),
+        minor_idx=minor_idx,
+        n_minor=len(listed),
+    )
+
+
+@SETTINGS
+@given(case=defect_days())
+def test_defect_day_equals_reference_and_keeps_every_open_minor_defect_listed(
+    case: DefectDay,
+) -> None:
+    """Minor ones fixed by routine rounds, new ones thinned; each open minor defect listed once."""
+    got_out, got = case.run(kernels.defect_day)
+    expected_out, expected = case.run(ref.defect_day)
+    assert got_out == expected_out
+    assert_same(got, expected)
+    listed = got["list"].tolist()
+    assert len(set(listed)) == len(listed)
+    assert set(listed) == set(np.flatnonzero(got["listed"]))
+    open_minor = np.flatnonzero((got["defect"] > 0) & got["minor"])
+    assert set(open_minor) <= set(listed)
+    if case.rounds:  # the rounds drop what is no longer an open defect
+        assert set(listed) <= set(np.flatnonzero(got["defect"] > 0))
+    else:
+        assert got["routine"].sum() == 0
+    # defects arisen on checkpoints without one are fixed by routine or still open
+    before, after = np.sum(case.defect > 0), np.sum(got["defect"] > 0)
+    new = got["arisen"].sum() - got["compounded"].sum()
+    assert before + new == after + got["routine"].sum()
 
 
 # --------------------------------------------------------------------------- rectification
@@ -218,6 +336,7 @@ class Book:
     waiting: np.ndarray
     n_waiting: int
     condition: np.ndarray
+    defect: np.ndarray
     has_order: np.ndarray
     tallies: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -248,6 +367,7 @@ class Book:
             "slots": self.slots,
             "waiting": list(self.waiting[: self.n_waiting]),
             "condition": self.condition,
+            "defect": self.defect,
             "has_order": self.has_order,
         }
 
@@ -310,8 +430,11 @@ def books(draw: st.DrawFn, room: int = 0) -> Book:
         waiting=np.r_[waiting, np.zeros(cap - len(waiting), np.int64)].astype(np.int64),
         n_waiting=len(waiting),
         condition=draw(f32_array(n_ckpt)),
+        defect=draw(f32_array(n_ckpt)) * draw(bool_array(n_ckpt)),
         has_order=has_order,
-        tallies={k: np.zeros(day + 2, np.int64) for k in ("opened", "waiting", "closed", "late")},
+        tallies={
+            k: np.zeros(day + 2, np.int64) for k in ("opened", "waiting", "closed", "late", "fixed")
+        },
     )
 
 
@@ -335,8 +458,8 @@ def _work(kernel, book: Book, credit, capacity, fixed: float) -> None:
         book.day, credit, most, base, extra, per_staff_day,
         c["ckpt"], c["unit"], c["ready"], c["deadline"], c["closed"],
         book.slots, book.head, book.tail, book.waiting, book.n_waiting,
-        book.condition, book.has_order, fixed,
-        book.tallies["closed"], book.tallies["late"],
+        book.condition, book.defect, book.has_order, fixed,
+        book.tallies["closed"], book.tallies["late"], book.tallies["fixed"],
     )  # fmt: skip
 
 

@@ -14,11 +14,12 @@ SETTINGS = settings(max_examples=60, deadline=None)
 @SETTINGS
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 300), blocks=st.integers(1, 5))
 def test_advance_is_the_numpy_day(seed: int, n: int, blocks: int) -> None:
-    """One compiled pass gives exactly what ``c *= keep - k u; c += k u`` gives in numpy."""
+    """One compiled pass gives exactly ``c *= keep - k u; c += k u (1 - d)`` in numpy."""
     rng = np.random.default_rng(seed)
     c = rng.random(n, dtype=np.float32)
     keep = (1 - 0.05 * rng.random(n)).astype(np.float32)
     u = (0.1 * rng.random(n)).astype(np.float32)
+    d = np.where(rng.random(n) < 0.3, rng.random(n), 0).astype(np.float32)
     levels = 2 * rng.random(blocks)
     bounds = np.r_[0, np.sort(rng.integers(0, n + 1, blocks - 1)), n].astype(np.int64)
     expected = c.copy()
@@ -27,18 +28,19 @@ def test_advance_is_the_numpy_day(seed: int, n: int, blocks: int) -> None:
         ku = np.empty(sl.stop - sl.start, dtype=np.float32)
         np.multiply(u[sl], np.float32(k), out=ku)
         expected[sl] *= keep[sl] - ku
-        expected[sl] += ku
-    kernels.advance(c, keep, u, levels, bounds)
+        expected[sl] += ku * (np.float32(1) - d[sl])
+    kernels.advance(c, keep, u, d, levels, bounds)
     np.testing.assert_array_equal(c, expected)
 
 
 @SETTINGS
 @given(seed=st.integers(0, 2**32 - 1))
 def test_problems_found_are_new_below_threshold_and_once(seed: int) -> None:
-    """Found: looked at, below the threshold, without an order before, each once, sorted."""
+    """Found: looked at, with a defect or below the threshold, without an order, once, sorted."""
     rng = np.random.default_rng(seed)
     n = 200
     c = rng.random(n, dtype=np.float32)
+    defect = np.where(rng.random(n) < 0.2, np.float32(0.1), np.float32(0))
     had_order = rng.random(n) < 0.3
     has_order = had_order.copy()
     reported, flagged = (rng.integers(0, 2**32, size=k, dtype=np.uint32) for k in (40, 150))
@@ -46,15 +48,16 @@ def test_problems_found_are_new_below_threshold_and_once(seed: int) -> None:
     coins = rng.random(len(flagged))
     none = np.zeros(n, dtype=np.int64)
     found, n_reported, used = kernels.find_problems(
-        reported, flagged, n, coins, 0, 1.0, rate, c, 0.6, has_order,
+        reported, flagged, n, coins, 0, 1.0, rate, c, defect, 0.6, has_order,
         np.zeros(n, np.float32), none, none + 1, np.zeros(n, bool), 0,
     )  # fmt: skip
-    new = set(np.flatnonzero((c < np.float32(0.6)) & ~had_order))
+    problem = (c < np.float32(0.6)) | (defect > 0)
+    new = set(np.flatnonzero(problem & ~had_order))
     ours, theirs = found[:n_reported], found[n_reported:]
     reported, flagged = ((w.astype(np.uint64) * n) >> 32 for w in (reported, flagged))
     assert set(ours) == set(reported) & new  # residents miss nothing they look at
     assert set(theirs) <= (set(flagged) & new) - set(ours)  # the platform keeps about half
-    assert used == len(flagged[c[flagged] < np.float32(0.6)])
+    assert used == np.sum(problem[flagged])
     assert np.all(np.diff(ours) > 0) and np.all(np.diff(theirs) > 0)
     assert np.array_equal(has_order, had_order | np.isin(np.arange(n), found))
 
@@ -81,10 +84,11 @@ def test_order_queues_lose_nothing_and_serve_first_come_first(
     slots = np.zeros((holders, cap), dtype=np.int64)
     head, tail = np.zeros(holders, np.int64), np.zeros(holders, np.int64)
     waiting, n_waiting, n_open = np.zeros(cap, np.int64), 0, 0
-    condition = np.zeros(n_ckpt, np.float32)
+    condition, defect = np.zeros(n_ckpt, np.float32), np.zeros(n_ckpt, np.float32)
     has_order = np.zeros(n_ckpt, bool)
     credit, extra = np.zeros(holders), rng.random((holders, days)) * 3
     closed_today, late_today = np.zeros(days, np.int64), np.zeros(days, np.int64)
+    fixed_today = np.zeros(days, np.int64)
     opened_today, waiting_today = np.zeros(days, np.int64), np.zeros(days, np.int64)
     for day in range(days):
         new = rng.integers(0, n_ckpt, rng.integers(0, 20))
@@ -100,7 +104,8 @@ def test_order_queues_lose_nothing_and_serve_first_come_first(
         n_waiting = kernels.work_queues(
             day, credit, np.full(holders, 2.0), np.zeros(holders), extra, 1.0,
             ckpt, unit, ready, deadline, closed, slots, head, tail, waiting,
-            n_waiting, condition, has_order, np.float32(0.95), closed_today, late_today,
+            n_waiting, condition, defect, has_order, np.float32(0.95), closed_today, late_today,
+            fixed_today,
         )  # fmt: skip
         assert np.all(head - before <= allowed)
         is_closed = closed[:n_open] >= 0

@@ -19,6 +19,7 @@ from numba import njit
 __all__ = [
     "add_lift",
     "advance",
+    "defect_day",
     "find_problems",
     "lifted",
     "open_orders",
@@ -32,10 +33,14 @@ def advance(
     condition: np.ndarray,
     keep: np.ndarray,
     upkeep: np.ndarray,
+    defect: np.ndarray,
     levels: np.ndarray,
     bounds: np.ndarray,
 ) -> None:
-    """Advance every checkpoint one day: ``c <- c * (keep - k u) + k u``.
+    """Advance every checkpoint one day: ``c <- c * (keep - k u) + k u (1 - d)``.
+
+    Routine effort restores a checkpoint towards its ceiling ``1 - d``: an
+    open defect of severity ``d`` stays until someone fixes it.
 
     Parameters
     ----------
@@ -43,6 +48,8 @@ def advance(
         Changed in place.
     keep, upkeep : numpy.ndarray of float32
         ``1 - decay`` and the routine restoration at normal effort, per checkpoint.
+    defect : numpy.ndarray of float32
+        Severity of each checkpoint's open defect (0: none).
     levels : numpy.ndarray
         The effort level ``k`` of each block of checkpoints (used as float32).
     bounds : numpy.ndarray of int64
@@ -51,23 +58,146 @@ def advance(
     Examples
     --------
     >>> c = np.full(3, 0.5, dtype=np.float32)
-    >>> advance(c, np.full(3, 0.9, np.float32), np.full(3, 0.1, np.float32),
+    >>> d = np.array([0.0, 0.0, 0.5], np.float32)
+    >>> advance(c, np.full(3, 0.9, np.float32), np.full(3, 0.1, np.float32), d,
     ...         np.array([1.0, 2.0]), np.array([0, 2, 3]))
     >>> [round(float(x), 3) for x in c]
-    [0.5, 0.5, 0.55]
+    [0.5, 0.5, 0.45]
     """
     for j in range(len(levels)):
         a, b = bounds[j], bounds[j + 1]
-        _advance_block(condition[a:b], keep[a:b], upkeep[a:b], np.float32(levels[j]))
+        _advance_block(condition[a:b], keep[a:b], upkeep[a:b], defect[a:b], np.float32(levels[j]))
 
 
 @njit(cache=True, nogil=True)
-def _advance_block(condition, keep, upkeep, k):
+def _advance_block(condition, keep, upkeep, defect, k):
     # a loop over whole arrays, which the compiler vectorises (indexing from ``bounds``
     # inside one loop kept it scalar and four times slower)
+    one = np.float32(1.0)
     for i in range(len(condition)):
         ku = upkeep[i] * k  # all float32: the pass is as cheap as the data it reads
-        condition[i] = condition[i] * (keep[i] - ku) + ku
+        condition[i] = condition[i] * (keep[i] - ku) + ku * (one - defect[i])
+
+
+@njit(cache=True, nogil=True)
+def defect_day(
+    day: int,
+    rounds: int,
+    picked: np.ndarray,
+    n_field: int,
+    coins: np.ndarray,
+    c_pos: int,
+    fix_coins: np.ndarray,
+    f_pos: int,
+    hazard: float,
+    prevention: float,
+    h_max: float,
+    fix_rate: float,
+    severity_low: float,
+    severity_span: float,
+    levels: np.ndarray,
+    district: np.ndarray,
+    share: np.ndarray,
+    place_type: np.ndarray,
+    minor_share: np.ndarray,
+    defect: np.ndarray,
+    minor: np.ndarray,
+    listed: np.ndarray,
+    condition: np.ndarray,
+    minor_idx: np.ndarray,
+    n_minor: int,
+    arisen_today: np.ndarray,
+    compounded_today: np.ndarray,
+    routine_today: np.ndarray,
+) -> tuple:
+    """One day of defects: on a day of routine rounds they fix minor ones; new ones arise.
+
+    ``minor_idx[:n_minor]`` lists, each once (``listed[i]``), every checkpoint
+    with an open minor defect, and maybe some that no longer have one (fixed by
+    an order's closure, :func:`work_queues`, or joined by a defect that is not
+    minor). When ``rounds`` > 0 (the routine rounds of that many days, planned
+    weekly), those are dropped and each listed open minor defect is fixed with
+    chance ``1 - (1 - min(fix_rate * e, 1)) ** rounds`` (the uniform
+    ``fix_coins[f_pos]``, ``fix_coins[f_pos + 1]``, ... in turn), ``e =
+    levels[district[i]] * share[i]`` the checkpoint's share of full routine
+    effort; its condition gets back the severity (capped at 1), counted in
+    ``routine_today[day]``. Only minor defects are listed, so the pass costs
+    what they number, not what all open defects do.
+
+    Then each 32-bit word of ``picked`` (drawn with chance ``h_max`` per field
+    checkpoint) picks checkpoint ``w * n_field >> 32``; a defect arises there
+    with chance ``h / h_max``, ``h = hazard * exp(prevention * (1 - e))``. Each
+    word takes three uniforms ``coins[c_pos ..]``: to keep the defect, its
+    severity ``severity_low + severity_span * u`` (none if 0), and whether it is
+    minor (``u < minor_share[place_type[i]]``). A defect on a checkpoint that
+    has one adds to its severity (at most 1) and is minor only if both are
+    (counted in ``compounded_today[day]`` too); a new minor one is listed unless
+    it is already. The condition falls by the severity at once (not below 0);
+    new ones are counted in ``arisen_today[day]``. Returns (``n_minor``, the
+    next ``c_pos``, the next ``f_pos``).
+
+    Examples
+    --------
+    A checkpoint with a minor defect, fixed by routine rounds (its coin is
+    below ``0.5 * 1.0``), and a new major one of severity 0.25 elsewhere:
+
+    >>> defect, minor = np.array([0.2, 0.0], np.float32), np.array([True, False])
+    >>> listed, idx = np.array([True, False]), np.array([0, 0])
+    >>> cond = np.array([0.6, 0.8], np.float32)
+    >>> tallies = [np.zeros(2, np.int64) for _ in range(3)]
+    >>> n_minor, c_pos, f_pos = defect_day(
+    ...     1, 1, np.array([2**31], np.uint32), 2, np.array([0.0, 0.5, 0.9]), 0,
+    ...     np.array([0.3]), 0, 0.01, 0.0, 0.01, 0.5, 0.0, 0.5, np.ones(1),
+    ...     np.zeros(2, np.int64), np.ones(2), np.zeros(2, np.int64), np.array([0.6]),
+    ...     defect, minor, listed, cond, idx, 1, *tallies)
+    >>> n_minor, [round(float(x), 2) for x in defect], minor.tolist()
+    (0, [0.0, 0.25], [True, False])
+    >>> [round(float(x), 2) for x in cond], [t.tolist() for t in tallies]
+    ([0.8, 0.55], [[0, 1], [0, 0], [0, 1]])
+    """
+    m = n_minor
+    if rounds > 0:
+        m = 0
+        for j in range(n_minor):
+            i = minor_idx[j]
+            if not (defect[i] > 0 and minor[i]):
+                listed[i] = False
+                continue
+            coin = fix_coins[f_pos]
+            f_pos += 1
+            daily = min(fix_rate * levels[district[i]] * share[i], 1.0)
+            if coin < 1.0 - (1.0 - daily) ** rounds:
+                condition[i] = min(condition[i] + defect[i], np.float32(1.0))
+                defect[i] = 0.0
+                listed[i] = False
+                routine_today[day] += 1
+                continue
+            minor_idx[m] = i
+            m += 1
+    for w in picked:
+        i = int((np.uint64(w) * np.uint64(n_field)) >> np.uint64(32))
+        keep, size, kind = coins[c_pos], coins[c_pos + 1], coins[c_pos + 2]
+        c_pos += 3
+        effort = levels[district[i]] * share[i]
+        if not keep * h_max < hazard * np.exp(prevention * (1.0 - effort)):
+            continue
+        severity = np.float32(severity_low + severity_span * size)
+        if not severity > 0:  # nothing lost is no defect (and would list it twice)
+            continue
+        is_minor = kind < minor_share[place_type[i]]
+        if defect[i] == 0:
+            minor[i] = is_minor
+            if is_minor and not listed[i]:
+                listed[i] = True
+                minor_idx[m] = i
+                m += 1
+        else:
+            minor[i] = minor[i] and is_minor
+            compounded_today[day] += 1
+        defect[i] = min(defect[i] + severity, np.float32(1.0))
+        condition[i] = max(condition[i] - severity, np.float32(0.0))
+        arisen_today[day] += 1
+    return m, c_pos, f_pos
 
 
 @njit(cache=True, nogil=True)
@@ -149,6 +279,7 @@ def find_problems(
     p_max: float,
     rate: np.ndarray,
     condition: np.ndarray,
+    defect: np.ndarray,
     threshold: float,
     has_order: np.ndarray,
     lift_size: np.ndarray,
@@ -162,9 +293,9 @@ def find_problems(
     ``reported`` and ``flagged`` are 32-bit random words: each looks at field
     checkpoint ``w * n_field >> 32`` (uniform to within ``n_field / 2**32``,
     as the words fall unevenly over the checkpoints). A checkpoint looked at is found if it
-    is below ``threshold`` (lift included). A flagged one is kept with chance
-    ``rate[i] / p_max`` (the platform looks at every checkpoint with chance
-    ``p_max``), taking the uniform ``coins[c_pos]``, ``coins[c_pos + 1]``,
+    has an open defect (``defect > 0``) or is below ``threshold`` (lift included). A
+    flagged one is kept with chance ``rate[i] / p_max`` (the platform looks at every
+    checkpoint with chance ``p_max``), taking the uniform ``coins[c_pos]``, ``coins[c_pos + 1]``,
     ... in turn (at most one per flag). Found checkpoints that already had an
     open order are dropped; the others are marked in ``has_order``, so a
     problem both sources find is the residents'. Returns (found: the
@@ -174,21 +305,22 @@ def find_problems(
     limit = np.float32(threshold)  # compared as the float32 state is
     lifts = (lift_size, lift_start, lift_days, is_lifted, today)
     ours, c_pos = _found(reported, n_field, False, coins, c_pos, p_max, rate, condition,
-                         limit, has_order, lifts)  # fmt: skip
+                         defect, limit, has_order, lifts)  # fmt: skip
     theirs, c_pos = _found(flagged, n_field, True, coins, c_pos, p_max, rate, condition,
-                           limit, has_order, lifts)  # fmt: skip
+                           defect, limit, has_order, lifts)  # fmt: skip
     return np.concatenate((ours, theirs)), len(ours), c_pos
 
 
 @njit(cache=True, nogil=True)
 def _found(
-    picked, n_field, thin, coins, c_pos, p_max, rate, condition, threshold, has_order, lifts
-):
+    picked, n_field, thin, coins, c_pos, p_max, rate, condition, defect, threshold, has_order,
+    lifts,
+):  # fmt: skip
     below = np.empty(len(picked), dtype=np.int64)
     m = 0
     for w in picked:
         i = int((np.uint64(w) * np.uint64(n_field)) >> np.uint64(32))
-        if condition[i] < threshold:  # a lift only raises the condition
+        if condition[i] < threshold or defect[i] > 0:  # a lift only raises the condition
             below[m] = i
             m += 1
     seen = lifted(below[:m], condition, *lifts)
@@ -196,7 +328,7 @@ def _found(
     n = 0
     for j in range(m):
         i = below[j]
-        if seen[j] >= threshold:
+        if seen[j] >= threshold and not defect[i] > 0:  # a lift hides no defect
             continue
         if thin:
             coin = coins[c_pos]
@@ -293,10 +425,12 @@ def work_queues(
     waiting: np.ndarray,
     n_waiting: int,
     condition: np.ndarray,
+    defect: np.ndarray,
     has_order: np.ndarray,
     fixed_condition: float,
     closed_today: np.ndarray,
     late_today: np.ndarray,
+    defect_fixed_today: np.ndarray,
 ) -> int:
     """One day of rectification: serve each unit's queue, then queue tomorrow's ready orders.
 
@@ -310,7 +444,9 @@ def work_queues(
     coordination ends tomorrow then join the back of their unit's queue, in
     the order they were opened, ahead of the orders opened tomorrow: a queue
     is first come (ready day, then opening), first served. Returns the number
-    of orders still waiting.
+    of orders still waiting. A closure also clears the checkpoint's open
+    defect (``defect[c] = 0``, :func:`defect_day`), counted in
+    ``defect_fixed_today[day]``.
     """
     fixed = np.float32(fixed_condition)
     width = slots.shape[1]
@@ -324,6 +460,8 @@ def work_queues(
             closed[order] = day
             c = ckpt[order]
             condition[c] = max(condition[c], fixed)
+            defect_fixed_today[day] += defect[c] > 0
+            defect[c] = 0.0
             has_order[c] = False
             late_today[day] += day > deadline[order]
         credit[u] -= take

@@ -31,6 +31,9 @@ class Records:
         ``(year, district, place_type, mean, end, checkpoints)`` per year.
     units : list of (day, open orders, spare capacity)
         Each holder's queue on recording days.
+    defects : list of (day, open, minor, severity)
+        Open defects per district on recording days: how many, how many of
+        them minor, and their summed severity.
     spend : list of tuple
         ``(year, month, line, district, yuan)`` paid.
     allocated : list of DataFrame
@@ -52,6 +55,7 @@ class Records:
     shadow: list[tuple[int, np.ndarray, np.ndarray]] = field(default_factory=list)
     conditions: list[tuple[Any, ...]] = field(default_factory=list)
     units: list[tuple[int, np.ndarray, np.ndarray]] = field(default_factory=list)
+    defects: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
     spend: list[tuple[Any, ...]] = field(default_factory=list)
     allocated: list[pd.DataFrame] = field(default_factory=list)
     annual: list[dict[str, Any]] = field(default_factory=list)

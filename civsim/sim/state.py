@@ -2,8 +2,9 @@
 
 The checkpoint structure (:class:`civsim.checkpoints.Checkpoints`) is built
 once per city and read-only; :class:`State` holds what a replication changes
-that more than one mechanism reads: the condition, which checkpoints have an
-open rectification order, and the funded lifts on top of the condition.
+that more than one mechanism reads: the condition, the open defects that cap
+it, which checkpoints have an open rectification order, and the funded lifts
+on top of the condition.
 What only one mechanism uses lives in that mechanism's own state.
 """
 
@@ -30,6 +31,10 @@ class State:
         The replication's clock.
     condition : numpy.ndarray of float32
         Condition (0..1) of every checkpoint, before funded lifts.
+    defect : numpy.ndarray of float32
+        Severity of the checkpoint's open defect (0: none): routine upkeep
+        restores the condition only up to ``1 - defect`` until it is fixed
+        (:mod:`civsim.sim.mechanisms.defects`).
     has_order : numpy.ndarray of bool
         A rectification order is open for the checkpoint.
     threshold : float
@@ -47,11 +52,12 @@ class State:
     lift_start: np.ndarray
     lift_days: np.ndarray
     is_lifted: np.ndarray
+    defect: np.ndarray
     _lift_idx: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
     def fresh(cls, env: simpy.Environment, condition: np.ndarray, threshold: float) -> State:
-        """A state with no orders and no lifts."""
+        """A state with no defects, no orders and no lifts."""
         n = len(condition)
         return cls(
             env=env,
@@ -62,6 +68,7 @@ class State:
             lift_start=np.zeros(n, dtype=np.int64),
             lift_days=np.ones(n, dtype=np.int64),
             is_lifted=np.zeros(n, dtype=bool),
+            defect=np.zeros(n, dtype=np.float32),
             _lift_idx=np.empty(0, dtype=np.int64),
         )
 
@@ -121,13 +128,16 @@ class State:
         return self.lifted(idx)
 
     def problems(self, candidates: np.ndarray) -> np.ndarray:
-        """The candidates whose condition is below the compliance threshold.
+        """The candidates with an open defect or a condition below the compliance threshold.
 
-        A funded lift only raises the condition, so candidates already above
-        the threshold unlifted are dropped before the lift is looked up.
+        A funded lift only raises the condition (and hides no defect), so
+        candidates without a defect and above the threshold unlifted are
+        dropped before the lift is looked up.
         """
-        candidates = candidates[self.condition[candidates] < self.threshold]
-        return candidates[self.effective(candidates) < self.threshold]
+        flawed = self.defect[candidates] > 0
+        low = self.condition[candidates] < self.threshold
+        candidates, flawed = candidates[flawed | low], flawed[flawed | low]
+        return candidates[flawed | (self.effective(candidates) < self.threshold)]
 
     def record(self, ckp: Checkpoints) -> np.ndarray:
         """Today's shadow score groups, then mean condition per (district, place type).

@@ -44,6 +44,11 @@ Tables and their columns:
     scenario, replication, year, district, place_type, condition (mean field
     condition over the year, 0..1, as inspectors see it), end_condition (at
     year end), checkpoints.
+``defects``
+    scenario, replication, day, district, open (field checkpoints with an open
+    defect on that recording day), minor (of them, minor ones), severity
+    (their mean severity, condition lost; 0 when none), checkpoints (field
+    checkpoints of the district). Empty when defects are switched off.
 
 :func:`build_run_result` only tabulates what the mechanisms recorded
 (:class:`civsim.sim.records.Records`); it computes no score.
@@ -56,7 +61,7 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, cast
 
@@ -87,6 +92,7 @@ class RunResult:
     spend: pd.DataFrame
     allocation: pd.DataFrame
     conditions: pd.DataFrame
+    defects: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables by name."""
@@ -233,8 +239,28 @@ def build_run_result(
             records.conditions,
             columns=["year", "district", "place_type", "condition", "end_condition", "checkpoints"],
         ),
+        "defects": _defects(records, ckp),
     }
     return RunResult(**{k: _keyed(v, scenario, replication) for k, v in tables.items()})
+
+
+def _defects(records: Records, ckp: Checkpoints) -> pd.DataFrame:
+    """Open defects per district on each recording day (no rows when none were recorded)."""
+    n_d = len(ckp.districts)
+    days = np.array([day for day, *_ in records.defects], dtype=np.int64)
+    n_open = _stacked([n for _, n, _, _ in records.defects]).astype(np.int64)
+    severity = _stacked([s for *_, s in records.defects]).astype(float)
+    field_per_district = np.bincount(ckp.district[: ckp.n_field], minlength=n_d)[:n_d]
+    return pd.DataFrame(
+        {
+            "day": np.repeat(days, n_d),
+            "district": np.tile(ckp.districts.astype(object), len(days)),
+            "open": n_open,
+            "minor": _stacked([m for _, _, m, _ in records.defects]).astype(np.int64),
+            "severity": np.divide(severity, n_open, out=np.zeros_like(severity), where=n_open > 0),
+            "checkpoints": np.tile(field_per_district, len(days)),
+        }
+    )
 
 
 def _stacked(parts: list[np.ndarray]) -> np.ndarray:

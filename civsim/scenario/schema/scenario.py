@@ -118,6 +118,24 @@ class Scenario(Frozen):
         return self
 
     @model_validator(mode="after")
+    def _defect_place_types(self) -> Scenario:
+        named = self.simulation.defects.minor_share_by_place_type
+        if named:
+            if self.framework is None:
+                raise ValueError(
+                    "simulation.defects.minor_share_by_place_type names place types, "
+                    "but the scenario has no framework"
+                )
+            types = {t.id for t in self.framework.place_types}
+            for t in named:
+                if t not in types:
+                    raise ValueError(
+                        f"simulation.defects.minor_share_by_place_type: unknown place type "
+                        f"{t!r}{hint(t, types)}"
+                    )
+        return self
+
+    @model_validator(mode="after")
     def _budget_references(self) -> Scenario:
         if self.budget is not None:
             districts = {d.id for d in self.territory.districts}

@@ -2,13 +2,15 @@
 
 Registration order is the order in which their processes run within a
 simulated day and their year-end steps run: routine upkeep first, then the
-documentation of materials, detection, rectification, volunteers, the
-evaluation, and the budget's deliveries. A mechanism of your own registers itself after these
+documentation of materials, defects, detection, rectification, volunteers,
+the evaluation, and the budget's deliveries. A mechanism of your own
+registers itself after these
 (:func:`civsim.sim.registry.register`); see ``docs/architecture.md``.
 """
 
 from civsim.sim.mechanisms import (
     campaign,
+    defects,
     deliveries,
     detection,
     evaluation,
@@ -29,6 +31,7 @@ CORE = (
     campaign.MECHANISM,
     upkeep.MECHANISM,
     materials.MECHANISM,
+    defects.MECHANISM,
     detection.MECHANISM,
     rectification.MECHANISM,
     volunteers.MECHANISM,

@@ -1,6 +1,7 @@
 """Detection: how problems are found, each found problem opening a rectification order.
 
-Four sources look for problems (checkpoints below the compliance threshold):
+Four sources look for problems (checkpoints with an open defect, :mod:`.defects`,
+or below the compliance threshold):
 
 - mock tests (模拟测评) every ``self_check_interval_days``: a sample of places
   by type, and a review of every material checkpoint;
@@ -148,6 +149,7 @@ def daily_reports(env: simpy.Environment, run: Run) -> Process:
             st.detect_max,
             st.detect_extra,
             state.condition,
+            state.defect,
             state.threshold,
             state.has_order,
             state.lift_size,

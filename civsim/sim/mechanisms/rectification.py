@@ -7,7 +7,8 @@ units wait for coordination first (an exponential delay, shortened by joint
 mechanisms, 联席会议). Each unit works its queue first come first served: its
 daily capacity is its staff x ``staff_share`` x ``orders_per_staff_day`` plus
 funded staff-days; up to a day's unused capacity carries over. A closed order
-restores its checkpoint to ``fixed_condition``; one closed after its
+restores its checkpoint to ``fixed_condition`` and clears its open defect
+(:mod:`.defects`); one closed after its
 ``deadline_days`` is late. Queues run by ready day, then by opening: orders
 back from coordination join their queue on the eve of their ready day, ahead
 of that day's new orders.
@@ -172,10 +173,12 @@ class OrderBook:
             self.waiting,
             self.n_waiting,
             run.state.condition,
+            run.state.defect,
             run.state.has_order,
             run.params.rectification.fixed_condition,
             run.counts("order_closed"),
             run.counts("order_closed_late"),
+            run.counts("defect_fixed_by_order"),
         )
 
     def table(self, ckp: Checkpoints, days: int) -> pd.DataFrame:

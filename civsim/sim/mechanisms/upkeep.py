@@ -1,13 +1,15 @@
 """Decay and routine effort: every checkpoint decays daily and routine work restores it.
 
-A day advances every checkpoint: ``c <- c * keep + k * u * (1 - c)`` with
-``keep = 1 - decay * decay_mult``, ``u`` the checkpoint's upkeep at normal
-effort (``upkeep_rate`` times its responsible person's staffing share, or
-``unstaffed_effort`` where nobody is responsible), and ``k`` the district's
-effort level: the campaign's delivered effort (:mod:`.campaign`: planned per
-week at mean 1 over the cycle, less fatigue) times one plus the effort spare
-volunteers add (:mod:`.volunteers`, set weekly). A day is one compiled pass,
-``c <- c * (keep - k u) + k u`` (:func:`civsim.sim.kernels.advance`).
+A day advances every checkpoint: ``c <- c * keep + k * u * (1 - d - c)`` with
+``keep = 1 - decay * decay_mult``, ``d`` the severity of the checkpoint's open
+defect (:mod:`.defects`: routine upkeep restores up to ``1 - d`` only), ``u``
+the checkpoint's upkeep at normal effort (``upkeep_rate`` times its responsible
+person's staffing share, or ``unstaffed_effort`` where nobody is responsible),
+and ``k`` the district's effort level: the campaign's delivered effort
+(:mod:`.campaign`: planned at mean 1 over the cycle, less fatigue) times one
+plus the effort spare volunteers add (:mod:`.volunteers`), both set weekly
+(:func:`effort_levels`). A day is one compiled pass, ``c <- c * (keep - k u) +
+k u (1 - d)`` (:func:`civsim.sim.kernels.advance`).
 
 It also records what the condition scores: the shadow score every
 ``record_every_days`` and each year's mean condition per district and place
@@ -29,7 +31,7 @@ from civsim.sim.mechanisms.deliveries import Delivery
 from civsim.sim.mechanisms.satisfaction import district_means, satisfaction
 from civsim.sim.registry import Mechanism, Process
 
-__all__ = ["MECHANISM", "UpkeepState", "record_shadow"]
+__all__ = ["MECHANISM", "UpkeepState", "effort_levels", "record_shadow"]
 
 
 @dataclass
@@ -54,21 +56,29 @@ def _setup(run: Run) -> UpkeepState:
     )
 
 
+def effort_levels(run: Run, day: int) -> np.ndarray:
+    """Routine effort of each district, then the city, on ``day``, as a multiple of normal.
+
+    The campaign's delivered effort times one plus the effort spare volunteers add
+    (nothing without volunteer dispatch).
+    """
+    effort = run["campaign"].effort[day]  # planned, less fatigue (:mod:`.campaign`)
+    if "volunteers" in run:
+        return effort * (1.0 + run["volunteers"].effort)
+    return np.full(len(run.ckp.districts) + 1, effort)
+
+
 def upkeep(env: simpy.Environment, run: Run) -> Process:
     """Advance every checkpoint one day: decay, then routine effort restores."""
     st: UpkeepState = run["upkeep"]
     c = run.state.condition
     slices = [*run.ckp.district_slices, run.ckp.city_slice]
     bounds = np.array([sl.start for sl in slices] + [run.ckp.n], dtype=np.int64)
-    effort = run["campaign"].effort  # planned, less fatigue (:mod:`.campaign`)
-    # without volunteer dispatch no spare hours add effort
-    nothing = np.zeros(len(run.ckp.districts) + 1)
-    volunteer_effort = run["volunteers"].effort if "volunteers" in run else nothing
     while env.now < run.days:
         day = int(env.now)
         if day % run.record_every == 0:
             record_shadow(run, day)
-        kernels.advance(c, st.keep, st.upkeep, effort[day] * (1.0 + volunteer_effort), bounds)
+        kernels.advance(c, st.keep, st.upkeep, run.state.defect, effort_levels(run, day), bounds)
         yield env.timeout(1)
     record_shadow(run, run.days)
 
