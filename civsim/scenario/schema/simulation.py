@@ -183,6 +183,22 @@ class Overtime(Frozen):
     )
 
 
+class Reassignment(Frozen):
+    """Orders a member unit cannot reach by their deadline go to the street offices (属地).
+
+    At each weekly review, a member unit whose queue is longer than
+    ``deadline_days`` days of its capacity hands the newest field orders
+    beyond that to the street offices of each place's district (属地责任,
+    docs/domain.md §1); its material orders stay.
+    """
+
+    enabled: bool = Field(
+        default=True,
+        description="orders beyond a unit's reach by the deadline go to the street offices; "
+        "off, they wait in its queue",
+    )
+
+
 class Rectification(Frozen):
     """The closed loop 发现问题—整改提升—评估反馈: orders queued at lead units."""
 
@@ -235,6 +251,7 @@ class Rectification(Frozen):
     escalation: Escalation = Escalation()
     accountability: Accountability = Accountability()
     overtime: Overtime = Overtime()
+    reassignment: Reassignment = Reassignment()
 
 
 class Volunteers(Frozen):

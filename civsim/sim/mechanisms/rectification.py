@@ -16,7 +16,10 @@ No backlog grows without bound: a weekly review (:mod:`.backlog`) escalates
 overdue orders to the office's supervision (督办) and then to the committee's
 joint action (联合执法), holds holders with chronic backlogs to account (问责),
 and sets overtime; it sets each holder's capacity for the week, and staff
-moved to orders come out of the routine upkeep of its checkpoints.
+moved to orders come out of the routine upkeep of its checkpoints. Before
+it, a member unit hands the queued field orders it cannot reach by the
+deadline to the street offices of their districts (属地,
+``simulation.rectification.reassignment``).
 
 Fundable effect: ``staff_days`` (rectification capacity for the target's lead
 units, spread over the line's duration). Parameters: ``simulation.rectification``.
@@ -218,6 +221,35 @@ class OrderBook:
             np.bincount(self.unit[joint], minlength=n),
         )
 
+    def reassign(self, keep: np.ndarray, run: Run) -> None:
+        """Hand member unit u's newest queued field orders beyond ``keep[u]`` to the street offices.
+
+        Each goes to the back of the queue of its place's district (属地), in
+        the order it was queued; the unit's material orders stay, in order.
+        """
+        ckp, n_units = run.ckp, len(run.ckp.units)
+        excess = np.floor(self.queued[:n_units] - keep[:n_units]).astype(np.int64)
+        moved = 0
+        for u in np.flatnonzero(excess > 0):  # a few units; each one's orders in one step
+            width = self.slots.shape[1]
+            orders = self.slots[u, np.arange(self.tail[u] - excess[u], self.tail[u]) % width]
+            go = ckp.field[self.ckpt[orders]]
+            stay = orders[~go]
+            self.tail[u] -= excess[u]
+            self.slots[u, (self.tail[u] + np.arange(len(stay))) % width] = stay
+            self.tail[u] += len(stay)
+            orders = orders[go]
+            dest = n_units + ckp.district[self.ckpt[orders]].astype(np.int64)
+            self._widen(int(self.queued.max()) + len(orders))
+            width = self.slots.shape[1]
+            for d in np.unique(dest):
+                mine = orders[dest == d]
+                self.slots[d, (self.tail[d] + np.arange(len(mine))) % width] = mine
+                self.tail[d] += len(mine)
+            self.unit[orders] = dest
+            moved += len(orders)
+        run.count("order_reassigned", moved)
+
     def standing(self, day: int, run: Run) -> backlog.Standing:
         """Each holder's orders at today's review, after escalating them when that is on."""
         esc = run.params.rectification.escalation
@@ -312,6 +344,7 @@ def rectification(env: simpy.Environment, run: Run) -> Process:
     Each week begins with the review (:func:`.backlog.review`) that sets the
     week's capacity.
     """
+    rect = run.params.rectification
     st: RectificationState = run["rectification"]
     bl = st.backlog
     credit = np.zeros_like(bl.base)
@@ -327,6 +360,8 @@ def rectification(env: simpy.Environment, run: Run) -> Process:
     while True:
         day = int(env.now)
         if day % WEEK == 0:
+            if rect.reassignment.enabled:  # what it cannot reach by the deadline, at this capacity
+                book.reassign(rect.deadline_days * bl.base, run)
             backlog.review(run, bl, book.standing(day, run), holders, day)
         book.work(credit, capacity, day, run)
         if day % run.record_every == 0:
@@ -365,6 +400,7 @@ MECHANISM = Mechanism(
         "order_joint_action",
         "accountability",
         "overtime",
+        "order_reassigned",
     ),
     effects={"staff_days": _staff_days},
     enabled=lambda scenario: scenario.simulation.rectification.enabled,
