@@ -20,7 +20,8 @@ from civsim.sim.mechanisms import backlog
 from civsim.sim.mechanisms.rectification import OrderBook
 
 R = "simulation.rectification"
-ALL_OFF = {f"{R}.{part}.enabled": False for part in ("escalation", "accountability", "overtime")}
+PARTS = ("escalation", "accountability", "overtime", "reassignment")
+ALL_OFF = {f"{R}.{part}.enabled": False for part in PARTS}
 
 
 def _idle_run(prep) -> Run:
@@ -71,6 +72,39 @@ def test_overdue_orders_are_supervised_then_sent_to_joint_action(county_prep) ->
     )  # holder 0: orders 0, 4; holder 1: 3, 5
     assert joint[:2].tolist() == [1, 0]
     assert _count(run, "order_supervised") == 2 and _count(run, "order_joint_action") == 1
+
+
+def test_orders_a_unit_cannot_reach_by_the_deadline_go_to_the_street_offices(county_prep) -> None:
+    """The newest field orders beyond ``keep`` move, in order, to their districts; the rest stay."""
+    run = _idle_run(county_prep)
+    ckp, n_units = run.ckp, len(run.ckp.units)
+    book = OrderBook(len(ckp.holders), capacity=16, slots=8)
+    field_in = [np.flatnonzero(ckp.field & (ckp.district == d))[:3] for d in (0, 1)]
+    material = np.flatnonzero(~ckp.field)[:2]
+    # unit 0's queue, oldest first: field d0, field d1, material, field d0, material, field d1, d0
+    ckpts = [field_in[0][0], field_in[1][0], material[0], field_in[0][1], material[1]]
+    ckpts += [field_in[1][1], field_in[0][2]]
+    street0 = n_units  # district 0's street offices already hold one order
+    for k, c in enumerate([*ckpts, field_in[1][2]]):
+        holder = 0 if k < len(ckpts) else street0
+        book.ckpt[k], book.unit[k] = c, holder
+        book.slots[holder, book.tail[holder] % book.slots.shape[1]] = k
+        book.tail[holder] += 1
+        book.n += 1
+    keep = np.full(len(ckp.holders), 100.0)
+    keep[0] = 2.5  # keeps its two oldest orders; of the five newest, the three field ones move
+    book.reassign(keep, run)
+
+    def queue(h: int) -> list[int]:
+        width = book.slots.shape[1]
+        return [int(book.slots[h, p % width]) for p in range(book.head[h], book.tail[h])]
+
+    assert queue(0) == [0, 1, 2, 4]  # the material orders stay, in order
+    assert queue(street0) == [7, 3, 6]
+    assert queue(street0 + 1) == [5]
+    assert book.unit[[3, 6]].tolist() == [street0] * 2 and book.unit[5] == street0 + 1
+    assert book.unit[[0, 1, 2, 4]].tolist() == [0] * 4
+    assert _count(run, "order_reassigned") == 3
 
 
 def test_joint_action_moves_capacity_to_its_orders_from_holders_without(county) -> None:
