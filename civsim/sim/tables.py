@@ -13,12 +13,16 @@ Tables and their columns:
 ``events``
     scenario, replication, day, kind, count: daily tallies (self-checks,
     problems by source, orders opened / closed / closed late, coordination
-    waits, volunteer requests and services, negative incidents, evaluation
-    visits, line deliveries).
+    waits, orders supervised, sent to joint action and reassigned to street
+    offices, holders held to account and on overtime (counted at each weekly
+    review), volunteer requests and services, negative incidents,
+    evaluation visits, line deliveries).
 ``orders``
-    scenario, replication, order, standard, place, district, unit, opened,
-    ready, deadline, closed (-1 if open), status (closed, closed_late, open,
-    open_late).
+    scenario, replication, order, standard, place, district, unit (its holder
+    at the end: a reassigned order's district), opened, ready, deadline,
+    closed (-1 if open), supervised (the day the office began supervising it,
+    督办; -1 if never), joint (the day it went to the committee's joint action,
+    联合执法; -1 if never), status (closed, closed_late, open, open_late).
 ``workload``
     scenario, replication, day, unit, queue (open orders), spare (unused
     capacity, orders).

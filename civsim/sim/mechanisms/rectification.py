@@ -13,6 +13,15 @@ restores its checkpoint to ``fixed_condition`` and clears its open defect
 back from coordination join their queue on the eve of their ready day, ahead
 of that day's new orders.
 
+No backlog grows without bound: a weekly review (:mod:`.backlog`) escalates
+overdue orders to the office's supervision (督办) and then to the committee's
+joint action (联合执法), holds holders with chronic backlogs to account (问责),
+and sets overtime; it sets each holder's capacity for the week, and staff
+moved to orders come out of the routine upkeep of its checkpoints. Before
+it, a member unit hands the queued field orders it cannot reach by the
+deadline to the street offices of their districts (属地,
+``simulation.rectification.reassignment``).
+
 Fundable effect: ``staff_days`` (rectification capacity for the target's lead
 units, spread over the line's duration). Parameters: ``simulation.rectification``.
 """
@@ -26,8 +35,11 @@ import pandas as pd
 import simpy
 
 from civsim.checkpoints import Checkpoints
+from civsim.city import City
+from civsim.scenario import Scenario
 from civsim.sim import kernels
-from civsim.sim.engine import Run
+from civsim.sim.engine import WEEK, Run
+from civsim.sim.mechanisms import backlog
 from civsim.sim.mechanisms.deliveries import Delivery
 from civsim.sim.registry import Mechanism, Process
 from civsim.sim.sampling import spans
@@ -53,7 +65,7 @@ class OrderBook:
     large enough.
     """
 
-    FIELDS = ("ckpt", "unit", "opened", "ready", "deadline", "closed")
+    FIELDS = ("ckpt", "unit", "opened", "ready", "deadline", "closed", "supervised", "joint")
 
     def __init__(self, n_units: int, capacity: int = 1024, slots: int = 256):
         self.n = 0
@@ -64,8 +76,12 @@ class OrderBook:
         self.ready = np.full(capacity, -1, dtype=np.int64)
         self.deadline = np.full(capacity, -1, dtype=np.int64)
         self.closed = np.full(capacity, -1, dtype=np.int64)
+        # the day the office began supervising it (督办), and it went to joint action (-1: never)
+        self.supervised = np.full(capacity, -1, dtype=np.int64)
+        self.joint = np.full(capacity, -1, dtype=np.int64)
         self.waiting = np.empty(capacity, dtype=np.int64)
         self.n_waiting = 0
+        self.first_open = 0  # every order before it is closed (where a sweep starts)
         self.slots = np.zeros((n_units, slots), dtype=np.int64)
         self.head = np.zeros(n_units, dtype=np.int64)
         self.tail = np.zeros(n_units, dtype=np.int64)
@@ -181,6 +197,77 @@ class OrderBook:
             run.counts("defect_fixed_by_order"),
         )
 
+    def escalate(self, day: int, joint_after_days: int, run: Run) -> tuple:
+        """Supervise the orders overdue today (督办); send the long-supervised to joint action.
+
+        An order open past its deadline is marked supervised today, unless it
+        already is; one still waiting for its cooperating units is ready
+        tomorrow (the office convenes them, 问题会商). One supervised
+        ``joint_after_days`` ago or more goes to joint action (联合执法).
+        Returns each holder's open overdue orders and, of those, in joint action.
+        """
+        still = np.flatnonzero(self.closed[self.first_open : self.n] < 0) + self.first_open
+        self.first_open = int(still[0]) if len(still) else self.n
+        overdue = still[self.deadline[still] < day]
+        new = overdue[self.supervised[overdue] < 0]
+        self.supervised[new] = day
+        run.count("order_supervised", len(new))
+        waiting = overdue[self.ready[overdue] > day + 1]
+        self.ready[waiting] = day + 1  # it joins its queue tonight (work_queues' waiting pass)
+        due = (self.joint[overdue] < 0) & (day - self.supervised[overdue] >= joint_after_days)
+        self.joint[overdue[due]] = day
+        run.count("order_joint_action", int(due.sum()))
+        n = len(self.head)
+        joint = overdue[self.joint[overdue] >= 0]
+        return (
+            np.bincount(self.unit[overdue], minlength=n),
+            np.bincount(self.unit[joint], minlength=n),
+        )
+
+    def reassign(self, keep: np.ndarray, run: Run) -> None:
+        """Hand member unit u's newest queued field orders beyond ``keep[u]`` to the street offices.
+
+        Each goes to the back of the queue of its place's district (属地), in
+        the order it was queued; the unit's material orders stay, in order.
+        """
+        ckp, n_units = run.ckp, len(run.ckp.units)
+        excess = np.floor(self.queued[:n_units] - keep[:n_units]).astype(np.int64)
+        moved = 0
+        for u in np.flatnonzero(excess > 0):  # a few units; each one's orders in one step
+            width = self.slots.shape[1]
+            orders = self.slots[u, np.arange(self.tail[u] - excess[u], self.tail[u]) % width]
+            go = ckp.field[self.ckpt[orders]]
+            stay = orders[~go]
+            self.tail[u] -= excess[u]
+            self.slots[u, (self.tail[u] + np.arange(len(stay))) % width] = stay
+            self.tail[u] += len(stay)
+            orders = orders[go]
+            dest = n_units + ckp.district[self.ckpt[orders]].astype(np.int64)
+            self._widen(int(self.queued.max()) + len(orders))
+            width = self.slots.shape[1]
+            for d in np.unique(dest):
+                mine = orders[dest == d]
+                self.slots[d, (self.tail[d] + np.arange(len(mine))) % width] = mine
+                self.tail[d] += len(mine)
+            self.unit[orders] = dest
+            moved += len(orders)
+        run.count("order_reassigned", moved)
+
+    def standing(self, day: int, run: Run) -> backlog.Standing:
+        """Each holder's orders at today's review, after escalating them when that is on."""
+        esc = run.params.rectification.escalation
+        none = np.zeros(len(self.head), dtype=np.int64)
+        overdue, joint = (
+            self.escalate(day, esc.joint_after_days, run) if esc.enabled else (none, none)
+        )
+        return backlog.Standing(
+            queued=self.queued,
+            open=self.open_count(),
+            served=self.head.copy(),
+            overdue=overdue,
+            joint=joint,
+        )
+
     def table(self, ckp: Checkpoints, days: int) -> pd.DataFrame:
         """One row per order, with its status at the end of the cycle."""
         n = self.n
@@ -211,6 +298,8 @@ class OrderBook:
                 "ready": self.ready[:n].astype(np.int32),
                 "deadline": self.deadline[:n].astype(np.int32),
                 "closed": np.where(closed >= 0, closed, -1).astype(np.int32),
+                "supervised": self.supervised[:n].astype(np.int32),
+                "joint": self.joint[:n].astype(np.int32),
                 "status": pd.Categorical.from_codes(
                     np.where(closed >= 0, 0, 2) + late, pd.Index(ORDER_STATUSES)
                 ),
@@ -220,16 +309,26 @@ class OrderBook:
 
 @dataclass
 class RectificationState:
-    """The order book, and funded staff-days per holder and day."""
+    """The order book, funded staff-days per holder and day, and each holder's capacity."""
 
     orders: OrderBook
     extra_staff_days: np.ndarray
+    backlog: backlog.Backlog
+
+
+def _prepare(
+    scenario: Scenario, city: City, allocation: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each holder's checkpoints (:func:`.backlog.holder_checkpoints`), shared by replications."""
+    return backlog.holder_checkpoints(city.checkpoints)
 
 
 def _setup(run: Run) -> RectificationState:
     n_holders = len(run.ckp.holders)
     return RectificationState(
-        orders=OrderBook(n_holders), extra_staff_days=np.zeros((n_holders, run.days + 1))
+        orders=OrderBook(n_holders),
+        extra_staff_days=np.zeros((n_holders, run.days + 1)),
+        backlog=backlog.Backlog.staffed(run.ckp.holder_staff, run.params.rectification),
     )
 
 
@@ -249,16 +348,30 @@ def open_orders(run: Run, ckpts: np.ndarray) -> int:
 
 
 def rectification(env: simpy.Environment, run: Run) -> Process:
-    """Every holder works its queue each day, up to its capacity; queues recorded for the tables."""
+    """Every holder works its queue each day, up to its capacity; queues recorded for the tables.
+
+    Each week begins with the review (:func:`.backlog.review`) that sets the
+    week's capacity.
+    """
     rect = run.params.rectification
     st: RectificationState = run["rectification"]
-    base = run.ckp.holder_staff * rect.staff_share * rect.orders_per_staff_day
-    credit = np.zeros_like(base)
-    # unused capacity carries over, up to a day's worth
-    capacity = (base + 1.0, base, st.extra_staff_days, rect.orders_per_staff_day)
+    bl = st.backlog
+    credit = np.zeros_like(bl.base)
+    # the review changes base and most in place; the daily loop reads them
+    capacity = (
+        bl.most,
+        bl.base,
+        st.extra_staff_days,
+        run.params.rectification.orders_per_staff_day,
+    )
     book = st.orders
+    holders = run.part("rectification")
     while True:
         day = int(env.now)
+        if day % WEEK == 0:
+            if rect.reassignment.enabled:  # what it cannot reach by the deadline, at this capacity
+                book.reassign(rect.deadline_days * bl.base, run)
+            backlog.review(run, bl, book.standing(day, run), holders, day)
         book.work(credit, capacity, day, run)
         if day % run.record_every == 0:
             run.records.units.append((day, book.open_count(), credit.copy()))
@@ -282,11 +395,22 @@ def _finish(run: Run) -> None:
 
 MECHANISM = Mechanism(
     "rectification",
+    prepare=_prepare,
     setup=_setup,
     start=_start,
     finish=_finish,
     streams=("assignment", "coordination"),
-    events=("order_opened", "order_closed", "order_closed_late", "coordination_wait"),
+    events=(
+        "order_opened",
+        "order_closed",
+        "order_closed_late",
+        "coordination_wait",
+        "order_supervised",
+        "order_joint_action",
+        "accountability",
+        "overtime",
+        "order_reassigned",
+    ),
     effects={"staff_days": _staff_days},
     enabled=lambda scenario: scenario.simulation.rectification.enabled,
 )
