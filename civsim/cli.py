@@ -168,8 +168,15 @@ def _cmd_budget(args: argparse.Namespace) -> int:
     if policy == "performance" and not results:
         print("no results given (--results): every year uses budget.first_year_policy")
     for year, gain in gains.items():
-        spent = int(summary.loc[summary.year == year, "spent_yuan"].sum())
-        print(f"year {year}: {spent:,} yuan on units, expected gain {gain:.3f} points of 100")
+        this = summary[summary.year == year]
+        spent, reserve, unspent = (
+            int(this[col].sum()) for col in ("spent_yuan", "reserve_yuan", "unspent_yuan")
+        )
+        print(
+            f"year {year}: {spent:,} yuan on units, expected gain {gain:.3f} points of 100; "
+            f"{reserve:,} yuan reserve (less than a unit), {unspent:,} yuan unspent "
+            "(every line of its pool at its cap)"
+        )
     print(f"written: {out / 'allocation.csv'}, allocation_summary.csv, allocation.xlsx")
     return 0
 

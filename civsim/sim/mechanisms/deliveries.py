@@ -111,9 +111,11 @@ def _prepare(scenario: Scenario, city: City, allocation: pd.DataFrame) -> Delive
 
 
 def _year_rows(allocation: pd.DataFrame, year: int) -> tuple[pd.DataFrame, list[dict]]:
-    rows = allocation[(allocation["year"] == year) & (allocation["units"] > 0)]
+    """The year's whole table (recorded, its reserve and unspent rows too) and its funded lines."""
+    rows = allocation[allocation["year"] == year]
+    funded = rows[rows["units"] > 0]
     # plain records: itertuples builds a namedtuple class per call, slower than the year's work
-    return rows, rows[["year", "district", "line", "units"]].to_dict("records")
+    return rows, funded[["year", "district", "line", "units"]].to_dict("records")
 
 
 def start_budget_year(run: Run, year: int, allocation: pd.DataFrame | None = None) -> None:
