@@ -181,6 +181,48 @@ def _cmd_budget(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_fund(args: argparse.Namespace) -> int:
+    from civsim.export import staged_folder
+    from civsim.fund_value import fund_value
+
+    scenario = _load_with_sets(args.file, args.set)
+    lines = [name for name in args.lines.split(",") if name] if args.lines else None
+    table = fund_value(
+        scenario,
+        args.reps,
+        seed=args.seed,
+        lines=lines,
+        executor=args.executor,
+        workers=args.workers,
+    )
+    out = Path(args.out)
+    with staged_folder(out) as tmp:
+        table.to_csv(tmp / "fund_value.csv", index=False)
+    seed = scenario.seed if args.seed is None else args.seed
+    print(
+        f"{scenario.name}: the fund and its lines, {args.reps} paired replications, seed {seed}; "
+        "gains in cycle points (with minus without)"
+    )
+    shown = table[
+        [
+            "variant",
+            "yuan_per_year",
+            "modelled_gain",
+            "expected_gain",
+            "expected_se",
+            "cycle_gain",
+            "cycle_se",
+            "title_change",
+            "ratio",
+            "within_2x",
+        ]
+    ].set_index("variant")
+    with pd.option_context("display.width", 200, "display.max_columns", None):
+        print(shown.to_string(float_format="{:,.4f}".format, na_rep="-"))
+    print(f"written: {out / 'fund_value.csv'}")
+    return 0
+
+
 def _cmd_tasks(args: argparse.Namespace) -> int:
     from civsim.city import build_city
     from civsim.export import staged_folder, write_tables
@@ -299,6 +341,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", metavar="DIR", required=True, help="folder for the tables")
     p.set_defaults(run=_cmd_budget)
+
+    p = sub.add_parser(
+        "fund",
+        help="remove the fund, each line, double it: modelled vs simulated gain, paired",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for fund_value.csv")
+    p.add_argument(
+        "--lines", metavar="A,B", help="lines to remove one by one (default: all funded)"
+    )
+    _replication_options(p, seed_default="the scenario's")
+    _set_option(p, "the scenario", "civsim fund s.yaml --out fund", "")
+    p.set_defaults(run=_cmd_fund)
 
     p = sub.add_parser("tasks", help="break the standards down to units, places and persons")
     p.add_argument("file", metavar="FILE")
