@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from civsim import scoring
+from civsim.gains import exposure, line_gains, place_counts
 from civsim.sim.sampling import quotas, sample_places
 
 
@@ -40,3 +41,52 @@ def test_field_shadow_is_what_the_inspection_expects(county, county_prep, rare) 
     lost_drawn = county.cycle.field_points - float(np.mean(drawn))
     assert lost_drawn > 0.5  # the type matters to the inspection
     assert lost_shadow == pytest.approx(lost_drawn, rel=0.1)
+
+
+def _line(scenario, line_id):
+    return next(ln for ln in scenario.budget.lines if ln.id == line_id)
+
+
+def test_publicity_counts_when_the_survey_reads_it(county) -> None:
+    """A fading publicity grant gains what is left of it on the survey day, on the whole survey."""
+    ads = _line(county, "county_ads")
+    survey_day = county.simulation.evaluation.survey_day
+    left = 1 - (survey_day - ads.start_day) / ads.duration_days  # fades linearly, by hand
+    assert 0 < left < 1
+    assert exposure(ads, county)["survey"] == pytest.approx(left)
+    gains = line_gains(county).set_index(["line", "holder"])
+    # satisfaction is read by the whole questionnaire (20 points), not by one standard
+    expected = ads.effect_size * county.cycle.survey_points * left
+    assert gains.loc[("county_ads", "city"), "gain_per_unit"] == pytest.approx(expected)
+    # bought on the year's first day, it has faded before the survey: it gains nothing
+    early = ads.model_copy(update={"start_day": 0})
+    assert exposure(early, county)["survey"] == 0.0
+
+
+def test_a_steady_effect_over_the_whole_cycle_is_fully_exposed(county) -> None:
+    """A year-long grant (volunteer hours) is there whenever any method looks, every year."""
+    grant = _line(county, "volunteer_fund")
+    assert exposure(grant, county) == {"field": 1.0, "material": 1.0, "survey": 1.0}
+
+
+def test_gain_model_weighs_a_place_type_as_the_city_s_shadow_score_does(county, county_prep):
+    """All checkpoints of a place type carry the same field points in the model and the shadow.
+
+    The gain model works from expected place counts and the framework; the
+    shadow weights from the city's actual checkpoints: summed over every
+    place of the type they must agree (places of rare types weigh by the
+    inspection's sample, not by their number).
+    """
+    ckp = county_prep.city.checkpoints
+    mat, _ = ckp.weights["field:city"]
+    per_checkpoint = np.asarray(mat.sum(axis=0)).ravel()
+    counts = place_counts(county).sum()
+    gains = line_gains(county).set_index(["line", "holder"])
+    for line_id in ("practice_station_build", "park_upgrade"):
+        line = _line(county, line_id)
+        t = list(ckp.place_types).index(line.target)
+        shadow_total = per_checkpoint[ckp.place_type == t].sum()
+        row = gains.loc[(line_id, "city")]
+        field_points = row["points"] - row["satisfaction_points"]
+        model_total = field_points * counts[line.target] / line.places_per_unit
+        assert model_total == pytest.approx(shadow_total, rel=0.02)
