@@ -72,6 +72,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     import importlib.metadata as md
     import platform
 
+    from civsim.allocation import UNSPENT
     from civsim.experiments import replicate, summarise
     from civsim.export import staged_folder
     from civsim.scenario import scenario_hash
@@ -101,6 +102,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     )
     print(f"title chance     {row['title_probability']:.0%}")
     print(f"disqualified     {row['disqualified']:.0%}")
+    alloc = result.allocation
+    if len(alloc):
+        years = alloc[["replication", "year"]].drop_duplicates().shape[0]
+        unspent = int(alloc.loc[alloc["line"] == UNSPENT, "yuan"].sum()) / max(years, 1)
+        print(f"fund unspent     {unspent:,.0f} yuan a year (every line of its pool at its cap)")
     print(f"tables written   {out}")
     return 0
 

@@ -309,8 +309,13 @@ def exposure(
     >>> from civsim.scenario import load_scenario
     >>> base = load_scenario("scenarios/baseline.yaml")
     >>> lines = {ln.id: ln for ln in base.budget.lines}
-    >>> {k: round(v, 3) for k, v in exposure(lines["smart_platform"], base).items()}
+    >>> {k: round(v, 3) for k, v in exposure(lines["volunteer_projects"], base).items()}
     {'field': 1.0, 'material': 1.0, 'survey': 1.0}
+
+    Publicity from day 240 fading over 120 days is half there on the survey day (300):
+
+    >>> round(exposure(lines["city_ads"], base)["survey"], 3)
+    0.5
     """
     cyc = scenario.cycle
     ev = scenario.simulation.evaluation

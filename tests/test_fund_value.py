@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
+from conftest import SCENARIOS
 
 from civsim import scoring
+from civsim.cli import main
+from civsim.errors import ScenarioError
 from civsim.gains import exposure, line_gains, place_counts
+from civsim.scenario import override
 from civsim.sim.sampling import quotas, sample_places
 
 
@@ -90,3 +95,35 @@ def test_gain_model_weighs_a_place_type_as_the_city_s_shadow_score_does(county, 
         field_points = row["points"] - row["satisfaction_points"]
         model_total = field_points * counts[line.target] / line.places_per_unit
         assert model_total == pytest.approx(shadow_total, rel=0.02)
+
+
+def test_a_line_s_plausible_range_must_hold_its_value(county) -> None:
+    """A range given by halves, or not holding the value, is refused naming the line."""
+    ads = _line(county, "county_ads")
+    with pytest.raises(ScenarioError, match=r"county_ads: effect_size 0\.01 is outside"):
+        ads.model_copy(update={"effect_size_low": 0.02, "effect_size_high": 0.03})
+    with pytest.raises(ScenarioError, match="give both unit_cost_low and unit_cost_high"):
+        ads.model_copy(update={"unit_cost_low": 1.0, "unit_cost_high": None})
+    widened = ads.model_copy(update={"effect_size_low": 0.0, "effect_size_high": 0.05})
+    assert widened.effect_size_high == 0.05
+
+
+def test_a_line_starts_on_a_day_of_the_year(county) -> None:
+    """A start day past the year's last day is refused, naming the line."""
+    with pytest.raises(ScenarioError, match=r"county_ads.*start_day 365 is not a day"):
+        override(county, {"budget.lines.county_ads.start_day": 365})
+
+
+def test_fund_check_runs_from_the_command_line(tmp_path, capsys) -> None:
+    """``civsim fund`` writes the fund, the lines asked for and the doubled fund, paired."""
+    out = tmp_path / "fund"
+    args = ["fund", str(SCENARIOS / "county_nominee.yaml"), "--reps", "2", "--out", str(out)]
+    assert main([*args, "--lines", "county_ads", "--executor", "serial"]) == 0
+    table = pd.read_csv(out / "fund_value.csv").set_index("variant")
+    assert list(table.index) == ["fund", "line:county_ads", "double"]
+    # the gain model is linear in units: the whole fund gains at least any one of its lines
+    assert table.loc["fund", "modelled_gain"] >= table.loc["line:county_ads", "modelled_gain"] > 0
+    # the whole fund is worth something in the simulation too, paired on the same draws
+    assert table.loc["fund", "expected_gain"] > 0
+    assert (table["reps"] == 2).all()
+    assert "line:county_ads" in capsys.readouterr().out
