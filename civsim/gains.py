@@ -420,7 +420,8 @@ def _pairs(scenario: Scenario) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
         if s.method == "field":
             for t in s.place_types:
                 at_type[t] = at_type.get(t, 0) + 1
-    keys, rows, weights, methods = [], [], [], []
+    keys, rows, weights = [], [], []
+    methods: list[str] = []
     for s in standards:
         if s.method != "field":
             keys.append((s.id, ""))
