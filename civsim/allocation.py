@@ -8,9 +8,11 @@ year     year of the cycle, 1..
 level    ``city`` or ``district``
 district district id, or ``city`` for city-level money
 category ``key_project`` (重点项目) or ``regular_activity`` (常态活动)
-line     project line id, or ``reserve`` for yuan too few to buy a whole unit
-units    whole units bought (0 on reserve rows)
-yuan     integer yuan: ``units * unit_cost_yuan``, or the reserve
+line     project line id; ``reserve`` for yuan too few to buy a whole unit of
+         a line with room left; ``unspent`` for yuan no line can take because
+         every line of the pool is at its ``max_units`` cap
+units    whole units bought (0 on reserve and unspent rows)
+yuan     integer yuan: ``units * unit_cost_yuan``, or what is left
 ======== ================================================================
 
 The money is split in this order, each step in whole yuan that add up exactly
@@ -26,8 +28,10 @@ The money is split in this order, each step in whole yuan that add up exactly
    at each line in proportion to its planned size (``max_units *
    unit_cost_yuan``), buy the whole units that fit, then spend what is left one
    unit at a time on the line furthest below its aim that still fits. The
-   optimiser (:mod:`civsim.optimiser`) chooses units directly. What cannot buy
-   a whole unit is a ``reserve`` row, so every pool adds up to the yuan.
+   optimiser (:mod:`civsim.optimiser`) chooses units directly. What is left
+   is a row of its own, so every pool adds up to the yuan and no yuan is kept
+   silently: ``unspent`` when every line of the pool is at its cap (more money
+   buys nothing there), else ``reserve`` (too few yuan for a whole unit).
 
 This module gathers a scenario's :class:`BudgetInputs` and does steps 1-4 for
 a policy's district weights (:func:`by_weights`); it knows no policy by name.
@@ -50,6 +54,7 @@ from civsim.scenario import Scenario
 __all__ = [
     "COLUMNS",
     "RESERVE",
+    "UNSPENT",
     "BudgetInputs",
     "Policy",
     "allocation_table",
@@ -63,6 +68,8 @@ __all__ = [
 
 COLUMNS = ["year", "level", "district", "category", "line", "units", "yuan"]
 RESERVE = "reserve"
+#: Row label of yuan a pool cannot spend because every one of its lines is at its cap.
+UNSPENT = "unspent"
 
 
 class BudgetInputs(NamedTuple):
@@ -259,10 +266,25 @@ def holder_pools(inputs: BudgetInputs, district_yuan: np.ndarray) -> dict[tuple[
 def allocation_table(
     inputs: BudgetInputs, year: int, pools: Mapping[tuple[str, str], int], units: np.ndarray
 ) -> pd.DataFrame:
-    """The allocation table: bought units per option, and a reserve row per pool with yuan left."""
+    """The allocation table: bought units per option, and a row per pool with yuan left.
+
+    The yuan a pool has left are ``unspent`` when every line of the pool is at
+    its ``max_units`` (or the pool has no line), else ``reserve``.
+
+    Examples
+    --------
+    >>> from civsim.budget import budget_inputs, need
+    >>> from civsim.scenario import load_scenario, override
+    >>> rich = override(load_scenario("scenarios/baseline.yaml"), {"budget.total_yuan": 48_000_000})
+    >>> t = need(budget_inputs(rich), 1)
+    >>> t.groupby("line").yuan.sum()[["reserve", "unspent"]].gt(0).tolist()
+    [True, True]
+    """
     opts = inputs.options.assign(units=units.astype(np.int64))
     opts["yuan"] = opts["units"] * opts["unit_cost_yuan"]
     spent = opts.groupby(["holder", "category"])["yuan"].sum()
+    # a pool with a line below its cap could still buy more of it: its rest is a reserve
+    room = (opts["units"] < opts["max_units"]).groupby([opts["holder"], opts["category"]]).any()
     rows = [opts[opts["units"] > 0].rename(columns={"holder": "district"})]
     reserve = []
     for (holder, category), yuan in pools.items():
@@ -271,12 +293,14 @@ def allocation_table(
             raise BudgetError(f"{holder} {category}: spent {-left:,} yuan more than its pool")
         if left > 0:
             level = "city" if holder == CITY else "district"
-            reserve.append((level, holder, category, RESERVE, 0, left))
+            label = RESERVE if bool(room.get((holder, category), False)) else UNSPENT
+            reserve.append((level, holder, category, label, 0, left))
     rows.append(pd.DataFrame(reserve, columns=COLUMNS[1:]))
     table = pd.concat(rows, ignore_index=True).assign(year=year)[COLUMNS]
-    # city first, then districts; within a pool the lines by name and the reserve last
+    # city first, then districts; within a pool the lines by name and what is left last
     order = pd.DataFrame(
-        {"city": table["level"] != "city", "reserve": table["line"] == RESERVE}, index=table.index
+        {"city": table["level"] != "city", "reserve": table["line"].isin([RESERVE, UNSPENT])},
+        index=table.index,
     )
     table = table.loc[
         pd.concat([order, table[["district", "category", "line"]]], axis=1)

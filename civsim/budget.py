@@ -23,6 +23,7 @@ import pandas as pd
 from civsim.allocation import (
     COLUMNS,
     RESERVE,
+    UNSPENT,
     BudgetInputs,
     Policy,
     budget_inputs,
@@ -258,30 +259,37 @@ def expected_gain(table: pd.DataFrame, inputs: BudgetInputs) -> float:
     True
     """
     gains = inputs.options.set_index(["line", "holder"])["gain_per_unit"]
-    bought = table[table["line"] != RESERVE].set_index(["line", "district"])["units"]
+    bought = table[~table["line"].isin([RESERVE, UNSPENT])].set_index(["line", "district"])["units"]
     return float((bought * gains.reindex(bought.index).to_numpy()).sum())
 
 
 def summarise(table: pd.DataFrame) -> pd.DataFrame:
-    """Yuan by year, level, district and category: allocated, spent on units, and reserve.
+    """Yuan by year, level, district and category: allocated, spent on units, reserve, unspent.
+
+    ``reserve_yuan`` are too few for a whole unit of a line with room left;
+    ``unspent_yuan`` are what no line can take because every line of the pool
+    is at its cap (:data:`civsim.allocation.UNSPENT`): money the lines as
+    planned cannot use.
 
     Examples
     --------
     >>> from civsim.scenario import load_scenario
     >>> s = summarise(allocate_cycle(load_scenario("scenarios/county_nominee.yaml"), "equal"))
     >>> list(s.columns)
-    ['year', 'level', 'district', 'category', 'yuan', 'spent_yuan', 'reserve_yuan']
-    >>> bool((s.yuan == s.spent_yuan + s.reserve_yuan).all())
+    ['year', 'level', 'district', 'category', 'yuan', 'spent_yuan', 'reserve_yuan', 'unspent_yuan']
+    >>> bool((s.yuan == s.spent_yuan + s.reserve_yuan + s.unspent_yuan).all())
     True
     """
     reserve = table["line"] == RESERVE
+    unspent = table["line"] == UNSPENT
     out = (
         table.assign(
-            spent_yuan=table["yuan"].where(~reserve, 0),
+            spent_yuan=table["yuan"].where(~(reserve | unspent), 0),
             reserve_yuan=table["yuan"].where(reserve, 0),
+            unspent_yuan=table["yuan"].where(unspent, 0),
         )
         .groupby(["year", "level", "district", "category"], sort=False)[
-            ["yuan", "spent_yuan", "reserve_yuan"]
+            ["yuan", "spent_yuan", "reserve_yuan", "unspent_yuan"]
         ]
         .sum()
         .reset_index()

@@ -181,7 +181,9 @@ def build_checkpoints(
     coop = ckp["cooperating_units"].astype(object).fillna("").astype(str).str.len() > 0
     unit_staff = np.array([staff.get(u, 0) for u in units], dtype=np.float64)
     staffing, unstaffed = _staffing(ckp, scenario)
-    weights = _weights(ckp, std, scenario, len(district_ids), standard, item, items)
+    observations = _observations(ckp, place, fw)
+    mass = _inspection_mass(ckp, standard, place, place_type, observations, place_types, fw)
+    weights = _weights(ckp, std, scenario, len(district_ids), standard, item, items, mass)
     shadow = sparse.vstack([m for m, _ in weights.values()], format="csr")
     key = np.stack([d, standard, place_type])
     new_key = np.r_[True, np.any(key[:, 1:] != key[:, :-1], axis=0)]
@@ -230,7 +232,7 @@ def build_checkpoints(
             ]
         ],
         standard_points=std["points"].reindex(standards).to_numpy(dtype=float),
-        observations=_observations(ckp, place, fw),
+        observations=observations,
         type_places=[
             np.unique(place[(place_type == t) & (place >= 0)]) for t in range(len(place_types))
         ],
@@ -279,8 +281,43 @@ def _observations(ckp: pd.DataFrame, place: np.ndarray, fw) -> np.ndarray:
     """Observations an inspector makes per checkpoint: the place's share, at least one."""
     per_place = {t.id: t.observations_per_place for t in fw.place_types}
     obs = ckp["place_type"].astype(object).map(per_place).fillna(1).to_numpy(dtype=float)
-    at_place = np.bincount(np.maximum(place, 0))[np.maximum(place, 0)]
+    # material checkpoints (place -1) are at no place: they must not crowd place 0
+    at_place = np.bincount(place[place >= 0], minlength=max(int(place.max()) + 1, 1))
+    at_place = at_place[np.maximum(place, 0)]
     return np.maximum(1, obs // np.maximum(at_place, 1)).astype(np.int64)
+
+
+def _inspection_mass(
+    ckp: pd.DataFrame,
+    standard: np.ndarray,
+    place: np.ndarray,
+    place_type: np.ndarray,
+    observations: np.ndarray,
+    place_types: np.ndarray,
+    fw,
+) -> np.ndarray:
+    """Expected observations an inspection makes of each field checkpoint, up to a constant.
+
+    An inspection samples places by type in proportion to ``sample_per_visit``
+    (``s_t``) from the city's ``N_t`` places of type ``t``, and observes a
+    checkpoint of standard ``s`` there ``o_st`` times (the mean over the
+    pair's checkpoints), so its expected observations are ``s_t / N_t * o_st``.
+    A standard's pass rate pools its observations, so within a standard a
+    checkpoint weighs in proportion to this mass: a place type with few places
+    and a large sample (railway stations) weighs far more per place than one
+    with many (back alleys). Constant within a (standard, place type) pair.
+    Material checkpoints get 1 (each weighs the same in the review).
+    """
+    field = ckp["is_field"].to_numpy()
+    n_types = len(place_types)
+    per_type = np.zeros(n_types)
+    for t in range(n_types):
+        per_type[t] = len(np.unique(place[field & (place_type == t) & (place >= 0)]))
+    share = _sample_weights(place_types, fw) / np.maximum(per_type, 1)
+    pair = standard.astype(np.int64) * n_types + place_type
+    _, inverse = np.unique(pair, return_inverse=True)
+    obs = np.bincount(inverse, weights=observations) / np.bincount(inverse)
+    return np.where(field, share[place_type] * obs[inverse], 1.0)
 
 
 def _sample_weights(place_types: np.ndarray, fw) -> np.ndarray:
@@ -317,12 +354,16 @@ def _weights(
     standard: np.ndarray,
     item: np.ndarray,
     items: np.ndarray,
+    mass: np.ndarray,
 ):
     """Sparse matrices turning the condition vector into shadow scores per group.
 
     For a method M with cycle points P_M, a group's score is
     ``P_M * sum_s points_s * mean_condition_s / sum_s points_s`` over the
-    method's standards s, the mean taken over the group's checkpoints of s.
+    method's standards s, the mean taken over the group's checkpoints of s,
+    each weighted by its :func:`_inspection_mass` (the share of the standard's
+    observations an inspection expects there), so the field shadow score is
+    what the covert inspection expects to score that day.
     Groups are (district, item) for field and (city, item) for material and
     field; each row of a matrix is one group, so ``W @ condition`` is the
     score of every group at once. Groups are keyed by integer codes (a pandas
@@ -346,10 +387,9 @@ def _weights(
             if scope == "district" and method == "material":
                 continue
             d = district_of[rows] if scope == "district" else np.full(len(rows), n_districts)
-            _, per_pair, pair_size = np.unique(
-                d * n_std + standard[rows], return_inverse=True, return_counts=True
-            )
-            w = total_points * points[rows] / max(method_total, 1e-12) / pair_size[per_pair]
+            _, per_pair = np.unique(d * n_std + standard[rows], return_inverse=True)
+            share = mass[rows] / np.bincount(per_pair, weights=mass[rows])[per_pair]
+            w = total_points * points[rows] / max(method_total, 1e-12) * share
             keys, g = np.unique(d * n_items + item[rows], return_inverse=True)
             labels = pd.MultiIndex.from_arrays([keys // n_items, items[keys % n_items]])
             mat = sparse.csr_matrix((w.astype(np.float32), (g, rows)), shape=(len(keys), len(ckp)))

@@ -72,6 +72,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     import importlib.metadata as md
     import platform
 
+    from civsim.allocation import UNSPENT
     from civsim.experiments import replicate, summarise
     from civsim.export import staged_folder
     from civsim.scenario import scenario_hash
@@ -101,6 +102,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     )
     print(f"title chance     {row['title_probability']:.0%}")
     print(f"disqualified     {row['disqualified']:.0%}")
+    alloc = result.allocation
+    if len(alloc):
+        years = alloc[["replication", "year"]].drop_duplicates().shape[0]
+        unspent = int(alloc.loc[alloc["line"] == UNSPENT, "yuan"].sum()) / max(years, 1)
+        print(f"fund unspent     {unspent:,.0f} yuan a year (every line of its pool at its cap)")
     print(f"tables written   {out}")
     return 0
 
@@ -168,9 +174,58 @@ def _cmd_budget(args: argparse.Namespace) -> int:
     if policy == "performance" and not results:
         print("no results given (--results): every year uses budget.first_year_policy")
     for year, gain in gains.items():
-        spent = int(summary.loc[summary.year == year, "spent_yuan"].sum())
-        print(f"year {year}: {spent:,} yuan on units, expected gain {gain:.3f} points of 100")
+        this = summary[summary.year == year]
+        spent, reserve, unspent = (
+            int(this[col].sum()) for col in ("spent_yuan", "reserve_yuan", "unspent_yuan")
+        )
+        print(
+            f"year {year}: {spent:,} yuan on units, expected gain {gain:.3f} points of 100; "
+            f"{reserve:,} yuan reserve (less than a unit), {unspent:,} yuan unspent "
+            "(every line of its pool at its cap)"
+        )
     print(f"written: {out / 'allocation.csv'}, allocation_summary.csv, allocation.xlsx")
+    return 0
+
+
+def _cmd_fund(args: argparse.Namespace) -> int:
+    from civsim.export import staged_folder
+    from civsim.fund_value import fund_value
+
+    scenario = _load_with_sets(args.file, args.set)
+    lines = [name for name in args.lines.split(",") if name] if args.lines else None
+    table = fund_value(
+        scenario,
+        args.reps,
+        seed=args.seed,
+        lines=lines,
+        executor=args.executor,
+        workers=args.workers,
+    )
+    out = Path(args.out)
+    with staged_folder(out) as tmp:
+        table.to_csv(tmp / "fund_value.csv", index=False)
+    seed = scenario.seed if args.seed is None else args.seed
+    print(
+        f"{scenario.name}: the fund and its lines, {args.reps} paired replications, seed {seed}; "
+        "gains in cycle points (with minus without)"
+    )
+    shown = table[
+        [
+            "variant",
+            "yuan_per_year",
+            "modelled_gain",
+            "expected_gain",
+            "expected_se",
+            "cycle_gain",
+            "cycle_se",
+            "title_change",
+            "ratio",
+            "within_2x",
+        ]
+    ].set_index("variant")
+    with pd.option_context("display.width", 200, "display.max_columns", None):
+        print(shown.to_string(float_format="{:,.4f}".format, na_rep="-"))
+    print(f"written: {out / 'fund_value.csv'}")
     return 0
 
 
@@ -292,6 +347,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", metavar="DIR", required=True, help="folder for the tables")
     p.set_defaults(run=_cmd_budget)
+
+    p = sub.add_parser(
+        "fund",
+        help="remove the fund, each line, double it: modelled vs simulated gain, paired",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for fund_value.csv")
+    p.add_argument(
+        "--lines", metavar="A,B", help="lines to remove one by one (default: all funded)"
+    )
+    _replication_options(p, seed_default="the scenario's")
+    _set_option(p, "the scenario", "civsim fund s.yaml --out fund", "")
+    p.set_defaults(run=_cmd_fund)
 
     p = sub.add_parser("tasks", help="break the standards down to units, places and persons")
     p.add_argument("file", metavar="FILE")

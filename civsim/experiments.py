@@ -292,6 +292,11 @@ def line_value(
         100 per year, from the gain model), ``simulated_gain`` (mean paired
         difference), ``simulated_low`` / ``simulated_high`` (90% interval of the
         paired differences), and both per 10,000 yuan.
+
+    See Also
+    --------
+    civsim.fund_value.fund_value : the gain model checked against the score on the
+        evaluation's days, with the whole fund removed and doubled too.
     """
     from civsim.budget import allocate_cycle, expected_gain
 

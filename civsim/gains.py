@@ -1,52 +1,70 @@
 """Expected score gain of one unit of a special-fund line (the optimiser's objective).
 
-A checkpoint is one (place, standard) pair. A standard's score is its weight
-times the mean condition (0..1) of its checkpoints across the city, so a unit
-that lifts the condition of some checkpoints by ``E`` for part of the year
-gains, in points of the cycle's 100::
+A line's unit, bought in every year of the cycle, gains in points of the
+cycle's 100::
 
-    gain_per_unit(l, h) = sum_s  w_s * c_s(l, h) * E(l, h) * T(l)
+    gain_per_unit(l, h) = E(l, h) * sum_k P_k(l, h) * X_k(l, h)
     gain_per_yuan(l, h) = gain_per_unit(l, h) / unit_cost_yuan(l)
 
 for line ``l`` bought by holder ``h`` (a district, or ``city`` for city-level
-lines), where
+lines), over the three ways a unit reaches the score ``k``: the field
+inspection, the material review and the questionnaire.
 
-- ``w_s = points_s / (points of all standards of s's method) * method points
-  of the cycle`` (material 40, field 40, survey 20): the framework points of
-  standard ``s``;
-- ``c_s = f * M_s(h) / N_s``: the coverage share, the fraction of ``s``'s
-  city-wide checkpoints ``N_s`` that one unit reaches. ``M_s(h)`` are the
-  target's checkpoints of ``s`` in the holder; ``f = places_per_unit /
-  target places in h`` for ``condition`` and ``decay`` (a unit works on that
-  many places), else ``f = 1`` (a unit acts on every target checkpoint);
-- ``E`` is the expected condition gain at a reached checkpoint, at most the
-  headroom ``1 - expected condition`` of the holder:
+**Reach** ``P_k``: the points of the cycle's 100 that one unit's checkpoints
+carry. A checkpoint of field standard ``s`` at a place of type ``t`` carries
+``w_s * a_st / N_t``: ``w_s`` is the standard's points in the 40 field points,
+``N_t`` the city's places of type ``t`` (one checkpoint of ``s`` each), and
+``a_st`` the share of the standard's observations the inspection makes at
+type ``t`` (``sample_per_visit`` times observations per checkpoint, over the
+standard's types): the inspection samples places by type, so a railway
+station weighs far more than a back alley of the same standard. Material and
+survey standards have one checkpoint per 10,000 residents (the unit the place
+densities use), ``w_s / N_s``. A unit reaches:
 
-  ========================  ==================================================
-  condition                 ``effect_size``
-  decay                     ``effect_size * decay_per_day * decay_exposure_days``
-  detection                 ``effect_size * condition_per_detection``
-  staff_days                ``effect_size * condition_per_staff_day / sum_s M_s(h)``
-  volunteer_hours           ``effect_size * condition_per_volunteer_hour / sum_s M_s(h)``
-  publicity                 ``effect_size`` (satisfaction, on survey standards)
-  ========================  ==================================================
+- ``condition``, ``decay``: ``places_per_unit`` places of its target (every
+  checkpoint at a place of a place-type target; the standard's at a standard
+  target), a share ``places_per_unit / target places in h`` of the holder's
+  target checkpoints;
+- ``detection``, ``staff_days``: every target checkpoint in the holder (a
+  whole district or the city: every field checkpoint);
+- ``volunteer_hours``: every field checkpoint of the holder's districts (spare
+  hours add to the district's routine effort, whatever the target);
+- ``publicity``: the whole questionnaire of the holder's residents
+  (satisfaction is one figure per district, read by every survey standard).
 
-  (``decay_per_day`` is the checkpoint-weighted mean of the touched standards);
-- ``T`` is the share of the evaluation year ``Y`` (days) the effect is felt,
-  for a unit delivered on day 0 whose effect lasts ``D = duration_days``:
-  fading effects (condition, publicity) fall linearly to nothing over ``D``,
-  ``T = D / 2Y`` if ``D <= Y`` else ``1 - Y / 2D``; steady effects (decay,
-  detection) hold for ``D``, ``T = min(D, Y) / Y``; capacity effects
-  (staff_days, volunteer_hours) count the share of the capacity spent within
-  the year, ``T = min(D, Y) / D``.
+Field condition also moves residents' satisfaction (:mod:`civsim.sim.mechanisms.satisfaction`):
+a field checkpoint of district ``d`` carries ``survey_points *
+condition_weight * (residents_d / residents) / field checkpoints_d`` of
+survey points, read on the survey day.
 
-Which checkpoints a target reaches: a place type, every checkpoint of places of
-that type (all the standards checking it); a field standard, its own
-checkpoints; a whole district or the city, every field checkpoint, or for
-``publicity`` every survey standard. Material and survey standards have one
-checkpoint per 10,000 residents (the unit the place densities use), so their
-reach follows residents. Place counts are expected values,
-``per_10k_residents * district residents / 10,000``.
+**Effect** ``E``, the condition (or satisfaction) gained at a reached checkpoint:
+
+========================  ==================================================
+condition                 ``effect_size``, at most the headroom ``1 - expected condition``
+decay                     ``effect_size * decay_per_day * decay_exposure_days``
+detection                 ``effect_size * condition_per_detection``
+staff_days                ``effect_size * condition_per_staff_day * Y / D / reached``
+volunteer_hours           ``effect_size * condition_per_volunteer_hour * Y / D / reached``
+publicity                 ``effect_size`` (satisfaction)
+========================  ==================================================
+
+(``decay_per_day`` is the checkpoint-weighted mean of the touched standards;
+capacity effects are spent over ``D = duration_days``, so while they flow
+their daily effect is ``Y / D`` times a year-long grant's, ``Y`` the days of
+a year.)
+
+**Exposure** ``X_k``: what is left of a unit's effect when the evaluation looks,
+summed over the cycle's years with the year weights (15/25/60), for a unit
+bought in every year and delivered as :mod:`civsim.sim.mechanisms.deliveries`
+delivers it (from the line's ``start_day``: grants at once, other units month
+by month over ``min(12, ceil(D / month))`` months). The field inspection looks
+on a day drawn uniformly inside its window (the exposure is the mean over the
+window), the questionnaire and the material review on their days. A condition
+lift fades linearly over ``D``; a new unit at the same places tops up what is
+left and fades again over ``D`` (the places a line covers are the same each
+year), and the lifted condition is capped by the headroom; publicity fades
+linearly and adds up; decay, detection and capacity effects hold for ``D``.
+An effect that ends before the evaluation looks gains nothing.
 
 Gains are linear in units, up to each line's ``max_units``; a ``condition`` or
 ``decay`` line never buys more units than its target has places to cover.
@@ -55,6 +73,7 @@ Gains are linear in units, up to each line's ``max_units``; a ``condition`` or
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -62,11 +81,15 @@ import pandas as pd
 from civsim.errors import BudgetError
 from civsim.places import CITY, RESIDENTS_PER_RATE
 from civsim.scenario import Budget, ProjectLineRow, Scenario, StandardRow
+from civsim.scenario.schema.budget import GRANT_EFFECTS, PLACE_EFFECTS
 
-__all__ = ["condition_by_holder", "line_gains", "place_counts"]
+__all__ = ["condition_by_holder", "exposure", "line_gains", "place_counts"]
 
-FADING = ("condition", "publicity")
+#: Effects that change field condition, and so residents' satisfaction too.
+FIELD_EFFECTS = ("condition", "decay", "detection", "staff_days", "volunteer_hours")
 CAPACITY = ("staff_days", "volunteer_hours")
+#: The ways a unit reaches the score, and the scoring method each reads.
+METHODS = ("field", "material", "survey")
 
 
 def place_counts(scenario: Scenario) -> pd.DataFrame:
@@ -136,9 +159,12 @@ def line_gains(scenario: Scenario) -> pd.DataFrame:
     pandas.DataFrame
         One row per (line, holder): ``line``, ``level``, ``holder`` (district
         id, or ``city``), ``category``, ``unit_cost_yuan``, ``max_units``
-        (effective: at most the places the target has), ``points`` (sum of
-        ``w_s * c_s``), ``condition_gain`` (``E``), ``time_share`` (``T``),
-        ``gain_per_unit`` and ``gain_per_yuan`` (points of 100).
+        (effective: at most the places the target has), ``points`` (the
+        points one unit reaches, ``sum_k P_k``, satisfaction included),
+        ``satisfaction_points`` (of which through residents' satisfaction),
+        ``condition_gain`` (``E``), ``time_share`` (the reach-weighted
+        exposure, ``sum_k P_k X_k / sum_k P_k``), ``gain_per_unit`` and
+        ``gain_per_yuan`` (points of the cycle's 100).
 
     Examples
     --------
@@ -149,59 +175,76 @@ def line_gains(scenario: Scenario) -> pd.DataFrame:
     """
     budget = _budget(scenario)
     cond = condition_by_holder(scenario)
-    checkpoints = _standard_checkpoints(scenario)  # standards x districts
-    weights = _standard_weights(scenario)
-    n_city = checkpoints.sum(axis=1)
-    year = scenario.cycle.days_per_year
+    pairs, weight, method = _pairs(scenario)  # (standard, type) x districts; per pair
+    field = (method == "field").to_numpy()
+    sat = _satisfaction_weight(scenario, pairs[field].sum(axis=0)).to_numpy()
+    counts = place_counts(scenario)
+    std = (
+        pd.DataFrame([s.model_dump() for s in _standards(scenario)])
+        if _standards(scenario)
+        else None
+    )
+    decay = pd.Series(dtype=float) if std is None else std.set_index("id")["decay_per_day"]
+    per_pair_decay = decay.reindex(pairs.index.get_level_values("standard")).fillna(0).to_numpy()
+    ctx = _Context(
+        scenario, budget, weight.to_numpy(), method.to_numpy(), sat, per_pair_decay, counts
+    )
     rows = []
     for line in budget.lines:
-        reach = _reach(scenario, line, checkpoints)  # standards x districts, target checkpoints
-        if line.level == "city":
-            targets = {CITY: reach.sum(axis=1)}
-        else:
-            targets = {d: reach[d] for d in reach.columns}
-        for holder, m in targets.items():
-            rows.append(
-                _gain_row(
-                    line,
-                    holder,
-                    m,
-                    n_city,
-                    weights,
-                    scenario,
-                    budget,
-                    year,
-                    headroom=1 - float(cond[holder]),
-                )
-            )
+        reach = _reach(scenario, line, pairs, method).to_numpy()
+        columns = [CITY] if line.level == "city" else list(pairs.columns)
+        for j, holder in enumerate(columns):
+            m = reach if holder == CITY else reach[:, [j]]
+            mask = np.ones(len(pairs.columns), dtype=bool) if holder == CITY else None
+            if mask is None:
+                mask = np.zeros(len(pairs.columns), dtype=bool)
+                mask[j] = True
+            rows.append(_gain_row(line, holder, m, mask, ctx, cond[holder]))
     return pd.DataFrame(rows)
+
+
+class _Context(NamedTuple):
+    """What every (line, holder) row shares, as arrays aligned on the (standard, type) pairs."""
+
+    scenario: Scenario
+    budget: Budget
+    weight: np.ndarray
+    method: np.ndarray
+    sat: np.ndarray
+    decay: np.ndarray
+    counts: pd.DataFrame
 
 
 def _gain_row(
     line: ProjectLineRow,
     holder: str,
-    m: pd.Series,
-    n_city: pd.Series,
-    weights: pd.Series,
-    scenario: Scenario,
-    budget: Budget,
-    year: int,
-    headroom: float,
+    m: np.ndarray,
+    districts: np.ndarray,
+    ctx: _Context,
+    condition: float,
 ) -> dict:
-    """One (line, holder) row of :func:`line_gains`."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = (m / n_city).where(n_city > 0, 0.0)
+    """One (line, holder) row of :func:`line_gains`; ``m`` the target checkpoints by district."""
     reached = float(m.sum())
     max_units = line.max_units
     f = 1.0
-    if line.effect in ("condition", "decay"):
-        target_places = _target_places(scenario, line, holder)
+    if line.effect in PLACE_EFFECTS:
+        target_places = _target_places(ctx.scenario, line, holder, ctx.counts)
         f = line.places_per_unit / target_places if target_places > 0 else 0.0
         max_units = min(max_units, math.ceil(target_places / line.places_per_unit - 1e-9))
-    points = float((weights * share).sum()) * f
-    E = min(_raw_condition_gain(line, m, reached, scenario, budget), headroom)
-    T = _time_share(line, year)
-    gain = points * max(E, 0.0) * T
+    per_pair = m.sum(axis=1) * ctx.weight * f
+    points = {k: float(per_pair[ctx.method == k].sum()) for k in METHODS}
+    sat_points = 0.0
+    if line.effect in FIELD_EFFECTS:
+        field_reached = m[ctx.method == "field"].sum(axis=0) * f
+        sat_points = float(field_reached @ ctx.sat[districts])
+    headroom = max(1.0 - condition, 0.0)
+    E = max(_raw_condition_gain(line, m, reached, ctx), 0.0)
+    if line.effect == "condition":
+        E = min(E, headroom)
+    cap = headroom / E if line.effect == "condition" and E > 0 else None
+    X = exposure(line, ctx.scenario, cap)
+    gain = E * (sum(points[k] * X[k] for k in METHODS) + sat_points * X["survey"])
+    total = sum(points.values()) + sat_points
     return {
         "line": line.id,
         "level": line.level,
@@ -209,64 +252,146 @@ def _gain_row(
         "category": line.category,
         "unit_cost_yuan": line.unit_cost_yuan,
         "max_units": max(max_units, 0),
-        "points": points,
-        "condition_gain": max(E, 0.0),
-        "time_share": T,
+        "points": total,
+        "satisfaction_points": sat_points,
+        "condition_gain": E,
+        "time_share": gain / (E * total) if E * total > 0 else 0.0,
         "gain_per_unit": gain,
         "gain_per_yuan": gain / line.unit_cost_yuan,
     }
 
 
 def _raw_condition_gain(
-    line: ProjectLineRow, m: pd.Series, reached: float, scenario: Scenario, budget: Budget
+    line: ProjectLineRow, m: np.ndarray, reached: float, ctx: _Context
 ) -> float:
     """``E`` before the headroom cap (table in the module docstring)."""
+    budget = ctx.budget
     if line.effect in ("condition", "publicity"):
         return line.effect_size
     if line.effect == "detection":
         return line.effect_size * budget.condition_per_detection
     if line.effect == "decay":
-        decay = pd.Series({s.id: s.decay_per_day for s in _standards(scenario)}, dtype=float)
-        mean_decay = float((decay[m.index] * m).sum() / reached) if reached else 0.0
+        mean_decay = float(ctx.decay @ m.sum(axis=1) / reached) if reached else 0.0
         return line.effect_size * mean_decay * budget.decay_exposure_days
     per = (
         budget.condition_per_staff_day
         if line.effect == "staff_days"
         else budget.condition_per_volunteer_hour
     )
-    return line.effect_size * per / reached if reached else 0.0
+    spread = ctx.scenario.cycle.days_per_year / line.duration_days
+    return line.effect_size * per * spread / reached if reached else 0.0
 
 
-def _time_share(line: ProjectLineRow, year: int) -> float:
-    """``T``: the share of the evaluation year the effect is felt."""
-    d = line.duration_days
-    if line.effect in FADING:
-        return d / (2 * year) if d <= year else 1 - year / (2 * d)
-    if line.effect in CAPACITY:
-        return min(d, year) / d
-    return min(d, year) / year
+def exposure(
+    line: ProjectLineRow, scenario: Scenario, cap: float | None = None
+) -> dict[str, float]:
+    """``X_k``: a unit's effect left when each method looks, year-weighted over the cycle.
 
+    Parameters
+    ----------
+    line : ProjectLineRow
+    scenario : Scenario
+        Its cycle (years, weights) and evaluation days.
+    cap : float, optional
+        For a condition lift: the most the lifted condition can gain, in units
+        of the line's effect (the headroom over the effect size).
 
-def _reach(scenario: Scenario, line: ProjectLineRow, checkpoints: pd.DataFrame) -> pd.DataFrame:
-    """Target checkpoints of each standard (rows) in each district (columns)."""
-    out = checkpoints * 0.0
-    if line.target_kind == "place_type":
-        counts = place_counts(scenario)[line.target]
-        for s in _standards(scenario):
-            if s.method == "field" and line.target in s.place_types:
-                out.loc[s.id] = counts
-    elif line.target_kind == "standard":
-        out.loc[line.target] = checkpoints.loc[line.target]
-    else:
-        method = "survey" if line.effect == "publicity" else "field"
-        chosen = [s.id for s in _standards(scenario) if s.method == method]
-        out.loc[chosen] = checkpoints.loc[chosen]
+    Returns
+    -------
+    dict
+        ``field``, ``material``, ``survey``: the year-weighted mean share of
+        one unit's effect present on the method's days.
+
+    Examples
+    --------
+    A year-long grant held all year is fully there whenever the evaluation looks:
+
+    >>> from civsim.scenario import load_scenario
+    >>> base = load_scenario("scenarios/baseline.yaml")
+    >>> lines = {ln.id: ln for ln in base.budget.lines}
+    >>> {k: round(v, 3) for k, v in exposure(lines["volunteer_projects"], base).items()}
+    {'field': 1.0, 'material': 1.0, 'survey': 1.0}
+
+    Publicity from day 240 fading over 120 days is half there on the survey day (300):
+
+    >>> round(exposure(lines["city_ads"], base)["survey"], 3)
+    0.5
+    """
+    cyc = scenario.cycle
+    ev = scenario.simulation.evaluation
+    year, month, d = cyc.days_per_year, cyc.days_per_year // 12, line.duration_days
+    months = 1 if line.effect in GRANT_EFFECTS else max(1, min(12, math.ceil(d / month)))
+    # each of the months' deliveries covers its own places, the same ones every year
+    starts = line.start_day + month * np.arange(months)
+    last = year - 1  # the evaluation never looks after the year's last day
+    days = {
+        "field": np.minimum(ev.window_start_day + np.arange(ev.window_days), last),
+        "material": np.array([min(ev.material_review_day, last)]),
+        "survey": np.array([min(ev.survey_day, last)]),
+    }
+    weights = np.asarray(cyc.year_weights, dtype=float)
+    out = {}
+    for k, look in days.items():
+        # days since each delivery of each year, at each look of each year
+        when = (np.arange(cyc.years)[:, None] * year + look[None, :]).ravel()
+        given = (np.arange(cyc.years)[:, None] * year + starts[None, :]).ravel()
+        level = _effect_level(line.effect, d, when, given.reshape(cyc.years, months), cap)
+        per_year = level.reshape(cyc.years, len(look)).mean(axis=1)
+        out[k] = float(weights @ per_year)
     return out
 
 
-def _target_places(scenario: Scenario, line: ProjectLineRow, holder: str) -> float:
-    """Places a ``condition`` or ``decay`` line can work on in the holder."""
-    counts = place_counts(scenario)
+def _effect_level(
+    effect: str, d: int, when: np.ndarray, given: np.ndarray, cap: float | None
+) -> np.ndarray:
+    """Mean over the delivery months of one unit's effect at each day ``when``.
+
+    ``given[y, m]`` is the day month ``m``'s unit of year ``y`` is delivered.
+    """
+    age = when[:, None, None] - given[None, :, :]  # looks x years x months
+    live = (age >= 0) & (age < d)
+    if effect in ("condition", "publicity"):
+        share = np.where(live, 1.0 - age / d, 0.0)
+    else:
+        share = live.astype(float)
+    if effect != "condition":  # added up, as the simulation adds them
+        return share.sum(axis=1).mean(axis=1)
+    # a lift tops up what is left of the last one at the same places and fades again
+    lift = np.zeros(age.shape[0::2])  # looks x months
+    since = np.full(age.shape[0::2], -np.inf)
+    for at in given:  # year by year
+        done = at[None, :] <= when[:, None]
+        left = np.where(np.isfinite(since), np.maximum(1.0 - (at[None, :] - since) / d, 0.0), 0.0)
+        lift = np.where(done, lift * left + 1.0, lift)
+        since = np.where(done, at[None, :], since)
+    now = np.where(np.isfinite(since), np.maximum(1.0 - (when[:, None] - since) / d, 0.0), 0.0)
+    level = now * lift
+    return (np.minimum(level, cap) if cap is not None else level).mean(axis=1)
+
+
+def _reach(
+    scenario: Scenario, line: ProjectLineRow, pairs: pd.DataFrame, method: pd.Series
+) -> pd.DataFrame:
+    """Target checkpoints of each (standard, place type) (rows) in each district (columns)."""
+    out = pairs * 0.0
+    std = pairs.index.get_level_values("standard")
+    types = pairs.index.get_level_values("place_type")
+    if line.effect == "publicity":
+        chosen = method == "survey"
+    elif line.effect == "volunteer_hours" or line.target_kind in ("district", "city"):
+        chosen = method == "field"
+    elif line.target_kind == "place_type":
+        chosen = (method == "field") & (types == line.target)
+    else:
+        chosen = pd.Series(std == line.target, index=pairs.index)
+    out.loc[chosen.to_numpy()] = pairs.loc[chosen.to_numpy()]
+    return out
+
+
+def _target_places(
+    scenario: Scenario, line: ProjectLineRow, holder: str, counts: pd.DataFrame
+) -> float:
+    """Places a ``condition`` or ``decay`` line can work on in the holder (``counts``: per type)."""
     if line.target_kind == "place_type":
         types = [line.target]
     else:
@@ -276,18 +401,67 @@ def _target_places(scenario: Scenario, line: ProjectLineRow, holder: str) -> flo
     return float(per_district.sum() if holder == CITY else per_district[holder])
 
 
-def _standard_checkpoints(scenario: Scenario) -> pd.DataFrame:
-    """Checkpoints of each standard (rows) in each district (columns)."""
+def _pairs(scenario: Scenario) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """Checkpoints per (standard, place type) and district; each pair's points and method.
+
+    A field pair's points per checkpoint are ``w_s * a_st / N_t`` (module
+    docstring); a material or survey standard is one pair (place type ``""``),
+    ``w_s / N_s``. Negative standards score no points and are left out.
+    """
+    fw = scenario.framework
     counts = place_counts(scenario)
     residents = _residents(scenario) / RESIDENTS_PER_RATE
-    rows = {
-        s.id: counts[list(s.place_types)].sum(axis=1) if s.method == "field" else residents
-        for s in _standards(scenario)
-    }
-    return pd.DataFrame(rows, index=residents.index, dtype=float).T
+    standards = [s for s in _standards(scenario) if not s.negative]
+    w = _standard_weights(standards, scenario)
+    sample = {t.id: t.sample_per_visit for t in fw.place_types} if fw else {}
+    observe = {t.id: t.observations_per_place for t in fw.place_types} if fw else {}
+    at_type: dict[str, int] = {}  # field checkpoints at one place of each type
+    for s in standards:
+        if s.method == "field":
+            for t in s.place_types:
+                at_type[t] = at_type.get(t, 0) + 1
+    keys, rows, weights = [], [], []
+    methods: list[str] = []
+    for s in standards:
+        if s.method != "field":
+            keys.append((s.id, ""))
+            rows.append(residents)
+            weights.append(w[s.id] / residents.sum() if residents.sum() else 0.0)
+            methods.append(s.method)
+            continue
+        mass = {
+            t: sample.get(t, 0) * max(1, observe.get(t, 1) // max(at_type[t], 1))
+            for t in s.place_types
+        }
+        total = sum(mass.values())
+        for t in s.place_types:
+            n_t = float(counts[t].sum())
+            keys.append((s.id, t))
+            rows.append(counts[t])
+            share = mass[t] / total if total else 0.0
+            weights.append(w[s.id] * share / n_t if n_t else 0.0)
+            methods.append("field")
+    index = pd.MultiIndex.from_tuples(keys, names=["standard", "place_type"])
+    table = pd.DataFrame(rows, index=index, columns=residents.index, dtype=float)
+    if not keys:
+        table = pd.DataFrame(index=index, columns=residents.index, dtype=float)
+    return (
+        table,
+        pd.Series(weights, index=index, dtype=float),
+        pd.Series(methods, index=index, dtype=object),
+    )
 
 
-def _standard_weights(scenario: Scenario) -> pd.Series:
+def _satisfaction_weight(scenario: Scenario, field_checkpoints: pd.Series) -> pd.Series:
+    """Survey points per unit of condition at one field checkpoint, per district."""
+    residents = _residents(scenario)
+    share = residents / residents.sum() if residents.sum() else residents * 0.0
+    per_point = scenario.cycle.survey_points * scenario.simulation.survey.condition_weight
+    n = field_checkpoints.reindex(residents.index).fillna(0.0)
+    return (per_point * share / n).where(n > 0, 0.0)
+
+
+def _standard_weights(standards: list[StandardRow], scenario: Scenario) -> pd.Series:
     """``w_s``: each standard's points in the cycle's 100."""
     cycle = scenario.cycle
     method_points = {
@@ -295,7 +469,6 @@ def _standard_weights(scenario: Scenario) -> pd.Series:
         "field": cycle.field_points,
         "survey": cycle.survey_points,
     }
-    standards = _standards(scenario)
     totals: dict[str, float] = {}
     for s in standards:
         totals[s.method] = totals.get(s.method, 0.0) + s.points

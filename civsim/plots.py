@@ -252,9 +252,8 @@ def plot_budget(allocation: pd.DataFrame, ax: Axes | None = None, scenario=None)
     allocation : pandas.DataFrame
         An allocation table (:func:`civsim.budget.allocate_cycle`, or a
         result's ``allocation``, whose replications are averaged). Yuan are
-        summed over its years. A budget allocation includes its ``reserve``
-        rows (yuan too few for a whole unit); a result's holds only the lines
-        funded.
+        summed over its years, its ``reserve`` rows (yuan too few for a whole
+        unit) and ``unspent`` rows (every line of the pool at its cap) too.
     ax : matplotlib.axes.Axes, optional
     scenario : Scenario, optional
         Labels the districts by their Chinese names.

@@ -78,6 +78,7 @@ def comparison_table(comparison: Comparison, scenarios: Sequence[Scenario] = ())
             "title probability": s["title_probability"].round(2).to_numpy(),
             "quota line": s["quota_score"].round(2).to_numpy(),
             "spent (万元)": (s["yuan"] / plots.WAN).round(1).to_numpy(),
+            "unspent, lines at cap (万元)": (s["unspent_yuan"] / plots.WAN).round(1).to_numpy(),
             "万元 per point": (s["yuan_per_point"] / plots.WAN).round(1).to_numpy(),
             "satisfaction": s["satisfaction"].round(3).to_numpy(),
             "open orders at end": s["open_orders"].round(1).to_numpy(),

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from civsim.allocation import UNSPENT
 from civsim.errors import CivsimError
 from civsim.sim.tables import TABLES, RunResult
 
@@ -88,6 +89,7 @@ SUMMARY_COLUMNS = (
     "title_probability",
     "disqualified",
     "yuan",
+    "unspent_yuan",
     "yuan_per_point",
     "satisfaction",
     "open_orders",
@@ -112,7 +114,9 @@ class Comparison:
     replications : pandas.DataFrame
         One row per scenario and replication: ``scenario, replication,
         cycle_score, difference`` (against the baseline's same replication),
-        ``title, disqualified, yuan`` (spent over the cycle), ``satisfaction``
+        ``title, disqualified, yuan`` (spent over the cycle), ``unspent_yuan``
+        (allocated over the cycle to pools whose every line is at its cap,
+        :data:`civsim.allocation.UNSPENT`), ``satisfaction``
         (mean of the annual questionnaires, 0..1), ``open_orders`` (still open
         at the end) and ``late_share`` (orders closed late or open past their
         deadline, of all orders; NaN without orders).
@@ -121,7 +125,7 @@ class Comparison:
         (cycle score and its central interval), ``difference,
         difference_low, difference_high`` (paired difference against the
         baseline: per-replication differences, then their mean and quantiles),
-        ``title_probability, disqualified, yuan, yuan_per_point`` (mean yuan
+        ``title_probability, disqualified, yuan, unspent_yuan, yuan_per_point`` (mean yuan
         spent over the cycle / mean difference; NaN for the baseline and when
         the difference is <= 0, since no points are bought), ``satisfaction,
         open_orders, late_share`` (means over replications) and
@@ -223,17 +227,24 @@ def build_comparison(
         late_share=results.orders["status"].isin(LATE_STATUSES).astype(float),
     )
     by_orders = flags.groupby(keys).agg({"open_orders": "sum", "late_share": "mean"})
+    alloc = results.allocation
+    unspent = (
+        alloc[alloc["line"] == UNSPENT].groupby(keys)["yuan"].sum().rename("unspent_yuan")
+        if len(alloc)
+        else pd.Series(dtype="int64", name="unspent_yuan")
+    )
     extra = pd.concat(
         [
             results.spend.groupby(keys)["yuan"].sum(),
+            unspent,
             results.annual.groupby(keys)["satisfaction"].mean(),
             by_orders,
         ],
         axis=1,
     )
     per = per.merge(extra, left_on=keys, right_index=True, how="left")
-    per = per.fillna({"yuan": 0, "open_orders": 0}).astype(
-        {"yuan": "int64", "open_orders": "int64"}
+    per = per.fillna({"yuan": 0, "unspent_yuan": 0, "open_orders": 0}).astype(
+        {"yuan": "int64", "unspent_yuan": "int64", "open_orders": "int64"}
     )
     per["scenario"] = pd.Categorical(per["scenario"], categories=names)
     per = per.sort_values(keys, ignore_index=True)
@@ -247,6 +258,7 @@ def build_comparison(
         difference_low=g["difference"].quantile(lo),
         difference_high=g["difference"].quantile(hi),
         yuan=yuan,
+        unspent_yuan=g["unspent_yuan"].mean(),
         # Undefined where nothing is bought: the baseline itself, or no gain (<= 0).
         yuan_per_point=(yuan / diff).where(diff > 0),
         satisfaction=g["satisfaction"].mean(),

@@ -73,7 +73,7 @@ def assert_adds_up(table: pd.DataFrame, inputs: BudgetInputs) -> None:
     assert list(table.columns) == COLUMNS
     assert (table["yuan"] >= 0).all() and (table["units"] >= 0).all()
     cost = inputs.options.set_index(["line", "holder"])["unit_cost_yuan"]
-    bought = table[table["line"] != "reserve"]
+    bought = table[~table["line"].isin(["reserve", "unspent"])]
     expected = (
         bought["units"].to_numpy()
         * cost.loc[list(zip(bought["line"], bought["district"], strict=True))].to_numpy()
@@ -234,12 +234,11 @@ def test_results_must_cover_every_district() -> None:
         performance(inputs, 2, pd.DataFrame({"district": ["c01"], "score": [70.0]}))
 
 
-def test_gain_per_yuan_follows_the_documented_formula() -> None:
-    """Gain per unit = points touched x condition gain x time share, per yuan of cost."""
+def test_gain_per_yuan_is_gain_per_unit_over_cost_and_headroom_caps_the_effect() -> None:
+    """Gain per yuan = gain per unit / unit cost; a lift is capped by the district's headroom."""
     g = line_gains(load_scenario(SCENARIOS / "baseline.yaml")).set_index(["line", "holder"])
     row = g.loc[("market_renovation", "d01")]
     assert row["condition_gain"] == pytest.approx(0.25)  # effect 0.25 < headroom 0.28
-    assert row["time_share"] == pytest.approx(1 - 365 / (2 * 730))
     assert row["gain_per_unit"] == pytest.approx(
         row["points"] * row["condition_gain"] * row["time_share"]
     )
@@ -327,7 +326,8 @@ def test_any_fund_adds_up_exactly(total, data, costs, city_share, key_share, pol
     table = POLICIES[policy](inputs, 2, scores)
     assert_adds_up(table, inputs)
     summary = summarise(table)
-    assert (summary["yuan"] == summary["spent_yuan"] + summary["reserve_yuan"]).all()
+    left = summary["reserve_yuan"] + summary["unspent_yuan"]
+    assert (summary["yuan"] == summary["spent_yuan"] + left).all()
 
 
 @settings(max_examples=25, deadline=None)
@@ -392,3 +392,36 @@ def test_budget_command_refuses_bad_funds_and_writes_nothing(
     err = capsys.readouterr().err
     assert words in err and "Traceback" not in err and err.count("\n") == 1
     assert not out.exists()
+
+
+@pytest.mark.parametrize("policy", ["need", "optimised"])
+def test_money_the_caps_leave_is_reported_as_unspent_at_48m(policy: str) -> None:
+    """At 48M yuan a year the capped lines cannot take it all: the rest is shown, not kept."""
+    scenario = load_scenario(SCENARIOS / "baseline.yaml")
+    rich = scenario.model_copy(
+        update={"budget": scenario.budget.model_copy(update={"total_yuan": 48_000_000})}
+    )
+    inputs = budget_inputs(rich)
+    table = allocate_cycle(rich, policy)
+    summary = summarise(table)
+    caps = inputs.options.set_index(["line", "holder"])["max_units"]
+    for year, rows in summary.groupby("year"):
+        # every yuan of the year is on a line, in a reserve, or reported unspent
+        assert rows["yuan"].sum() == 48_000_000
+        assert (rows["spent_yuan"] + rows["reserve_yuan"] + rows["unspent_yuan"]).sum() == (
+            48_000_000
+        )
+        assert rows["unspent_yuan"].sum() > 5_000_000  # the lines' caps bind
+        # an unspent pool is one whose every line is at its cap (computed from the options)
+        this = table[table["year"] == year]
+        units = this[this["units"] > 0].set_index(["line", "district"])["units"]
+        for row in this[this["line"] == "unspent"].itertuples():
+            pool = inputs.options[
+                (inputs.options["holder"] == row.district)
+                & (inputs.options["category"] == row.category)
+            ]
+            keys = pd.MultiIndex.from_arrays([pool["line"], pool["holder"]])
+            bought = units.reindex(keys).fillna(0).to_numpy()
+            assert (bought == caps.reindex(keys).to_numpy()).all()
+    at_12m = summarise(allocate_cycle(scenario, policy))
+    assert at_12m["unspent_yuan"].sum() < summary["unspent_yuan"].sum()

@@ -43,7 +43,9 @@ Tables and their columns:
 ``spend``
     scenario, replication, year, month, line, district, yuan.
 ``allocation``
-    scenario, replication, year, level, district, category, line, units, yuan.
+    scenario, replication, year, level, district, category, line, units, yuan:
+    the year's allocation as decided, its ``reserve`` and ``unspent`` rows too
+    (:mod:`civsim.allocation`).
 ``conditions``
     scenario, replication, year, district, place_type, condition (mean field
     condition over the year, 0..1, as inspectors see it), end_condition (at

@@ -17,6 +17,10 @@ Effect = Literal["condition", "decay", "staff_days", "detection", "volunteer_hou
 PolicyName = Literal["equal", "per_capita", "need", "performance", "optimised"]
 #: Effects that change checkpoints one by one, so a unit names how many it covers.
 PLACE_EFFECTS = ("condition", "decay")
+#: Columns of a line that may carry a plausible range, ``<name>_low`` and ``<name>_high``.
+RANGED = ("unit_cost", "effect_size", "places_per_unit", "duration_days")
+#: Effects paid as a grant on the line's start day, their effect spread over the duration.
+GRANT_EFFECTS = ("staff_days", "volunteer_hours", "publicity")
 #: Effects whose size is a fraction or probability on the 0..1 scale.
 FRACTION_EFFECTS = ("condition", "decay", "detection", "publicity")
 
@@ -47,6 +51,12 @@ class ProjectLineRow(Frozen):
       ``duration_days``, that serve citizen requests and restore condition.
     - ``publicity``: raises residents' satisfaction (survey, 0..1) by
       ``effect_size`` (absolute), decaying to nothing over ``duration_days``.
+
+    Delivery starts on ``start_day`` of each year. An assumed figure carries
+    its plausible range as ``<name>_low`` and ``<name>_high`` (:data:`RANGED`:
+    ``unit_cost`` for ``unit_cost_yuan``, ``effect_size``, ``places_per_unit``,
+    ``duration_days``), both or neither, holding the value: what an
+    exploration of the fund's uncertainty varies.
     """
 
     id: IdStr
@@ -61,9 +71,25 @@ class ProjectLineRow(Frozen):
     effect_size: float = Field(ge=0, description="[per unit] see the effect's meaning above")
     places_per_unit: int = Field(default=0, ge=0, description="[checkpoints per unit]")
     duration_days: int = Field(ge=1, le=3660, description="[day] how long a unit's effect lasts")
+    start_day: int = Field(
+        default=0,
+        ge=0,
+        le=365,
+        description="[day of the year] when delivery starts (grants paid then, other units "
+        "month by month from then): a planner times a mock test or publicity before the "
+        "evaluation",
+    )
     source: str = Field(
         min_length=1, description="a fact of docs/domain.md (with its §) or 'assumption'"
     )
+    unit_cost_low: float | None = Field(default=None, gt=0, description="[yuan] plausible low")
+    unit_cost_high: float | None = Field(default=None, gt=0, description="[yuan] plausible high")
+    effect_size_low: float | None = Field(default=None, ge=0, description="plausible low")
+    effect_size_high: float | None = Field(default=None, ge=0, description="plausible high")
+    places_per_unit_low: float | None = Field(default=None, ge=0, description="plausible low")
+    places_per_unit_high: float | None = Field(default=None, ge=0, description="plausible high")
+    duration_days_low: float | None = Field(default=None, ge=1, description="[day] plausible low")
+    duration_days_high: float | None = Field(default=None, ge=1, description="[day] plausible high")
 
     @field_validator("unit_cost_yuan", mode="before")
     @classmethod
@@ -75,6 +101,22 @@ class ProjectLineRow(Frozen):
         if number <= 0 or number != int(number):
             raise ValueError(f"a unit must cost a whole number of yuan above 0, got {value}")
         return value
+
+    @model_validator(mode="after")
+    def _ranges(self) -> ProjectLineRow:
+        """A plausible range (``<name>_low``, ``<name>_high``) comes whole and holds the value."""
+        for name in RANGED:
+            low, high = getattr(self, f"{name}_low"), getattr(self, f"{name}_high")
+            if (low is None) != (high is None):
+                raise ValueError(
+                    f"line {self.id}: give both {name}_low and {name}_high, or neither"
+                )
+            value = getattr(self, "unit_cost_yuan" if name == "unit_cost" else name)
+            if low is not None and high is not None and not low <= value <= high:
+                raise ValueError(
+                    f"line {self.id}: {name} {value} is outside its plausible range {low} .. {high}"
+                )
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> ProjectLineRow:
@@ -155,7 +197,12 @@ class Budget(Frozen):
         le=1,
     )
     expected_condition: float = param(
-        0.7, "condition (0..1) of a checkpoint at the start of a year", ASSUMPTION, ge=0, le=1
+        0.7,
+        "condition (0..1) of a checkpoint at the start of a year",
+        ASSUMPTION,
+        plausible=(0.5, 0.9),
+        ge=0,
+        le=1,
     )
     district_condition: tuple[DistrictConditionRow, ...] = Field(
         default=(),
@@ -166,24 +213,29 @@ class Budget(Frozen):
         0.005,
         "year-average condition gained, summed over checkpoints, per staff-day",
         "assumption: a restored checkpoint decays back within about two weeks",
+        plausible=(0.0, 0.02),
         ge=0,
     )
     condition_per_volunteer_hour: float = param(
         0.0004,
         "year-average condition gained, summed over checkpoints, per volunteer-hour",
         "assumption: an hour is 1/8 staff-day at two thirds of a staff member's effect",
+        plausible=(0.0, 0.002),
         ge=0,
     )
     condition_per_detection: float = param(
         0.5,
         "condition gained per checkpoint per +1.0 daily detection probability",
-        "assumption: problems found sooner are rectified sooner (docs/domain.md §5 closed loop)",
+        "assumption: problems found sooner are rectified sooner (docs/domain.md §5 closed loop); "
+        "the baseline simulation gives about 0.2 (civsim fund), a count of chronic problems",
+        plausible=(0.1, 1.0),
         ge=0,
     )
     decay_exposure_days: float = param(
         7.0,
         "day: mean days of decay a checkpoint carries since its last restoration",
-        ASSUMPTION,
+        "assumption: c(1 - c) / decay at a steady condition c of about 0.8",
+        plausible=(3.0, 14.0),
         ge=0,
     )
     lines: tuple[ProjectLineRow, ...] = Field(min_length=1)
@@ -203,8 +255,16 @@ class Budget(Frozen):
         return self
 
 
-def check_budget_refs(budget: Budget, framework: Framework | None, districts: set[str]) -> None:
-    """Every line's target and every district named by the budget must exist."""
+def check_budget_refs(
+    budget: Budget,
+    framework: Framework | None,
+    districts: set[str],
+    days_per_year: int | None = None,
+) -> None:
+    """Every line's target and every district named by the budget must exist.
+
+    With ``days_per_year``, every line's ``start_day`` must be a day of the year.
+    """
     for i, row in enumerate(budget.district_condition):
         if row.district not in districts:
             raise ValueError(
@@ -216,6 +276,11 @@ def check_budget_refs(budget: Budget, framework: Framework | None, districts: se
         "standard": {s.id for s in framework.standards} if framework else set(),
     }
     for i, line in enumerate(budget.lines):
+        if days_per_year is not None and line.start_day >= days_per_year:
+            raise ValueError(
+                f"budget lines row {i + 1} ({line.id}): start_day {line.start_day} is not a day "
+                f"of a {days_per_year}-day year"
+            )
         known = tables.get(line.target_kind)
         if known is None:
             continue

@@ -139,7 +139,7 @@ class Scenario(Frozen):
     def _budget_references(self) -> Scenario:
         if self.budget is not None:
             districts = {d.id for d in self.territory.districts}
-            check_budget_refs(self.budget, self.framework, districts)
+            check_budget_refs(self.budget, self.framework, districts, self.cycle.days_per_year)
         return self
 
     @model_validator(mode="after")

@@ -7,8 +7,9 @@ handler of the line's effect, which the mechanism owning that effect
 registered (``condition`` and ``decay``: :mod:`.upkeep`; ``detection``:
 :mod:`.detection`; ``staff_days``: :mod:`.rectification`;
 ``volunteer_hours``: :mod:`.volunteers`; ``publicity``: :mod:`.satisfaction`).
-Grants (staff-days, volunteer-hours, publicity) are paid at the start of the
-year, their effect spread over the duration.
+Delivery starts on the line's ``start_day`` of the year (0: its first day).
+Grants (staff-days, volunteer-hours, publicity) are paid then, their effect
+spread over the duration; other lines deliver their units month by month.
 
 Which places a line covers is fixed per scenario, not per replication: places
 are taken in one seeded order per (line, district), so a larger purchase
@@ -33,6 +34,7 @@ from civsim.apportion import largest_remainder
 from civsim.checkpoints import CITY, Checkpoints
 from civsim.city import City
 from civsim.scenario import Scenario
+from civsim.scenario.schema.budget import GRANT_EFFECTS
 from civsim.sim.engine import Run
 from civsim.sim.registry import Mechanism, Process, effect_handlers, effect_owners
 
@@ -40,8 +42,8 @@ __all__ = ["COVERAGE_STREAM", "MECHANISM", "Delivery", "DeliveryPart", "start_bu
 
 #: Seed stream of the places a line covers (fixed per scenario, not per replication).
 COVERAGE_STREAM = 2
-#: Effects paid as a grant at the start of the year, their effect spread over the duration.
-GRANTS = ("staff_days", "volunteer_hours", "publicity")
+#: Effects paid as a grant on the line's start day, their effect spread over the duration.
+GRANTS = GRANT_EFFECTS
 
 
 @dataclass
@@ -111,9 +113,11 @@ def _prepare(scenario: Scenario, city: City, allocation: pd.DataFrame) -> Delive
 
 
 def _year_rows(allocation: pd.DataFrame, year: int) -> tuple[pd.DataFrame, list[dict]]:
-    rows = allocation[(allocation["year"] == year) & (allocation["units"] > 0)]
+    """The year's whole table (recorded, its reserve and unspent rows too) and its funded lines."""
+    rows = allocation[allocation["year"] == year]
+    funded = rows[rows["units"] > 0]
     # plain records: itertuples builds a namedtuple class per call, slower than the year's work
-    return rows, rows[["year", "district", "line", "units"]].to_dict("records")
+    return rows, funded[["year", "district", "line", "units"]].to_dict("records")
 
 
 def start_budget_year(run: Run, year: int, allocation: pd.DataFrame | None = None) -> None:
@@ -175,7 +179,7 @@ def _delivery(part: DeliveryPart, row: Mapping[str, Any]) -> Delivery:
         effect=line["effect"],
         size=float(line["effect_size"]),
         duration_days=int(line["duration_days"]),
-        start_day=(int(row["year"]) - 1) * part.days_per_year,
+        start_day=(int(row["year"]) - 1) * part.days_per_year + int(line["start_day"]),
         units=units,
         yuan=units * int(line["unit_cost_yuan"]),
         covered=_covered(reach, int(row["units"])),
