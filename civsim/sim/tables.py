@@ -38,6 +38,10 @@ Tables and their columns:
     scenario, replication, year, district, place_type, condition (mean field
     condition over the year, 0..1, as inspectors see it), end_condition (at
     year end), checkpoints.
+``mock_tests``
+    scenario, replication, day, checkpoints (sampled), score: each mock test's
+    sample scored as the field inspection scores its sample, as a share (0..1)
+    of the field points.
 
 :func:`build_run_result` only tabulates what the mechanisms recorded
 (:class:`civsim.sim.records.Records`); it computes no score.
@@ -81,6 +85,7 @@ class RunResult:
     spend: pd.DataFrame
     allocation: pd.DataFrame
     conditions: pd.DataFrame
+    mock_tests: pd.DataFrame
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables by name."""
@@ -227,6 +232,7 @@ def build_run_result(
             records.conditions,
             columns=["year", "district", "place_type", "condition", "end_condition", "checkpoints"],
         ),
+        "mock_tests": pd.DataFrame(records.mock_tests, columns=["day", "checkpoints", "score"]),
     }
     return RunResult(**{k: _keyed(v, scenario, replication) for k, v in tables.items()})
 
