@@ -214,14 +214,15 @@ def _value(scenario: Scenario, path: str) -> Any:
 
 
 def _changed(value: Any, change: str) -> Any:
-    """``value`` after a change of the levers' grammar: ``xF``, ``+D`` or ``=V``."""
+    """``value`` after a change of the levers' grammar: ``xF``, ``+D``, ``-D`` or ``=V``."""
     op, arg = change[0], change[1:]
     if op == "=":
         return yaml.safe_load(arg)
     number = float(arg)
-    new = value * number if op == "x" else value + number if op == "+" else None
-    if new is None:
-        raise CivsimError(f"change {change!r}: expected xF, +D or =V")
+    ops = {"x": lambda: value * number, "+": lambda: value + number, "-": lambda: value - number}
+    if op not in ops:
+        raise CivsimError(f"change {change!r}: expected xF, +D, -D or =V")
+    new = ops[op]()
     return round(new) if isinstance(value, int) and not isinstance(value, bool) else new
 
 
@@ -348,34 +349,49 @@ def lever_directions(trial: Trial, levers: Sequence[dict] | None = None) -> list
 
 
 def no_inert_parameter(trial: Trial, paths: Iterable[str] | None = None) -> list[dict[str, Any]]:
-    """Every scalar parameter, moved (:func:`perturbation`), changes some result table.
+    """Every scalar parameter, moved (:func:`perturbations`), changes some result table.
 
-    One replication (0) at the trial's seed; a parameter inert by design while
-    a switch is set (the data's ``inert_by_design``) is skipped with its reason.
+    One replication (0) at the trial's seed. A parameter whose first move
+    changes nothing is moved the other way too; it is inert when neither
+    changes any table. A parameter inert by design while a switch is set (the
+    data's ``inert_by_design``) is skipped with its reason.
     """
     sc = trial.scenario
     rows = {r["path"]: r for r in parameter_table(sc)}
     wanted = list(rows) if paths is None else list(paths)
-    jobs, out = [], []
+    pending, out = [], []
     for path in wanted:
-        asserts = f"moving {path} changes some result table"
-        rec = _record(trial, "no_inert_parameter", asserts, item=path, reps=1)
+        rec = _record(trial, "no_inert_parameter", f"moving {path} changes some result table")
+        rec.update(item=path, reps=1, statistic="tables moved")
         reason = _inert_by_design(sc, path)
         if reason:
             out.append({**rec, "passed": True, "note": f"skipped: {reason}"})
             continue
         try:
-            changes = perturbation(sc, rows[path])
-            jobs.append((rec, changes, override(sc, changes)))
+            pending.append((rec, perturbations(sc, rows[path])))
         except CivsimError as exc:
             out.append({**rec, "passed": False, "note": f"cannot be moved: {exc}"})
-    prints = _fingerprints([sc, *(j[2] for j in jobs)], trial.seed, trial.executor, trial.workers)
-    for (rec, changes, _), fp in zip(jobs, prints[1:], strict=True):
-        moved = [name for name, h in fp.items() if h != prints[0][name]]
-        note = ", ".join(f"{k} {v!r}" for k, v in changes.items())
-        note += f"; moved: {', '.join(moved)}" if moved else "; no table moved"
-        rec = {**rec, "statistic": "tables moved", "difference": len(moved), "note": note}
-        out.append({**rec, "passed": bool(moved)})
+    base = _fingerprints([sc], trial.seed, trial.executor, trial.workers)[0]
+    moved: dict[int, int] = {}  # tables moved, by pending parameter
+    notes: dict[int, list[str]] = {}
+    for attempt in range(2):  # the first move; the other way for those that moved nothing
+        jobs = [
+            (i, moves[attempt])
+            for i, (_, moves) in enumerate(pending)
+            if len(moves) > attempt and not moved.get(i)
+        ]
+        variants = [override(sc, changes) for _, changes in jobs]
+        prints = _fingerprints(variants, trial.seed, trial.executor, trial.workers)
+        for (i, changes), fp in zip(jobs, prints, strict=True):
+            names = [name for name, h in fp.items() if h != base[name]]
+            moved[i] = len(names)
+            said = ", ".join(f"{k} {v!r}" for k, v in changes.items())
+            notes.setdefault(i, []).append(
+                f"{said}: moved {', '.join(names)}" if names else f"{said}: no table moved"
+            )
+    for i, (rec, _) in enumerate(pending):
+        n = moved.get(i, 0)
+        out.append({**rec, "difference": n, "passed": n > 0, "note": "; ".join(notes.get(i, []))})
     return out
 
 
@@ -391,14 +407,16 @@ def _inert_by_design(sc: Scenario, path: str) -> str | None:
     return None
 
 
-def perturbation(sc: Scenario, row: dict[str, Any]) -> dict[str, Any]:
-    """How a parameter is moved: its changes by dotted path (validated values).
+def perturbations(sc: Scenario, row: dict[str, Any]) -> list[dict[str, Any]]:
+    """How a parameter is moved: the valid moves, each its changes by dotted path.
 
-    To the end of its plausible range farther from its value where one is
-    given; else by :data:`RELATIVE_CHANGE` of its value, up or, where up
-    breaks a rule (of the scenario or of its budget's allocation), down (a
-    zero moves by one, a sequence is reversed);
-    parameters tied to others move with them (the data's ``moved_together``).
+    The first move goes to the end of its plausible range farther from its
+    value where one is given, else up by :data:`RELATIVE_CHANGE` of its value
+    (a zero moves up by one, a sequence is reversed); the second goes the
+    other way (the nearer end; down by the same share). Where a move breaks a
+    rule (of the scenario or of its budget's allocation), half the move is
+    tried instead. Parameters tied to others move with them, one way only
+    (the data's ``moved_together``).
 
     Raises
     ------
@@ -408,27 +426,34 @@ def perturbation(sc: Scenario, row: dict[str, Any]) -> dict[str, Any]:
     path, value = row["path"], row["value"]
     for rule in reality_data()["moved_together"]:
         if rule["path"] == path:
-            return {p: _changed(_value(sc, p), c) for p, c in rule["changes"].items()}
+            return [{p: _changed(_value(sc, p), c) for p, c in rule["changes"].items()}]
     if row["plausible"] is not None:
         lo, hi = row["plausible"]
-        candidates = [lo, hi] if abs(value - lo) > abs(value - hi) else [hi, lo]
+        sides = [[lo], [hi]] if abs(value - lo) > abs(value - hi) else [[hi], [lo]]
     elif isinstance(value, tuple | list):
-        candidates = [list(reversed(value)), [*value[1:], value[0]]]
+        sides = [[list(reversed(value))], [[*value[1:], value[0]]]]
     elif value == 0:
-        candidates = [value + 1]
+        sides = [[value + 1]]
     else:
-        candidates = [_changed(value, f"x{1 + s}") for s in (RELATIVE_CHANGE, -RELATIVE_CHANGE)]
-    errors = []
-    for new in candidates:
-        if new == value:
-            continue
-        try:
-            check_ready(override(sc, {path: new}), build=False)  # loads and allocates
-        except CivsimError as exc:
-            errors.append(str(exc))
-            continue
-        return {path: new}
-    raise CivsimError("; ".join(errors) or f"{path}: no other value to move to")
+        up, down = 1 + RELATIVE_CHANGE, 1 - RELATIVE_CHANGE
+        halves = (1 + RELATIVE_CHANGE / 2, 1 - RELATIVE_CHANGE / 2)
+        sides = [[_changed(value, f"x{f}") for f in (up, halves[0])]]
+        sides.append([_changed(value, f"x{f}") for f in (down, halves[1])])
+    moves, errors = [], []
+    for side in sides:
+        for new in side:
+            if new == value:
+                continue
+            try:
+                check_ready(override(sc, {path: new}), build=False)  # loads and allocates
+            except CivsimError as exc:
+                errors.append(str(exc))
+                continue
+            moves.append({path: new})
+            break
+    if not moves:
+        raise CivsimError("; ".join(errors) or f"{path}: no other value to move to")
+    return moves
 
 
 def _fingerprints(
