@@ -223,7 +223,9 @@ def _changed(value: Any, change: str) -> Any:
     if op not in ops:
         raise CivsimError(f"change {change!r}: expected xF, +D, -D or =V")
     new = ops[op]()
-    return round(new) if isinstance(value, int) and not isinstance(value, bool) else new
+    if isinstance(value, int) and not isinstance(value, bool):
+        return round(new)
+    return round(new, 12)  # 0.45, not 0.44999999999999996
 
 
 def vary(scenario: Scenario, changes: dict[str, str], name: str | None = None) -> Scenario:
@@ -256,12 +258,26 @@ def vary(scenario: Scenario, changes: dict[str, str], name: str | None = None) -
 
 
 def no_fund(trial: Trial) -> list[dict[str, Any]]:
-    """Without the special fund the cycle scores lower."""
+    """Without the special fund the cycle scores lower (see :func:`no_fund_prep`)."""
     asserts = "no fund scores lower than the fund"
     if trial.scenario.budget is None:
         return [_record(trial, "no_fund", asserts, passed=True, note="no fund to remove")]
-    variant = override(trial.scenario, {"budget": None})
-    return [_directional(trial, "no_fund", variant, "lower", asserts)]
+    return [_directional(trial, "no_fund", no_fund_prep(trial.prep), "lower", asserts)]
+
+
+def no_fund_prep(prep: Prepared) -> Prepared:
+    """The scenario with a fund that buys nothing: its allocation emptied.
+
+    The budget section stays: its stated district conditions are also the
+    districts' condition on day 0, which removing the section would change.
+    A performance-linked policy is held at its first-year policy, so nothing
+    is re-allocated during the run.
+    """
+    sc = prep.scenario
+    assert sc.budget is not None  # no_fund checks
+    if sc.budget.policy == "performance":
+        sc = override(sc, {"budget.policy": sc.budget.first_year_policy})
+    return prepare(sc, allocation=prep.allocation.iloc[0:0], city=prep.city)
 
 
 def no_rectification(trial: Trial) -> list[dict[str, Any]]:

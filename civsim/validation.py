@@ -106,14 +106,20 @@ def campaign_trajectory(runs: ValidationRuns) -> pd.DataFrame:
 
 
 def _phases(runs: ValidationRuns) -> dict[str, float]:
-    """Campaign less normal field points: before the run-up, in it, in the window, after."""
+    """Campaign less normal field points in each phase of the inspection year.
+
+    Before the run-up (a span as long as it), the run-up, the window, and
+    :data:`AFTER_DAYS` after it.
+    """
     traj = campaign_trajectory(runs)
     sc = runs.campaign
     ev, camp = sc.simulation.evaluation, sc.simulation.campaign
     day_of_year = traj["day"] % sc.cycle.days_per_year
     w0, w1 = ev.window_start_day, ev.window_start_day + ev.window_days
+    r0 = w0 - camp.run_up_days
     masks = {
-        "run_up": (day_of_year >= w0 - camp.run_up_days) & (day_of_year < w0),
+        "before": (day_of_year >= r0 - camp.run_up_days) & (day_of_year < r0),
+        "run_up": (day_of_year >= r0) & (day_of_year < w0),
         "window": (day_of_year >= w0) & (day_of_year < w1),
         "after": (day_of_year >= w1) & (day_of_year < w1 + AFTER_DAYS),
     }
@@ -156,9 +162,9 @@ def validation_table(runs: ValidationRuns) -> pd.DataFrame:
             "a small run-up before the inspection, a peak on site, a return (or overshoot) "
             "below normal after",
             "docs/domain.md §5",
-            f"run-up {ph['run_up']:+.2f}, window {ph['window']:+.2f}, "
-            f"{AFTER_DAYS} days after {ph['after']:+.2f} (lowest {ph['after_low']:+.2f}) "
-            "field points vs normal",
+            f"before the run-up {ph['before']:+.2f}, run-up {ph['run_up']:+.2f}, window "
+            f"{ph['window']:+.2f}, {AFTER_DAYS} days after {ph['after']:+.2f} (lowest "
+            f"{ph['after_low']:+.2f}) field points vs normal",
             ph["window"],
             f"{runs.campaign.name}: city field points of the shadow score, campaign less normal "
             f"mode (common random numbers), mean over days and {reps} replications",
