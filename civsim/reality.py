@@ -41,6 +41,9 @@ from civsim.scenario import Cycle, Scenario, override, parameter_table
 from civsim.sim import Prepared, prepare, simulate
 from civsim.sim.mechanisms.campaign import effort_profile
 from civsim.sim.tables import RunResult
+from civsim.variants import changed as _changed
+from civsim.variants import value_at as _value
+from civsim.variants import vary
 
 __all__ = [
     "CHECKS",
@@ -201,57 +204,6 @@ def _directional(
         high=high,
         passed=bool(passed),
     )
-
-
-def _value(scenario: Scenario, path: str) -> Any:
-    """The value at a dotted path of fields (``budget.total_yuan``); AttributeError if none."""
-    value: Any = scenario
-    for part in path.split("."):
-        if value is None:
-            raise AttributeError(path)
-        value = getattr(value, part)
-    return value
-
-
-def _changed(value: Any, change: str) -> Any:
-    """``value`` after a change of the levers' grammar: ``xF``, ``+D``, ``-D`` or ``=V``."""
-    op, arg = change[0], change[1:]
-    if op == "=":
-        return yaml.safe_load(arg)
-    number = float(arg)
-    ops = {"x": lambda: value * number, "+": lambda: value + number, "-": lambda: value - number}
-    if op not in ops:
-        raise CivsimError(f"change {change!r}: expected xF, +D, -D or =V")
-    new = ops[op]()
-    if isinstance(value, int) and not isinstance(value, bool):
-        return round(new)
-    return round(new, 12)  # 0.45, not 0.44999999999999996
-
-
-def vary(scenario: Scenario, changes: dict[str, str], name: str | None = None) -> Scenario:
-    """A variant with parameters changed by the levers' grammar (``x2``, ``+5``, ``=true``).
-
-    A path ``table.*.column`` changes that column in every row of a table.
-
-    Examples
-    --------
-    >>> from civsim.scenario import load_scenario
-    >>> county = load_scenario("scenarios/county_nominee.yaml")
-    >>> v = vary(county, {"budget.total_yuan": "x2", "framework.standards.*.decay_per_day": "x2"})
-    >>> v.budget.total_yuan, v.framework.standards[0].decay_per_day
-    (7000000, 0.05)
-    """
-    out: dict[str, Any] = {} if name is None else {"name": name}
-    for path, change in changes.items():
-        if ".*." in path:
-            table, column = path.split(".*.")
-            rows = [r.model_dump() for r in _value(scenario, table)]
-            for row in rows:
-                row[column] = _changed(row[column], change)
-            out[table] = rows
-        else:
-            out[path] = _changed(_value(scenario, path), change)
-    return override(scenario, out)
 
 
 # -- the named checks -------------------------------------------------------------------------

@@ -46,7 +46,16 @@ STAGES = (
     ),
     ("scoring", ("civsim.scoring",)),
     ("sim", ("civsim.sim",)),
-    ("analysis", ("civsim.results", "civsim.experiments", "civsim.reality", "civsim.validation")),
+    (
+        "analysis",
+        (
+            "civsim.results",
+            "civsim.experiments",
+            "civsim.variants",
+            "civsim.reality",
+            "civsim.validation",
+        ),
+    ),
     ("outputs", ("civsim.plots", "civsim.export", "civsim.report")),
     ("interface", ("civsim.cli", "civsim")),
 )
