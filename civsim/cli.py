@@ -130,6 +130,45 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_check(args: argparse.Namespace) -> int:
+    from civsim.export import staged_folder
+    from civsim.reality import CHECKS, run_checks
+    from civsim.scenario import load_scenario
+
+    unknown = [n for n in args.only or () if n not in CHECKS]
+    if unknown:
+        raise CivsimError(f"unknown checks {', '.join(unknown)}; known: {', '.join(CHECKS)}")
+    # Every file is read and checked before any replication runs.
+    scenarios = [load_scenario(path) for path in args.files]
+    tables = []
+    for scenario in scenarios:
+        table = run_checks(
+            scenario, args.reps, args.seed, args.only, executor=args.executor, workers=args.workers
+        )
+        tables.append(table)
+        shown = table.drop(columns=["asserts", "note"]).assign(
+            passed=table["passed"].map({True: "pass", False: "FAIL"})
+        )
+        with pd.option_context("display.width", 200, "display.max_columns", None):
+            print(shown.to_string(index=False, na_rep="-", float_format="{:.3f}".format))
+    records = pd.concat(tables, ignore_index=True)
+    if args.out:
+        with staged_folder(Path(args.out)) as tmp:
+            records.to_csv(tmp / "checks.csv", index=False)
+        print(f"records written  {Path(args.out) / 'checks.csv'}")
+    failed = records[~records["passed"].astype(bool)]
+    if failed.empty:
+        print(f"all {len(records)} checks passed")
+        return 0
+    names = (failed["scenario"] + ": " + failed["check"] + failed["item"].map(_bracketed)).unique()
+    print(f"{len(failed)} of {len(records)} checks failed: {'; '.join(names)}", file=sys.stderr)
+    return 1
+
+
+def _bracketed(item: str) -> str:
+    return f" [{item}]" if item else ""
+
+
 def _cmd_budget(args: argparse.Namespace) -> int:
     from civsim.budget import allocate_cycle, budget_inputs, expected_gain, summarise
     from civsim.errors import BudgetError
@@ -333,6 +372,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=_cmd_compare)
 
+    p = sub.add_parser(
+        "check", help="reality checks: behavioural assertions on common random numbers"
+    )
+    p.add_argument("files", nargs="+", metavar="SCENARIO")
+    p.add_argument("--only", nargs="+", metavar="NAME", help="run only these checks")
+    p.add_argument("--out", metavar="DIR", help="folder for checks.csv")
+    _replication_options(p, seed_default="each scenario's", reps_default=3)
+    p.set_defaults(run=_cmd_check)
+
     p = sub.add_parser("budget", help="allocate the special fund in exact yuan, year by year")
     p.add_argument("file", metavar="FILE")
     p.add_argument(
@@ -384,9 +432,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _replication_options(p: argparse.ArgumentParser, seed_default: str) -> None:
+def _replication_options(
+    p: argparse.ArgumentParser, seed_default: str, reps_default: int = 10
+) -> None:
     """The options of commands that run replications: how many, which seed, where."""
-    p.add_argument("--reps", type=_positive, default=10, help="replications (default 10)")
+    p.add_argument(
+        "--reps",
+        type=_positive,
+        default=reps_default,
+        help=f"replications (default {reps_default})",
+    )
     p.add_argument("--seed", type=int, help=f"master seed (default: {seed_default})")
     p.add_argument("--executor", choices=["serial", "process"], default="process")
     p.add_argument("--workers", type=_positive, help="processes (default: all cores)")

@@ -46,7 +46,17 @@ STAGES = (
     ),
     ("scoring", ("civsim.scoring",)),
     ("sim", ("civsim.sim",)),
-    ("analysis", ("civsim.results", "civsim.experiments", "civsim.fund_value")),
+    (
+        "analysis",
+        (
+            "civsim.results",
+            "civsim.experiments",
+            "civsim.variants",
+            "civsim.reality",
+            "civsim.validation",
+            "civsim.fund_value",
+        ),
+    ),
     ("outputs", ("civsim.plots", "civsim.export", "civsim.report")),
     ("interface", ("civsim.cli", "civsim")),
 )

@@ -48,6 +48,8 @@ class Records:
         Every rectification order and its status at the end of the cycle.
     survey_item_shares : Series
         Each survey item's share of the survey points (to split the survey's shadow).
+    mock_tests : list of (day, checkpoints sampled, score)
+        Every mock test's sample scored as the field inspection would (0..1).
     """
 
     cond_sum: np.ndarray
@@ -63,6 +65,7 @@ class Records:
     cycle: dict[str, Any] = field(default_factory=dict)
     orders: pd.DataFrame | None = None
     survey_item_shares: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    mock_tests: list[tuple[int, int, float]] = field(default_factory=list)
 
     @classmethod
     def empty(cls, ckp: Checkpoints) -> Records:

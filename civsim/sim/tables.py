@@ -55,6 +55,10 @@ Tables and their columns:
     defect on that recording day), minor (of them, minor ones), severity
     (their mean severity, condition lost; 0 when none), checkpoints (field
     checkpoints of the district). Empty when defects are switched off.
+``mock_tests``
+    scenario, replication, day, checkpoints (sampled), score: each mock test's
+    sample scored as the field inspection scores its sample, as a share (0..1)
+    of the field points.
 
 :func:`build_run_result` only tabulates what the mechanisms recorded
 (:class:`civsim.sim.records.Records`); it computes no score.
@@ -98,6 +102,7 @@ class RunResult:
     spend: pd.DataFrame
     allocation: pd.DataFrame
     conditions: pd.DataFrame
+    mock_tests: pd.DataFrame
     defects: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -246,6 +251,7 @@ def build_run_result(
             columns=["year", "district", "place_type", "condition", "end_condition", "checkpoints"],
         ),
         "defects": _defects(records, ckp),
+        "mock_tests": pd.DataFrame(records.mock_tests, columns=["day", "checkpoints", "score"]),
     }
     return RunResult(**{k: _keyed(v, scenario, replication) for k, v in tables.items()})
 

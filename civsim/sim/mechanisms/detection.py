@@ -13,7 +13,11 @@ or below the compliance threshold):
 
 Residents' reports and the platform are found in one compiled pass a day
 (:func:`civsim.sim.kernels.find_problems`); a problem both find counts for
-the residents. Each source draws from its own stream. Fundable effect:
+the residents. Each source draws from its own stream. Each mock test is
+also scored as the field inspection would score its sample (a share of the
+observations passed, points-weighted by standard; stream
+``mock_test_scores``), the figure a city's office reports (docs/domain.md §2:
+one mock test scored 70.1%). Fundable effect:
 ``detection`` (the platform's rate raised for the line's duration).
 Parameters: ``simulation.detection``.
 """
@@ -26,6 +30,7 @@ import numpy as np
 import pandas as pd
 import simpy
 
+from civsim import scoring
 from civsim.city import City
 from civsim.scenario import Scenario
 from civsim.sim import kernels
@@ -49,18 +54,21 @@ class DetectionPart:
 
 @dataclass
 class DetectionState:
-    """The platform's daily detection rate per checkpoint, its largest value, residents' reports.
+    """The platform's daily detection rate per checkpoint, its largest value, reports, mock tests.
 
     ``reports`` lists the problems residents reported and the platform flagged
     each day as ``(day, checkpoints, first order, residents')``: the first
     ``residents'`` checkpoints are the residents', and checkpoint j's order is
     ``first + j`` (-1: no order, as rectification is off). Residents'
     satisfaction reads how they were acted on (:mod:`.satisfaction`).
+    ``mock_tests`` holds ``(day, checkpoints sampled, score)`` of every mock
+    test, the score a share (0..1) of the field inspection's points.
     """
 
     detect_extra: np.ndarray
     detect_max: float
     reports: list[tuple[int, np.ndarray, int, int]] = field(default_factory=list)
+    mock_tests: list[tuple[int, int, float]] = field(default_factory=list)
 
 
 def _prepare(scenario: Scenario, city: City, allocation: pd.DataFrame) -> DetectionPart:
@@ -88,11 +96,35 @@ def _report(run: Run, found: np.ndarray, source: str) -> None:
         open_orders(run, found)
 
 
-def _visit(run: Run, rng: np.random.Generator, plan: list[int], kind: str) -> None:
-    """One visit of kind ``kind``: sample places by ``plan``, report their problems."""
+def _visit(run: Run, rng: np.random.Generator, plan: list[int], kind: str) -> np.ndarray:
+    """One visit of kind ``kind``: sample places by ``plan``, report their problems.
+
+    Returns the checkpoints sampled.
+    """
     run.count(kind, 1)
     sampled = sample_places(run.ckp, rng, plan)
     _report(run, run.state.problems(sampled), f"problem_{kind}")
+    return sampled
+
+
+def _score_mock_test(run: Run, sampled: np.ndarray) -> None:
+    """Score a mock test's sample as the field inspection would (a share of its points).
+
+    Scored on the condition the testers saw (opening orders changes no
+    condition); the pass draws come from their own stream, so no other draw moves.
+    """
+    ckp = run.ckp
+    share = scoring.field_inspection(
+        run.state.effective(),
+        sampled,
+        ckp.observations,
+        ckp.standard,
+        ckp.standard_points,
+        1.0,
+        run.rng("mock_test_scores"),
+    )
+    st: DetectionState = run["detection"]
+    st.mock_tests.append((int(run.env.now), len(sampled), share))
 
 
 def self_checks(env: simpy.Environment, run: Run) -> Process:
@@ -102,7 +134,8 @@ def self_checks(env: simpy.Environment, run: Run) -> Process:
     rng = run.rng("self_checks")
     while True:
         yield env.timeout(det.self_check_interval_days)
-        _visit(run, rng, part.self_check_plan, "self_check")
+        sampled = _visit(run, rng, part.self_check_plan, "self_check")
+        _score_mock_test(run, sampled)
         _report(run, run.state.problems(part.material), "problem_material_review")
 
 
@@ -166,6 +199,12 @@ def daily_reports(env: simpy.Environment, run: Run) -> Process:
         yield env.timeout(1)
 
 
+def _finish(run: Run) -> None:
+    """Hand the mock tests' scores to the records."""
+    st: DetectionState = run["detection"]
+    run.records.mock_tests.extend(st.mock_tests)
+
+
 def _start(env: simpy.Environment, run: Run) -> None:
     env.process(daily_reports(env, run))
     env.process(self_checks(env, run))
@@ -193,7 +232,15 @@ MECHANISM = Mechanism(
     prepare=_prepare,
     setup=_setup,
     start=_start,
-    streams=("self_checks", "covert_visits", "citizen_reports", "platform", "platform_thinning"),
+    finish=_finish,
+    streams=(
+        "self_checks",
+        "covert_visits",
+        "citizen_reports",
+        "platform",
+        "platform_thinning",
+        "mock_test_scores",
+    ),
     events=(
         "self_check",
         "covert_visit",

@@ -1,0 +1,567 @@
+"""Reality checks: named behavioural assertions about a scenario, on common random numbers.
+
+Each check is a plain function of a :class:`Trial` (a prepared scenario, its
+replications and seed) returning tidy records, one per thing asserted:
+``check, scenario, item, statistic, difference, low, high, reps, passed,
+asserts, note``. Where a check compares a variant with the scenario, both run
+replications ``0..reps-1`` from the same seed, so the differences are paired
+(common random numbers); ``difference`` is their mean and ``low .. high`` its
+90% confidence interval (Student's t over the replications; one replication
+gives the single difference).
+
+A directional check passes when the whole interval lies on the documented side
+of zero: a difference of exactly zero is not "lower". "Gains nothing" passes
+when the interval contains zero or lies below it. The levers, the parameters
+inert by design and the parameters that move together are data
+(``civsim/data/reality.yaml``): they are facts about the model, shared by
+every scenario, and the ``civsim check`` command runs on any scenario folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from scipy import stats
+
+from civsim.errors import CivsimError
+from civsim.experiments import Executor, replicate
+from civsim.readiness import check_ready
+from civsim.scenario import Cycle, Scenario, override, parameter_table
+from civsim.sim import Prepared, prepare, simulate
+from civsim.sim.mechanisms.campaign import effort_profile
+from civsim.sim.tables import RunResult
+from civsim.variants import changed as _changed
+from civsim.variants import value_at as _value
+from civsim.variants import vary
+
+__all__ = [
+    "CHECKS",
+    "RECORD_COLUMNS",
+    "STATISTICS",
+    "Trial",
+    "arithmetic_error",
+    "interval",
+    "reality_data",
+    "run_checks",
+    "vary",
+]
+
+#: Width of the confidence interval of a mean paired difference.
+INTERVAL = 0.90
+#: A parameter without a plausible range moves by this share of its value (up, or down where
+#: up breaks a rule): large enough to move any result a parameter reaches.
+RELATIVE_CHANGE = 0.5
+#: "More decay": every standard's daily decay times this.
+MORE_DECAY = 1.5
+#: "Half the grid workers": grid workers per grid times this.
+HALF = 0.5
+#: Days the missed surge's window is moved from the inspection's: half a year, the farthest a
+#: surge can miss a yearly inspection.
+MISS_BY_DAYS = 182
+#: Rounding allowed when the annual and cycle scores are recomputed (points).
+TOLERANCE = 1e-9
+#: Columns of the checks' records.
+RECORD_COLUMNS = (
+    "check",
+    "scenario",
+    "item",
+    "statistic",
+    "difference",
+    "low",
+    "high",
+    "reps",
+    "passed",
+    "asserts",
+    "note",
+)
+
+
+def _cycle_score(r: RunResult) -> pd.Series:
+    return r.cycle.set_index("replication")["cycle_score"]
+
+
+def _satisfaction(r: RunResult) -> pd.Series:
+    return r.annual.groupby("replication")["satisfaction"].mean()
+
+
+def _late_share(r: RunResult) -> pd.Series:
+    late = r.orders["status"].isin(("closed_late", "open_late")).astype(float)
+    return late.groupby(r.orders["replication"]).mean()
+
+
+#: Per-replication results a check compares: name to function of a RunResult.
+STATISTICS: dict[str, Callable[[RunResult], pd.Series]] = {
+    "cycle_score": _cycle_score,
+    "satisfaction": _satisfaction,
+    "late_share": _late_share,
+}
+
+
+@cache
+def reality_data() -> dict[str, Any]:
+    """The levers, the parameters inert by design and those moved together (package data)."""
+    text = resources.files("civsim").joinpath("data/reality.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+@dataclass
+class Trial:
+    """A prepared scenario with the replications and seed every check of it uses.
+
+    The scenario's own replications are run once, when a check first needs them.
+    """
+
+    prep: Prepared
+    reps: int
+    seed: int
+    executor: Executor = "serial"
+    workers: int | None = None
+    _base: RunResult | None = field(default=None, repr=False)
+
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario under check."""
+        return self.prep.scenario
+
+    @property
+    def base(self) -> RunResult:
+        """The scenario's replications ``0..reps-1``."""
+        if self._base is None:
+            self._base = self.run(self.prep)
+        return self._base
+
+    def run(self, variant: Scenario | Prepared) -> RunResult:
+        """Replications ``0..reps-1`` of a variant, from the trial's seed (paired with the base)."""
+        return replicate(variant, self.reps, self.seed, self.executor, self.workers, progress=False)
+
+
+def _record(trial: Trial, check: str, asserts: str, **values: Any) -> dict[str, Any]:
+    rec: dict[str, Any] = dict.fromkeys(RECORD_COLUMNS)
+    rec.update(check=check, scenario=trial.scenario.name, item="", reps=trial.reps, note="")
+    rec.update(asserts=asserts)
+    rec.update(values)
+    return rec
+
+
+def interval(diffs: pd.Series, width: float = INTERVAL) -> tuple[float, float, float]:
+    """Mean of paired differences and its central confidence interval (Student's t).
+
+    Examples
+    --------
+    >>> mean, low, high = interval(pd.Series([1.0, 2.0, 3.0]))
+    >>> mean, round(low, 3), round(high, 3)
+    (2.0, 0.314, 3.686)
+    >>> interval(pd.Series([0.5]))
+    (0.5, 0.5, 0.5)
+    """
+    mean = float(diffs.mean())
+    if len(diffs) < 2:
+        return mean, mean, mean
+    t = float(stats.t.ppf(0.5 + width / 2, len(diffs) - 1))
+    half = t * float(diffs.std(ddof=1)) / math.sqrt(len(diffs))
+    return mean, mean - half, mean + half
+
+
+def _directional(
+    trial: Trial,
+    check: str,
+    variant: Scenario | Prepared,
+    direction: str,
+    asserts: str,
+    statistic: str = "cycle_score",
+    item: str = "",
+    base: RunResult | None = None,
+) -> dict[str, Any]:
+    """A paired comparison of a variant with the base, passing by ``direction``.
+
+    ``direction`` is ``higher``, ``lower`` (the interval strictly on that side
+    of zero) or ``not_higher`` (the interval contains zero or lies below it).
+    """
+    stat = STATISTICS[statistic]
+    reference = trial.base if base is None else base
+    diffs = (stat(trial.run(variant)) - stat(reference)).dropna()
+    mean, low, high = interval(diffs)
+    passed = {"higher": low > 0, "lower": high < 0, "not_higher": low <= 0}[direction]
+    return _record(
+        trial,
+        check,
+        asserts,
+        item=item,
+        statistic=statistic,
+        difference=mean,
+        low=low,
+        high=high,
+        passed=bool(passed),
+    )
+
+
+# -- the named checks -------------------------------------------------------------------------
+
+
+def no_fund(trial: Trial) -> list[dict[str, Any]]:
+    """Without the special fund the cycle scores lower (see :func:`no_fund_prep`)."""
+    asserts = "no fund scores lower than the fund"
+    if trial.scenario.budget is None:
+        return [_record(trial, "no_fund", asserts, passed=True, note="no fund to remove")]
+    return [_directional(trial, "no_fund", no_fund_prep(trial.prep), "lower", asserts)]
+
+
+def no_fund_prep(prep: Prepared) -> Prepared:
+    """The scenario with a fund that buys nothing: its allocation emptied.
+
+    The budget section stays: its stated district conditions are also the
+    districts' condition on day 0, which removing the section would change.
+    A performance-linked policy is held at its first-year policy, so nothing
+    is re-allocated during the run.
+    """
+    sc = prep.scenario
+    assert sc.budget is not None  # no_fund checks
+    if sc.budget.policy == "performance":
+        sc = override(sc, {"budget.policy": sc.budget.first_year_policy})
+    return prepare(sc, allocation=prep.allocation.iloc[0:0], city=prep.city)
+
+
+def no_rectification(trial: Trial) -> list[dict[str, Any]]:
+    """Without rectification orders the cycle scores lower."""
+    variant = override(trial.scenario, {"simulation.rectification.enabled": False})
+    asserts = "no rectification scores lower than rectification"
+    return [_directional(trial, "no_rectification", variant, "lower", asserts)]
+
+
+def half_grid_workers(trial: Trial) -> list[dict[str, Any]]:
+    """With half the grid workers per grid the cycle scores lower."""
+    path = "territory.generator.grid_workers_per_grid"
+    asserts = "half the grid workers score lower"
+    if trial.scenario.territory.generator is None:
+        return [_record(trial, "half_grid_workers", asserts, passed=True, note="no generator")]
+    variant = vary(trial.scenario, {path: f"x{HALF}"})
+    return [_directional(trial, "half_grid_workers", variant, "lower", asserts)]
+
+
+def more_decay(trial: Trial) -> list[dict[str, Any]]:
+    """With every standard decaying faster the cycle scores lower."""
+    variant = vary(trial.scenario, {"framework.standards.*.decay_per_day": f"x{MORE_DECAY}"})
+    return [_directional(trial, "more_decay", variant, "lower", "more decay scores lower")]
+
+
+def missed_surge(trial: Trial) -> list[dict[str, Any]]:
+    """A campaign surge aimed at the wrong window gains nothing over normal operation.
+
+    Both arms are the scenario's own campaign settings; the normal arm holds
+    effort level, the missed arm surges for a window :data:`MISS_BY_DAYS`
+    from the inspection's (see :func:`missed_surge_prep`).
+    """
+    normal = override(trial.scenario, {"simulation.campaign.mode": "normal"})
+    normal_prep = prepare(normal, city=trial.prep.city)
+    base = trial.base if trial.scenario == normal else trial.run(normal_prep)
+    asserts = "a surge that misses the inspection gains nothing"
+    return [
+        _directional(
+            trial, "missed_surge", missed_surge_prep(trial.prep), "not_higher", asserts, base=base
+        )
+    ]
+
+
+def missed_surge_prep(prep: Prepared) -> Prepared:
+    """The scenario in campaign mode, its surge planned for a window the inspection is not in.
+
+    The one place a campaign's belief about the window is set: until the
+    scenario states that belief, the campaign's effort profile is computed
+    from a copy whose evaluation window opens :data:`MISS_BY_DAYS` later
+    (modulo the year), while the evaluation keeps the scenario's window.
+    """
+    sc = override(prep.scenario, {"simulation.campaign.mode": "campaign"})
+    ev = sc.simulation.evaluation
+    believed = (ev.window_start_day + MISS_BY_DAYS) % sc.cycle.days_per_year
+    belief = override(sc, {"simulation.evaluation.window_start_day": believed})
+    surge = prepare(sc, city=prep.city)
+    return dataclasses.replace(surge, parts={**surge.parts, "campaign": effort_profile(belief)})
+
+
+def lever_directions(trial: Trial, levers: Sequence[dict] | None = None) -> list[dict[str, Any]]:
+    """Every lever of the data moves its statistic in its documented direction."""
+    out = []
+    for lever in reality_data()["levers"] if levers is None else levers:
+        asserts = (
+            f"{lever['path']} {lever['change']} gives a {lever['direction']} "
+            f"{lever['statistic']} ({lever['source']})"
+        )
+        try:
+            variant = vary(trial.scenario, {lever["path"]: lever["change"]})
+        except AttributeError:
+            rec = _record(trial, "lever_directions", asserts, item=lever["lever"], passed=True)
+            out.append({**rec, "note": f"not applicable: the scenario has no {lever['path']}"})
+            continue
+        rec = _directional(
+            trial,
+            "lever_directions",
+            variant,
+            lever["direction"],
+            asserts,
+            statistic=lever["statistic"],
+            item=lever["lever"],
+        )
+        out.append(rec)
+    return out
+
+
+def no_inert_parameter(trial: Trial, paths: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """Every scalar parameter, moved (:func:`perturbations`), changes some result table.
+
+    One replication (0) at the trial's seed. A parameter whose first move
+    changes nothing is moved the other way too; it is inert when neither
+    changes any table. A parameter inert by design while a switch is set (the
+    data's ``inert_by_design``) is skipped with its reason.
+    """
+    sc = trial.scenario
+    rows = {r["path"]: r for r in parameter_table(sc)}
+    wanted = list(rows) if paths is None else list(paths)
+    pending, out = [], []
+    for path in wanted:
+        rec = _record(trial, "no_inert_parameter", f"moving {path} changes some result table")
+        rec.update(item=path, reps=1, statistic="tables moved")
+        reason = _inert_by_design(sc, path)
+        if reason:
+            out.append({**rec, "passed": True, "note": f"skipped: {reason}"})
+            continue
+        try:
+            pending.append((rec, perturbations(sc, rows[path])))
+        except CivsimError as exc:
+            out.append({**rec, "passed": False, "note": f"cannot be moved: {exc}"})
+    base = _fingerprints([sc], trial.seed, trial.executor, trial.workers)[0]
+    moved: dict[int, int] = {}  # tables moved, by pending parameter
+    notes: dict[int, list[str]] = {}
+    for attempt in range(2):  # the first move; the other way for those that moved nothing
+        jobs = [
+            (i, moves[attempt])
+            for i, (_, moves) in enumerate(pending)
+            if len(moves) > attempt and not moved.get(i)
+        ]
+        variants = [override(sc, changes) for _, changes in jobs]
+        prints = _fingerprints(variants, trial.seed, trial.executor, trial.workers)
+        for (i, changes), fp in zip(jobs, prints, strict=True):
+            names = [name for name, h in fp.items() if h != base[name]]
+            moved[i] = len(names)
+            said = ", ".join(f"{k} {v!r}" for k, v in changes.items())
+            notes.setdefault(i, []).append(
+                f"{said}: moved {', '.join(names)}" if names else f"{said}: no table moved"
+            )
+    for i, (rec, _) in enumerate(pending):
+        n = moved.get(i, 0)
+        out.append({**rec, "difference": n, "passed": n > 0, "note": "; ".join(notes.get(i, []))})
+    return out
+
+
+def _inert_by_design(sc: Scenario, path: str) -> str | None:
+    """The reason a parameter is inert in this scenario (the data's rules), or None."""
+    for rule in reality_data()["inert_by_design"]:
+        if rule["path"] != path:
+            continue
+        when = all(_value(sc, p) == v for p, v in rule.get("when", {}).items())
+        unless = all(_value(sc, p) != v for p, v in rule.get("unless", {}).items())
+        if when and unless:
+            return str(rule["reason"])
+    return None
+
+
+def perturbations(sc: Scenario, row: dict[str, Any]) -> list[dict[str, Any]]:
+    """How a parameter is moved: the valid moves, each its changes by dotted path.
+
+    The first move goes to the end of its plausible range farther from its
+    value where one is given, else up by :data:`RELATIVE_CHANGE` of its value
+    (a zero moves up by one, a sequence is reversed); the second goes the
+    other way (the nearer end; down by the same share). Where a move breaks a
+    rule (of the scenario or of its budget's allocation), half the move is
+    tried instead. Parameters tied to others move with them, one way only
+    (the data's ``moved_together``).
+
+    Raises
+    ------
+    CivsimError
+        If no move is valid.
+    """
+    path, value = row["path"], row["value"]
+    for rule in reality_data()["moved_together"]:
+        if rule["path"] == path:
+            return [{p: _changed(_value(sc, p), c) for p, c in rule["changes"].items()}]
+    if row["plausible"] is not None:
+        lo, hi = row["plausible"]
+        sides = [[lo], [hi]] if abs(value - lo) > abs(value - hi) else [[hi], [lo]]
+    elif isinstance(value, tuple | list):
+        sides = [[list(reversed(value))], [[*value[1:], value[0]]]]
+    elif value == 0:
+        sides = [[value + 1]]
+    else:
+        up, down = 1 + RELATIVE_CHANGE, 1 - RELATIVE_CHANGE
+        halves = (1 + RELATIVE_CHANGE / 2, 1 - RELATIVE_CHANGE / 2)
+        sides = [[_changed(value, f"x{f}") for f in (up, halves[0])]]
+        sides.append([_changed(value, f"x{f}") for f in (down, halves[1])])
+    moves, errors = [], []
+    for side in sides:
+        for new in side:
+            if new == value:
+                continue
+            try:
+                check_ready(override(sc, {path: new}), build=False)  # loads and allocates
+            except CivsimError as exc:
+                errors.append(str(exc))
+                continue
+            moves.append({path: new})
+            break
+    if not moves:
+        raise CivsimError("; ".join(errors) or f"{path}: no other value to move to")
+    return moves
+
+
+def _fingerprints(
+    scenarios: list[Scenario], seed: int, executor: Executor, workers: int | None
+) -> list[dict[str, int]]:
+    """A hash of every result table of replication 0 of each scenario."""
+    jobs = [(sc, seed) for sc in scenarios]
+    if executor == "serial" or len(jobs) == 1:
+        return [_fingerprint(j) for j in jobs]
+    n = min(workers or os.cpu_count() or 1, len(jobs))
+    with ProcessPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(_fingerprint, jobs))
+
+
+def _fingerprint(job: tuple[Scenario, int]) -> dict[str, int]:
+    scenario, seed = job
+    result = simulate(prepare(scenario), seed=seed, replication=0)
+    return {
+        name: int(pd.util.hash_pandas_object(t, index=False).sum()) if len(t) else 0
+        for name, t in result.tables().items()
+    }
+
+
+def arithmetic_error(result: RunResult, cycle: Cycle) -> float:
+    """The largest error (points) of the annual and cycle scores, recomputed from their parts.
+
+    A year is material + field + survey less deductions (never below zero);
+    the cycle is the years' scores weighed by ``cycle.year_weights``.
+
+    Examples
+    --------
+    >>> from civsim.scenario import Cycle
+    >>> from civsim.sim.tables import TABLES
+    >>> ann = pd.DataFrame({"replication": 0, "year": [1, 2, 3], "material": 40.0,
+    ...                     "field": 30.0, "survey": 20.0, "deductions": 0.0, "score": 90.0})
+    >>> cyc = pd.DataFrame({"replication": [0], "cycle_score": [90.0]})
+    >>> r = RunResult(**{**dict.fromkeys(TABLES, pd.DataFrame()), "annual": ann, "cycle": cyc})
+    >>> arithmetic_error(r, Cycle())
+    0.0
+    """
+    ann = result.annual.sort_values(["replication", "year"])
+    parts = ann["material"] + ann["field"] + ann["survey"] - ann["deductions"]
+    year_err = (ann["score"] - parts.clip(lower=0)).abs()
+    weights = ann["year"].map(dict(enumerate(cycle.year_weights, start=1)))
+    weighed = (ann["score"] * weights).groupby(ann["replication"]).sum()
+    cycle_err = (_cycle_score(result) - weighed).abs()
+    return max(float(year_err.max()), float(cycle_err.max()))
+
+
+def official_arithmetic(trial: Trial) -> list[dict[str, Any]]:
+    """Each year is material + field + survey less deductions; the cycle weighs the years."""
+    cyc = trial.scenario.cycle
+    worst = arithmetic_error(trial.base, cyc)
+    points = f"{cyc.material_points:g}/{cyc.field_points:g}/{cyc.survey_points:g}"
+    split = "/".join(f"{w:.0%}" for w in cyc.year_weights)
+    asserts = f"the year is {points} points less deductions; the cycle weighs the years {split}"
+    rec = _record(trial, "official_arithmetic", asserts, statistic="largest error (points)")
+    return [{**rec, "difference": worst, "passed": worst <= TOLERANCE}]
+
+
+def scores_within_points(trial: Trial) -> list[dict[str, Any]]:
+    """Every part, year, cycle and shadow score stays within its points."""
+    cyc, r = trial.scenario.cycle, trial.base
+    limits = {"material": cyc.material_points, "field": cyc.field_points}
+    limits.update(survey=cyc.survey_points, score=100.0)
+    outside = {k: _outside(r.annual[k], v) for k, v in limits.items()}
+    outside["satisfaction"] = _outside(r.annual["satisfaction"], 1.0)
+    outside["cycle_score"] = _outside(r.cycle["cycle_score"], 100.0)
+    sh = r.shadow[r.shadow["district"] == "city"]
+    totals = sh.groupby(["replication", "day", "method"], observed=True)["score"].sum()
+    shadow_limit = totals.index.get_level_values("method").map(
+        {"material": cyc.material_points, "field": cyc.field_points, "survey": cyc.survey_points}
+    )
+    outside["shadow"] = _outside(totals, np.asarray(shadow_limit) + TOLERANCE)
+    bad = {k: v for k, v in outside.items() if v}
+    asserts = "every score stays within its points (and satisfaction within 0..1)"
+    rec = _record(trial, "scores_within_points", asserts, statistic="scores outside")
+    note = ", ".join(f"{k} {v}" for k, v in bad.items()) or "none outside"
+    return [{**rec, "difference": sum(bad.values()), "passed": not bad, "note": note}]
+
+
+def _outside(values: pd.Series, top: Any) -> int:
+    """How many values lie outside ``0 .. top``."""
+    return int(((values < 0) | (values > top)).sum())
+
+
+#: The checks by name, in the order they run.
+CHECKS: dict[str, Callable[[Trial], list[dict[str, Any]]]] = {
+    "no_fund": no_fund,
+    "no_rectification": no_rectification,
+    "half_grid_workers": half_grid_workers,
+    "more_decay": more_decay,
+    "missed_surge": missed_surge,
+    "lever_directions": lever_directions,
+    "no_inert_parameter": no_inert_parameter,
+    "official_arithmetic": official_arithmetic,
+    "scores_within_points": scores_within_points,
+}
+
+
+def run_checks(
+    scenario: Scenario | Prepared,
+    reps: int = 3,
+    seed: int | None = None,
+    only: Sequence[str] | None = None,
+    executor: Executor = "serial",
+    workers: int | None = None,
+) -> pd.DataFrame:
+    """Run the named checks on a scenario; one record per thing asserted.
+
+    Parameters
+    ----------
+    scenario : Scenario or Prepared
+    reps : int
+        Replications of each arm, >= 1.
+    seed : int, optional
+        Master seed of every arm (the scenario's own when not given).
+    only : sequence of str, optional
+        Names of :data:`CHECKS` to run (default: all).
+    executor, workers
+        As for :func:`civsim.experiments.replicate`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`RECORD_COLUMNS`.
+
+    Raises
+    ------
+    CivsimError
+        If a name is not a check, or ``reps`` < 1.
+    """
+    names = list(CHECKS) if not only else list(only)
+    unknown = [n for n in names if n not in CHECKS]
+    if unknown:
+        raise CivsimError(f"unknown checks {', '.join(unknown)}; known: {', '.join(CHECKS)}")
+    if reps < 1:
+        raise CivsimError(f"replications must be at least 1, got {reps}")
+    prep = scenario if isinstance(scenario, Prepared) else prepare(scenario)
+    seed = prep.scenario.seed if seed is None else seed
+    trial = Trial(prep, reps, seed, executor, workers)
+    records = [rec for name in names for rec in CHECKS[name](trial)]
+    return pd.DataFrame(records, columns=list(RECORD_COLUMNS))
