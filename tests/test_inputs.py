@@ -33,8 +33,8 @@ from civsim.scenario import (
 )
 from civsim.scenario.load import MAX_EXTENDS, MAX_NESTING, MAX_YAML_VALUES
 from civsim.scenario.params import MAX_YAML_BYTES
+from civsim.scenario.schema.conditions import Dynamics
 from civsim.scenario.schema.scenario import MAX_PLACES
-from civsim.scenario.schema.simulation import Dynamics
 from civsim.scenario.schema.territory import MAX_POPULATION
 
 COUNTY = SCENARIOS / "county_nominee.yaml"

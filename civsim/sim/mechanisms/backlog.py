@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from civsim.checkpoints import Checkpoints
-from civsim.scenario.schema.simulation import Rectification
+from civsim.scenario.schema.rectification import Rectification
 from civsim.sim.engine import WEEK, Run
 
 __all__ = ["Backlog", "Standing", "holder_checkpoints", "review"]

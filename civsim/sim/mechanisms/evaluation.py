@@ -32,7 +32,7 @@ import simpy
 from civsim import scoring
 from civsim.city import City
 from civsim.scenario import Evaluation, Scenario
-from civsim.scenario.schema.simulation import Office
+from civsim.scenario.schema.evaluation import Office
 from civsim.sim.engine import Run, year_end
 from civsim.sim.mechanisms import materials
 from civsim.sim.mechanisms.negative_list import year_incidents

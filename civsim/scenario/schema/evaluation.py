@@ -1,0 +1,118 @@
+"""The ``simulation.evaluation`` section: the evaluator's protocol, offices, visits and peers."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from civsim.scenario.params import ASSUMPTION, Frozen, param
+
+
+class Office(Frozen):
+    """One evaluating office's field inspection: how many places, how strict.
+
+    Seed 001: the central office delegates years 1-2 (中央文明办委托市文明办测评) and
+    evaluates year 3 itself; each may sample and judge differently.
+    """
+
+    sample_scale: float = param(
+        1.0,
+        "x evaluation.inspection_places sampled per inspection",
+        ASSUMPTION,
+        plausible=(0.5, 4.0),
+        gt=0,
+    )
+    observations_scale: float = param(
+        1.0,
+        "x the place types' observations per place (at least one per checkpoint)",
+        ASSUMPTION,
+        plausible=(0.5, 2.0),
+        gt=0,
+    )
+    pass_bar: float = param(
+        0.0,
+        "condition 0..1 at or below which no observation passes; above it an observation "
+        "passes with probability (condition - bar) / (1 - bar)",
+        ASSUMPTION,
+        plausible=(0.0, 0.3),
+        ge=0,
+        lt=1,
+    )
+
+
+class ThirdParty(Frozen):
+    """Year-round covert third-party visits (第三方暗访, 常态化测评: seed 000) in field scores."""
+
+    enabled: bool = Field(
+        default=False,
+        description="covert third-party visits through the year count toward the field score",
+    )
+    visits_per_year: int = param(12, "visits per year", ASSUMPTION, plausible=(4, 52), ge=1)
+    places_per_visit: int = param(
+        20, "places sampled per visit", ASSUMPTION, plausible=(10, 87), ge=1
+    )
+    field_share: float = param(
+        0.5,
+        "share of the field points the visits' mean score carries (the inspection the rest)",
+        ASSUMPTION,
+        plausible=(0.2, 1.0),
+        ge=0,
+        le=1,
+    )
+
+
+class Evaluation(Frozen):
+    """When and how each year is evaluated, the negative list, and the peers.
+
+    The evaluator's protocol: each year the field inspection, the questionnaire
+    and the material review each come on a day drawn uniformly from their window
+    (its first day and its length in days).
+    """
+
+    window_start_day: int = param(
+        240, "day of year the field inspection window opens", ASSUMPTION, ge=0, le=365
+    )
+    window_days: int = param(60, "day", ASSUMPTION, ge=1, le=365)
+    material_review_day: int = param(
+        330, "day of year (while simulation.materials is off)", ASSUMPTION, ge=0, le=365
+    )
+    material_review_window_days: int = param(
+        1,
+        "day: the review's date is drawn from material_review_day on "
+        "(1: a fixed submission deadline)",
+        ASSUMPTION,
+        plausible=(1, 60),
+        ge=1,
+        le=365,
+    )
+    survey_day: int = param(300, "day of year", ASSUMPTION, ge=0, le=365)
+    survey_window_days: int = param(
+        30,
+        "day: the questionnaire's date is drawn from survey_day on",
+        ASSUMPTION,
+        plausible=(1, 90),
+        ge=1,
+        le=365,
+    )
+    inspection_places: int = param(
+        80, "places sampled per field inspection", "docs/domain.md §2: 70-87 points", ge=1
+    )
+    delegated_years: int = param(
+        2,
+        "years, the first ones, evaluated by the delegated office (the rest: the central office)",
+        "seed 001: years 1-2 by the city's office on the central office's behalf, year 3 by "
+        "the central office",
+        ge=0,
+    )
+    delegated: Office = Office()
+    central: Office = Office()
+    third_party: ThirdParty = ThirdParty()
+    peer_group_size: int = param(
+        30, "cities competing in one group", "assumption (391 nominees in groups)", ge=2
+    )
+    quota_share: float = param(
+        0.34, "share of a group that wins the title", "docs/domain.md §2: 133 of 391", gt=0, le=1
+    )
+    peer_mean: float = param(86.0, "cycle score points", ASSUMPTION, ge=0, le=100)
+    peer_sd: float = param(
+        2.5, "cycle score points", "assumption; tenths of a point decide (seed 001)", ge=0
+    )
