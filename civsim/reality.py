@@ -19,7 +19,6 @@ every scenario, and the ``civsim check`` command runs on any scenario folder.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -39,7 +38,6 @@ from civsim.experiments import Executor, replicate
 from civsim.readiness import check_ready
 from civsim.scenario import Cycle, Scenario, override, parameter_table
 from civsim.sim import Prepared, prepare, simulate
-from civsim.sim.mechanisms.campaign import effort_profile
 from civsim.sim.tables import RunResult
 from civsim.variants import changed as _changed
 from civsim.variants import value_at as _value
@@ -276,17 +274,23 @@ def missed_surge(trial: Trial) -> list[dict[str, Any]]:
 def missed_surge_prep(prep: Prepared) -> Prepared:
     """The scenario in campaign mode, its surge planned for a window the inspection is not in.
 
-    The one place a campaign's belief about the window is set: until the
-    scenario states that belief, the campaign's effort profile is computed
-    from a copy whose evaluation window opens :data:`MISS_BY_DAYS` later
-    (modulo the year), while the evaluation keeps the scenario's window.
+    The city does not know the protocol (``campaign.knows_protocol: false``) and
+    believes the window opens :data:`MISS_BY_DAYS` after the evaluator's
+    (modulo the year), with no error; the evaluation keeps the scenario's window.
     """
-    sc = override(prep.scenario, {"simulation.campaign.mode": "campaign"})
-    ev = sc.simulation.evaluation
-    believed = (ev.window_start_day + MISS_BY_DAYS) % sc.cycle.days_per_year
-    belief = override(sc, {"simulation.evaluation.window_start_day": believed})
-    surge = prepare(sc, city=prep.city)
-    return dataclasses.replace(surge, parts={**surge.parts, "campaign": effort_profile(belief)})
+    ev = prep.scenario.simulation.evaluation
+    believed = (ev.window_start_day + MISS_BY_DAYS) % prep.scenario.cycle.days_per_year
+    sc = override(
+        prep.scenario,
+        {
+            "simulation.campaign.mode": "campaign",
+            "simulation.campaign.knows_protocol": False,
+            "simulation.campaign.belief_window_start_day": believed,
+            "simulation.campaign.belief_window_days": ev.window_days,
+            "simulation.campaign.belief_error_days": 0,
+        },
+    )
+    return prepare(sc, city=prep.city)
 
 
 def lever_directions(trial: Trial, levers: Sequence[dict] | None = None) -> list[dict[str, Any]]:
@@ -332,6 +336,9 @@ def no_inert_parameter(trial: Trial, paths: Iterable[str] | None = None) -> list
         rec = _record(trial, "no_inert_parameter", f"moving {path} changes some result table")
         rec.update(item=path, reps=1, statistic="tables moved")
         reason = _inert_by_design(sc, path)
+        if reason is None and isinstance(rows[path]["value"], dict):
+            # a mapping by key (place type, standard) refines a scalar that is moved itself
+            reason = "a mapping of refinements by key; the scalar it refines is moved"
         if reason:
             out.append({**rec, "passed": True, "note": f"skipped: {reason}"})
             continue

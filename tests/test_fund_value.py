@@ -97,11 +97,13 @@ def test_gain_model_weighs_a_place_type_as_the_city_s_shadow_score_does(county, 
         assert model_total == pytest.approx(shadow_total, rel=0.02)
 
 
-def test_a_line_s_plausible_range_must_hold_its_value(county) -> None:
-    """A range given by halves, or not holding the value, is refused naming the line."""
+def test_a_line_s_plausible_range_comes_whole_and_in_order(county) -> None:
+    """A range given by halves, or upside down, is refused naming the line; a value may leave it."""
     ads = _line(county, "county_ads")
-    with pytest.raises(ScenarioError, match=r"county_ads: effect_size 0\.01 is outside"):
-        ads.model_copy(update={"effect_size_low": 0.02, "effect_size_high": 0.03})
+    with pytest.raises(ScenarioError, match=r"county_ads: effect_size_low 0\.03 is above"):
+        ads.model_copy(update={"effect_size_low": 0.03, "effect_size_high": 0.02})
+    explored = ads.model_copy(update={"effect_size_low": 0.02, "effect_size_high": 0.03})
+    assert explored.effect_size == 0.01  # an exploration may go beyond the plausible
     with pytest.raises(ScenarioError, match="give both unit_cost_low and unit_cost_high"):
         ads.model_copy(update={"unit_cost_low": 1.0, "unit_cost_high": None})
     widened = ads.model_copy(update={"effect_size_low": 0.0, "effect_size_high": 0.05})

@@ -163,7 +163,7 @@ def test_a_decay_line_slows_decay_while_it_runs(county_prep) -> None:
     duration = 60
     plain = _run(county_prep, until=0, start=("upkeep",))
     slowed = _run(county_prep, until=0, start=("upkeep",))
-    idx = np.flatnonzero(plain.ckp.decay > 0)[::3]
+    idx = np.flatnonzero((plain.ckp.decay > 0) & plain.ckp.field)[::3]
     assert len(idx)
     keep_before = slowed["upkeep"].keep.copy()
     upkeep._slow_decay(slowed, _delivery("decay", 0.5, duration, idx), idx, 1, 0, duration)

@@ -142,7 +142,8 @@ def test_the_questionnaire_averages_satisfaction_over_its_period(county) -> None
         survey={"memory_half_life_days": 7.0, "households": 1_000_000, "period_days": 42},
     )
     run = _run(prepare(sc), until=sc.cycle.days_per_year)
-    first, days = sc.simulation.evaluation.survey_day, sc.simulation.survey.period_days
+    # the questionnaire's first day, as the protocol drew it
+    first, days = run.records.annual[0]["survey_day"], sc.simulation.survey.period_days
     # the recorded (weekly) satisfaction, interpolated over the period, by population
     pop = run.ckp.district_population / run.ckp.district_population.sum()
     recorded = np.array([day for day, _, _ in run.records.shadow])

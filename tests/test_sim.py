@@ -111,10 +111,14 @@ def test_campaign_peaks_before_the_inspection(county) -> None:
 
 
 def test_normal_mode_stays_level(county_run, county) -> None:
-    """Normal mode: after the first year's approach to equilibrium, the shadow stays level."""
+    """Normal mode: after the first year's approach to equilibrium, the shadow stays level.
+
+    Defects arrive at random, so the field shadow wobbles, by well under a point
+    (a campaign's surge moves it by several).
+    """
     shadow = _field_shadow(county_run)
     settled = shadow[shadow.index >= county.cycle.days_per_year]
-    assert settled.max() - settled.min() < 0.5
+    assert settled.max() - settled.min() < 1.0
 
 
 def test_campaign_costs_the_same_effort(county) -> None:

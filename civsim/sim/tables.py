@@ -102,7 +102,7 @@ class RunResult:
     spend: pd.DataFrame
     allocation: pd.DataFrame
     conditions: pd.DataFrame
-    mock_tests: pd.DataFrame
+    mock_tests: pd.DataFrame = field(default_factory=pd.DataFrame)
     defects: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def tables(self) -> dict[str, pd.DataFrame]:

@@ -153,6 +153,8 @@ def _revert_decay(env: simpy.Environment, run: Run, cut: tuple[np.ndarray, float
 
 def _refresh_keep(run: Run, idx: np.ndarray) -> None:
     st: UpkeepState = run["upkeep"]
+    if "materials" in run:  # dossiers go stale by the materials mechanism, not by daily decay
+        idx = idx[run.ckp.field[idx]]
     st.keep[idx] = 1.0 - run.ckp.decay[idx] * st.decay_mult[idx]
 
 
