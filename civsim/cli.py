@@ -103,8 +103,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(f"title chance     {row['title_probability']:.0%}")
     print(f"disqualified     {row['disqualified']:.0%}")
     alloc = result.allocation
-    if len(alloc) and {"year", "line", "yuan"} <= set(alloc.columns):
-        years = alloc[[c for c in ("replication", "year") if c in alloc]].drop_duplicates().shape[0]
+    if len(alloc) and {"replication", "year", "line", "yuan"} <= set(alloc.columns):
+        years = alloc[["replication", "year"]].drop_duplicates().shape[0]
         unspent = int(alloc.loc[alloc["line"] == UNSPENT, "yuan"].sum()) / max(years, 1)
         print(f"fund unspent     {unspent:,.0f} yuan a year (every line of its pool at its cap)")
     print(f"tables written   {out}")

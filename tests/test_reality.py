@@ -24,8 +24,6 @@ REPS = 3
 
 #: Checks that fail on today's model, with why (issue 11: the other branches' mechanisms).
 FAILING_TODAY = {
-    "no_fund": "the county's fund lifts a few dozen places of thousands: the cycle score "
-    "moves by -0.11 points (90% interval -0.53 .. +0.32)",
     "lever_directions": "more_money, smart_platform, more_mock_tests, more_citizen_reports "
     "and more_volunteer_hours move their statistic by less than the noise of 3 replications",
     "no_inert_parameter": "district_cap_share, district_min_share and district_min_yuan do not "

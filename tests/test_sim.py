@@ -263,7 +263,16 @@ def test_a_decay_line_that_stops_all_decay_ends_cleanly(county) -> None:
     assert decay
     stopped = override(
         county,
-        {f"budget.lines.{line}": {"effect_size": 1.0, "duration_days": 60} for line in decay},
+        {
+            # far outside the lines' plausible ranges, which are widened to say so
+            f"budget.lines.{line}": {
+                "effect_size": 1.0,
+                "effect_size_high": 1.0,
+                "duration_days": 60,
+                "duration_days_low": 60,
+            }
+            for line in decay
+        },
     )
     run = simulate(stopped, replication=0)
     assert run.events.query("kind == 'line_decay'")["count"].sum() > 0

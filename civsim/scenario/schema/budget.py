@@ -225,7 +225,8 @@ class Budget(Frozen):
         0.5,
         "condition gained per checkpoint per +1.0 daily detection probability",
         "assumption: problems found sooner are rectified sooner (docs/domain.md §5 closed loop); "
-        "the baseline simulation gives about 0.2 (civsim fund), a count of chronic problems",
+        "the baseline simulation gives about 0.24 for the platform alone (civsim fund): it "
+        "depends on how many checkpoints stay below the compliance threshold",
         plausible=(0.1, 1.0),
         ge=0,
     )
