@@ -9,7 +9,7 @@ The pipeline runs in one direction; each stage is a plain function:
 '市文明委'
 >>> run = civsim.simulate(civsim.load_scenario("scenarios/county_nominee.yaml"), replication=0)
 >>> sorted(run.annual.columns)[:3], len(run.annual)
-(['deductions', 'disqualified', 'field'], 3)
+(['covert', 'covert_visits', 'deductions'], 3)
 
 A variant changes parameters by their dotted paths and is validated again:
 
