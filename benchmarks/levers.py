@@ -21,18 +21,25 @@ import pandas as pd
 from scipy import stats
 
 from civsim.experiments import replicate
-from civsim.scenario import load_scenario, override
+from civsim.scenario import load_scenario
+from civsim.variants import vary
 
-#: Each lever: its variant as overrides of the scenario.
+#: Each lever: its variant as changes of the scenario, in the levers' grammar of
+#: ``civsim/data/reality.yaml`` (``xF`` multiplies, ``=V`` sets).
 LEVERS = {
     "detection and rectification off": {
-        "simulation.detection.enabled": False,
-        "simulation.rectification.enabled": False,
+        "simulation.detection.enabled": "=false",
+        "simulation.rectification.enabled": "=false",
     },
-    "detection off": {"simulation.detection.enabled": False},
-    "rectification off": {"simulation.rectification.enabled": False},
-    "half the grid workers": {"territory.generator.grid_workers_per_grid": "half"},
-    "defects off (routine upkeep heals everything)": {"simulation.defects.enabled": False},
+    "detection off": {"simulation.detection.enabled": "=false"},
+    "rectification off": {"simulation.rectification.enabled": "=false"},
+    "half the grid workers": {"territory.generator.grid_workers_per_grid": "x0.5"},
+    "defects off (routine upkeep heals everything)": {"simulation.defects.enabled": "=false"},
+    "smart platform switched on": {"simulation.detection.platform": "=true"},
+    "mock tests twice as often": {"simulation.detection.self_check_interval_days": "x0.5"},
+    "twice the residents' reports": {"simulation.detection.citizen_report_rate": "x2"},
+    "half again the rectification staff": {"simulation.rectification.staff_share": "x1.5"},
+    "twice the volunteer hours": {"simulation.volunteers.base_hours_per_10k_per_day": "x2"},
 }
 
 
@@ -57,6 +64,7 @@ def _summary(result) -> pd.DataFrame:
             "title": cycle["title"].astype(float),
             "open_defects": open_defects.reindex(cycle.index, fill_value=0),
             "open_orders": open_orders.reindex(cycle.index, fill_value=0),
+            "satisfaction": result.annual.groupby("replication")["satisfaction"].mean(),
         }
     )
 
@@ -73,11 +81,7 @@ def main() -> None:
     base = _summary(replicate(base_sc, args.reps, **run))
     rows = [{"lever": "(the scenario)", **base.mean().round(3).to_dict()}]
     for name, changes in LEVERS.items():
-        resolved = {
-            path: (base_sc.territory.generator.grid_workers_per_grid / 2 if v == "half" else v)
-            for path, v in changes.items()
-        }
-        var = _summary(replicate(override(base_sc, resolved), args.reps, **run))
+        var = _summary(replicate(vary(base_sc, changes), args.reps, **run))
         diff = var["score"] - base["score"]
         half = stats.t.ppf(0.95, len(diff) - 1) * diff.std(ddof=1) / np.sqrt(len(diff))
         rows.append(
@@ -90,6 +94,9 @@ def main() -> None:
                 "title_change": round(var["title"].mean() - base["title"].mean(), 3),
                 "open_defects": round(var["open_defects"].mean()),
                 "open_orders": round(var["open_orders"].mean()),
+                "satisfaction_change": round(
+                    var["satisfaction"].mean() - base["satisfaction"].mean(), 4
+                ),
             }
         )
     print(pd.DataFrame(rows).to_string(index=False))

@@ -378,7 +378,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="SCENARIO")
     p.add_argument("--only", nargs="+", metavar="NAME", help="run only these checks")
     p.add_argument("--out", metavar="DIR", help="folder for checks.csv")
-    _replication_options(p, seed_default="each scenario's", reps_default=3)
+    _replication_options(p, seed_default="each scenario's")
     p.set_defaults(run=_cmd_check)
 
     p = sub.add_parser("budget", help="allocate the special fund in exact yuan, year by year")

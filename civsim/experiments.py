@@ -23,7 +23,6 @@ import pandas as pd
 from scipy import stats
 from tqdm import tqdm  # plain bars: they show only on a terminal, never as notebook widgets
 
-from civsim.checkpoints import CITY
 from civsim.errors import CivsimError
 from civsim.results import Comparison, RunResult, build_comparison, concat_results, summarise
 from civsim.scenario import Evaluation, Scenario, override
@@ -36,7 +35,6 @@ __all__ = [
     "Executor",
     "campaign_costs",
     "compare",
-    "line_value",
     "quota_score",
     "replicate",
     "summarise",
@@ -253,109 +251,6 @@ def compare(
     ]
     quotas = {p.scenario.name: quota_score(p.scenario.simulation.evaluation) for p in preps}
     return build_comparison(concat_results(results), quotas)
-
-
-def line_value(
-    scenario: Scenario,
-    reps: int,
-    seed: int | None = None,
-    lines: list[str] | None = None,
-    executor: Executor = "serial",
-    workers: int | None = None,
-) -> pd.DataFrame:
-    """Check each funded line's expected gain (:mod:`civsim.gains`) against the simulation.
-
-    For every line funded in the allocation (or those named in ``lines``), the
-    cycle is simulated again without it, with the same seed (common random
-    numbers), and the gain is the difference in the city's shadow score (all
-    methods) averaged over every recorded day of the cycle: the time-averaged
-    expected points that the gain model's ``E x T`` estimates. The fixed
-    allocation is the scenario's policy (a performance-linked policy is held at
-    its first-year policy, so removing a line changes nothing else).
-
-    Parameters
-    ----------
-    scenario : Scenario
-        Must have a budget.
-    reps : int
-        Replications per variant.
-    seed : int, optional
-    lines : list of str, optional
-        Lines to check (default: every funded line).
-    executor, workers
-        As for :func:`replicate`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per line: ``line``, ``yuan_per_year``, ``expected_gain`` (points of
-        100 per year, from the gain model), ``simulated_gain`` (mean paired
-        difference), ``simulated_low`` / ``simulated_high`` (90% interval of the
-        paired differences), and both per 10,000 yuan.
-
-    See Also
-    --------
-    civsim.fund_value.fund_value : the gain model checked against the score on the
-        evaluation's days, with the whole fund removed and doubled too.
-    """
-    from civsim.budget import allocate_cycle, expected_gain
-
-    if scenario.budget is None:
-        raise CivsimError(f"scenario {scenario.name!r} has no budget to check")
-    budget = scenario.budget
-    if budget.policy == "performance":
-        scenario = scenario.model_copy(
-            update={"budget": budget.model_copy(update={"policy": budget.first_year_policy})}
-        )
-    allocation = allocate_cycle(scenario)
-    funded = allocation[(allocation["units"] > 0) & (allocation["line"] != "reserve")]
-    names = lines if lines is not None else sorted(funded["line"].unique())
-    unknown = sorted(set(names) - set(funded["line"]))
-    if unknown:
-        raise CivsimError(f"lines not funded in the allocation: {', '.join(unknown)}")
-    base_prep = prepare(scenario, allocation=allocation)
-    seed = scenario.seed if seed is None else seed
-
-    def shadow(prep: Prepared) -> pd.Series:
-        run = replicate(prep, reps, seed=seed, executor=executor, workers=workers, progress=False)
-        return _mean_shadow(run)
-
-    base = shadow(base_prep)
-    inputs = base_prep.budget_inputs
-    assert inputs is not None  # the scenario has a budget, checked above
-    rows = []
-    for name in names:
-        # only the allocation differs: the city is the base's
-        without = allocation[allocation["line"] != name]
-        prep = prepare(scenario, allocation=without, city=base_prep.city)
-        diff = base - shadow(prep)
-        own = allocation[allocation["line"] == name]
-        years = scenario.cycle.years
-        per_year = float(own["yuan"].sum()) / years
-        expected = sum(expected_gain(t, inputs) for _, t in own.groupby("year")) / years
-        rows.append(
-            {
-                "line": name,
-                "yuan_per_year": per_year,
-                "expected_gain": expected,
-                "simulated_gain": float(diff.mean()),
-                "simulated_low": float(diff.quantile(0.05)),
-                "simulated_high": float(diff.quantile(0.95)),
-            }
-        )
-    out = pd.DataFrame(rows)
-    per_10k = 10_000 / out["yuan_per_year"].where(out["yuan_per_year"] > 0)
-    out["expected_per_10k_yuan"] = out["expected_gain"] * per_10k
-    out["simulated_per_10k_yuan"] = out["simulated_gain"] * per_10k
-    return out
-
-
-def _mean_shadow(result: RunResult) -> pd.Series:
-    """Per replication: the city's shadow score (all methods), averaged over the records."""
-    sh = result.shadow
-    city = sh[sh["district"] == CITY]
-    total = city.groupby(["replication", "day"], observed=True)["score"].sum()
-    return total.groupby(level="replication").mean()
 
 
 #: What the city knows about the evaluation, as changes to both modes' scenarios.

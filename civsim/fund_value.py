@@ -222,7 +222,8 @@ def expected_cycle_score(result: RunResult, scenario: Scenario) -> pd.Series:
     Each year: the city's field shadow score averaged over the records inside
     the inspection window (the visit day is drawn uniformly there), plus the
     survey and material shadow scores on their days (interpolated between
-    records); years weighted as the cycle weighs them. No sampling of places
+    records; the mean over the review days where there are several); years
+    weighted as the cycle weighs them. No sampling of places
     or households, and no negative list: what the evaluation expects of the
     city's condition and satisfaction, not what it happened to draw.
 
@@ -256,6 +257,9 @@ def expected_cycle_score(result: RunResult, scenario: Scenario) -> pd.Series:
     )
     ev = scenario.simulation.evaluation
     cyc = scenario.cycle
+    # the material review's days: the materials mechanism's while it runs (their mean score)
+    mat = scenario.simulation.materials
+    reviews = np.array(mat.review_days if mat.enabled else (ev.material_review_day,), dtype=float)
     out = {}
     for rep, table in by_day.groupby(level="replication"):
         t = table.droplevel("replication")
@@ -272,7 +276,7 @@ def expected_cycle_score(result: RunResult, scenario: Scenario) -> pd.Series:
             else:  # a window shorter than the records' spacing: its middle day
                 f = float(np.interp(start + ev.window_start_day + ev.window_days / 2, days, field))
             s = float(np.interp(start + ev.survey_day, days, _column(t, "survey")))
-            m = float(np.interp(start + ev.material_review_day, days, _column(t, "material")))
+            m = float(np.mean(np.interp(start + reviews, days, _column(t, "material"))))
             total += weight * (f + s + m)
         out[rep] = total
     return pd.Series(out, name="expected_score", dtype=float).rename_axis("replication")

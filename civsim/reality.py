@@ -20,31 +20,33 @@ every scenario, and the ``civsim check`` command runs on any scenario folder.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from scipy import stats
 
 from civsim.errors import CivsimError
 from civsim.experiments import Executor, replicate
-from civsim.readiness import check_ready
+from civsim.fund_value import expected_cycle_score
+from civsim.inertness import (
+    PREDICATES,
+    explained,
+    fingerprints,
+    inert_by_design,
+    perturbations,
+    reality_data,
+)
 from civsim.scenario import Cycle, Scenario, override, parameter_table
-from civsim.sim import Prepared, prepare, simulate
+from civsim.sim import Prepared, prepare
 from civsim.sim.tables import RunResult
-from civsim.variants import changed as _changed
-from civsim.variants import value_at as _value
 from civsim.variants import vary
 
 __all__ = [
     "CHECKS",
+    "PREDICATES",
     "RECORD_COLUMNS",
     "STATISTICS",
     "Trial",
@@ -57,9 +59,6 @@ __all__ = [
 
 #: Width of the confidence interval of a mean paired difference.
 INTERVAL = 0.90
-#: A parameter without a plausible range moves by this share of its value (up, or down where
-#: up breaks a rule): large enough to move any result a parameter reaches.
-RELATIVE_CHANGE = 0.5
 #: "More decay": every standard's daily decay times this.
 MORE_DECAY = 1.5
 #: "Half the grid workers": grid workers per grid times this.
@@ -85,32 +84,61 @@ RECORD_COLUMNS = (
 )
 
 
-def _cycle_score(r: RunResult) -> pd.Series:
+def _cycle_score(r: RunResult, sc: Scenario) -> pd.Series:
     return r.cycle.set_index("replication")["cycle_score"]
 
 
-def _satisfaction(r: RunResult) -> pd.Series:
+def _satisfaction(r: RunResult, sc: Scenario) -> pd.Series:
     return r.annual.groupby("replication")["satisfaction"].mean()
 
 
-def _late_share(r: RunResult) -> pd.Series:
+def _late_share(r: RunResult, sc: Scenario) -> pd.Series:
     late = r.orders["status"].isin(("closed_late", "open_late")).astype(float)
     return late.groupby(r.orders["replication"]).mean()
 
 
-#: Per-replication results a check compares: name to function of a RunResult.
-STATISTICS: dict[str, Callable[[RunResult], pd.Series]] = {
+def _order_days(r: RunResult, sc: Scenario) -> pd.Series:
+    # days from an order's opening to its closure, an open one's counted to the last day the
+    # run recorded (the defects table's end of cycle, else the day after the last event)
+    o = r.orders
+    end = np.nanmax([r.defects["day"].max(), r.events["day"].max() + 1])
+    closed = o["closed"].where(o["closed"] >= 0, end)
+    return (closed - o["opened"]).groupby(o["replication"]).mean().astype(float)
+
+
+def _open_defects(r: RunResult, sc: Scenario) -> pd.Series:
+    # field checkpoints with an open defect, summed over districts, averaged over recording days
+    per_day = r.defects.groupby(["replication", "day"])["open"].sum()
+    return per_day.groupby(level="replication").mean().astype(float)
+
+
+def _volunteer_wait(r: RunResult, sc: Scenario) -> pd.Series:
+    # days waited per request answered: served, or given up after the residents' patience
+    kinds = ["volunteer_served", "volunteer_request_dropped", "volunteer_wait_days"]
+    ev = r.events.pivot_table(
+        index="replication", columns="kind", values="count", aggfunc="sum", fill_value=0
+    ).reindex(columns=kinds, fill_value=0)
+    answered = ev["volunteer_served"] + ev["volunteer_request_dropped"]
+    return (ev["volunteer_wait_days"] / answered).astype(float)
+
+
+def _expected_score(r: RunResult, sc: Scenario) -> pd.Series:
+    # the cycle score the evaluation expects of the city's state, without sampling places,
+    # documents and households (civsim.fund_value: the fund table's "expected" gains)
+    return expected_cycle_score(r, sc)
+
+
+#: Per-replication results a check compares: name to function of a RunResult and the
+#: scenario checked (whose evaluation's dates both arms share).
+STATISTICS: dict[str, Callable[[RunResult, Scenario], pd.Series]] = {
     "cycle_score": _cycle_score,
+    "expected_score": _expected_score,
     "satisfaction": _satisfaction,
     "late_share": _late_share,
+    "order_days": _order_days,
+    "open_defects": _open_defects,
+    "volunteer_wait": _volunteer_wait,
 }
-
-
-@cache
-def reality_data() -> dict[str, Any]:
-    """The levers, the parameters inert by design and those moved together (package data)."""
-    text = resources.files("civsim").joinpath("data/reality.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
 
 
 @dataclass
@@ -188,7 +216,8 @@ def _directional(
     """
     stat = STATISTICS[statistic]
     reference = trial.base if base is None else base
-    diffs = (stat(trial.run(variant)) - stat(reference)).dropna()
+    sc = trial.scenario
+    diffs = (stat(trial.run(variant), sc) - stat(reference, sc)).dropna()
     mean, low, high = interval(diffs)
     passed = {"higher": low > 0, "lower": high < 0, "not_higher": low <= 0}[direction]
     return _record(
@@ -302,10 +331,17 @@ def lever_directions(trial: Trial, levers: Sequence[dict] | None = None) -> list
             f"{lever['statistic']} ({lever['source']})"
         )
         try:
-            variant = vary(trial.scenario, {lever["path"]: lever["change"]})
+            variant = vary(
+                trial.scenario, {lever["path"]: lever["change"], **lever.get("with", {})}
+            )
         except AttributeError:
             rec = _record(trial, "lever_directions", asserts, item=lever["lever"], passed=True)
             out.append({**rec, "note": f"not applicable: the scenario has no {lever['path']}"})
+            continue
+        if variant == trial.scenario:  # a switch the scenario has set already
+            rec = _record(trial, "lever_directions", asserts, item=lever["lever"], passed=True)
+            note = f"not applicable: {lever['path']} is already {lever['change'][1:]}"
+            out.append({**rec, "note": note})
             continue
         rec = _directional(
             trial,
@@ -335,7 +371,7 @@ def no_inert_parameter(trial: Trial, paths: Iterable[str] | None = None) -> list
     for path in wanted:
         rec = _record(trial, "no_inert_parameter", f"moving {path} changes some result table")
         rec.update(item=path, reps=1, statistic="tables moved")
-        reason = _inert_by_design(sc, path)
+        reason = inert_by_design(trial, path)
         if reason is None and isinstance(rows[path]["value"], dict):
             # a mapping by key (place type, standard) refines a scalar that is moved itself
             reason = "a mapping of refinements by key; the scalar it refines is moved"
@@ -346,7 +382,7 @@ def no_inert_parameter(trial: Trial, paths: Iterable[str] | None = None) -> list
             pending.append((rec, perturbations(sc, rows[path])))
         except CivsimError as exc:
             out.append({**rec, "passed": False, "note": f"cannot be moved: {exc}"})
-    base = _fingerprints([sc], trial.seed, trial.executor, trial.workers)[0]
+    base = fingerprints([sc], trial.seed, trial.executor, trial.workers)[0]
     moved: dict[int, int] = {}  # tables moved, by pending parameter
     notes: dict[int, list[str]] = {}
     for attempt in range(2):  # the first move; the other way for those that moved nothing
@@ -356,7 +392,7 @@ def no_inert_parameter(trial: Trial, paths: Iterable[str] | None = None) -> list
             if len(moves) > attempt and not moved.get(i)
         ]
         variants = [override(sc, changes) for _, changes in jobs]
-        prints = _fingerprints(variants, trial.seed, trial.executor, trial.workers)
+        prints = fingerprints(variants, trial.seed, trial.executor, trial.workers)
         for (i, changes), fp in zip(jobs, prints, strict=True):
             names = [name for name, h in fp.items() if h != base[name]]
             moved[i] = len(names)
@@ -366,90 +402,12 @@ def no_inert_parameter(trial: Trial, paths: Iterable[str] | None = None) -> list
             )
     for i, (rec, _) in enumerate(pending):
         n = moved.get(i, 0)
-        out.append({**rec, "difference": n, "passed": n > 0, "note": "; ".join(notes.get(i, []))})
+        note = "; ".join(notes.get(i, []))
+        why = None if n else explained(trial, rec["item"])
+        if why:
+            note = f"{note}; inert here, explained: {why}"
+        out.append({**rec, "difference": n, "passed": n > 0 or why is not None, "note": note})
     return out
-
-
-def _inert_by_design(sc: Scenario, path: str) -> str | None:
-    """The reason a parameter is inert in this scenario (the data's rules), or None."""
-    for rule in reality_data()["inert_by_design"]:
-        if rule["path"] != path:
-            continue
-        when = all(_value(sc, p) == v for p, v in rule.get("when", {}).items())
-        unless = all(_value(sc, p) != v for p, v in rule.get("unless", {}).items())
-        if when and unless:
-            return str(rule["reason"])
-    return None
-
-
-def perturbations(sc: Scenario, row: dict[str, Any]) -> list[dict[str, Any]]:
-    """How a parameter is moved: the valid moves, each its changes by dotted path.
-
-    The first move goes to the end of its plausible range farther from its
-    value where one is given, else up by :data:`RELATIVE_CHANGE` of its value
-    (a zero moves up by one, a sequence is reversed); the second goes the
-    other way (the nearer end; down by the same share). Where a move breaks a
-    rule (of the scenario or of its budget's allocation), half the move is
-    tried instead. Parameters tied to others move with them, one way only
-    (the data's ``moved_together``).
-
-    Raises
-    ------
-    CivsimError
-        If no move is valid.
-    """
-    path, value = row["path"], row["value"]
-    for rule in reality_data()["moved_together"]:
-        if rule["path"] == path:
-            return [{p: _changed(_value(sc, p), c) for p, c in rule["changes"].items()}]
-    if row["plausible"] is not None:
-        lo, hi = row["plausible"]
-        sides = [[lo], [hi]] if abs(value - lo) > abs(value - hi) else [[hi], [lo]]
-    elif isinstance(value, tuple | list):
-        sides = [[list(reversed(value))], [[*value[1:], value[0]]]]
-    elif value == 0:
-        sides = [[value + 1]]
-    else:
-        up, down = 1 + RELATIVE_CHANGE, 1 - RELATIVE_CHANGE
-        halves = (1 + RELATIVE_CHANGE / 2, 1 - RELATIVE_CHANGE / 2)
-        sides = [[_changed(value, f"x{f}") for f in (up, halves[0])]]
-        sides.append([_changed(value, f"x{f}") for f in (down, halves[1])])
-    moves, errors = [], []
-    for side in sides:
-        for new in side:
-            if new == value:
-                continue
-            try:
-                check_ready(override(sc, {path: new}), build=False)  # loads and allocates
-            except CivsimError as exc:
-                errors.append(str(exc))
-                continue
-            moves.append({path: new})
-            break
-    if not moves:
-        raise CivsimError("; ".join(errors) or f"{path}: no other value to move to")
-    return moves
-
-
-def _fingerprints(
-    scenarios: list[Scenario], seed: int, executor: Executor, workers: int | None
-) -> list[dict[str, int]]:
-    """A hash of every result table of replication 0 of each scenario."""
-    jobs = [(sc, seed) for sc in scenarios]
-    if executor == "serial" or len(jobs) == 1:
-        return [_fingerprint(j) for j in jobs]
-    n = min(workers or os.cpu_count() or 1, len(jobs))
-    with ProcessPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(_fingerprint, jobs))
-
-
-def _fingerprint(job: tuple[Scenario, int]) -> dict[str, int]:
-    scenario, seed = job
-    result = simulate(prepare(scenario), seed=seed, replication=0)
-    return {
-        name: int(pd.util.hash_pandas_object(t, index=False).sum()) if len(t) else 0
-        for name, t in result.tables().items()
-    }
 
 
 def arithmetic_error(result: RunResult, cycle: Cycle) -> float:
@@ -474,7 +432,7 @@ def arithmetic_error(result: RunResult, cycle: Cycle) -> float:
     year_err = (ann["score"] - parts.clip(lower=0)).abs()
     weights = ann["year"].map(dict(enumerate(cycle.year_weights, start=1)))
     weighed = (ann["score"] * weights).groupby(ann["replication"]).sum()
-    cycle_err = (_cycle_score(result) - weighed).abs()
+    cycle_err = (result.cycle.set_index("replication")["cycle_score"] - weighed).abs()
     return max(float(year_err.max()), float(cycle_err.max()))
 
 
@@ -531,7 +489,7 @@ CHECKS: dict[str, Callable[[Trial], list[dict[str, Any]]]] = {
 
 def run_checks(
     scenario: Scenario | Prepared,
-    reps: int = 3,
+    reps: int = 10,
     seed: int | None = None,
     only: Sequence[str] | None = None,
     executor: Executor = "serial",

@@ -7,6 +7,15 @@ among its peer group is within the quota and it was never disqualified.
 All functions are pure: state and random generator in, numbers out. The
 evaluation mechanism (:mod:`civsim.sim.mechanisms.evaluation`) calls them during
 the run, so the year's scores and the title are known to the run as it goes.
+
+Every random outcome is drawn from a fixed number of uniforms, whatever the
+state it reads: one per observation, document, household or standard
+(:func:`bernoulli_counts`, Poisson and Beta by inversion). Two variants of a
+scenario run from one seed then draw the same uniforms, and a small change in
+condition flips few outcomes (common random numbers). numpy's binomial and
+Poisson draws use as many uniforms as their parameters ask for, so a variant
+whose condition differed by a hair read every later draw of the stream shifted:
+the next inspection's day and places too.
 """
 
 from __future__ import annotations
@@ -17,10 +26,12 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 __all__ = [
     "PeerGroup",
     "annual_score",
+    "bernoulli_counts",
     "blend_field",
     "cycle_outcome",
     "cycle_score",
@@ -29,9 +40,49 @@ __all__ = [
     "material_review",
     "negative_list",
     "peer_outcome",
+    "poisson_counts",
     "quota_size",
     "survey_score",
 ]
+
+
+def bernoulli_counts(rng: np.random.Generator, chance: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Successes among ``n[i]`` trials of chance ``chance[i]``: one uniform per trial, in order.
+
+    Binomial in distribution, drawn as ``sum(u < chance)`` over ``n.sum()``
+    uniforms, so two calls with the same ``n`` use the same uniforms whatever
+    the chances (common random numbers).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> bernoulli_counts(rng, np.array([1.0, 0.0, 0.5]), np.array([3, 2, 0])).tolist()
+    [3, 0, 0]
+    >>> a = bernoulli_counts(np.random.default_rng(1), np.array([0.50]), np.array([1000]))
+    >>> b = bernoulli_counts(np.random.default_rng(1), np.array([0.51]), np.array([1000]))
+    >>> 0 <= int(b[0] - a[0]) <= 25  # the same uniforms: only those between 0.50 and 0.51 flip
+    True
+    """
+    n = np.asarray(n, dtype=np.int64)
+    which = np.repeat(np.arange(len(n)), n)
+    hit = rng.random(len(which)) < np.asarray(chance, dtype=np.float64)[which]
+    return np.bincount(which, weights=hit, minlength=len(n)).astype(np.int64)
+
+
+def poisson_counts(rng: np.random.Generator, rate: np.ndarray) -> np.ndarray:
+    """Poisson counts of means ``rate``, by inversion: one uniform each, whatever the means.
+
+    Examples
+    --------
+    >>> poisson_counts(np.random.default_rng(0), np.array([0.0, 3.0])).tolist()
+    [0, 2]
+    >>> a = poisson_counts(np.random.default_rng(2), np.full(1000, 1.00))
+    >>> b = poisson_counts(np.random.default_rng(2), np.full(1000, 1.01))
+    >>> bool((b >= a).all()), int((b != a).sum()) < 30  # the same uniforms: few move, all up
+    (True, True)
+    """
+    rate = np.asarray(rate, dtype=np.float64)
+    return np.asarray(stats.poisson.ppf(rng.random(len(rate)), rate)).astype(np.int64)
 
 
 def field_inspection(
@@ -98,7 +149,7 @@ def field_inspection(
     chance = condition[observed]
     if pass_bar:
         chance = np.clip((chance - pass_bar) / (1 - pass_bar), 0.0, 1.0)
-    passed = rng.binomial(n, chance)
+    passed = bernoulli_counts(rng, chance, n)
     std = standard[observed]
     obs_by_std = np.bincount(std, weights=n, minlength=len(points))
     pass_by_std = np.bincount(std, weights=passed, minlength=len(points))
@@ -191,12 +242,14 @@ def material_review(
     28
     """
     x = np.clip(np.asarray(completeness, dtype=np.float64), 0.0, 1.0)
+    # one uniform per document whatever the dossiers: common random numbers (module docstring)
+    u = rng.random((documents, len(x)))
     if pass_bar is None:
-        passed = rng.binomial(documents, x)
+        passed = (u < x).sum(axis=0)
     else:
         # a Beta needs both shapes above zero; complete and empty dossiers are set below
         inner = np.clip(x, np.finfo(np.float64).eps, 1 - np.finfo(np.float64).eps)
-        docs = rng.beta(inner * spread, (1 - inner) * spread, size=(documents, len(x)))
+        docs = np.asarray(stats.beta.ppf(u, inner * spread, (1 - inner) * spread))
         passed = np.where(x >= 1, documents, np.where(x <= 0, 0, (docs >= pass_bar).sum(axis=0)))
     return float(np.asarray(weights, dtype=np.float64) @ (passed / documents))
 
@@ -226,7 +279,7 @@ def survey_score(
         households,
         weights if weights is not None else np.full(len(population), 1 / len(population)),
     )
-    satisfied = rng.binomial(per_district, satisfaction).sum()
+    satisfied = int(bernoulli_counts(rng, np.asarray(satisfaction), per_district).sum())
     share = float(satisfied / households)
     return survey_points * share, share
 
@@ -296,7 +349,7 @@ def negative_list(
     """
     if standards.empty:
         return 0.0, False, 0
-    incidents = rng.poisson(standards["incidents_per_year"].to_numpy(dtype=float) * risk)
+    incidents = poisson_counts(rng, standards["incidents_per_year"].to_numpy(dtype=float) * risk)
     deduct = standards["negative_effect"].to_numpy() == "deduct"
     points = float((incidents * standards["negative_points"].to_numpy(dtype=float))[deduct].sum())
     disqualified = bool((incidents[~deduct] > 0).any())

@@ -52,6 +52,7 @@ STAGES = (
             "civsim.results",
             "civsim.experiments",
             "civsim.variants",
+            "civsim.inertness",
             "civsim.reality",
             "civsim.validation",
             "civsim.fund_value",

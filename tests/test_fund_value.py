@@ -9,7 +9,8 @@ from conftest import SCENARIOS
 
 from civsim import scoring
 from civsim.cli import main
-from civsim.errors import ScenarioError
+from civsim.errors import CivsimError, ScenarioError
+from civsim.fund_value import fund_value
 from civsim.gains import exposure, line_gains, place_counts
 from civsim.scenario import override
 from civsim.sim.sampling import quotas, sample_places
@@ -129,3 +130,15 @@ def test_fund_check_runs_from_the_command_line(tmp_path, capsys) -> None:
     assert table.loc["fund", "expected_gain"] > 0
     assert (table["reps"] == 2).all()
     assert "line:county_ads" in capsys.readouterr().out
+
+
+def test_each_line_gets_its_modelled_beside_its_simulated_gain(county) -> None:
+    """A line taken away costs points, as modelled, on common random numbers; unfunded: refused."""
+    table = fund_value(county, 3, lines=["practice_station_build"]).set_index("variant")
+    assert table.index.tolist() == ["fund", "line:practice_station_build", "double"]
+    for row in ("fund", "line:practice_station_build"):
+        assert table.loc[row, "modelled_gain"] > 0
+        assert table.loc[row, "expected_gain"] > 3 * table.loc[row, "expected_se"]
+    assert table.loc["line:practice_station_build", "line"] == "practice_station_build"
+    with pytest.raises(CivsimError, match="not funded"):
+        fund_value(county, 2, lines=["no_such_line"])

@@ -113,7 +113,9 @@ def test_covert_visits_carry_their_share_of_the_field_score(tiny, tiny_run) -> N
     ev = run.events
     days = ev[(ev["kind"] == "covert_evaluation_visit") & (ev["count"] > 0)]["day"].to_numpy()
     assert len(days) == 18
-    assert ((days % 365) // (365 / 6)).astype(int).tolist() == list(range(6)) * 3
+    # one in each sixth of each year, the sixths starting on whole days (day 304 opens the last)
+    edges = np.floor(np.arange(7) * 365 / 6)
+    assert (np.searchsorted(edges, days % 365, side="right") - 1).tolist() == list(range(6)) * 3
 
 
 def test_the_campaign_aims_at_what_the_city_believes(tiny) -> None:

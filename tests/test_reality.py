@@ -13,29 +13,19 @@ import pandas as pd
 import pytest
 from conftest import SCENARIOS
 
-from civsim import reality
+from civsim import inertness, reality
 from civsim.cli import main
 from civsim.errors import CivsimError
 from civsim.reality import Trial, perturbations, run_checks
 from civsim.scenario import override, parameter_table
 from civsim.sim import prepare
 
-REPS = 3
-
-#: Checks that fail on today's model, with why (issue 11: the other branches' mechanisms).
-FAILING_TODAY = {
-    "lever_directions": "more_money, smart_platform, more_mock_tests, more_citizen_reports "
-    "and more_volunteer_hours move their statistic by less than the noise of 3 replications",
-    "no_inert_parameter": "district_cap_share, district_min_share and district_min_yuan do not "
-    "bind for the county's two districts, expected_condition is used only for districts "
-    "without a stated condition (the county states both), workload.hours_per_staff_year "
-    "does not bind at 800 or 2400 hours",
-}
+REPS = 10
 
 
 @pytest.fixture(scope="module")
 def trial(county_prep) -> Trial:
-    """The county's checks: three replications from its own seed, run once per module."""
+    """The county's checks: ten replications from its own seed, run once per module."""
     return Trial(county_prep, REPS, county_prep.scenario.seed)
 
 
@@ -46,17 +36,9 @@ def county_checks(trial) -> pd.DataFrame:
     return pd.DataFrame(records, columns=list(reality.RECORD_COLUMNS))
 
 
-def _cases():
-    for name in reality.CHECKS:
-        marks = []
-        if name in FAILING_TODAY:
-            marks.append(pytest.mark.xfail(reason=FAILING_TODAY[name], strict=True))
-        yield pytest.param(name, marks=marks, id=name)
-
-
-@pytest.mark.parametrize("name", list(_cases()))
+@pytest.mark.parametrize("name", list(reality.CHECKS))
 def test_every_check_passes_on_the_county(county_checks: pd.DataFrame, name: str) -> None:
-    """Each named check passes on the county (those failing today are marked, strictly)."""
+    """Each named check passes on the county."""
     rows = county_checks[county_checks["check"] == name]
     assert len(rows) >= 1
     assert rows["passed"].all(), rows[~rows["passed"]][["item", "difference", "note"]]
@@ -221,3 +203,52 @@ def test_cli_check_exit_codes(monkeypatch, tmp_path, capsys) -> None:
     assert main(["check", county, "--only", "no_such"]) == 2
     err = capsys.readouterr().err
     assert "unknown checks no_such" in err and "Traceback" not in err
+
+
+def test_a_lever_the_scenario_already_pulls_is_not_applicable(trial: Trial) -> None:
+    """Switching on what is on already changes nothing: reported, not failed as no change."""
+    on = override(trial.scenario, {"simulation.rectification.joint_mechanism": True})
+    levers = {r["lever"]: r for r in reality.reality_data()["levers"]}
+    (rec,) = reality.lever_directions(Trial(trial.prep, 1, trial.seed), [levers["joint_mechanism"]])
+    assert rec["passed"] and rec["note"] == "" and rec["difference"] < 0
+    other = Trial(prepare(on, city=trial.prep.city), 1, trial.seed)
+    (rec,) = reality.lever_directions(other, [levers["joint_mechanism"]])
+    assert rec["passed"] and rec["note"].startswith("not applicable: ")
+    assert rec["difference"] is None
+
+
+def test_statistics_read_the_tables_as_defined(trial: Trial) -> None:
+    """Open defects, days per order and days waited per request, from the raw tables."""
+    r = trial.base
+    stats = {name: f(r, trial.scenario) for name, f in reality.STATISTICS.items()}
+    first = r.defects[r.defects["replication"] == 0]
+    assert stats["open_defects"][0] == pytest.approx(first.groupby("day")["open"].sum().mean())
+    o = r.orders[r.orders["replication"] == 0]
+    end = r.defects["day"].max()
+    days = [(c if c >= 0 else end) - op for op, c in zip(o["opened"], o["closed"], strict=True)]
+    assert stats["order_days"][0] == pytest.approx(sum(days) / len(days))
+    ev = r.events[r.events["replication"] == 0].groupby("kind")["count"].sum()
+    answered = ev["volunteer_served"] + ev.get("volunteer_request_dropped", 0)
+    assert stats["volunteer_wait"][0] == pytest.approx(ev["volunteer_wait_days"] / answered)
+    assert (
+        0 < stats["volunteer_wait"][0] < trial.scenario.simulation.volunteers.request_patience_days
+    )
+
+
+def test_an_inert_guard_passes_only_where_it_does_not_bind(trial: Trial, monkeypatch) -> None:
+    """A district cap that binds is no explanation: the predicate says so, and the check fails."""
+    found = inertness.district_bounds_slack(trial)
+    assert found is not None and "inside its floor" in found
+    alloc = trial.prep.allocation
+    money = alloc[alloc["level"] == "district"].groupby(["year", "district"])["yuan"].sum()
+    pool = money.groupby("year").sum().iloc[0]
+    tight = override(trial.scenario, {"budget.district_cap_share": float(money.max() / pool)})
+    bound = Trial(prepare(tight, city=trial.prep.city), 1, trial.seed)
+    assert inertness.district_bounds_slack(bound) is None
+    # the county's yuan floor moves nothing: explained, it passes; unexplained, it fails
+    path = "budget.district_min_yuan"
+    (rec,) = reality.no_inert_parameter(trial, [path])
+    assert rec["passed"] and rec["difference"] == 0 and "inert here, explained" in rec["note"]
+    monkeypatch.setitem(reality.PREDICATES, "district_bounds_slack", lambda _: None)
+    (rec,) = reality.no_inert_parameter(trial, [path])
+    assert not rec["passed"] and "explained" not in rec["note"]

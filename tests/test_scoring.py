@@ -31,6 +31,11 @@ from civsim.scoring import (
 WEIGHTS = (0.15, 0.25, 0.60)
 
 
+#: The module's own count draws (the autouse fixture routes scoring's calls through the stub).
+BERNOULLI = scoring.bernoulli_counts
+POISSON = scoring.poisson_counts
+
+
 class StubRng:
     """A stand-in for ``numpy.random.Generator`` with chosen draws.
 
@@ -73,6 +78,18 @@ def _whole(x: np.ndarray) -> np.ndarray:
     out = np.rint(x)
     assert np.allclose(out, x), f"the stub's expectation {x} is not whole"
     return out.astype(np.int64)
+
+
+@pytest.fixture(autouse=True)
+def _draws_through_the_stub(monkeypatch) -> None:
+    """Scoring's counts drawn by the generator's binomial and Poisson, as the stub answers them.
+
+    The module draws them from uniforms (common random numbers), with the same
+    distributions; ``test_counts_from_uniforms_*`` below check those on a real
+    generator.
+    """
+    monkeypatch.setattr(scoring, "bernoulli_counts", lambda rng, p, n: rng.binomial(n, p))
+    monkeypatch.setattr(scoring, "poisson_counts", lambda rng, rate: rng.poisson(rate))
 
 
 def stub(**kwargs: Any) -> np.random.Generator:
@@ -437,3 +454,17 @@ def test_field_inspection_of_nothing_scores_zero_without_a_draw() -> None:
 def test_scoring_exports_incident_risk() -> None:
     """The risk formula is part of scoring's public functions."""
     assert "incident_risk" in scoring.__all__
+
+
+def test_counts_from_uniforms_are_binomial_and_poisson_and_share_their_draws() -> None:
+    """Bernoulli sums and inverted Poisson draws: right means and variances, same uniforms."""
+    draw = np.random.default_rng(11)
+    n = np.full(20_000, 10)
+    k = BERNOULLI(draw, np.full(len(n), 0.3), n)
+    assert abs(k.mean() - 3.0) < 0.05 and abs(k.var() - 2.1) < 0.1
+    x = POISSON(draw, np.full(20_000, 2.5))
+    assert abs(x.mean() - 2.5) < 0.05 and abs(x.var() - 2.5) < 0.1
+    # common random numbers: the same seed, chances a hair apart, a handful of outcomes apart
+    a = BERNOULLI(np.random.default_rng(5), np.full(500, 0.40), np.full(500, 8))
+    b = BERNOULLI(np.random.default_rng(5), np.full(500, 0.41), np.full(500, 8))
+    assert (b >= a).all() and 0 < (b - a).sum() < 0.03 * 4000

@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 from conftest import SCENARIOS
 
-from civsim.errors import CivsimError
 from civsim.experiments import replicate, summarise
 from civsim.scenario import Scenario, load_scenario, override
 from civsim.sim import effort_profile, prepare, simulate
@@ -231,18 +230,6 @@ def test_run_command_refuses_bad_input(tmp_path, capsys) -> None:
     assert main(["run", str(tmp_path / "none.yaml"), "--out", str(out)]) == 2
     assert "scenario file not found" in capsys.readouterr().err
     assert not out.exists()
-
-
-def test_line_value_sets_expected_beside_simulated_gains(county) -> None:
-    """Each checked line gets its expected and its paired simulated gain; renovations pay."""
-    from civsim.experiments import line_value
-
-    table = line_value(county, 2, lines=["back_alley_upgrade", "toilet_upgrade"])
-    assert table["line"].tolist() == ["back_alley_upgrade", "toilet_upgrade"]
-    assert (table["expected_gain"] > 0).all()
-    assert (table["simulated_low"] > 0).all()  # taking the line away costs points
-    with pytest.raises(CivsimError, match="not funded"):
-        line_value(county, 1, lines=["no_such_line"])
 
 
 def test_performance_linked_budget_follows_simulated_results(county) -> None:

@@ -114,5 +114,9 @@ class Evaluation(Frozen):
     )
     peer_mean: float = param(86.0, "cycle score points", ASSUMPTION, ge=0, le=100)
     peer_sd: float = param(
-        2.5, "cycle score points", "assumption; tenths of a point decide (seed 001)", ge=0
+        2.5,
+        "cycle score points",
+        "assumption; tenths of a point decide (seed 001)",
+        plausible=(1.0, 5.0),
+        ge=0,
     )

@@ -118,8 +118,8 @@ class Volunteers(Frozen):
     request_patience_days: int = param(
         14,
         "days a request waits for a volunteer before the resident gives up (dropped)",
-        ASSUMPTION,
-        plausible=(3, 60),
+        "assumption: some requests are for the day (a ride, a meal), some can wait weeks",
+        plausible=(1, 60),
         ge=1,
     )
 

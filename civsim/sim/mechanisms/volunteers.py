@@ -8,7 +8,8 @@ their hours mostly on weekends (``weekend_hours_share`` of a week's hours on
 its two weekend days; day 0 is a Monday), so weekday requests wait for the
 weekend, and more so in the busy season. A request not served within
 ``request_patience_days`` is dropped: the resident gives up, having waited
-that long. Waits feed satisfaction (:mod:`.satisfaction`). Spare
+that long. Waits feed satisfaction (:mod:`.satisfaction`); the days waited by
+the requests served or given up each day are the event ``volunteer_wait_days``. Spare
 volunteer-hours go to civility work (文明劝导), which adds to the district's
 routine effort the next week (:mod:`.upkeep`). Fundable effect:
 ``volunteer_hours`` (hours spread over the line's duration, by residents).
@@ -180,6 +181,12 @@ def _start(env: simpy.Environment, run: Run) -> None:
     env.process(volunteer_dispatch(env, run))
 
 
+def _finish(run: Run) -> None:
+    """Count the days waited by the requests served or given up each day (an event tally)."""
+    waited = run["volunteers"].wait_sum[:, : run.days].sum(axis=0)
+    run.counts("volunteer_wait_days")[: run.days] += np.rint(waited).astype(np.int64)
+
+
 def _hours(run: Run, d: Delivery, idx: np.ndarray, units: int, day: int, end: int) -> None:
     """A ``volunteer_hours`` line adds its hours until ``end``, shared by residents."""
     w = run.ckp.district_population[d.district_index].astype(float)
@@ -193,8 +200,14 @@ MECHANISM = Mechanism(
     prepare=_prepare,
     setup=_setup,
     start=_start,
+    finish=_finish,
     streams=("volunteers",),
-    events=("volunteer_request", "volunteer_served", "volunteer_request_dropped"),
+    events=(
+        "volunteer_request",
+        "volunteer_served",
+        "volunteer_request_dropped",
+        "volunteer_wait_days",
+    ),
     effects={"volunteer_hours": _hours},
     enabled=lambda scenario: scenario.simulation.volunteers.enabled,
 )

@@ -1,0 +1,244 @@
+"""Which parameters move results: how each is moved, and why some may not.
+
+A parameter is moved (:func:`perturbations`) to the end of its plausible
+range, or by a share of its value, and a scenario's result tables are
+compared by hash (:func:`fingerprints`) with and without the move. Some
+parameters cannot move anything while a switch is set (the data's
+``inert_by_design``: skipped, with why); others may not in a given scenario,
+for a reason a predicate verifies there (``inert_explained``: a guard that
+does not bind, a share never drawn on). The rules are data
+(``civsim/data/reality.yaml``), shared by every scenario;
+:func:`civsim.reality.no_inert_parameter` is the check that uses them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from functools import cache
+from importlib import resources
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from civsim.allocation import budget_inputs
+from civsim.errors import CivsimError
+from civsim.experiments import Executor
+from civsim.readiness import check_ready
+from civsim.scenario import Scenario, override, parameter_table
+from civsim.sim import Prepared, prepare, simulate
+from civsim.sim.engine import WEEK
+from civsim.sim.tables import RunResult
+from civsim.variants import changed as _changed
+from civsim.variants import value_at as _value
+
+__all__ = [
+    "PREDICATES",
+    "RELATIVE_CHANGE",
+    "Subject",
+    "explained",
+    "fingerprints",
+    "inert_by_design",
+    "perturbations",
+    "reality_data",
+]
+
+#: A parameter without a plausible range moves by this share of its value (up, or down where
+#: up breaks a rule): large enough to move any result a parameter reaches.
+RELATIVE_CHANGE = 0.5
+
+
+class Subject(Protocol):
+    """What a predicate reads: the scenario, prepared, and its own replications' results."""
+
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario under check."""
+
+    @property
+    def prep(self) -> Prepared:
+        """The scenario, prepared (its city and allocation)."""
+
+    @property
+    def base(self) -> RunResult:
+        """The scenario's own replications."""
+
+
+@cache
+def reality_data() -> dict[str, Any]:
+    """The levers, the parameters inert by design and those moved together (package data)."""
+    text = resources.files("civsim").joinpath("data/reality.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def inert_by_design(trial: Subject, path: str) -> str | None:
+    """The reason a parameter is inert in this scenario (the data's rules), or None."""
+    sc = trial.scenario
+    for rule in reality_data()["inert_by_design"]:
+        if rule["path"] != path:
+            continue
+        when = all(_value(sc, p) == v for p, v in rule.get("when", {}).items())
+        unless = all(_value(sc, p) != v for p, v in rule.get("unless", {}).items())
+        found = PREDICATES[rule["predicate"]](trial) if "predicate" in rule else ""
+        if when and unless and found is not None:
+            return f"{rule['reason']}{': ' + found if found else ''}"
+    return None
+
+
+def explained(trial: Subject, path: str) -> str | None:
+    """Why a parameter that moved no table is inert here, if the data says and it holds."""
+    for rule in reality_data().get("inert_explained", []):
+        if rule["path"] == path:
+            found = PREDICATES[rule["predicate"]](trial)
+            if found is not None:
+                return f"{rule['reason']}: {found}"
+    return None
+
+
+def every_district_states_condition(trial: Subject) -> str | None:
+    """Whether the budget states a condition for every district (what it found), else None."""
+    sc = trial.scenario
+    if sc.budget is None:
+        return None
+    stated = {row.district for row in sc.budget.district_condition}
+    ids = [d.id for d in sc.territory.districts]
+    return f"all {len(ids)} districts state theirs" if ids and stated >= set(ids) else None
+
+
+def district_bounds_slack(trial: Subject) -> str | None:
+    """Whether every district's yearly money lies strictly inside its floor and cap, else None."""
+    sc = trial.scenario
+    if sc.budget is None:
+        return None
+    alloc = trial.prep.allocation
+    money = alloc[alloc["level"] == "district"].groupby(["year", "district"])["yuan"].sum()
+    bounds = budget_inputs(sc).districts.set_index("id")
+    per = money.unstack("year").reindex(bounds.index).fillna(0)
+    low, high = per.min(axis=1), per.max(axis=1)
+    if not ((low > bounds["min_yuan"]) & (high < bounds["cap_yuan"])).all():
+        return None
+    return (
+        f"every district gets {int(low.min()):,} to {int(high.max()):,} yuan a year, inside "
+        f"its floor ({int(bounds['min_yuan'].max()):,}) and cap ({int(bounds['cap_yuan'].min()):,})"
+    )
+
+
+def joint_need_below_pool(trial: Subject) -> str | None:
+    """Whether joint action always needed less than the lenders give at ``joint_share``'s low end.
+
+    Joint action draws, each week, what closes its orders within the week, up to
+    ``joint_share`` of the capacity of the holders with none in joint action.
+    Where the most orders ever in joint action at once (any of the trial's
+    replications) need less than the lowest plausible share of the holders that
+    never had one, the share never binds. Returns what was found, else None.
+    """
+    rect = trial.scenario.simulation.rectification
+    row = next(r for r in parameter_table(trial.scenario) if r["path"].endswith("joint_share"))
+    if row["plausible"] is None:
+        return None
+    o = trial.base.orders
+    o = o[o["joint"] >= 0]
+    if o.empty:
+        return "no order went to joint action"
+    ckp = trial.prep.city.checkpoints
+    lenders = ~np.isin(ckp.holders, o["unit"].unique())
+    pool = (
+        float(row["plausible"][0] * ckp.holder_staff[lenders].sum())
+        * rect.staff_share
+        * rect.orders_per_staff_day
+    )
+    end = trial.base.events["day"].max() + 1
+    peak = 0
+    for _, one in o.groupby("replication"):
+        closed = one["closed"].where(one["closed"] >= 0, end)
+        steps = pd.concat([pd.Series(1, one["joint"]), pd.Series(-1, closed)])
+        peak = max(peak, int(steps.groupby(level=0).sum().cumsum().max()))
+    need = peak / WEEK  # a week's review gives what closes them within the week
+    if need >= pool:
+        return None
+    return (
+        f"at most {peak} orders were in joint action at once ({need:.1f} a day to close in a "
+        f"week), below the {pool:.1f} a day the holders without one lend at {row['plausible'][0]}"
+    )
+
+
+#: Reasons the data's rules may name (``predicate:``): each returns what it found, or None
+#: when the reason does not hold in the trial's scenario.
+PREDICATES: dict[str, Callable[[Subject], str | None]] = {
+    "every_district_states_condition": every_district_states_condition,
+    "district_bounds_slack": district_bounds_slack,
+    "joint_need_below_pool": joint_need_below_pool,
+}
+
+
+def perturbations(sc: Scenario, row: dict[str, Any]) -> list[dict[str, Any]]:
+    """How a parameter is moved: the valid moves, each its changes by dotted path.
+
+    The first move goes to the end of its plausible range farther from its
+    value where one is given, else up by :data:`RELATIVE_CHANGE` of its value
+    (a zero moves up by one, a sequence is reversed); the second goes the
+    other way (the nearer end; down by the same share). Where a move breaks a
+    rule (of the scenario or of its budget's allocation), half the move is
+    tried instead. Parameters tied to others move with them, one way only
+    (the data's ``moved_together``).
+
+    Raises
+    ------
+    CivsimError
+        If no move is valid.
+    """
+    path, value = row["path"], row["value"]
+    for rule in reality_data()["moved_together"]:
+        if rule["path"] == path:
+            return [{p: _changed(_value(sc, p), c) for p, c in rule["changes"].items()}]
+    if row["plausible"] is not None:
+        lo, hi = row["plausible"]
+        sides = [[lo], [hi]] if abs(value - lo) > abs(value - hi) else [[hi], [lo]]
+    elif isinstance(value, tuple | list):
+        sides = [[list(reversed(value))], [[*value[1:], value[0]]]]
+    elif value == 0:
+        sides = [[value + 1]]
+    else:
+        up, down = 1 + RELATIVE_CHANGE, 1 - RELATIVE_CHANGE
+        halves = (1 + RELATIVE_CHANGE / 2, 1 - RELATIVE_CHANGE / 2)
+        sides = [[_changed(value, f"x{f}") for f in (up, halves[0])]]
+        sides.append([_changed(value, f"x{f}") for f in (down, halves[1])])
+    moves, errors = [], []
+    for side in sides:
+        for new in side:
+            if new == value:
+                continue
+            try:
+                check_ready(override(sc, {path: new}), build=False)  # loads and allocates
+            except CivsimError as exc:
+                errors.append(str(exc))
+                continue
+            moves.append({path: new})
+            break
+    if not moves:
+        raise CivsimError("; ".join(errors) or f"{path}: no other value to move to")
+    return moves
+
+
+def fingerprints(
+    scenarios: list[Scenario], seed: int, executor: Executor, workers: int | None
+) -> list[dict[str, int]]:
+    """A hash of every result table of replication 0 of each scenario."""
+    jobs = [(sc, seed) for sc in scenarios]
+    if executor == "serial" or len(jobs) == 1:
+        return [_fingerprint(j) for j in jobs]
+    n = min(workers or os.cpu_count() or 1, len(jobs))
+    with ProcessPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(_fingerprint, jobs))
+
+
+def _fingerprint(job: tuple[Scenario, int]) -> dict[str, int]:
+    scenario, seed = job
+    result = simulate(prepare(scenario), seed=seed, replication=0)
+    return {
+        name: int(pd.util.hash_pandas_object(t, index=False).sum()) if len(t) else 0
+        for name, t in result.tables().items()
+    }
