@@ -126,6 +126,24 @@ def test_order_queues_lose_nothing_and_serve_first_come_first(
 
 
 @SETTINGS
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(0, 40), units=st.integers(1, 4))
+def test_pushed_orders_join_each_queue_in_their_order(seed: int, n: int, units: int) -> None:
+    """Pushing one by one is each destination's orders pushed at once, in order (wrapping)."""
+    rng = np.random.default_rng(seed)
+    width = 64
+    slots = rng.integers(0, 1000, (units, width))
+    tail = rng.integers(0, 3 * width, units)
+    orders, dest = rng.integers(0, 1000, n), rng.integers(0, units, n)
+    expected, expected_tail = slots.copy(), tail.copy()
+    for d in np.unique(dest):  # the grouped numpy push
+        mine = orders[dest == d]
+        expected[d, (expected_tail[d] + np.arange(len(mine))) % width] = mine
+        expected_tail[d] += len(mine)
+    kernels.push_orders(orders, dest, slots, tail)
+    assert np.array_equal(slots, expected) and np.array_equal(tail, expected_tail)
+
+
+@SETTINGS
 @given(seed=st.integers(0, 2**32 - 1), days=st.integers(1, 30), districts=st.integers(1, 3))
 def test_volunteer_requests_are_served_or_still_pending(
     seed: int, days: int, districts: int

@@ -23,6 +23,7 @@ __all__ = [
     "find_problems",
     "lifted",
     "open_orders",
+    "push_orders",
     "serve_requests",
     "work_queues",
 ]
@@ -404,6 +405,28 @@ def open_orders(
         has_order[c] = True
     opened_today[day] += len(ckpts)
     return n_waiting
+
+
+@njit(cache=True, nogil=True)
+def push_orders(orders: np.ndarray, dest: np.ndarray, slots: np.ndarray, tail: np.ndarray) -> None:
+    """Put ``orders`` at the back of the queues ``dest``, one by one, in their order.
+
+    Unit ``u``'s queue is row ``u`` of the ring buffer ``slots`` (its back at
+    ``tail[u]``, see :class:`civsim.sim.mechanisms.rectification.OrderBook`), which
+    must have room for them.
+
+    Examples
+    --------
+    >>> slots, tail = np.zeros((2, 4), dtype=np.int64), np.array([3, 0])
+    >>> push_orders(np.array([7, 8, 9]), np.array([0, 1, 0]), slots, tail)
+    >>> slots.tolist(), tail.tolist()
+    ([[9, 0, 0, 7], [8, 0, 0, 0]], [5, 1])
+    """
+    width = slots.shape[1]
+    for j in range(len(orders)):
+        u = dest[j]
+        slots[u, tail[u] % width] = orders[j]
+        tail[u] += 1
 
 
 @njit(cache=True, nogil=True)

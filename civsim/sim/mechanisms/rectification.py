@@ -96,8 +96,11 @@ class OrderBook:
         if self.n + need > size:
             new = max(2 * size, self.n + need)
             for name in self.FIELDS:
-                arr = getattr(self, name)
-                grown = np.concatenate([arr, np.full(new - size, -1, dtype=np.int64)])
+                # one fresh array each, written once (a concatenation wrote a filler first):
+                # the last growths of a cycle move tens of megabytes
+                grown = np.empty(new, dtype=np.int64)
+                grown[:size] = getattr(self, name)
+                grown[size:] = -1
                 setattr(self, name, grown)
         if self.n_waiting + need > len(self.waiting):
             room = max(2 * len(self.waiting), self.n_waiting + need) - len(self.waiting)
@@ -244,11 +247,7 @@ class OrderBook:
             orders = orders[go]
             dest = n_units + ckp.district[self.ckpt[orders]].astype(np.int64)
             self._widen(int(self.queued.max()) + len(orders))
-            width = self.slots.shape[1]
-            for d in np.unique(dest):
-                mine = orders[dest == d]
-                self.slots[d, (self.tail[d] + np.arange(len(mine))) % width] = mine
-                self.tail[d] += len(mine)
+            kernels.push_orders(orders, dest, self.slots, self.tail)
             self.unit[orders] = dest
             moved += len(orders)
         run.count("order_reassigned", moved)
