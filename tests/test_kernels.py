@@ -209,3 +209,24 @@ def test_volunteer_day_is_the_numpy_day(
         )  # fmt: skip
     for name, value in expected.items():
         np.testing.assert_array_equal(got[name], value, err_msg=name)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 200), runs=st.integers(1, 20))
+def test_lift_sums_are_the_bincount_of_the_lifts(seed: int, n: int, runs: int) -> None:
+    """The runs' added condition equals bincount of ``lifted - condition``, to the last bit."""
+    rng = np.random.default_rng(seed)
+    condition = rng.random(n, dtype=np.float32)
+    size = (rng.random(n) * 0.5).astype(np.float32)
+    start, days = rng.integers(0, 30, n), rng.integers(1, 30, n)
+    on = rng.random(n) < 0.7
+    run_of = np.sort(rng.integers(0, runs, n)).astype(np.int32)
+    idx = np.flatnonzero(rng.random(n) < 0.6)
+    today = int(rng.integers(0, 60))
+    lifts = (size, start, days, on, today)
+    seen = kernels.lifted(idx, condition, *lifts)
+    expected = np.bincount(
+        run_of[idx], weights=seen.astype(np.float64) - condition[idx], minlength=runs
+    )
+    got = kernels.lift_sums(idx, condition, *lifts, run_of, runs)
+    np.testing.assert_array_equal(got, expected)

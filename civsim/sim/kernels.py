@@ -21,6 +21,7 @@ __all__ = [
     "advance",
     "defect_day",
     "find_problems",
+    "lift_sums",
     "lifted",
     "open_orders",
     "push_orders",
@@ -233,6 +234,43 @@ def lifted(
             share = min(max(1.0 - (today - lift_start[i]) / lift_days[i], 0.0), 1.0)
             lift = np.float32(lift_size[i] * share)
         out[j] = min(condition[i] + lift, np.float32(1.0)) if is_lifted[i] else condition[i]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def lift_sums(
+    idx: np.ndarray,
+    condition: np.ndarray,
+    lift_size: np.ndarray,
+    lift_start: np.ndarray,
+    lift_days: np.ndarray,
+    is_lifted: np.ndarray,
+    today: int,
+    run_of: np.ndarray,
+    n_runs: int,
+) -> np.ndarray:
+    """What the lifts of checkpoints ``idx`` add to each run's summed condition today.
+
+    The same float64 sums, in the same order, as ``np.bincount(run_of[idx],
+    weights=lifted - condition[idx], minlength=n_runs)`` with ``lifted`` from
+    :func:`lifted`, in one loop (four numpy passes and three arrays before).
+
+    Examples
+    --------
+    >>> c, size = np.array([0.5, 0.9, 0.2], np.float32), np.full(3, 0.2, np.float32)
+    >>> start, days, on = np.zeros(3, np.int64), np.full(3, 10), np.array([True, True, False])
+    >>> out = lift_sums(np.arange(3), c, size, start, days, on, 5, np.array([0, 0, 1]), 2)
+    >>> [round(float(x), 3) for x in out]
+    [0.2, 0.0]
+    """
+    out = np.zeros(n_runs)
+    for j in range(len(idx)):
+        i = idx[j]
+        seen = condition[i]
+        if is_lifted[i]:  # as :func:`lifted` computes it, in float32
+            share = min(max(1.0 - (today - lift_start[i]) / lift_days[i], 0.0), 1.0)
+            seen = min(condition[i] + np.float32(lift_size[i] * share), np.float32(1.0))
+        out[run_of[i]] += np.float64(seen) - np.float64(condition[i])
     return out
 
 
