@@ -177,13 +177,21 @@ def defect_day(
                 continue
             minor_idx[m] = i
             m += 1
-    for w in picked:
-        i = int((np.uint64(w) * np.uint64(n_field)) >> np.uint64(32))
-        keep, size, kind = coins[c_pos], coins[c_pos + 1], coins[c_pos + 2]
-        c_pos += 3
+    # first whether each pick keeps its defect, from arrays this step does not change:
+    # the picks' reads then do not wait on one another's branch (about a tenth faster)
+    n = len(picked)
+    where = np.empty(n, dtype=np.int64)
+    kept = np.empty(n, dtype=np.bool_)
+    for j in range(n):
+        i = int((np.uint64(picked[j]) * np.uint64(n_field)) >> np.uint64(32))
+        where[j] = i
         effort = levels[district[i]] * share[i]
-        if not keep * h_max < hazard * np.exp(prevention * (1.0 - effort)):
+        kept[j] = coins[c_pos + 3 * j] * h_max < hazard * np.exp(prevention * (1.0 - effort))
+    for j in range(n):
+        if not kept[j]:
             continue
+        i = where[j]
+        size, kind = coins[c_pos + 3 * j + 1], coins[c_pos + 3 * j + 2]
         severity = np.float32(severity_low + severity_span * size)
         if not severity > 0:  # nothing lost is no defect (and would list it twice)
             continue
@@ -200,7 +208,7 @@ def defect_day(
         defect[i] = min(defect[i] + severity, np.float32(1.0))
         condition[i] = max(condition[i] - severity, np.float32(0.0))
         arisen_today[day] += 1
-    return m, c_pos, f_pos
+    return m, c_pos + 3 * n, f_pos
 
 
 @njit(cache=True, nogil=True)
