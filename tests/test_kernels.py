@@ -168,50 +168,6 @@ def test_volunteer_requests_are_served_or_still_pending(
 
 
 @SETTINGS
-@given(
-    seed=st.integers(0, 2**32 - 1),
-    days=st.integers(1, 30),
-    districts=st.integers(1, 3),
-    patience=st.integers(1, 10),
-)
-def test_volunteer_day_is_the_numpy_day(
-    seed: int, days: int, districts: int, patience: int
-) -> None:
-    """A volunteer day gives up, sets the hours and serves exactly as the numpy steps did."""
-    rng = np.random.default_rng(seed)
-    arrivals = rng.poisson(4, size=(days, districts))
-    hours = rng.random((districts, days)) * 15
-    week = rng.random(7) * 2
-    got, expected = ({
-        "pending": np.zeros((districts, days), dtype=np.int64),
-        "head": np.zeros(districts, dtype=np.int64),
-        **{k: np.zeros((districts, days)) for k in ("offered", "served", "waited", "dropped")},
-        "spare": np.zeros(districts),
-        **{k: np.zeros(days, dtype=np.int64) for k in ("total", "gone")},
-    } for _ in range(2))  # fmt: skip
-    for day in range(days):
-        e = expected
-        if day >= patience:  # the numpy steps of the volunteer process
-            gone = e["pending"][:, day - patience]
-            e["dropped"][:, day] = gone
-            e["waited"][:, day] = gone * patience
-            e["gone"][day] += int(gone.sum())
-            gone[:] = 0
-        e["offered"][:, day] = hours[:, day] * week[day % 7]
-        kernels.serve_requests(
-            day, arrivals, e["offered"], 3.0, e["pending"], e["head"], e["served"],
-            e["waited"], e["spare"], e["total"],
-        )  # fmt: skip
-        g = got
-        kernels.volunteer_day(
-            day, patience, week[day % 7], arrivals, hours, g["offered"], 3.0, g["pending"],
-            g["head"], g["served"], g["waited"], g["dropped"], g["spare"], g["total"], g["gone"],
-        )  # fmt: skip
-    for name, value in expected.items():
-        np.testing.assert_array_equal(got[name], value, err_msg=name)
-
-
-@SETTINGS
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 200), runs=st.integers(1, 20))
 def test_lift_sums_are_the_bincount_of_the_lifts(seed: int, n: int, runs: int) -> None:
     """The runs' added condition equals bincount of ``lifted - condition``, to the last bit."""

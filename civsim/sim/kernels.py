@@ -26,7 +26,6 @@ __all__ = [
     "open_orders",
     "push_orders",
     "serve_requests",
-    "volunteer_day",
     "work_queues",
 ]
 
@@ -261,7 +260,7 @@ def lift_sums(
 
     The same float64 sums, in the same order, as ``np.bincount(run_of[idx],
     weights=lifted - condition[idx], minlength=n_runs)`` with ``lifted`` from
-    :func:`lifted`, in one loop (four numpy passes and three arrays before).
+    :func:`lifted`, added up in one loop (two numpy passes and two arrays before).
 
     Examples
     --------
@@ -271,14 +270,10 @@ def lift_sums(
     >>> [round(float(x), 3) for x in out]
     [0.2, 0.0]
     """
+    seen = lifted(idx, condition, lift_size, lift_start, lift_days, is_lifted, today)
     out = np.zeros(n_runs)
     for j in range(len(idx)):
-        i = idx[j]
-        seen = condition[i]
-        if is_lifted[i]:  # as :func:`lifted` computes it, in float32
-            share = min(max(1.0 - (today - lift_start[i]) / lift_days[i], 0.0), 1.0)
-            seen = min(condition[i] + np.float32(lift_size[i] * share), np.float32(1.0))
-        out[run_of[i]] += np.float64(seen) - np.float64(condition[i])
+        out[run_of[idx[j]]] += np.float64(seen[j]) - np.float64(condition[idx[j]])
     return out
 
 
@@ -597,61 +592,3 @@ def serve_requests(
         served[d, day] = taken
         served_today[day] += taken
         spare[d] += max(hours[d, day] - taken * hours_per_request, 0.0)
-
-
-@njit(cache=True, nogil=True)
-def volunteer_day(
-    day: int,
-    patience: int,
-    week_factor: float,
-    arrivals: np.ndarray,
-    hours: np.ndarray,
-    offered: np.ndarray,
-    hours_per_request: float,
-    pending: np.ndarray,
-    head: np.ndarray,
-    served: np.ndarray,
-    waited: np.ndarray,
-    dropped: np.ndarray,
-    spare: np.ndarray,
-    served_today: np.ndarray,
-    dropped_today: np.ndarray,
-) -> None:
-    """One day at the volunteer dispatch centres: give up the oldest requests, then serve.
-
-    From day ``patience`` on, district d's requests of ``patience`` days ago
-    still pending are given up: ``dropped[d, day]``, each counted as waiting
-    ``patience`` days in ``waited[d, day]``, their total added to
-    ``dropped_today[day]``. The day's hours are the planned ``hours[d, day]``
-    times ``week_factor`` (the weekday's share), written to ``offered[d,
-    day]``; then :func:`serve_requests` serves the day with them.
-
-    Examples
-    --------
-    Three requests on day 0, none served (no hours), given up on day 2:
-
-    >>> arrivals, hours = np.array([[3], [0], [0]]), np.zeros((1, 3))
-    >>> pending, head = np.zeros((1, 3), dtype=np.int64), np.zeros(1, dtype=np.int64)
-    >>> served, waited, dropped, offered = (np.zeros((1, 3)) for _ in range(4))
-    >>> spare, total, gone = np.zeros(1), np.zeros(3), np.zeros(3)
-    >>> for day in range(3):
-    ...     volunteer_day(day, 2, 1.0, arrivals, hours, offered, 3.0, pending, head,
-    ...                   served, waited, dropped, spare, total, gone)
-    >>> dropped.tolist(), waited.tolist(), gone.tolist(), int(pending.sum())
-    ([[0.0, 0.0, 3.0]], [[0.0, 0.0, 6.0]], [0.0, 0.0, 3.0], 0)
-    """
-    if day >= patience:  # the requests of ``patience`` days ago are given up unserved
-        gone = 0
-        for d in range(len(head)):
-            left = pending[d, day - patience]
-            dropped[d, day] = left
-            waited[d, day] = left * patience
-            gone += left
-            pending[d, day - patience] = 0
-        dropped_today[day] += gone
-    for d in range(len(head)):
-        offered[d, day] = hours[d, day] * week_factor
-    serve_requests(
-        day, arrivals, offered, hours_per_request, pending, head, served, waited, spare,
-        served_today,
-    )  # fmt: skip

@@ -3,7 +3,7 @@
 Residents' requests arrive at each district's centre (Poisson, per 10,000
 residents a day, swinging over the year by ``request_seasonality`` around a
 peak on ``request_peak_day``) and are served oldest first by the day's
-volunteer-hours (:func:`civsim.sim.kernels.volunteer_day`). Volunteers give
+volunteer-hours (:func:`civsim.sim.kernels.serve_requests`). Volunteers give
 their hours mostly on weekends (``weekend_hours_share`` of a week's hours on
 its two weekend days; day 0 is a Monday), so weekday requests wait for the
 weekend, and more so in the busy season. A request not served within
@@ -144,27 +144,26 @@ def volunteer_dispatch(env: simpy.Environment, run: Run) -> Process:
     head = np.zeros(len(pop10k), dtype=np.int64)
     field_count = np.array([sl.stop - sl.start for sl in run.ckp.district_slices], dtype=float)
     spare = np.zeros_like(field_count)
-    dropped_today = run.counts("volunteer_request_dropped")
     while True:
         day = int(env.now)
-        # the day's dropping, hours and service in one compiled step (a dozen numpy
-        # calls a day on the districts' columns before)
-        kernels.volunteer_day(
+        if day >= patience:  # the requests of `patience` days ago are given up unserved
+            gone = pending[:, day - patience]
+            st.dropped[:, day] = gone
+            st.wait_sum[:, day] = gone * patience
+            run.count("volunteer_request_dropped", int(gone.sum()))
+            gone[:] = 0
+        st.offered[:, day] = st.hours[:, day] * part.week[day % WEEK]
+        kernels.serve_requests(
             day,
-            patience,
-            part.week[day % WEEK],
             arrivals,
-            st.hours,
             st.offered,
             vol.hours_per_request,
             pending,
             head,
             st.served,
             st.wait_sum,
-            st.dropped,
             spare,
             served_today,
-            dropped_today,
         )
         if (day + 1) % WEEK == 0:  # the week's spare hours set next week's effort
             st.effort[:-1] = np.divide(
