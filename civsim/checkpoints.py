@@ -101,7 +101,7 @@ class Checkpoints:
         """The districts' ids, then ``CITY`` (the labels of ``district`` codes)."""
         return np.append(self.districts.astype(object), CITY)
 
-    def record(self, condition: np.ndarray, changed: tuple | None = None) -> np.ndarray:
+    def record(self, condition: np.ndarray, delta: np.ndarray | None = None) -> np.ndarray:
         """The shadow score of every group, then the mean condition per (district, place type).
 
         Every weight is the same across a run of checkpoints sharing district,
@@ -109,14 +109,13 @@ class Checkpoints:
         checkpoints) times a small matrix give all of them at once. A run is
         at most ``RUN_LENGTH`` checkpoints, summed in float32 (relative error
         below 2e-5), then in float64.
-        ``changed`` is ``(idx, values)``: the condition to count at ``idx``
-        instead of ``condition[idx]`` (lifted checkpoints), without a copy.
+        ``delta`` is added to the runs' sums (float64, one per run of
+        ``run_starts``): what the lifted checkpoints add, without a copy
+        (:meth:`civsim.sim.state.State.record`).
         """
         sums = np.add.reduceat(condition, self.run_starts).astype(np.float64)
-        if changed is not None and len(changed[0]):
-            idx, values = changed
-            delta = values.astype(np.float64) - condition[idx]
-            sums += np.bincount(self.run_of[idx], weights=delta, minlength=len(sums))
+        if delta is not None:
+            sums += delta
         return self.record_matrix @ sums
 
 

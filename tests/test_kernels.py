@@ -126,6 +126,24 @@ def test_order_queues_lose_nothing_and_serve_first_come_first(
 
 
 @SETTINGS
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(0, 40), units=st.integers(1, 4))
+def test_pushed_orders_join_each_queue_in_their_order(seed: int, n: int, units: int) -> None:
+    """Pushing one by one is each destination's orders pushed at once, in order (wrapping)."""
+    rng = np.random.default_rng(seed)
+    width = 64
+    slots = rng.integers(0, 1000, (units, width))
+    tail = rng.integers(0, 3 * width, units)
+    orders, dest = rng.integers(0, 1000, n), rng.integers(0, units, n)
+    expected, expected_tail = slots.copy(), tail.copy()
+    for d in np.unique(dest):  # the grouped numpy push
+        mine = orders[dest == d]
+        expected[d, (expected_tail[d] + np.arange(len(mine))) % width] = mine
+        expected_tail[d] += len(mine)
+    kernels.push_orders(orders, dest, slots, tail)
+    assert np.array_equal(slots, expected) and np.array_equal(tail, expected_tail)
+
+
+@SETTINGS
 @given(seed=st.integers(0, 2**32 - 1), days=st.integers(1, 30), districts=st.integers(1, 3))
 def test_volunteer_requests_are_served_or_still_pending(
     seed: int, days: int, districts: int
@@ -147,3 +165,24 @@ def test_volunteer_requests_are_served_or_still_pending(
     np.testing.assert_array_equal(total, served.sum(axis=0))
     assert np.all(waited >= 0)
     np.testing.assert_allclose(spare, (hours - served * 3.0).sum(axis=1))
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 200), runs=st.integers(1, 20))
+def test_lift_sums_are_the_bincount_of_the_lifts(seed: int, n: int, runs: int) -> None:
+    """The runs' added condition equals bincount of ``lifted - condition``, to the last bit."""
+    rng = np.random.default_rng(seed)
+    condition = rng.random(n, dtype=np.float32)
+    size = (rng.random(n) * 0.5).astype(np.float32)
+    start, days = rng.integers(0, 30, n), rng.integers(1, 30, n)
+    on = rng.random(n) < 0.7
+    run_of = np.sort(rng.integers(0, runs, n)).astype(np.int32)
+    idx = np.flatnonzero(rng.random(n) < 0.6)
+    today = int(rng.integers(0, 60))
+    lifts = (size, start, days, on, today)
+    seen = kernels.lifted(idx, condition, *lifts)
+    expected = np.bincount(
+        run_of[idx], weights=seen.astype(np.float64) - condition[idx], minlength=runs
+    )
+    got = kernels.lift_sums(idx, condition, *lifts, run_of, runs)
+    np.testing.assert_array_equal(got, expected)

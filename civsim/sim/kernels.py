@@ -21,8 +21,10 @@ __all__ = [
     "advance",
     "defect_day",
     "find_problems",
+    "lift_sums",
     "lifted",
     "open_orders",
+    "push_orders",
     "serve_requests",
     "work_queues",
 ]
@@ -174,13 +176,21 @@ def defect_day(
                 continue
             minor_idx[m] = i
             m += 1
-    for w in picked:
-        i = int((np.uint64(w) * np.uint64(n_field)) >> np.uint64(32))
-        keep, size, kind = coins[c_pos], coins[c_pos + 1], coins[c_pos + 2]
-        c_pos += 3
+    # first whether each pick keeps its defect, from arrays this step does not change:
+    # the picks' reads then do not wait on one another's branch (about a tenth faster)
+    n = len(picked)
+    where = np.empty(n, dtype=np.int64)
+    kept = np.empty(n, dtype=np.bool_)
+    for j in range(n):
+        i = int((np.uint64(picked[j]) * np.uint64(n_field)) >> np.uint64(32))
+        where[j] = i
         effort = levels[district[i]] * share[i]
-        if not keep * h_max < hazard * np.exp(prevention * (1.0 - effort)):
+        kept[j] = coins[c_pos + 3 * j] * h_max < hazard * np.exp(prevention * (1.0 - effort))
+    for j in range(n):
+        if not kept[j]:
             continue
+        i = where[j]
+        size, kind = coins[c_pos + 3 * j + 1], coins[c_pos + 3 * j + 2]
         severity = np.float32(severity_low + severity_span * size)
         if not severity > 0:  # nothing lost is no defect (and would list it twice)
             continue
@@ -197,7 +207,7 @@ def defect_day(
         defect[i] = min(defect[i] + severity, np.float32(1.0))
         condition[i] = max(condition[i] - severity, np.float32(0.0))
         arisen_today[day] += 1
-    return m, c_pos, f_pos
+    return m, c_pos + 3 * n, f_pos
 
 
 @njit(cache=True, nogil=True)
@@ -231,6 +241,39 @@ def lifted(
             share = min(max(1.0 - (today - lift_start[i]) / lift_days[i], 0.0), 1.0)
             lift = np.float32(lift_size[i] * share)
         out[j] = min(condition[i] + lift, np.float32(1.0)) if is_lifted[i] else condition[i]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def lift_sums(
+    idx: np.ndarray,
+    condition: np.ndarray,
+    lift_size: np.ndarray,
+    lift_start: np.ndarray,
+    lift_days: np.ndarray,
+    is_lifted: np.ndarray,
+    today: int,
+    run_of: np.ndarray,
+    n_runs: int,
+) -> np.ndarray:
+    """What the lifts of checkpoints ``idx`` add to each run's summed condition today.
+
+    The same float64 sums, in the same order, as ``np.bincount(run_of[idx],
+    weights=lifted - condition[idx], minlength=n_runs)`` with ``lifted`` from
+    :func:`lifted`, added up in one loop (two numpy passes and two arrays before).
+
+    Examples
+    --------
+    >>> c, size = np.array([0.5, 0.9, 0.2], np.float32), np.full(3, 0.2, np.float32)
+    >>> start, days, on = np.zeros(3, np.int64), np.full(3, 10), np.array([True, True, False])
+    >>> out = lift_sums(np.arange(3), c, size, start, days, on, 5, np.array([0, 0, 1]), 2)
+    >>> [round(float(x), 3) for x in out]
+    [0.2, 0.0]
+    """
+    seen = lifted(idx, condition, lift_size, lift_start, lift_days, is_lifted, today)
+    out = np.zeros(n_runs)
+    for j in range(len(idx)):
+        out[run_of[idx[j]]] += np.float64(seen[j]) - np.float64(condition[idx[j]])
     return out
 
 
@@ -404,6 +447,28 @@ def open_orders(
         has_order[c] = True
     opened_today[day] += len(ckpts)
     return n_waiting
+
+
+@njit(cache=True, nogil=True)
+def push_orders(orders: np.ndarray, dest: np.ndarray, slots: np.ndarray, tail: np.ndarray) -> None:
+    """Put ``orders`` at the back of the queues ``dest``, one by one, in their order.
+
+    Unit ``u``'s queue is row ``u`` of the ring buffer ``slots`` (its back at
+    ``tail[u]``, see :class:`civsim.sim.mechanisms.rectification.OrderBook`), which
+    must have room for them.
+
+    Examples
+    --------
+    >>> slots, tail = np.zeros((2, 4), dtype=np.int64), np.array([3, 0])
+    >>> push_orders(np.array([7, 8, 9]), np.array([0, 1, 0]), slots, tail)
+    >>> slots.tolist(), tail.tolist()
+    ([[9, 0, 0, 7], [8, 0, 0, 0]], [5, 1])
+    """
+    width = slots.shape[1]
+    for j in range(len(orders)):
+        u = dest[j]
+        slots[u, tail[u] % width] = orders[j]
+        tail[u] += 1
 
 
 @njit(cache=True, nogil=True)

@@ -146,4 +146,17 @@ class State:
         :meth:`effective`.
         """
         li = self.lift_idx
-        return ckp.record(self.condition, (li, self.lifted(li)))
+        if not len(li):
+            return ckp.record(self.condition)
+        delta = kernels.lift_sums(
+            li,
+            self.condition,
+            self.lift_size,
+            self.lift_start,
+            self.lift_days,
+            self.is_lifted,
+            self.today,
+            ckp.run_of,
+            len(ckp.run_starts),
+        )
+        return ckp.record(self.condition, delta)

@@ -36,6 +36,7 @@ import simpy
 
 from civsim.checkpoints import Checkpoints
 from civsim.city import City
+from civsim.errors import CivsimError
 from civsim.scenario import Scenario
 from civsim.sim import kernels
 from civsim.sim.engine import WEEK, Run
@@ -66,23 +67,26 @@ class OrderBook:
     """
 
     FIELDS = ("ckpt", "unit", "opened", "ready", "deadline", "closed", "supervised", "joint")
+    #: Orders, checkpoints, holders and days all fit in 32 bits: half the bytes that the
+    #: daily loops read and that growing the book moves (a cycle opens ~10^5-10^6 orders).
+    DTYPE = np.int32
 
     def __init__(self, n_units: int, capacity: int = 1024, slots: int = 256):
         self.n = 0
         # one growable array per field (``FIELDS``), aligned on the order number
-        self.ckpt = np.full(capacity, -1, dtype=np.int64)
-        self.unit = np.full(capacity, -1, dtype=np.int64)
-        self.opened = np.full(capacity, -1, dtype=np.int64)
-        self.ready = np.full(capacity, -1, dtype=np.int64)
-        self.deadline = np.full(capacity, -1, dtype=np.int64)
-        self.closed = np.full(capacity, -1, dtype=np.int64)
+        self.ckpt = np.full(capacity, -1, dtype=self.DTYPE)
+        self.unit = np.full(capacity, -1, dtype=self.DTYPE)
+        self.opened = np.full(capacity, -1, dtype=self.DTYPE)
+        self.ready = np.full(capacity, -1, dtype=self.DTYPE)
+        self.deadline = np.full(capacity, -1, dtype=self.DTYPE)
+        self.closed = np.full(capacity, -1, dtype=self.DTYPE)
         # the day the office began supervising it (督办), and it went to joint action (-1: never)
-        self.supervised = np.full(capacity, -1, dtype=np.int64)
-        self.joint = np.full(capacity, -1, dtype=np.int64)
-        self.waiting = np.empty(capacity, dtype=np.int64)
+        self.supervised = np.full(capacity, -1, dtype=self.DTYPE)
+        self.joint = np.full(capacity, -1, dtype=self.DTYPE)
+        self.waiting = np.empty(capacity, dtype=self.DTYPE)
         self.n_waiting = 0
         self.first_open = 0  # every order before it is closed (where a sweep starts)
-        self.slots = np.zeros((n_units, slots), dtype=np.int64)
+        self.slots = np.zeros((n_units, slots), dtype=self.DTYPE)
         self.head = np.zeros(n_units, dtype=np.int64)
         self.tail = np.zeros(n_units, dtype=np.int64)
 
@@ -94,14 +98,20 @@ class OrderBook:
     def _grow(self, need: int) -> None:
         size = len(self.ckpt)
         if self.n + need > size:
-            new = max(2 * size, self.n + need)
+            most = int(np.iinfo(self.DTYPE).max)
+            if self.n + need > most:
+                raise CivsimError(f"more than {most:,} rectification orders")
+            new = min(max(2 * size, self.n + need), most)
             for name in self.FIELDS:
-                arr = getattr(self, name)
-                grown = np.concatenate([arr, np.full(new - size, -1, dtype=np.int64)])
+                # one fresh array each, written once (a concatenation wrote a filler first):
+                # the last growths of a cycle move tens of megabytes
+                grown = np.empty(new, dtype=self.DTYPE)
+                grown[:size] = getattr(self, name)
+                grown[size:] = -1
                 setattr(self, name, grown)
         if self.n_waiting + need > len(self.waiting):
             room = max(2 * len(self.waiting), self.n_waiting + need) - len(self.waiting)
-            self.waiting = np.concatenate([self.waiting, np.empty(room, dtype=np.int64)])
+            self.waiting = np.concatenate([self.waiting, np.empty(room, dtype=self.DTYPE)])
 
     def _widen(self, longest: int) -> None:
         """Give every ring at least ``longest`` slots, keeping each queue's order."""
@@ -110,7 +120,7 @@ class OrderBook:
             return
         width = max(2 * old, longest)
         units, pos = spans(self.head, self.tail - self.head)
-        slots = np.zeros((len(self.head), width), dtype=np.int64)
+        slots = np.zeros((len(self.head), width), dtype=self.DTYPE)
         slots[units, pos % width] = self.slots[units, pos % old]
         self.slots = slots
 
@@ -244,11 +254,7 @@ class OrderBook:
             orders = orders[go]
             dest = n_units + ckp.district[self.ckpt[orders]].astype(np.int64)
             self._widen(int(self.queued.max()) + len(orders))
-            width = self.slots.shape[1]
-            for d in np.unique(dest):
-                mine = orders[dest == d]
-                self.slots[d, (self.tail[d] + np.arange(len(mine))) % width] = mine
-                self.tail[d] += len(mine)
+            kernels.push_orders(orders, dest, self.slots, self.tail)
             self.unit[orders] = dest
             moved += len(orders)
         run.count("order_reassigned", moved)
