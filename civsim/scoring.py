@@ -12,10 +12,11 @@ Every random outcome is drawn from a fixed number of uniforms, whatever the
 state it reads: one per observation, document, household or standard
 (:func:`bernoulli_counts`, Poisson and Beta by inversion). Two variants of a
 scenario run from one seed then draw the same uniforms, and a small change in
-condition flips few outcomes (common random numbers). numpy's binomial and
-Poisson draws use as many uniforms as their parameters ask for, so a variant
-whose condition differed by a hair read every later draw of the stream shifted:
-the next inspection's day and places too.
+condition flips few outcomes (common random numbers). numpy's binomial draws
+no uniform where a chance is 0 and a varying number for large counts, its
+Poisson one more per event, so a variant whose condition differed by a hair
+could read every later draw of the stream shifted: for the inspection's
+stream, the next inspection's day and places too.
 """
 
 from __future__ import annotations
