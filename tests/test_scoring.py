@@ -468,3 +468,7 @@ def test_counts_from_uniforms_are_binomial_and_poisson_and_share_their_draws() -
     a = BERNOULLI(np.random.default_rng(5), np.full(500, 0.40), np.full(500, 8))
     b = BERNOULLI(np.random.default_rng(5), np.full(500, 0.41), np.full(500, 8))
     assert (b >= a).all() and 0 < (b - a).sum() < 0.03 * 4000
+    # a chance that leaves zero shifts no other draw (numpy's binomial takes none at zero)
+    zero = BERNOULLI(np.random.default_rng(6), np.tile([0.0, 0.5], 250), np.full(500, 8))
+    some = BERNOULLI(np.random.default_rng(6), np.tile([0.01, 0.5], 250), np.full(500, 8))
+    assert np.array_equal(zero[1::2], some[1::2]) and zero[0::2].sum() == 0
