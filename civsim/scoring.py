@@ -440,21 +440,27 @@ def peer_outcome(
     Returns
     -------
     dict
-        ``rank`` (1 is best), ``quota`` (titles in the group), ``title``.
+        ``rank`` (1 is best), ``quota`` (titles in the group), ``title``, and
+        ``title_bar``: the score that ranked within the quota, the
+        ``quota``-th best peer's (a tie does not count against the city; 0
+        when the quota covers every peer): how far the city was from the
+        title, or above it.
 
     Examples
     --------
     >>> out = peer_outcome(99.0, False, 30, 0.34, 86.0, 2.5, np.random.default_rng(0))
-    >>> out["rank"], out["quota"], out["title"]
-    (1, 10, True)
+    >>> out["rank"], out["quota"], out["title"], bool(85.0 < out["title_bar"] < 99.0)
+    (1, 10, True, True)
     """
     peers = rng.normal(peer_mean, peer_sd, size=group_size - 1)
     rank = 1 + int((peers > score).sum())
     quota = quota_size(group_size, quota_share)
+    best_first = np.sort(peers)[::-1]
     return {
         "rank": rank,
         "quota": quota,
         "title": bool(rank <= quota and not disqualified),
+        "title_bar": float(best_first[quota - 1]) if quota <= len(best_first) else 0.0,
     }
 
 

@@ -179,10 +179,11 @@ PEERS = [95.0, 93.0, 91.0, 89.0, 87.0, 85.0, 83.0, 81.0, 79.0]
     ],
 )
 def test_peer_outcome_ranks_against_chosen_peers(score: float, rank: int, title: bool) -> None:
-    """Rank = 1 + the peers strictly above; the title when rank <= quota (3)."""
+    """Rank = 1 + the peers strictly above; the title when rank <= quota (3), at 91 or more."""
     rng = stub(peers=PEERS)
     out = peer_outcome(score, False, 10, 0.3, 86.0, 2.5, rng)
-    assert out == {"rank": rank, "quota": 3, "title": title}
+    assert out == {"rank": rank, "quota": 3, "title": title, "title_bar": 91.0}
+    assert title == (score >= out["title_bar"])
     assert calls(rng) == [("normal", (86.0, 2.5), 9)]  # size - 1 peers from N(mean, sd)
 
 
@@ -196,9 +197,19 @@ def test_a_disqualified_city_never_gets_the_title(score: float) -> None:
 def test_peer_outcome_with_a_real_generator_ranks_a_far_better_city_first() -> None:
     """A city 40 sd above the peers' mean is first of 30; quota 30 x 0.34 = 10.2 -> 10."""
     out = peer_outcome(186.0, False, 30, 0.34, 86.0, 2.5, np.random.default_rng(0))
+    bar = out.pop("title_bar")
     assert out == {"rank": 1, "quota": 10, "title": True}
+    # the tenth best of 29 peers from N(86, 2.5): about 86 + 2.5 x 0.4
+    peers = np.random.default_rng(0).normal(86.0, 2.5, 29)
+    assert bar == np.sort(peers)[-10] and 84.0 < bar < 90.0
     out = peer_outcome(0.0, False, 30, 0.34, 86.0, 2.5, np.random.default_rng(0))
-    assert out == {"rank": 30, "quota": 10, "title": False}
+    assert {k: out[k] for k in ("rank", "quota", "title")} == {
+        "rank": 30,
+        "quota": 10,
+        "title": False,
+    }
+    # a quota as large as the group: every score ranks within it
+    assert peer_outcome(0.0, False, 3, 1.0, 86.0, 2.5, np.random.default_rng(0))["title_bar"] == 0
 
 
 def test_cycle_outcome_scores_ranks_and_titles() -> None:

@@ -36,7 +36,8 @@ Tables and their columns:
     material_completeness (mean completeness of the dossiers the year's
     material reviews read, 0..1).
 ``cycle``
-    scenario, replication, cycle_score, disqualified, rank, quota, title.
+    scenario, replication, cycle_score, disqualified, rank, quota, title,
+    title_bar (the cycle score that ranked within the quota among the drawn peers).
 ``districts``
     scenario, replication, year, district, satisfaction, field (expected field
     points at year end).
