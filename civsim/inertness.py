@@ -165,12 +165,20 @@ def joint_need_below_pool(trial: Subject) -> str | None:
     )
 
 
+def every_checkpoint_staffed(trial: Subject) -> str | None:
+    """Whether every field checkpoint has someone assigned (what it found), else None."""
+    ckp = trial.prep.city.checkpoints
+    unstaffed = int(np.count_nonzero(ckp.unstaffed[: ckp.n_field]))
+    return None if unstaffed else f"all {ckp.n_field:,} field checkpoints have someone assigned"
+
+
 #: Reasons the data's rules may name (``predicate:``): each returns what it found, or None
 #: when the reason does not hold in the trial's scenario.
 PREDICATES: dict[str, Callable[[Subject], str | None]] = {
     "every_district_states_condition": every_district_states_condition,
     "district_bounds_slack": district_bounds_slack,
     "joint_need_below_pool": joint_need_below_pool,
+    "every_checkpoint_staffed": every_checkpoint_staffed,
 }
 
 
