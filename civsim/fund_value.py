@@ -41,6 +41,7 @@ from civsim.experiments import Executor, replicate
 from civsim.results import RunResult
 from civsim.scenario import Scenario
 from civsim.sim import Prepared, prepare
+from civsim.sim.mechanisms import materials
 
 __all__ = ["expected_cycle_score", "fund_value"]
 
@@ -257,9 +258,7 @@ def expected_cycle_score(result: RunResult, scenario: Scenario) -> pd.Series:
     )
     ev = scenario.simulation.evaluation
     cyc = scenario.cycle
-    # the material review's days: the materials mechanism's while it runs (their mean score)
-    mat = scenario.simulation.materials
-    reviews = np.array(mat.review_days if mat.enabled else (ev.material_review_day,), dtype=float)
+    reviews = np.array(materials.review_days(scenario), dtype=float)  # their mean score
     out = {}
     for rep, table in by_day.groupby(level="replication"):
         t = table.droplevel("replication")

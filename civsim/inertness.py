@@ -31,6 +31,7 @@ from civsim.readiness import check_ready
 from civsim.scenario import Scenario, override, parameter_table
 from civsim.sim import Prepared, prepare, simulate
 from civsim.sim.engine import WEEK
+from civsim.sim.mechanisms.backlog import Backlog
 from civsim.sim.tables import RunResult
 from civsim.variants import changed as _changed
 from civsim.variants import value_at as _value
@@ -145,12 +146,10 @@ def joint_need_below_pool(trial: Subject) -> str | None:
         return "no order went to joint action"
     ckp = trial.prep.city.checkpoints
     lenders = ~np.isin(ckp.holders, o["unit"].unique())
-    pool = (
-        float(row["plausible"][0] * ckp.holder_staff[lenders].sum())
-        * rect.staff_share
-        * rect.orders_per_staff_day
+    pool = float(
+        row["plausible"][0] * Backlog.staffed(ckp.holder_staff[lenders], rect).normal.sum()
     )
-    end = trial.base.events["day"].max() + 1
+    end = trial.scenario.cycle.days
     peak = 0
     for _, one in o.groupby("replication"):
         closed = one["closed"].where(one["closed"] >= 0, end)

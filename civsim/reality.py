@@ -98,11 +98,9 @@ def _late_share(r: RunResult, sc: Scenario) -> pd.Series:
 
 
 def _order_days(r: RunResult, sc: Scenario) -> pd.Series:
-    # days from an order's opening to its closure, an open one's counted to the last day the
-    # run recorded (the defects table's end of cycle, else the day after the last event)
+    # days from an order's opening to its closure, an open one's counted to the cycle's end
     o = r.orders
-    end = np.nanmax([r.defects["day"].max(), r.events["day"].max() + 1])
-    closed = o["closed"].where(o["closed"] >= 0, end)
+    closed = o["closed"].where(o["closed"] >= 0, sc.cycle.days)
     return (closed - o["opened"]).groupby(o["replication"]).mean().astype(float)
 
 
@@ -122,17 +120,13 @@ def _volunteer_wait(r: RunResult, sc: Scenario) -> pd.Series:
     return (ev["volunteer_wait_days"] / answered).astype(float)
 
 
-def _expected_score(r: RunResult, sc: Scenario) -> pd.Series:
-    # the cycle score the evaluation expects of the city's state, without sampling places,
-    # documents and households (civsim.fund_value: the fund table's "expected" gains)
-    return expected_cycle_score(r, sc)
-
-
 #: Per-replication results a check compares: name to function of a RunResult and the
 #: scenario checked (whose evaluation's dates both arms share).
 STATISTICS: dict[str, Callable[[RunResult, Scenario], pd.Series]] = {
     "cycle_score": _cycle_score,
-    "expected_score": _expected_score,
+    # what the evaluation expects of the city's state, without sampling places, documents and
+    # households (the fund table's "expected" gains)
+    "expected_score": expected_cycle_score,
     "satisfaction": _satisfaction,
     "late_share": _late_share,
     "order_days": _order_days,

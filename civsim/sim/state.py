@@ -101,10 +101,9 @@ class State:
             self._lift_idx = li[~ended]
         return self._lift_idx
 
-    def lifted(self, idx: np.ndarray) -> np.ndarray:
-        """The lifted condition at ``idx`` today (:func:`civsim.sim.kernels.lifted`)."""
-        return kernels.lifted(
-            np.asarray(idx, dtype=np.int64),
+    def _lifts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+        """The condition and the lift arrays, with today: what the lift kernels read."""
+        return (
             self.condition,
             self.lift_size,
             self.lift_start,
@@ -112,6 +111,10 @@ class State:
             self.is_lifted,
             self.today,
         )
+
+    def lifted(self, idx: np.ndarray) -> np.ndarray:
+        """The lifted condition at ``idx`` today (:func:`civsim.sim.kernels.lifted`)."""
+        return kernels.lifted(np.asarray(idx, dtype=np.int64), *self._lifts())
 
     def effective(self, idx: np.ndarray | None = None) -> np.ndarray:
         """Condition as residents and inspectors see it: the state plus any funded lift.
@@ -148,15 +151,5 @@ class State:
         li = self.lift_idx
         if not len(li):
             return ckp.record(self.condition)
-        delta = kernels.lift_sums(
-            li,
-            self.condition,
-            self.lift_size,
-            self.lift_start,
-            self.lift_days,
-            self.is_lifted,
-            self.today,
-            ckp.run_of,
-            len(ckp.run_starts),
-        )
+        delta = kernels.lift_sums(li, *self._lifts(), ckp.run_of, len(ckp.run_starts))
         return ckp.record(self.condition, delta)

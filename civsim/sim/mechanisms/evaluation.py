@@ -147,7 +147,9 @@ def evaluation(env: simpy.Environment, run: Run) -> Process:
         dates = protocol_dates(ev, run.days_per_year, field_draw, run.rng("protocol"))
         # the protocol's draw shifts every material review day of the year alike
         shift = dates.pop("material") - ev.material_review_day
-        reviews_on = [min(d + shift, run.days_per_year - 1) for d in materials.review_days(run)]
+        reviews_on = [
+            min(d + shift, run.days_per_year - 1) for d in materials.review_days(run.scenario)
+        ]
         moments = sorted(
             [(start + day, what) for what, day in dates.items() if what != "survey"]
             + [(start + day, "material") for day in reviews_on]

@@ -159,15 +159,18 @@ def submissions(env: simpy.Environment, run: Run) -> Process:
             st.submitted[due] = run.state.effective(part.idx[due])
 
 
-def review_days(run: Run) -> tuple[int, ...]:
+def review_days(scenario: Scenario) -> tuple[int, ...]:
     """The days of the year the material review comes.
 
-    This mechanism's ``review_days`` while it runs, else the evaluation's
-    ``material_review_day``.
+    This mechanism's ``review_days`` while it is switched on, else the
+    evaluation's ``material_review_day``.
     """
-    if "materials" in run:
-        return run.params.materials.review_days
-    return (run.params.evaluation.material_review_day,)
+    sim = scenario.simulation
+    return (
+        sim.materials.review_days
+        if sim.materials.enabled
+        else (sim.evaluation.material_review_day,)
+    )
 
 
 def review(run: Run, weights: Any) -> tuple[float, float]:
