@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -121,6 +122,28 @@ def test_no_module_imports_a_later_stage() -> None:
         if _stage(b) > _stage(a)
     ]
     assert late == []
+
+
+def test_importing_one_stage_loads_no_later_one() -> None:
+    """``import civsim.scoring`` loads neither the simulation nor numba.
+
+    The package's public names load on first use, so a test of one stage starts fast.
+    """
+    code = (
+        "import sys, civsim.scoring; "
+        "print(sorted(m for m in sys.modules if m == 'numba' or m.startswith('civsim.sim')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_every_public_name_loads_on_first_use() -> None:
+    """Each name in ``civsim.__all__`` is there when asked for; a typo is an AttributeError."""
+    for name in civsim.__all__:
+        assert getattr(civsim, name) is not None, name
+    assert "simulate" in dir(civsim)
+    with pytest.raises(AttributeError, match="no attribute 'simulat'"):
+        civsim.simulat  # noqa: B018
 
 
 def test_no_module_over_600_lines() -> None:
