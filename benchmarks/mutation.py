@@ -2,31 +2,50 @@
 
 Run from the repository root, after ``pip install -e '.[mutation]'``::
 
-    .venv/bin/python benchmarks/mutation.py [--only scoring apportion] [--timeout 60]
+    .venv/bin/python benchmarks/mutation.py [--only scoring apportion] [--timeout 120] [--workers 2]
 
-For each target it copies the repository into a temporary folder (cosmic-ray
-mutates files in place, so the working tree is never touched), asks cosmic-ray for
-every mutant of the module, runs the target's tests against each, and prints how
-many mutants the tests killed and which survived (file, line, operator and the
-mutated line). A surviving mutant is either a missing test or an equivalent mutant
-(one that cannot change behaviour); the closing note of a change says which.
+For each target it:
+
+1. copies the repository into a temporary folder per worker (cosmic-ray mutates files
+   in place, so the working tree is never touched);
+2. runs the target's tests once under coverage, recording which test ran each line of
+   the module (a context per pytest node id, switched by a small plugin);
+3. asks cosmic-ray for every mutant of the module (``cosmic-ray init``);
+4. tests each mutant with cosmic-ray's own ``mutate_and_test`` on ``--workers``
+   processes, each in its own copy, running only the tests that ran the mutated line
+   (all the target's tests for a line run at import or by no test), so a mutant
+   costs one start of pytest and the tests that can see it;
+5. prints how many mutants the tests killed and which survived (line, operator and
+   the mutated line).
+
+A surviving mutant is either a missing test or an equivalent mutant (one that cannot
+change behaviour); the closing note of a change says which. Selecting tests by
+coverage cannot hide a killer: a test that never runs a line cannot tell a mutant of
+it from the original.
 
 Targets: scoring and apportionment (goal: no non-equivalent survivor), the budget
-policies and the numpy references of the compiled kernels (goal: under 10%
-survivors). Not a test: it takes minutes, and its figures go in notes.
+policies, the allocation in exact yuan and the numpy references of the compiled
+kernels (goal: under 10% survivors). Not a test: it takes minutes, and its figures
+go in notes.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import multiprocessing
+import os
+import shlex
 import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,44 +55,181 @@ TARGETS = {
     "apportion": ("civsim/apportion.py", "tests/test_apportion.py"),
     "budget": ("civsim/budget.py", "tests/test_budget.py"),
     "allocation": ("civsim/allocation.py", "tests/test_budget.py"),
-    "kernel_reference": ("tests/kernel_reference.py", "tests/test_kernels.py"),
+    "kernel_reference": ("tests/kernel_reference.py", "tests/test_kernel_reference.py"),
 }
+
+#: pytest without the notebook plugin (5 s of start-up a mutant) or the project's addopts,
+#: with this script's plugin (:data:`PLUGIN`, on ``PYTHONPATH``)
+PYTEST = [
+    "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:nbval", "-o", "addopts=",
+    "-p", "mutation_plugin",
+]  # fmt: skip
 
 CONFIG = """[cosmic-ray]
 module-path = "{module}"
 timeout = {timeout}
 excluded-modules = []
-test-command = "{python} -m pytest -x -q -p no:cacheprovider --no-header -o addopts='' {tests}"
+test-command = "{command}"
 
 [cosmic-ray.distributor]
 name = "local"
 """
 
+#: a pytest plugin, loaded for every run here: hypothesis reports a failing example
+#: without shrinking it (a killed mutant needs no minimal example, and shrinking one
+#: can take minutes), and under coverage the context is the running test's node id
+PLUGIN = """
+import coverage
+import pytest
+from hypothesis import Phase, settings
+
+settings.register_profile(
+    "mutation", phases=[Phase.explicit, Phase.reuse, Phase.generate], print_blob=False
+)
+settings.load_profile("mutation")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    cov = coverage.Coverage.current()
+    if cov is not None:
+        cov.switch_context(item.nodeid)
+    yield
+    if cov is not None:
+        cov.switch_context("")
+"""
+
 
 def _copy_repo(dest: Path) -> None:
-    """The tracked files and the working tree's changes, without .venv or caches."""
-    ignore = shutil.ignore_patterns(".venv", ".git", "__pycache__", "out", "*.nbc", "*.nbi")
+    """The tracked files and the working tree's changes, without .venv or git.
+
+    ``__pycache__`` is kept: numba's cached kernels are valid in the copy (their index
+    checks the source's time stamp, which ``copytree`` keeps), so no worker compiles.
+    """
+    ignore = shutil.ignore_patterns(".venv", ".git", "out", ".hypothesis", ".mypy_cache")
     shutil.copytree(ROOT, dest, ignore=ignore)
 
 
-def _mutate(name: str, module: str, tests: str, timeout: float) -> dict:
+def _install_plugin(tmp: Path) -> None:
+    """Write :data:`PLUGIN` and put its folder on ``PYTHONPATH`` for every run from here."""
+    folder = tmp / "plugin"
+    folder.mkdir(exist_ok=True)
+    (folder / "mutation_plugin.py").write_text(PLUGIN, encoding="utf-8")
+    os.environ["PYTHONPATH"] = str(folder)
+
+
+def _baseline_seconds(copy: Path, tests: str) -> float:
+    """Seconds the target's tests take on the unmutated copy.
+
+    They must pass there, or every mutant would count as killed.
+    """
+    started = time.perf_counter()
+    run = subprocess.run([sys.executable, *PYTEST, tests], cwd=copy, capture_output=True, text=True)
+    if run.returncode != 0:
+        raise RuntimeError(f"{tests} fail before any mutation:\n{run.stdout[-2000:]}")
+    return time.perf_counter() - started
+
+
+def _covering_tests(copy: Path, module: str, tests: str) -> dict[int, set[str]]:
+    """Line of ``module`` -> node ids of the tests that ran it (none: import time only)."""
+    import coverage  # the mutation extra's; imported here so --help needs nothing
+
+    data_file = copy.parent / f"{copy.name}.coverage"
+    subprocess.run(
+        [sys.executable, "-m", "coverage", "run", f"--data-file={data_file}",
+         f"--include={module}", *PYTEST, tests],
+        cwd=copy, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    data = coverage.CoverageData(basename=str(data_file))
+    data.read()
+    by_line = data.contexts_by_lineno(str((copy / module).resolve()))
+    covering = {line: {n for n in names if n} for line, names in by_line.items()}
+    # a node id pytest would not find again would fail the run and count as a kill
+    every = sorted(set().union(*covering.values()))
+    listed = subprocess.run(
+        [sys.executable, *PYTEST, "--collect-only", *every],
+        cwd=copy, capture_output=True, text=True,
+    )  # fmt: skip
+    if listed.returncode != 0:
+        raise RuntimeError(f"the covering tests of {module} do not collect:\n{listed.stdout}")
+    return covering
+
+
+def _command(tests: Iterable[str]) -> str:
+    return shlex.join([sys.executable, *PYTEST, "-x", *sorted(tests)])
+
+
+_HOME: list[Path] = []
+
+
+def _enter(copies: Any) -> None:
+    """A pool worker's start: work in a copy of its own (mutants are made in place)."""
+    home = copies.get()
+    os.chdir(home)
+    _HOME.append(home)
+
+
+def _test_one(item: Any, command: str, timeout: float) -> Any:
+    from cosmic_ray.mutating import mutate_and_test  # type: ignore[import-untyped]
+
+    return mutate_and_test(item.mutations, command, timeout)
+
+
+def _mutate(name: str, module: str, tests: str, timeout: float | None, workers: int) -> dict:
+    from cosmic_ray.work_db import WorkDB, use_db  # type: ignore[import-untyped]
+
     with tempfile.TemporaryDirectory(prefix=f"civsim-mut-{name}-") as tmp:
-        work = Path(tmp) / "repo"
-        _copy_repo(work)
-        config = work / "cosmic-ray.toml"
+        _install_plugin(Path(tmp))
+        copies = [Path(tmp) / f"worker{i}" for i in range(workers)]
+        for copy in copies:
+            _copy_repo(copy)
+        baseline = _baseline_seconds(copies[0], tests)
+        # a mutant that loops for ever is killed by the timeout; an honest run of every
+        # test takes ``baseline``, so a few times that cannot time out a survivor
+        timeout = timeout or max(4 * baseline, 30.0)
+        covering = _covering_tests(copies[0], module, tests)
+        whole = _command([tests])
+        config = Path(tmp) / "cosmic-ray.toml"
         config.write_text(
-            CONFIG.format(module=module, timeout=timeout, python=sys.executable, tests=tests),
-            encoding="utf-8",
+            CONFIG.format(module=module, timeout=timeout, command=whole), encoding="utf-8"
         )
-        session = work / "session.sqlite"
-        env_run = {"cwd": work, "check": True, "capture_output": True, "text": True}
+        session = Path(tmp) / "session.sqlite"
         cr = [sys.executable, "-m", "cosmic_ray.cli"]
-        subprocess.run([*cr, "init", str(config), str(session)], **env_run)  # type: ignore[call-overload]
+        subprocess.run(
+            [*cr, "init", str(config), str(session)],
+            cwd=copies[0],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         started = time.perf_counter()
-        subprocess.run([*cr, "exec", str(config), str(session)], **env_run)  # type: ignore[call-overload]
+        context = multiprocessing.get_context("fork")
+        queue = context.Queue()
+        for copy in copies:
+            queue.put(copy)
+        with use_db(str(session), WorkDB.Mode.open) as db:
+            items = list(db.pending_work_items)
+            commands = []
+            for item in items:
+                row = item.mutations[0].start_pos[0]
+                seen = covering.get(row, set())
+                commands.append(_command(seen) if seen else whole)
+            with ProcessPoolExecutor(
+                workers, mp_context=context, initializer=_enter, initargs=(queue,)
+            ) as pool:
+                runs = pool.map(_test_one, items, commands, [timeout] * len(items))
+                for item, result in zip(items, runs, strict=True):
+                    db.set_result(item.job_id, result)
         seconds = time.perf_counter() - started
-        spans = _annotation_spans(work / module)
-        return {"seconds": seconds, **_outcomes(session, spans)}
+        spans = _annotation_spans(copies[0] / module)
+        selected = sum(1 for c in commands if c != whole)
+        return {
+            "seconds": seconds,
+            "selected": selected,
+            "baseline": baseline,
+            "timeout": timeout,
+            **_outcomes(session, spans),
+        }
 
 
 def _annotation_spans(source: Path) -> list[tuple[tuple[int, int], tuple[int, int]]]:
@@ -141,21 +297,31 @@ def main() -> int:
     """Mutate each target and report killed and surviving mutants."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--only", nargs="*", choices=sorted(TARGETS), default=sorted(TARGETS))
-    p.add_argument("--timeout", type=float, default=60.0, help="seconds per mutant's tests")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help="seconds per mutant's tests (default: 4 times the unmutated run, at least 30)",
+    )
+    p.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="mutants tested at once"
+    )
     args = p.parse_args()
     for name in args.only:
         module, tests = TARGETS[name]
         if not (ROOT / module).exists():
             print(f"{name}: {module} not found, skipped")
             continue
-        out = _mutate(name, module, tests, args.timeout)
+        out = _mutate(name, module, tests, args.timeout, args.workers)
         n, k, a = out["mutants"], out["killed"], out["in_annotations"]
         left = n - k - a
         share = left / (n - a) if n > a else 0.0
         print(
             f"{name} ({module}): {n} mutants, {k} killed, {a} survived inside annotations "
             f"(equivalent), {left} other survivors ({share:.0%} of the rest) in "
-            f"{out['seconds']:.0f} s"
+            f"{out['seconds']:.0f} s on {args.workers} workers ({out['selected']} mutants "
+            f"tested by the tests that ran their line, the rest by all; unmutated tests "
+            f"{out['baseline']:.0f} s, timeout {out['timeout']:.0f} s)"
         )
         for row, op, text in out["survivors"]:
             print(f"    survived  line {row:4d}  {op:45s} {text}")
