@@ -177,6 +177,7 @@ def _test_one(item: Any, command: str, timeout: float) -> Any:
 
 def _mutate(name: str, module: str, tests: str, timeout: float | None, workers: int) -> dict:
     from cosmic_ray.work_db import WorkDB, use_db  # type: ignore[import-untyped]
+    from cosmic_ray.work_item import WorkerOutcome, WorkResult  # type: ignore[import-untyped]
 
     with tempfile.TemporaryDirectory(prefix=f"civsim-mut-{name}-") as tmp:
         _install_plugin(Path(tmp))
@@ -202,13 +203,20 @@ def _mutate(name: str, module: str, tests: str, timeout: float | None, workers: 
             capture_output=True,
             text=True,
         )
+        spans = _annotation_spans(copies[0] / module)
         started = time.perf_counter()
         context = multiprocessing.get_context("fork")
         queue = context.Queue()
         for copy in copies:
             queue.put(copy)
         with use_db(str(session), WorkDB.Mode.open) as db:
-            items = list(db.pending_work_items)
+            items = []
+            for item in db.pending_work_items:
+                if _inside(item.mutations[0].start_pos, spans):
+                    # never evaluated: equivalent by construction, not worth a test run
+                    db.set_result(item.job_id, WorkResult(worker_outcome=WorkerOutcome.SKIPPED))
+                else:
+                    items.append(item)
             commands = []
             for item in items:
                 row = item.mutations[0].start_pos[0]
@@ -221,7 +229,6 @@ def _mutate(name: str, module: str, tests: str, timeout: float | None, workers: 
                 for item, result in zip(items, runs, strict=True):
                     db.set_result(item.job_id, result)
         seconds = time.perf_counter() - started
-        spans = _annotation_spans(copies[0] / module)
         selected = sum(1 for c in commands if c != whole)
         return {
             "seconds": seconds,
@@ -233,9 +240,22 @@ def _mutate(name: str, module: str, tests: str, timeout: float | None, workers: 
 
 
 def _annotation_spans(source: Path) -> list[tuple[tuple[int, int], tuple[int, int]]]:
-    """Where the module's type annotations are: (start, end) as (row, column)."""
+    """Where the module's type annotations are: (start, end) as (row, column).
+
+    Only where they are never evaluated (``from __future__ import annotations``);
+    otherwise none, and mutants inside them are tested like any other.
+    """
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    postponed = any(
+        isinstance(node, ast.ImportFrom)
+        and node.module == "__future__"
+        and any(a.name == "annotations" for a in node.names)
+        for node in tree.body
+    )
+    if not postponed:
+        return []
     spans = []
-    for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+    for node in ast.walk(tree):
         notes: list[ast.expr | None] = []
         if isinstance(node, ast.arg):
             notes.append(node.annotation)
@@ -251,10 +271,10 @@ def _annotation_spans(source: Path) -> list[tuple[tuple[int, int], tuple[int, in
 
 
 def _outcomes(session: Path, annotations: list) -> dict:
-    """Killed and surviving mutants; survivors inside annotations are tagged equivalent.
+    """Killed and surviving mutants; those inside annotations are counted apart.
 
-    Every module here starts with ``from __future__ import annotations``: an
-    annotation is never evaluated, so a mutant inside one cannot change behaviour.
+    Under ``from __future__ import annotations`` an annotation is never evaluated, so a
+    mutant inside one cannot change behaviour: it is not run (cosmic-ray's "skipped").
     """
     with sqlite3.connect(session) as db:
         rows = db.execute(
@@ -265,6 +285,7 @@ def _outcomes(session: Path, annotations: list) -> dict:
         (op, row, worker, test, diff if not _inside((row, col), annotations) else None)
         for op, row, worker, test, diff, col in rows
     ]
+    skipped = sum(1 for _, _, worker, *_ in rows if str(worker).lower() == "skipped")
     # a mutant is killed when the tests fail (or cannot even run: "incompetent");
     # a worker that crashed or timed out is counted apart, as cosmic-ray reports it
     killed = sum(1 for *_, test, _ in rows if str(test).lower() in ("killed", "incompetent"))
@@ -272,7 +293,7 @@ def _outcomes(session: Path, annotations: list) -> dict:
     survivors = [
         (row, op, _added_line(diff)) for op, row, _, _, diff in survived if diff is not None
     ]
-    equivalent = sum(1 for *_, diff in survived if diff is None)
+    equivalent = skipped + sum(1 for *_, diff in survived if diff is None)
     return {
         "mutants": len(rows),
         "killed": killed,

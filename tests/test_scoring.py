@@ -13,15 +13,18 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from civsim import scoring
 from civsim.scoring import (
     PeerGroup,
     annual_score,
+    blend_field,
     cycle_outcome,
     cycle_score,
     field_inspection,
     incident_risk,
+    material_review,
     negative_list,
     peer_outcome,
     quota_size,
@@ -45,10 +48,22 @@ class StubRng:
     recorded in ``calls`` so a test can check what was asked for.
     """
 
-    def __init__(self, peers: list[float] | None = None, incidents: list[int] | None = None):
+    def __init__(
+        self,
+        peers: list[float] | None = None,
+        incidents: list[int] | None = None,
+        uniforms: list[list[float]] | None = None,
+    ):
         self.peers = peers
         self.incidents = incidents
+        self.uniforms = uniforms
         self.calls: list[tuple[str, Any, Any]] = []
+
+    def random(self, size: tuple[int, int]) -> np.ndarray:
+        """The chosen uniforms, in the shape asked for."""
+        self.calls.append(("random", size, None))
+        assert self.uniforms is not None and np.shape(self.uniforms) == size
+        return np.array(self.uniforms, dtype=float)
 
     def normal(self, loc: float, scale: float, size: int) -> np.ndarray:
         """The chosen peer scores (``size`` of them)."""
@@ -460,6 +475,89 @@ def test_field_inspection_of_nothing_scores_zero_without_a_draw() -> None:
     )
     assert score == 0.0
     assert calls(rng) == []
+
+
+def test_a_strict_inspector_passes_only_the_condition_above_the_bar() -> None:
+    """Bar 0.2: a checkpoint passes with chance (condition - 0.2) / 0.8, at least 0.
+
+    Conditions 0.6, 0.1 and 1.0, ten observations each: chances 0.4 / 0.8 = 0.5,
+    0 (below the bar: -0.125 raised to 0) and 1, so 5, 0 and 10 passes. Standards
+    0, 0, 1 worth 1 and 3 points: standard 0 passes 5 of 20 = 0.25, standard 1
+    10 of 10 = 1. Score: 40 x (1 x 0.25 + 3 x 1) / 4 = 40 x 3.25 / 4 = 32.5.
+    """
+    rng = stub()
+    score = field_inspection(
+        np.array([0.6, 0.1, 1.0]),
+        np.arange(3),
+        np.full(3, 10),
+        np.array([0, 0, 1]),
+        np.array([1.0, 3.0]),
+        40.0,
+        rng,
+        pass_bar=0.2,
+    )
+    assert score == pytest.approx(32.5, abs=1e-12)
+    ((_, _, p),) = calls(rng)
+    np.testing.assert_allclose(p, [0.5, 0.0, 1.0])
+
+
+def test_covert_visits_carry_their_share_of_the_field_score() -> None:
+    """Visits' share 0.25: 0.75 x 30 + 0.25 x mean(20, 24) = 22.5 + 5.5 = 28.
+
+    With no visits, or a share of 0, the inspection carries the whole score; with a
+    share of 1 the visits do (their mean, 22).
+    """
+    assert blend_field(30.0, [20.0, 24.0], 0.25) == pytest.approx(28.0, abs=1e-12)
+    assert blend_field(30.0, [], 0.25) == 30.0
+    assert blend_field(30.0, [20.0, 24.0], 0.0) == pytest.approx(30.0, abs=1e-12)
+    assert blend_field(30.0, [20.0, 24.0], 1.0) == pytest.approx(22.0, abs=1e-12)
+
+
+def test_material_review_passes_a_document_by_its_dossiers_completeness() -> None:
+    """Without a bar a document passes when its uniform is below its dossier's completeness.
+
+    Dossiers at 0.5 and 0.9, worth 10 and 30 points, four documents each. Uniforms
+    (a row per document) 0.1 0.1 / 0.4 0.85 / 0.6 0.95 / 0.9 0.2: dossier 0 passes
+    0.1 and 0.4 (2 of 4), dossier 1 passes 0.1, 0.85 and 0.2 (3 of 4).
+    Score: 10 x 2/4 + 30 x 3/4 = 5 + 22.5 = 27.5.
+    """
+    rng = stub(uniforms=[[0.1, 0.1], [0.4, 0.85], [0.6, 0.95], [0.9, 0.2]])
+    score = material_review(
+        np.array([0.5, 0.9]), np.array([10.0, 30.0]), 4, rng, pass_bar=None, spread=10.0
+    )
+    assert score == pytest.approx(27.5, abs=1e-12)
+    assert calls(rng) == [("random", (4, 2), None)]
+
+
+def test_material_review_with_a_bar_draws_each_documents_completeness() -> None:
+    """With a bar, a document passes when its Beta draw reaches the bar.
+
+    With bar 0.8, a document of a dossier at completeness m passes when its Beta
+    draw (mean m, concentration 10) reaches 0.8, that is when its uniform is at
+    least the Beta's distribution function at 0.8.
+
+    Dossiers (10, 10 and 20 points, two documents each): complete (passes whatever
+    its uniforms, even 0), empty (fails whatever, even 0.999999), and at 0.5, a
+    Beta(5, 5), whose distribution function at 0.8 is F = 0.98042 (scipy's cdf, the
+    inverse of the ppf the review draws with): uniforms 0.5 (below F: fails) and
+    0.995 (above: passes). Score: 10 x 2/2 + 10 x 0/2 + 20 x 1/2 = 20.
+    """
+    f = stats.beta.cdf(0.8, 5.0, 5.0)
+    assert 0.5 < f < 0.995  # the worked example's premise
+    rng = stub(uniforms=[[0.0, 0.999999, 0.5], [0.0, 0.999999, 0.995]])
+    score = material_review(
+        np.array([1.0, 0.0, 0.5]), np.array([10.0, 10.0, 20.0]), 2, rng, pass_bar=0.8, spread=10.0
+    )
+    assert score == pytest.approx(20.0, abs=1e-12)
+    # concentration 1,000 at 0.79: Beta(790, 210), F(0.8) about 0.78: 0.5 fails and 0.995
+    # passes, 10 x 1/2 = 5 (at concentration 10, Beta(7.9, 2.1) has F(0.8) about 0.47 and
+    # both would pass: the score pins the concentration)
+    tight = stub(uniforms=[[0.5], [0.995]])
+    assert 0.5 < stats.beta.cdf(0.8, 790.0, 210.0) < 0.995  # the premise: F is about 0.78
+    score = material_review(
+        np.array([0.79]), np.array([10.0]), 2, tight, pass_bar=0.8, spread=1000.0
+    )
+    assert score == pytest.approx(5.0, abs=1e-12)
 
 
 def test_scoring_exports_incident_risk() -> None:
