@@ -218,6 +218,84 @@ def test_performance_moves_money_toward_better_results_by_the_link_strength() ->
     assert none.groupby("district")["yuan"].sum().equals(base)
 
 
+def _district_yuan(table: pd.DataFrame) -> list[int]:
+    return table[table.level == "district"].groupby("district")["yuan"].sum().tolist()
+
+
+def test_performance_weights_by_hand() -> None:
+    """The county: 1,750,000 yuan for two districts, minimums 525,000, link 0.3.
+
+    Equal base: 875,000 each, so 350,000 each above the minimum, b = (0.5, 0.5).
+    Scores 80 and 40: the b-weighted mean is 60 and the spread 40, standings
+    +0.5 and -0.5, weights 0.5 x 1.15 = 0.575 and 0.5 x 0.85 = 0.425 of the
+    700,000 above the minimums: 402,500 and 297,500, so 927,500 and 822,500.
+    Scores a tenth apart (90 and 89.9) rank alike and give the same split: money
+    follows the ranking, not the size of the gap.
+    """
+    inputs = _inputs("county_nominee.yaml")._replace(first_year_policy="equal")
+    for scores in ([80.0, 40.0], [90.0, 89.9]):
+        results = pd.DataFrame({"district": ["c01", "c02"], "score": scores})
+        assert _district_yuan(performance(inputs, 2, results)) == [927_500, 822_500]
+
+
+def test_performance_weighs_the_mean_by_the_base_shares() -> None:
+    """With the need policy as base, the mean score is weighted by each district's base share.
+
+    Base yuan above the minimum a_1, a_2 (from the need policy's table), b = a / 700,000;
+    mean m = b_1 x 80 + b_2 x 40; standing r_d = (score_d - m) / 40; weight
+    w_d = b_d (1 + 0.3 r_d) (adding up to 1); 700,000 split by w in whole yuan, the
+    left-over yuan to the larger fraction. Worked here step by step from a_1, a_2.
+    """
+    inputs = _inputs("county_nominee.yaml")
+    base = _district_yuan(performance(inputs, 1))
+    above = [y - 525_000 for y in base]
+    assert sum(above) == 700_000 and above[0] != above[1]  # the premise: unequal shares
+    b = [a / 700_000 for a in above]
+    m = b[0] * 80.0 + b[1] * 40.0
+    w = [b[0] * (1 + 0.3 * (80.0 - m) / 40.0), b[1] * (1 + 0.3 * (40.0 - m) / 40.0)]
+    assert sum(w) == pytest.approx(1.0)
+    quota = [700_000 * x for x in w]
+    floors = [int(q) for q in quota]
+    order = sorted(range(2), key=lambda i: -(quota[i] - floors[i]))
+    expected = [f + (i in order[: 700_000 - sum(floors)]) for i, f in enumerate(floors)]
+    results = pd.DataFrame({"district": ["c01", "c02"], "score": [80.0, 40.0]})
+    got = _district_yuan(performance(inputs, 2, results))
+    assert got == [525_000 + expected[0], 525_000 + expected[1]]
+
+
+def test_performance_with_every_district_at_its_minimum_keeps_the_minimums() -> None:
+    """Minimums of 875,000 use the whole 1,750,000: nothing is left to link to results."""
+    inputs = _inputs("county_nominee.yaml")
+    d = inputs.districts.assign(min_yuan=875_000)
+    results = pd.DataFrame({"district": ["c01", "c02"], "score": [80.0, 40.0]})
+    table = performance(inputs._replace(districts=d), 2, results)
+    assert _district_yuan(table) == [875_000, 875_000]
+
+
+def test_negative_scores_are_refused() -> None:
+    """A score below 0, even by half a point, is refused."""
+    inputs = _inputs("county_nominee.yaml")
+    with pytest.raises(BudgetError, match="finite and >= 0"):
+        performance(inputs, 2, pd.DataFrame({"district": ["c01", "c02"], "score": [-0.5, 60.0]}))
+
+
+def test_summarise_sorts_each_yuan_by_what_it_is() -> None:
+    """Lines named before "reserve" and after "unspent" are spent; the two are not.
+
+    Pool d1 regular: a_line 300 + reserve 20 + zz_line 500 + unspent 7 = 827
+    allocated, 800 spent, 20 in reserve, 7 unspent.
+    """
+    rows = [("a_line", 300), ("reserve", 20), ("zz_line", 500), ("unspent", 7)]
+    table = pd.DataFrame(
+        [(1, "district", "d1", "regular_activity", line, 1, yuan) for line, yuan in rows],
+        columns=COLUMNS,
+    )
+    out = summarise(table)
+    assert out[["yuan", "spent_yuan", "reserve_yuan", "unspent_yuan"]].values.tolist() == [
+        [827, 800, 20, 7]
+    ]
+
+
 def test_cycle_feeds_each_year_the_previous_years_results() -> None:
     """Year y+1 of the performance policy uses the results of year y only."""
     s = load_scenario(SCENARIOS / "county_nominee.yaml")
