@@ -296,11 +296,27 @@ def test_summarise_sorts_each_yuan_by_what_it_is() -> None:
     ]
 
 
+def test_expected_gain_is_units_times_gain_per_unit() -> None:
+    """Three units of one line and two of another: 3 g_1 + 2 g_2; reserve and unspent count 0."""
+    inputs = _inputs("county_nominee.yaml")
+    (l1, h1, g1), (l2, h2, g2) = (
+        inputs.options[["line", "holder", "gain_per_unit"]].iloc[[0, -1]].itertuples(index=False)
+    )
+    assert (l1, h1) != (l2, h2) and g1 > 0 and g2 > 0
+    rows = [(l1, h1, 3, 3_000), (l2, h2, 2, 2_000), ("reserve", h1, 5, 500), ("unspent", h2, 9, 9)]
+    table = pd.DataFrame(
+        [(1, "district", h, "regular_activity", line, u, y) for line, h, u, y in rows],
+        columns=COLUMNS,
+    )
+    assert expected_gain(table, inputs) == pytest.approx(3 * g1 + 2 * g2, rel=1e-12)
+
+
 def test_cycle_feeds_each_year_the_previous_years_results() -> None:
     """Year y+1 of the performance policy uses the results of year y only."""
     s = load_scenario(SCENARIOS / "county_nominee.yaml")
     good_c02 = pd.DataFrame({"district": ["c01", "c02"], "score": [50.0, 95.0]})
     table = allocate_cycle(s, "performance", {2: good_c02})
+    assert table.index.equals(pd.RangeIndex(len(table)))  # one table, rows numbered afresh
     by_year = table[table.level == "district"].groupby(["year", "district"])["yuan"].sum()
     assert by_year[(1, "c02")] == by_year[(2, "c02")] < by_year[(3, "c02")]
 
