@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import json
 import multiprocessing
 import os
 import shlex
@@ -77,11 +78,17 @@ name = "local"
 
 #: a pytest plugin, loaded for every run here: hypothesis reports a failing example
 #: without shrinking it (a killed mutant needs no minimal example, and shrinking one
-#: can take minutes), and under coverage the context is the running test's node id
+#: can take minutes); under coverage the context is the running test's node id; and
+#: with MUTATION_SECONDS set it writes each test's seconds there
 PLUGIN = """
+import json
+import os
+
 import coverage
 import pytest
 from hypothesis import Phase, settings
+
+SECONDS = {}
 
 settings.register_profile(
     "mutation", phases=[Phase.explicit, Phase.reuse, Phase.generate], print_blob=False
@@ -97,6 +104,17 @@ def pytest_runtest_protocol(item, nextitem):
     yield
     if cov is not None:
         cov.switch_context("")
+
+
+def pytest_runtest_logreport(report):
+    SECONDS[report.nodeid] = SECONDS.get(report.nodeid, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session):
+    path = os.environ.get("MUTATION_SECONDS")
+    if path:
+        with open(path, "w") as out:
+            json.dump(SECONDS, out)
 """
 
 
@@ -130,16 +148,26 @@ def _baseline_seconds(copy: Path, tests: str) -> float:
     return time.perf_counter() - started
 
 
-def _covering_tests(copy: Path, module: str, tests: str) -> dict[int, set[str]]:
-    """Line of ``module`` -> node ids of the tests that ran it (none: import time only)."""
+def _covering_tests(
+    copy: Path, module: str, tests: str
+) -> tuple[dict[int, set[str]], dict[str, float]]:
+    """Which tests ran each line of ``module``, and how long each test took.
+
+    Returns line -> node ids (none: run at import time only) and node id -> seconds
+    (under coverage).
+    """
     import coverage  # the mutation extra's; imported here so --help needs nothing
 
     data_file = copy.parent / f"{copy.name}.coverage"
+    seconds_file = copy.parent / f"{copy.name}.seconds.json"
+    os.environ["MUTATION_SECONDS"] = str(seconds_file)
     subprocess.run(
         [sys.executable, "-m", "coverage", "run", f"--data-file={data_file}",
          f"--include={module}", *PYTEST, tests],
         cwd=copy, check=True, capture_output=True, text=True,
     )  # fmt: skip
+    del os.environ["MUTATION_SECONDS"]
+    seconds = json.loads(seconds_file.read_text(encoding="utf-8"))
     data = coverage.CoverageData(basename=str(data_file))
     data.read()
     by_line = data.contexts_by_lineno(str((copy / module).resolve()))
@@ -152,11 +180,18 @@ def _covering_tests(copy: Path, module: str, tests: str) -> dict[int, set[str]]:
     )  # fmt: skip
     if listed.returncode != 0:
         raise RuntimeError(f"the covering tests of {module} do not collect:\n{listed.stdout}")
-    return covering
+    return covering, seconds
 
 
-def _command(tests: Iterable[str]) -> str:
-    return shlex.join([sys.executable, *PYTEST, "-x", *sorted(tests)])
+def _command(tests: Iterable[str], seconds: dict[str, float] | None = None) -> str:
+    """The pytest command for ``tests``, fastest first.
+
+    With ``-x`` a kill ends the run at its first failing test, so the quick ones
+    get their chance first (pytest runs node ids in the order given).
+    """
+    took = seconds or {}
+    ordered = sorted(tests, key=lambda t: (took.get(t, float("inf")), t))
+    return shlex.join([sys.executable, *PYTEST, "-x", *ordered])
 
 
 _HOME: list[Path] = []
@@ -188,7 +223,7 @@ def _mutate(name: str, module: str, tests: str, timeout: float | None, workers: 
         # a mutant that loops for ever is killed by the timeout; an honest run of every
         # test takes ``baseline``, so a few times that cannot time out a survivor
         timeout = timeout or max(4 * baseline, 30.0)
-        covering = _covering_tests(copies[0], module, tests)
+        covering, took = _covering_tests(copies[0], module, tests)
         whole = _command([tests])
         config = Path(tmp) / "cosmic-ray.toml"
         config.write_text(
@@ -221,7 +256,7 @@ def _mutate(name: str, module: str, tests: str, timeout: float | None, workers: 
             for item in items:
                 row = item.mutations[0].start_pos[0]
                 seen = covering.get(row, set())
-                commands.append(_command(seen) if seen else whole)
+                commands.append(_command(seen, took) if seen else whole)
             with ProcessPoolExecutor(
                 workers, mp_context=context, initializer=_enter, initargs=(queue,)
             ) as pool:
