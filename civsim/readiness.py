@@ -45,7 +45,9 @@ __all__ = [
 #: above the interpreter with civsim imported (``benchmarks/bench_generate.py``, peak
 #: ``ru_maxrss``): 1,120 bytes on the baseline (253,255 checkpoints), 1,029 on a generated
 #: 5,000-grid city (164,895), 602 on 30,000 grids (989,108), 549 on 200,000 grids (6,593,683;
-#: 3.6 GiB); rounded up to cover the smaller cities, whose fixed ~100 MB weighs more.
+#: 3.6 GiB), measured before defects, backlogs and materials from work were modelled; 690 on
+#: 200,000 grids after (4.5 GiB); rounded up to cover the smaller cities, whose fixed ~100 MB
+#: weighs more.
 BYTES_PER_CHECKPOINT = 1_200
 #: The memory a city may need (bytes): 10 GiB, a common workstation's spare memory; at
 #: :data:`BYTES_PER_CHECKPOINT`, about 8.9 million checkpoints, 270,000 generated grids.
