@@ -16,6 +16,7 @@ decomposition.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -28,7 +29,7 @@ from civsim.responsibility import require_framework
 from civsim.scenario import Framework, Scenario, section_hash
 from civsim.tasks import decompose
 
-__all__ = ["UPSTREAM", "City", "build_city", "city_key", "clear_city_cache"]
+__all__ = ["UPSTREAM", "City", "build_city", "city_key", "clear_city_cache", "other_cities"]
 
 #: The scenario sections a city is built from; every other section is downstream.
 UPSTREAM = ("seed", "cycle", "organisation", "territory", "framework", "places", "workload")
@@ -84,6 +85,30 @@ def city_key(scenario: Scenario) -> str:
     (True, 16)
     """
     return section_hash(scenario, UPSTREAM)
+
+
+def other_cities(scenarios: Sequence[Scenario]) -> list[str]:
+    """Names of the scenarios that are another place than the first: other districts.
+
+    Two scenarios are one city when their districts are the same (ids and
+    residents): a variant may staff, fund or run that city differently, but a
+    comparison of two places tells how they differ, not what an option is worth.
+
+    Examples
+    --------
+    >>> from civsim.scenario import load_scenario
+    >>> names = ["baseline", "more_grid_workers", "county_nominee"]
+    >>> other_cities([load_scenario(f"scenarios/{n}.yaml") for n in names])
+    ['county_nominee']
+    """
+    if not scenarios:
+        return []
+
+    def districts(s: Scenario) -> list[tuple[str, int]]:
+        return [(d.id, d.population) for d in s.territory.districts]
+
+    first = districts(scenarios[0])
+    return [s.name for s in scenarios[1:] if districts(s) != first]
 
 
 def build_city(scenario: Scenario, reuse: bool = True) -> City:

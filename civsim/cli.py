@@ -8,6 +8,8 @@ stderr with exit code 2, never a traceback, and nothing is written.
 from __future__ import annotations
 
 import argparse
+import difflib
+import re
 import sys
 import typing
 from collections.abc import Callable, Sequence
@@ -112,15 +114,24 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    from civsim.city import other_cities
     from civsim.experiments import compare
     from civsim.report import comparison_table, write_report
     from civsim.sim import prepare
 
     # Every file is read and checked before any replication runs or anything is written.
     scenarios = [_load_with_sets(path, args.set) for path in args.files]
+    others = other_cities(scenarios)
+    if others and not args.allow_different_cities:
+        raise CivsimError(
+            f"{', '.join(others)} {'is' if len(others) == 1 else 'are'} not the city of the "
+            f"baseline {scenarios[0].name} (other districts or residents): a comparison would "
+            "show how two places differ, not what an option is worth; pass "
+            "--allow-different-cities to compare them anyway"
+        )
     preps = [prepare(sc) for sc in scenarios]
     cmp = compare(preps, args.reps, seed=args.seed, executor=args.executor, workers=args.workers)
-    report = write_report(cmp, scenarios, args.out, city=preps[0].city)
+    report = write_report(cmp, scenarios, args.out, city=preps[0].city, other_cities=others)
     seed = scenarios[0].seed if args.seed is None else args.seed
     print(f"{len(scenarios)} scenarios, {args.reps} replications each, seed {seed}")
     table = comparison_table(cmp).drop(columns=["title_zh", "reps"]).set_index("scenario")
@@ -328,15 +339,79 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, which also suggests the nearest choice for a mistyped one."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        # argparse words it "invalid choice: 'rnu' (choose from 'run', 'validate', ...)"
+        wrong = re.search(r"invalid choice: '?([^' ]*)'? \(choose from (.*)\)", message)
+        if wrong:
+            choices = re.findall(r"'([^']*)'", wrong.group(2)) or wrong.group(2).split(", ")
+            near = difflib.get_close_matches(wrong.group(1), choices, n=1)
+            if near:
+                message = f"{message}; did you mean {near[0]!r}?"
+        super().error(message)
+
+
+#: Examples shown at the end of each command's help.
+EXAMPLES = {
+    "validate": ["civsim validate scenarios/baseline.yaml scenarios/county_nominee.yaml"],
+    "chain": ["civsim chain scenarios/baseline.yaml --png chain.png"],
+    "run": [
+        "civsim run scenarios/baseline.yaml --out runs/baseline --reps 20",
+        "civsim run scenarios/baseline.yaml --out runs/fast --set simulation.dynamics."
+        "upkeep_rate=0.09",
+    ],
+    "compare": [
+        "civsim compare scenarios/baseline.yaml scenarios/campaign_mode.yaml --out cmp",
+        "civsim compare scenarios/baseline.yaml scenarios/county_nominee.yaml --out cmp "
+        "--allow-different-cities",
+    ],
+    "check": [
+        "civsim check scenarios/*.yaml --out checks",
+        "civsim check scenarios/baseline.yaml --only no_fund half_grid_workers --reps 20",
+    ],
+    "budget": [
+        "civsim budget scenarios/baseline.yaml --out budget",
+        "civsim budget scenarios/baseline.yaml --policy performance --results results.csv "
+        "--out budget",
+    ],
+    "fund": ["civsim fund scenarios/baseline.yaml --out fund --reps 20"],
+    "tasks": [
+        "civsim tasks scenarios/baseline.yaml --out tasks",
+        "civsim tasks scenarios/baseline.yaml --out tasks --responsibilities duty.xlsx#Sheet1",
+    ],
+    "generate": ["civsim generate --grids 16000 --out cities/jinan_like"],
+}
+
+
+def _command(sub: typing.Any, name: str, **kwargs: typing.Any) -> argparse.ArgumentParser:
+    """A subcommand's parser, with its examples (:data:`EXAMPLES`) at the end of its help."""
+    epilog = "examples:\n" + "\n".join(f"  {line}" for line in EXAMPLES[name])
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter, **kwargs
+    )
+    return parser
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    from civsim import __version__
+
+    parser = _Parser(
         prog="civsim",
         description="Plan and simulate a city's civilized-city campaign.",
+        epilog="examples:\n  civsim run scenarios/baseline.yaml --out runs/baseline\n"
+        "  civsim compare scenarios/baseline.yaml scenarios/campaign_mode.yaml --out cmp\n"
+        "Each command's --help shows its own examples.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"civsim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    p = sub.add_parser(
-        "validate", help="check that scenario files load, allocate, decompose and fit in memory"
+    p = _command(
+        sub,
+        "validate",
+        help="check that scenario files load, allocate, decompose and fit in memory",
     )
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument(
@@ -348,21 +423,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=_cmd_validate)
 
-    p = sub.add_parser("chain", help="summarise the responsibility chain per level")
+    p = _command(sub, "chain", help="summarise the responsibility chain per level")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--png", metavar="PATH", help="draw the top three levels to a PNG file")
     p.set_defaults(run=_cmd_chain)
 
-    p = sub.add_parser("run", help="simulate the cycle: replications, Parquet tables, summary")
+    p = _command(sub, "run", help="simulate the cycle: replications, Parquet tables, summary")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the tables")
     _replication_options(p, seed_default="the scenario's")
     _set_option(p, "the scenario", "civsim run s.yaml --out runs/fast --set name=fast", "")
     p.set_defaults(run=_cmd_run)
 
-    p = sub.add_parser("compare", help="compare scenarios on common random numbers; HTML report")
+    p = _command(sub, "compare", help="compare scenarios on common random numbers; HTML report")
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario files, the baseline first")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for report.html and CSVs")
+    p.add_argument(
+        "--allow-different-cities",
+        action="store_true",
+        help="compare scenarios of other districts than the baseline's (the report says so)",
+    )
     _replication_options(p, seed_default="the baseline's, for every scenario")
     _set_option(
         p,
@@ -372,8 +452,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=_cmd_compare)
 
-    p = sub.add_parser(
-        "check", help="reality checks: behavioural assertions on common random numbers"
+    p = _command(
+        sub, "check", help="reality checks: behavioural assertions on common random numbers"
     )
     p.add_argument("files", nargs="+", metavar="SCENARIO")
     p.add_argument("--only", nargs="+", metavar="NAME", help="run only these checks")
@@ -381,7 +461,7 @@ def _parser() -> argparse.ArgumentParser:
     _replication_options(p, seed_default="each scenario's")
     p.set_defaults(run=_cmd_check)
 
-    p = sub.add_parser("budget", help="allocate the special fund in exact yuan, year by year")
+    p = _command(sub, "budget", help="allocate the special fund in exact yuan, year by year")
     p.add_argument("file", metavar="FILE")
     p.add_argument(
         "--policy",
@@ -396,7 +476,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", required=True, help="folder for the tables")
     p.set_defaults(run=_cmd_budget)
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "fund",
         help="remove the fund, each line, double it: modelled vs simulated gain, paired",
     )
@@ -409,7 +490,7 @@ def _parser() -> argparse.ArgumentParser:
     _set_option(p, "the scenario", "civsim fund s.yaml --out fund", "")
     p.set_defaults(run=_cmd_fund)
 
-    p = sub.add_parser("tasks", help="break the standards down to units, places and persons")
+    p = _command(sub, "tasks", help="break the standards down to units, places and persons")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--out", metavar="DIR", required=True, help="folder for the tables")
     p.add_argument(
@@ -419,7 +500,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=_cmd_tasks)
 
-    p = sub.add_parser("generate", help="write a scenario folder of a city of about N grids")
+    p = _command(sub, "generate", help="write a scenario folder of a city of about N grids")
     p.add_argument("--grids", type=int, required=True, metavar="N")
     p.add_argument("--out", metavar="DIR", required=True)
     p.add_argument("--seed", type=int, help="the city's seed (default: the base's)")

@@ -42,6 +42,7 @@ th { background: #f0f0f0; }
 td:first-child, th:first-child { text-align: left; }
 img { max-width: 100%; margin: 1em 0; border: 1px solid #eee; }
 .note { color: #555; font-size: 0.9em; }
+.warning { color: #8a2a0b; background: #fff4e5; padding: 0.5em; border-left: 4px solid #d9480f; }
 """
 
 
@@ -165,6 +166,7 @@ def render_report(
     comparison: Comparison,
     scenarios: Sequence[Scenario],
     city: City | None = None,
+    other_cities: Sequence[str] = (),
 ) -> str:
     """The whole report as one HTML page.
 
@@ -176,6 +178,9 @@ def render_report(
     city : City, optional
         The baseline's city (built, or reused, when not given), for the chain and
         the load figures.
+    other_cities : sequence of str
+        Scenarios that are another place than the baseline: a warning says their
+        differences compare places, not options.
 
     Returns
     -------
@@ -232,6 +237,16 @@ def render_report(
         f"replications. 万元 per point is the yuan spent over the cycle divided by the mean "
         f"gain over the baseline, left empty where there is no gain. The quota line is the "
         f"cycle score with a one-in-two chance of the title against the scenario's peers.</p>",
+        *(
+            [
+                f'<p class="warning">{html.escape(", ".join(other_cities))}: another city than '
+                f"the baseline (other districts or residents). Their differences from "
+                f"<b>{html.escape(first)}</b> compare two places, not what an option is worth."
+                "</p>"
+            ]
+            if other_cities
+            else []
+        ),
         "<h2>Comparison</h2>",
         _table(comparison_table(comparison, scenarios)),
         "<h2>Figures</h2>",
@@ -254,15 +269,19 @@ def write_report(
     scenarios: Sequence[Scenario],
     out: str | Path,
     city: City | None = None,
+    other_cities: Sequence[str] = (),
 ) -> Path:
     """Write ``report.html`` and the comparison tables as CSV into ``out``, all or nothing.
+
+    ``other_cities`` names compared scenarios that are another place than the
+    baseline (:func:`civsim.city.other_cities`); the report says so.
 
     Returns
     -------
     Path
         The report file.
     """
-    page = render_report(comparison, scenarios, city)
+    page = render_report(comparison, scenarios, city, other_cities)
     out = Path(out)
     with staged_folder(out) as tmp:
         (tmp / "report.html").write_text(page, encoding="utf-8")

@@ -61,3 +61,51 @@ def test_missing_file_exits_2(tmp_path: Path, capsys) -> None:
     """A missing scenario file is named, with exit code 2."""
     assert main(["validate", str(tmp_path / "nope.yaml")]) == 2
     assert "scenario file not found" in capsys.readouterr().err
+
+
+def test_version_prints_the_package_version(capsys) -> None:
+    """`civsim --version` prints the installed version and exits 0."""
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"civsim {version('civsim')}"
+
+
+@pytest.mark.parametrize(
+    ("argv", "suggestion"),
+    [
+        (["rnu", "x.yaml"], "did you mean 'run'?"),
+        (["valdate", "x.yaml"], "did you mean 'validate'?"),
+        (["budget", "x.yaml", "--out", "o", "--policy", "equl"], "did you mean 'equal'?"),
+    ],
+)
+def test_a_mistyped_choice_gets_the_nearest_one(argv, suggestion, capsys) -> None:
+    """A mistyped command or option choice exits 2 and suggests the nearest one."""
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert suggestion in err and "invalid choice" in err
+
+
+def test_a_choice_far_from_any_gets_no_suggestion(capsys) -> None:
+    """Nothing near "xyzzy": the usual message, no guess."""
+    with pytest.raises(SystemExit):
+        main(["xyzzy"])
+    assert "did you mean" not in capsys.readouterr().err
+
+
+def test_every_command_help_ends_with_examples(capsys) -> None:
+    """Each subcommand's --help lists examples that call that subcommand."""
+    from civsim.cli import EXAMPLES
+
+    commands = ["validate", "chain", "run", "compare", "check", "budget", "fund", "tasks"]
+    assert set(EXAMPLES) == {*commands, "generate"}
+    for command in EXAMPLES:
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        text = capsys.readouterr().out
+        examples = text[text.index("examples:") :].splitlines()[1:]
+        assert examples and all(line.strip().startswith(f"civsim {command} ") for line in examples)

@@ -22,11 +22,16 @@ def county_pair(county):
 
 
 @pytest.fixture(scope="module")
-def page(county_pair, county_prep) -> str:
-    """The report of the county pair, two replications each."""
+def county_cmp(county_pair, county_prep):
+    """The comparison of the county pair, two replications each."""
     smart = prepare(county_pair[1], city=county_prep.city)
-    cmp = compare([county_prep, smart], 2, progress=False)
-    return render_report(cmp, county_pair, city=county_prep.city)
+    return compare([county_prep, smart], 2, progress=False)
+
+
+@pytest.fixture(scope="module")
+def page(county_pair, county_prep, county_cmp) -> str:
+    """The report of the county pair."""
+    return render_report(county_cmp, county_pair, city=county_prep.city)
 
 
 def test_report_is_self_contained(page: str) -> None:
@@ -95,3 +100,22 @@ def test_comparison_table_writes_intervals(county_pair, county_prep) -> None:
     low, high = (float(x) for x in table.loc[0, "90% interval"].split(" .. "))
     assert low <= table.loc[0, "cycle score"] <= high
     assert table.loc[0, "title_zh"] == county_pair[0].title_zh
+
+
+def test_compare_refuses_another_city_unless_allowed(tmp_path: Path, capsys) -> None:
+    """The county is not the baseline's city: exit 2 before any run, naming it and the way out."""
+    out = tmp_path / "cmp"
+    files = [str(SCENARIOS / "baseline.yaml"), str(SCENARIOS / "county_nominee.yaml")]
+    assert main(["compare", *files, "--reps", "1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "county_nominee is not the city of the baseline baseline" in err
+    assert "--allow-different-cities" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_report_warns_when_a_scenario_is_another_city(county_pair, county_prep, county_cmp):
+    """With another city allowed in, the report says its differences compare places."""
+    page = render_report(county_cmp, county_pair, city=county_prep.city, other_cities=["smart"])
+    assert '<p class="warning">smart: another city than the baseline' in page
+    plain = render_report(county_cmp, county_pair, city=county_prep.city)
+    assert 'class="warning"' not in plain
