@@ -34,8 +34,10 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import math
 import multiprocessing
 import os
+import random
 import shlex
 import shutil
 import sqlite3
@@ -58,6 +60,9 @@ TARGETS = {
     "allocation": ("civsim/allocation.py", "tests/test_budget.py"),
     "kernel_reference": ("tests/kernel_reference.py", "tests/test_kernel_reference.py"),
 }
+
+#: seed of ``--sample``'s choice of mutants
+SAMPLE_SEED = 20261129
 
 #: pytest without the notebook plugin (5 s of start-up a mutant) or the project's addopts,
 #: with this script's plugin (:data:`PLUGIN`, on ``PYTHONPATH``)
@@ -210,7 +215,14 @@ def _test_one(item: Any, command: str, timeout: float) -> Any:
     return mutate_and_test(item.mutations, command, timeout)
 
 
-def _mutate(name: str, module: str, tests: str, timeout: float | None, workers: int) -> dict:
+def _mutate(
+    name: str,
+    module: str,
+    tests: str,
+    timeout: float | None,
+    workers: int,
+    sample: int | None = None,
+) -> dict:
     from cosmic_ray.work_db import WorkDB, use_db  # type: ignore[import-untyped]
     from cosmic_ray.work_item import WorkerOutcome, WorkResult  # type: ignore[import-untyped]
 
@@ -252,6 +264,10 @@ def _mutate(name: str, module: str, tests: str, timeout: float | None, workers: 
                     db.set_result(item.job_id, WorkResult(worker_outcome=WorkerOutcome.SKIPPED))
                 else:
                     items.append(item)
+            outside = len(items)
+            if sample is not None and sample < len(items):
+                # a seeded random sample estimates the share of survivors (--sample)
+                items = random.Random(SAMPLE_SEED).sample(items, sample)
             commands = []
             for item in items:
                 row = item.mutations[0].start_pos[0]
@@ -268,6 +284,8 @@ def _mutate(name: str, module: str, tests: str, timeout: float | None, workers: 
         return {
             "seconds": seconds,
             "selected": selected,
+            "outside_annotations": outside,
+            "tested": len(items),
             "baseline": baseline,
             "timeout": timeout,
             **_outcomes(session, spans),
@@ -337,6 +355,16 @@ def _outcomes(session: Path, annotations: list) -> dict:
     }
 
 
+def _wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson's 95% interval of a share ``hits / n``."""
+    if n == 0:
+        return 0.0, 1.0
+    p = hits / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(centre - half, 0.0), min(centre + half, 1.0)
+
+
 def _inside(pos: tuple[int, int], spans: list) -> bool:
     return any(start <= pos < end for start, end in spans)
 
@@ -362,16 +390,30 @@ def main() -> int:
     p.add_argument(
         "--workers", type=int, default=os.cpu_count() or 1, help="mutants tested at once"
     )
+    p.add_argument(
+        "--sample",
+        type=int,
+        metavar="N",
+        help="test a random sample of N mutants per target (seeded) and estimate the share "
+        "of survivors with a 95%% interval; default: every mutant",
+    )
     args = p.parse_args()
     for name in args.only:
         module, tests = TARGETS[name]
         if not (ROOT / module).exists():
             print(f"{name}: {module} not found, skipped")
             continue
-        out = _mutate(name, module, tests, args.timeout, args.workers)
+        out = _mutate(name, module, tests, args.timeout, args.workers, args.sample)
         n, k, a = out["mutants"], out["killed"], out["in_annotations"]
         left = n - k - a
         share = left / (n - a) if n > a else 0.0
+        if out["tested"] < out["outside_annotations"]:
+            low, high = _wilson(left, out["tested"])
+            print(
+                f"{name}: a random sample of {out['tested']} of the {out['outside_annotations']} "
+                f"mutants outside annotations: survivors {share:.1%} (95% interval "
+                f"{low:.1%} .. {high:.1%})"
+            )
         print(
             f"{name} ({module}): {n} mutants, {k} killed, {a} survived inside annotations "
             f"(equivalent), {left} other survivors ({share:.0%} of the rest) in "
