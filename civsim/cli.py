@@ -142,7 +142,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from civsim.export import staged_folder
+    from civsim.export import staged_folder, write_csv
     from civsim.reality import CHECKS, run_checks
     from civsim.scenario import load_scenario
 
@@ -165,7 +165,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     records = pd.concat(tables, ignore_index=True)
     if args.out:
         with staged_folder(Path(args.out)) as tmp:
-            records.to_csv(tmp / "checks.csv", index=False)
+            write_csv(records, tmp / "checks.csv")
         print(f"records written  {Path(args.out) / 'checks.csv'}")
     failed = records[~records["passed"].astype(bool)]
     if failed.empty:
@@ -183,7 +183,7 @@ def _bracketed(item: str) -> str:
 def _cmd_budget(args: argparse.Namespace) -> int:
     from civsim.budget import allocate_cycle, budget_inputs, expected_gain, summarise
     from civsim.errors import BudgetError
-    from civsim.export import staged_folder
+    from civsim.export import staged_folder, write_csv
     from civsim.scenario import load_scenario
 
     scenario = load_scenario(args.file)
@@ -208,8 +208,8 @@ def _cmd_budget(args: argparse.Namespace) -> int:
     # Everything is computed first; the files appear together or not at all.
     out = Path(args.out)
     with staged_folder(out) as tmp:
-        table.to_csv(tmp / "allocation.csv", index=False)
-        summary.to_csv(tmp / "allocation_summary.csv", index=False)
+        write_csv(table, tmp / "allocation.csv")
+        write_csv(summary, tmp / "allocation_summary.csv")
         with pd.ExcelWriter(tmp / "allocation.xlsx") as book:
             table.to_excel(book, sheet_name="allocation", index=False)
             summary.to_excel(book, sheet_name="summary", index=False)
@@ -238,7 +238,7 @@ def _cmd_budget(args: argparse.Namespace) -> int:
 
 
 def _cmd_fund(args: argparse.Namespace) -> int:
-    from civsim.export import staged_folder
+    from civsim.export import staged_folder, write_csv
     from civsim.fund_value import fund_value
 
     scenario = _load_with_sets(args.file, args.set)
@@ -253,7 +253,7 @@ def _cmd_fund(args: argparse.Namespace) -> int:
     )
     out = Path(args.out)
     with staged_folder(out) as tmp:
-        table.to_csv(tmp / "fund_value.csv", index=False)
+        write_csv(table, tmp / "fund_value.csv")
     seed = scenario.seed if args.seed is None else args.seed
     print(
         f"{scenario.name}: the fund and its lines, {args.reps} paired replications, seed {seed}; "
@@ -281,7 +281,7 @@ def _cmd_fund(args: argparse.Namespace) -> int:
 
 def _cmd_tasks(args: argparse.Namespace) -> int:
     from civsim.city import build_city
-    from civsim.export import staged_folder, write_tables
+    from civsim.export import staged_folder, write_csv, write_tables
     from civsim.responsibility import import_responsibilities, responsibility_table
     from civsim.scenario import load_scenario
     from civsim.tasks import conflicts, coverage, raci, workload
@@ -300,8 +300,8 @@ def _cmd_tasks(args: argparse.Namespace) -> int:
     }
     with staged_folder(Path(args.out)) as tmp:
         tasks.to_parquet(tmp / "tasks.parquet", index=False)
-        tasks.to_csv(tmp / "tasks.csv", index=False)
-        places.to_csv(tmp / "places.csv", index=False)
+        write_csv(tasks, tmp / "tasks.csv")
+        write_csv(places, tmp / "places.csv")
         write_tables(tmp, reports, "reports.xlsx")
     print(f"{scenario.name}: {len(tasks):,} tasks at {len(places):,} places -> {args.out}")
     for name in ("coverage", "conflicts"):

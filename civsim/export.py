@@ -36,7 +36,20 @@ import pandas as pd
 
 from civsim.errors import CivsimError
 
-__all__ = ["LOCK_TIMEOUT", "check_output", "output_lock", "staged_folder", "write_tables"]
+__all__ = [
+    "CSV_ENCODING",
+    "LOCK_TIMEOUT",
+    "check_output",
+    "output_lock",
+    "staged_folder",
+    "write_csv",
+    "write_tables",
+]
+
+#: Every CSV civsim writes is UTF-8 with a byte-order mark: Excel on Windows reads a CSV
+#: without one in the local code page and garbles the Chinese; pandas and civsim's own
+#: table reader skip the mark.
+CSV_ENCODING = "utf-8-sig"
 
 #: Permissions of a written folder (rwxr-xr-x), as ``mkdir`` gives under the usual umask.
 FOLDER_MODE = 0o755
@@ -46,6 +59,20 @@ XLSX_MAX_ROWS = 1_048_575
 LOCK_TIMEOUT = 600.0
 #: Seconds between two attempts to take a busy lock.
 _LOCK_POLL = 0.05
+
+
+def write_csv(table: pd.DataFrame, path: str | Path) -> None:
+    r"""Write ``table`` as CSV without its index, in :data:`CSV_ENCODING`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "t.csv"
+    >>> write_csv(pd.DataFrame({"区": ["东城区"]}), path)
+    >>> path.read_bytes()[:3] == b"\xef\xbb\xbf", pd.read_csv(path).columns.tolist()
+    (True, ['区'])
+    """
+    table.to_csv(path, index=False, encoding=CSV_ENCODING)
 
 
 def write_tables(folder: Path, tables: Mapping[str, pd.DataFrame], workbook: str) -> list[Path]:
@@ -89,7 +116,7 @@ def write_tables(folder: Path, tables: Mapping[str, pd.DataFrame], workbook: str
     written = []
     for name, table in tables.items():
         path = folder / f"{name}.csv"
-        table.to_csv(path, index=False)
+        write_csv(table, path)
         written.append(path)
     path = folder / workbook
     with pd.ExcelWriter(path, engine="openpyxl") as xlsx:

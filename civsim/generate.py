@@ -223,7 +223,7 @@ def write_city(folder: Path, files: dict[str, Any]) -> Path:
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, pd.DataFrame):
-            content.to_csv(path, index=False)
+            content.to_csv(path, index=False, encoding="utf-8-sig")  # Excel reads the BOM
         else:
             path.write_text(content, encoding="utf-8")
     return folder / "city.yaml"

@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from civsim import plots
 from civsim.city import City, build_city
-from civsim.export import staged_folder
+from civsim.export import staged_folder, write_csv
 from civsim.results import Comparison
 from civsim.scenario import ASSUMPTION, Scenario, parameter_table
 from civsim.tasks import workload
@@ -286,7 +286,7 @@ def write_report(
     with staged_folder(out) as tmp:
         (tmp / "report.html").write_text(page, encoding="utf-8")
         for name, table in comparison.tables().items():
-            table.to_csv(tmp / f"{name}.csv", index=False)
+            write_csv(table, tmp / f"{name}.csv")
     return out / "report.html"
 
 

@@ -453,6 +453,8 @@ def test_budget_command_writes_tables_and_prints_a_summary(tmp_path: Path, capsy
     argv = ["budget", str(SCENARIOS / "county_nominee.yaml"), "--results", str(results)]
     argv += ["--policy", "performance"]
     assert main([*argv, "--out", str(out)]) == 0
+    for name in ("allocation.csv", "allocation_summary.csv"):
+        assert (out / name).read_bytes().startswith(b"\xef\xbb\xbf"), name  # a BOM, for Excel
     table = pd.read_csv(out / "allocation.csv")
     assert list(table.columns) == COLUMNS
     assert table.groupby("year")["yuan"].sum().tolist() == [3_500_000] * 3

@@ -198,7 +198,7 @@ def test_staged_folder_replaces_only_what_it_writes(tmp_path: Path) -> None:
     with staged_folder(out) as tmp:
         write_tables(tmp, {"a": pd.DataFrame({"x": [1]})}, "r.xlsx")
     assert (out / "notes.txt").read_text() == "mine"
-    assert (out / "a.csv").read_text() == "x\n1\n"
+    assert (out / "a.csv").read_bytes() == b"\xef\xbb\xbfx\n1\n"  # UTF-8 with a BOM, for Excel
     assert sorted(p.name for p in out.iterdir()) == ["a.csv", "notes.txt", "r.xlsx"]
     assert _beside(out) == []
 
