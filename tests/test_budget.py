@@ -272,6 +272,38 @@ def test_performance_with_every_district_at_its_minimum_keeps_the_minimums() -> 
     assert _district_yuan(table) == [875_000, 875_000]
 
 
+def test_performance_with_equal_scores_keeps_the_base() -> None:
+    """All districts scored alike: no standing, so the need-based first year's split."""
+    inputs = _inputs("county_nominee.yaml")
+    results = pd.DataFrame({"district": ["c01", "c02"], "score": [70.0, 70.0]})
+    assert _district_yuan(performance(inputs, 2, results)) == _district_yuan(performance(inputs, 1))
+
+
+def test_performance_keeps_a_district_the_base_gives_nothing_at_nothing() -> None:
+    """A district with no minimum and no need gets nothing, linked or not.
+
+    Without minimums, with caps of the whole 1,750,000 and no need in c02, the
+    base gives c02 nothing; so does the link (its base share is 0 whatever its
+    score); c01 gets the whole 1,750,000 (c02 has no row at all).
+    """
+    inputs = _inputs("county_nominee.yaml")
+    d = inputs.districts.assign(min_yuan=0, cap_yuan=1_750_000, need=[1.0, 0.0])
+    inputs = inputs._replace(districts=d)
+    results = pd.DataFrame({"district": ["c01", "c02"], "score": [40.0, 90.0]})
+    assert _district_yuan(performance(inputs, 1)) == [1_750_000]
+    assert _district_yuan(performance(inputs, 2, results)) == [1_750_000]
+
+
+def test_results_may_carry_other_columns() -> None:
+    """A year or a note beside district and score is ignored."""
+    inputs = _inputs("county_nominee.yaml")
+    plain = pd.DataFrame({"district": ["c01", "c02"], "score": [80.0, 40.0]})
+    more = plain.assign(year=1, note="")
+    assert _district_yuan(performance(inputs, 2, more)) == _district_yuan(
+        performance(inputs, 2, plain)
+    )
+
+
 def test_negative_scores_are_refused() -> None:
     """A score below 0, even by half a point, is refused."""
     inputs = _inputs("county_nominee.yaml")
@@ -319,6 +351,11 @@ def test_cycle_feeds_each_year_the_previous_years_results() -> None:
     assert table.index.equals(pd.RangeIndex(len(table)))  # one table, rows numbered afresh
     by_year = table[table.level == "district"].groupby(["year", "district"])["yuan"].sum()
     assert by_year[(1, "c02")] == by_year[(2, "c02")] < by_year[(3, "c02")]
+    # results of year 1 and of year 2: year 2 follows year 1's, year 3 year 2's
+    good_c01 = pd.DataFrame({"district": ["c01", "c02"], "score": [95.0, 50.0]})
+    table = allocate_cycle(s, "performance", {1: good_c01, 2: good_c02})
+    by_year = table[table.level == "district"].groupby(["year", "district"])["yuan"].sum()
+    assert by_year[(2, "c01")] > by_year[(1, "c01")] and by_year[(3, "c02")] > by_year[(1, "c02")]
 
 
 def test_results_must_cover_every_district() -> None:
