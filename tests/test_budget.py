@@ -273,10 +273,12 @@ def test_performance_with_every_district_at_its_minimum_keeps_the_minimums() -> 
 
 
 def test_performance_with_equal_scores_keeps_the_base() -> None:
-    """All districts scored alike: no standing, so the need-based first year's split."""
+    """All districts scored alike (even all 0): no standing, so the first year's need split."""
     inputs = _inputs("county_nominee.yaml")
-    results = pd.DataFrame({"district": ["c01", "c02"], "score": [70.0, 70.0]})
-    assert _district_yuan(performance(inputs, 2, results)) == _district_yuan(performance(inputs, 1))
+    for score in (70.0, 0.0):
+        results = pd.DataFrame({"district": ["c01", "c02"], "score": [score, score]})
+        linked = performance(inputs, 2, results)
+        assert _district_yuan(linked) == _district_yuan(performance(inputs, 1))
 
 
 def test_performance_keeps_a_district_the_base_gives_nothing_at_nothing() -> None:
