@@ -132,9 +132,17 @@ def test_off_by_default_leaves_the_nominee_as_it_was(tiny) -> None:
 
 
 def test_holder_records_each_years_recheck(holder) -> None:
-    """Each year has a rank, a status and whether the title is held; years held add up."""
-    r = replicate(holder, REPS, seed=5)
+    """Each year has a rank, a status and whether the title is held; years held add up.
+
+    Under a harsh rule (the last half of the group, once) some replications
+    lose the title early: after the year it is stripped, it is ``lost``.
+    """
+    harsh = override(holder, {f"{HOLDER}.last_places": 5, f"{HOLDER}.consecutive_years": 1})
+    r = replicate(harsh, REPS, seed=5)
     assert set(r.annual["title_status"]) <= {"kept", "warned", "stripped", "lost"}
+    assert (r.annual.query("year < 3")["title_status"] == "stripped").any()
+    after = r.annual["title_status"].shift().eq("stripped") & r.annual["year"].gt(1)
+    assert (r.annual.loc[after, "title_status"] == "lost").all()
     held = r.annual.groupby("replication")["title_held"].sum()
     assert (_per_rep(r)["years_held"] == held).all()
     # once stripped, never held again
@@ -241,6 +249,9 @@ def test_title_holder_overlay_runs() -> None:
             MINORS: ev.minors.model_dump(),
         },
     )
-    row = compare([sc], 1, seed=1).summary.loc["county_holder"]
+    cmp = compare([sc], 1, seed=1)
+    row, rep = cmp.summary.loc["county_holder"], cmp.replications.iloc[0]
+    assert row["keep_chance"] == rep["kept"] / rep["rechecks"]
+    assert row["years_held"] == rep["years_held"] == cmp.results.cycle["years_held"].iloc[0]
     assert 0 <= row["keep_chance"] <= 1 and 0 <= row["years_held"] <= 3
     assert row["precondition_passed"] in (0.0, 1.0)
