@@ -202,12 +202,14 @@ def test_warning_raises_next_years_effort(holder) -> None:
 
 
 def test_minors_weight_zero_leaves_the_total(tiny) -> None:
-    """At weight 0 the minors' score counts for nothing: every year's total is unchanged."""
+    """At weight 0 the minors' score counts for nothing: every total and rank is unchanged."""
     on = override(tiny, {"name": "minors", f"{MINORS}.enabled": True, f"{MINORS}.weight": 0.0})
-    a = replicate(tiny, 2, seed=4).annual
-    b = replicate(on, 2, seed=4).annual
-    assert np.array_equal(a["score"].to_numpy(), b["score"].to_numpy())
-    assert {"minors", "precondition_passed"} <= set(b.columns)
+    a, b = replicate(tiny, 2, seed=4), replicate(on, 2, seed=4)
+    assert np.array_equal(a.annual["score"].to_numpy(), b.annual["score"].to_numpy())
+    assert {"minors", "precondition_passed"} <= set(b.annual.columns)
+    # its own stream: the peers drawn after the cycle are the same draws (common random numbers)
+    cols = ["cycle_score", "rank", "title_bar"]
+    assert a.cycle[cols].equals(b.cycle[cols])
 
 
 def test_minors_weight_moves_the_total_toward_the_minors_score(tiny) -> None:
