@@ -257,3 +257,38 @@ def test_title_holder_overlay_runs() -> None:
     assert row["years_held"] == rep["years_held"] == cmp.results.cycle["years_held"].iloc[0]
     assert 0 <= row["keep_chance"] <= 1 and 0 <= row["years_held"] <= 3
     assert row["precondition_passed"] in (0.0, 1.0)
+
+
+# ---- civsim check: the arithmetic with the minors' part, and why a rule may not bind ----------
+
+
+def test_official_arithmetic_weighs_the_minors_part(tiny) -> None:
+    """The check recomputes each year with the minors' weight; without it the totals are off."""
+    from civsim.reality import arithmetic_error
+
+    on = override(tiny, {f"{MINORS}.enabled": True, f"{MINORS}.weight": 0.2})
+    r = replicate(on, 1, seed=8)
+    assert arithmetic_error(r, on.cycle, 0.2) < 1e-9
+    assert arithmetic_error(r, on.cycle) > 0.01
+
+
+def test_a_rule_that_does_not_bind_is_explained_only_then(holder) -> None:
+    """Ranks 1-3 of 30 are no last place whether 1 or 10 places count; rank 25 is under 10."""
+    from types import SimpleNamespace
+
+    from civsim.inertness import explained
+    from civsim.sim.tables import RunResult
+
+    sc = override(holder, {f"{HOLDER}.peer_group_size": 30})
+    path = f"{HOLDER}.last_places"
+
+    def trial(ranks: list[int], status: list[str]) -> SimpleNamespace:
+        annual = pd.DataFrame(
+            {"replication": 0, "year": [1, 2, 3], "recheck_rank": ranks, "title_status": status}
+        ).assign(disqualified=False)
+        empty = pd.DataFrame()
+        base = RunResult(*[empty] * 4, annual, empty, *[empty] * 4)
+        return SimpleNamespace(scenario=sc, prep=None, base=base)
+
+    assert explained(trial([1, 2, 3], ["kept"] * 3), path) is not None
+    assert explained(trial([25, 1, 1], ["kept"] * 3), path) is None

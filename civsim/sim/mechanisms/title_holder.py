@@ -21,14 +21,16 @@ longer than one cycle: set ``cycle.years`` (up to 10) and its weights.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from civsim import scoring
 from civsim.scenario import Scenario
+from civsim.scenario.schema.title import TitleHolder
 from civsim.sim.engine import Run
 from civsim.sim.registry import Mechanism
 
-__all__ = ["MECHANISM", "HolderState"]
+__all__ = ["MECHANISM", "HolderState", "recheck_year", "replay"]
 
 
 @dataclass
@@ -48,6 +50,59 @@ def _setup(run: Run) -> HolderState:
     return HolderState(held=True, run=run.params.evaluation.title_holder.last_places_before)
 
 
+def recheck_year(
+    th: TitleHolder, rank: int, run: int, disqualified: bool, passed: bool
+) -> tuple[str, int]:
+    """One re-check of a city holding the title, under the rules ``th``.
+
+    A disqualifying incident strips (or, with ``strip_on_disqualification``
+    off, warns); a year below the minors' threshold (``passed`` False) strips
+    or warns as ``below_precondition`` says; then the ranking rule
+    (:func:`civsim.scoring.recheck`). Returns the status and the run of last
+    places after it.
+
+    Examples
+    --------
+    >>> th = TitleHolder(enabled=True, peer_group_size=10, last_places=3)
+    >>> recheck_year(th, 9, 0, False, True), recheck_year(th, 1, 0, False, False)
+    (('warned', 1), ('stripped', 0))
+    """
+    failed = not passed
+    return scoring.recheck(
+        rank,
+        th.peer_group_size,
+        th.last_places,
+        run,
+        th.consecutive_years,
+        strip=(disqualified and th.strip_on_disqualification)
+        or (failed and th.below_precondition == "strip"),
+        warn=disqualified or failed,
+    )
+
+
+def replay(
+    th: TitleHolder, ranks: Sequence[int], disqualified: Sequence[bool], passed: Sequence[bool]
+) -> list[str]:
+    """Each year's status under the rules ``th``, from the years' ranks and flags as drawn.
+
+    Examples
+    --------
+    >>> th = TitleHolder(enabled=True, peer_group_size=10, last_places=3)
+    >>> replay(th, [9, 8, 1], [False] * 3, [True] * 3)
+    ['warned', 'stripped', 'lost']
+    >>> replay(th.model_copy(update={"last_places": 1}), [9, 8, 1], [False] * 3, [True] * 3)
+    ['kept', 'kept', 'kept']
+    """
+    run, held, out = th.last_places_before, True, []
+    for rank, disq, ok in zip(ranks, disqualified, passed, strict=True):
+        status = "lost"
+        if held:
+            status, run = recheck_year(th, int(rank), run, bool(disq), bool(ok))
+            held = status != "stripped"
+        out.append(status)
+    return out
+
+
 def _recheck(run: Run, year: int) -> None:
     """Rank the year's total among the holders and apply the rules."""
     th = run.params.evaluation.title_holder
@@ -58,17 +113,8 @@ def _recheck(run: Run, year: int) -> None:
     )
     status = "lost"
     if st.held:
-        failed = not row.get("precondition_passed", True)
-        status, st.run = scoring.recheck(
-            rank,
-            th.peer_group_size,
-            th.last_places,
-            st.run,
-            th.consecutive_years,
-            strip=(row["disqualified"] and th.strip_on_disqualification)
-            or (failed and th.below_precondition == "strip"),
-            warn=row["disqualified"] or failed,
-        )
+        passed = row.get("precondition_passed", True)
+        status, st.run = recheck_year(th, rank, st.run, row["disqualified"], passed)
         st.held = status != "stripped"
     st.effort = 1.0 + th.warning_effort if status == "warned" else 1.0
     row.update(recheck_rank=rank, title_status=status, title_held=st.held)
