@@ -4,6 +4,10 @@ Each year is scored out of 100: material review + field inspection +
 questionnaire, less negative-list deductions (docs/domain.md §2). The cycle score
 weighs the years (15/25/60 by default); a city wins the title when its rank
 among its peer group is within the quota and it was never disqualified.
+A title holder is re-checked each year instead: ranked among the holders
+(:func:`recheck_rank`), warned or stripped by the rules (:func:`recheck`);
+the minors' assessment, where on, weighs into each year's total
+(:func:`minors_total`).
 All functions are pure: state and random generator in, numbers out. The
 evaluation mechanism (:mod:`civsim.sim.mechanisms.evaluation`) calls them during
 the run, so the year's scores and the title are known to the run as it goes.
