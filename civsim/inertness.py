@@ -32,6 +32,7 @@ from civsim.scenario import Scenario, override, parameter_table
 from civsim.sim import Prepared, prepare, simulate
 from civsim.sim.engine import WEEK
 from civsim.sim.mechanisms.backlog import Backlog
+from civsim.sim.mechanisms.title_holder import replay
 from civsim.sim.tables import RunResult
 from civsim.variants import changed as _changed
 from civsim.variants import value_at as _value
@@ -171,6 +172,49 @@ def every_checkpoint_staffed(trial: Subject) -> str | None:
     return None if unstaffed else f"all {ckp.n_field:,} field checkpoints have someone assigned"
 
 
+def _first_replication(trial: Subject) -> pd.DataFrame | None:
+    """A holder's re-checks in replication 0 (what the fingerprints run), else None."""
+    ann = trial.base.annual
+    if not trial.scenario.simulation.evaluation.title_holder.enabled or "recheck_rank" not in ann:
+        return None
+    return ann[ann["replication"] == 0].sort_values("year")
+
+
+def _rule_slack(trial: Subject, name: str) -> str | None:
+    """Whether re-check rule ``name`` at either end of its plausible range leaves replication 0.
+
+    The re-checks are replayed (:func:`civsim.sim.mechanisms.title_holder.replay`)
+    on replication 0's ranks, incidents and precondition with the rule moved;
+    when every move gives the same statuses, the rule does not bind there.
+    """
+    rep0 = _first_replication(trial)
+    if rep0 is None:
+        return None
+    th = trial.scenario.simulation.evaluation.title_holder
+    row = next(r for r in parameter_table(trial.scenario) if r["path"].endswith(f"holder.{name}"))
+    ranks = [int(r) for r in rep0["recheck_rank"]]
+    disq = [bool(d) for d in rep0["disqualified"]]
+    passed = [bool(p) for p in rep0.get("precondition_passed", pd.Series(True, rep0.index))]
+    for value in row["plausible"] or ():
+        try:
+            moved = th.model_copy(update={name: int(value)})
+        except ValueError:
+            continue  # a move the scenario refuses is not tried by the check either
+        if replay(moved, ranks, disq, passed) != rep0["title_status"].tolist():
+            return None
+    seen = ", ".join(map(str, ranks))
+    return f"replication 0 ranked {seen} of {th.peer_group_size}: the same re-checks either way"
+
+
+def never_warned_before_the_last_year(trial: Subject) -> str | None:
+    """Whether replication 0 had no warning before its last year (nothing to react to)."""
+    rep0 = _first_replication(trial)
+    if rep0 is None:
+        return None
+    early = rep0[rep0["year"] < rep0["year"].max()]
+    return None if (early["title_status"] == "warned").any() else "no warning before the last year"
+
+
 #: Reasons the data's rules may name (``predicate:``): each returns what it found, or None
 #: when the reason does not hold in the trial's scenario.
 PREDICATES: dict[str, Callable[[Subject], str | None]] = {
@@ -178,6 +222,10 @@ PREDICATES: dict[str, Callable[[Subject], str | None]] = {
     "district_bounds_slack": district_bounds_slack,
     "joint_need_below_pool": joint_need_below_pool,
     "every_checkpoint_staffed": every_checkpoint_staffed,
+    "last_places_slack": lambda trial: _rule_slack(trial, "last_places"),
+    "consecutive_years_slack": lambda trial: _rule_slack(trial, "consecutive_years"),
+    "last_places_before_slack": lambda trial: _rule_slack(trial, "last_places_before"),
+    "never_warned_before_the_last_year": never_warned_before_the_last_year,
 }
 
 

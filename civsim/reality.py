@@ -404,11 +404,14 @@ def no_inert_parameter(trial: Trial, paths: Iterable[str] | None = None) -> list
     return out
 
 
-def arithmetic_error(result: RunResult, cycle: Cycle) -> float:
+def arithmetic_error(result: RunResult, cycle: Cycle, minors_weight: float = 0.0) -> float:
     """The largest error (points) of the annual and cycle scores, recomputed from their parts.
 
     A year is material + field + survey less deductions (never below zero);
-    the cycle is the years' scores weighed by ``cycle.year_weights``.
+    with the minors' assessment weighed in at ``minors_weight``, the parts
+    carry ``1 - minors_weight`` of the total and the minors' score the rest
+    (:func:`civsim.scoring.minors_total`); the cycle is the years' scores
+    weighed by ``cycle.year_weights``.
 
     Examples
     --------
@@ -422,7 +425,10 @@ def arithmetic_error(result: RunResult, cycle: Cycle) -> float:
     0.0
     """
     ann = result.annual.sort_values(["replication", "year"])
-    parts = ann["material"] + ann["field"] + ann["survey"] - ann["deductions"]
+    parts = ann["material"] + ann["field"] + ann["survey"]
+    if minors_weight:
+        parts = (1 - minors_weight) * parts + minors_weight * ann["minors"]
+    parts = parts - ann["deductions"]
     year_err = (ann["score"] - parts.clip(lower=0)).abs()
     weights = ann["year"].map(dict(enumerate(cycle.year_weights, start=1)))
     weighed = (ann["score"] * weights).groupby(ann["replication"]).sum()
@@ -432,9 +438,12 @@ def arithmetic_error(result: RunResult, cycle: Cycle) -> float:
 
 def official_arithmetic(trial: Trial) -> list[dict[str, Any]]:
     """Each year is material + field + survey less deductions; the cycle weighs the years."""
-    cyc = trial.scenario.cycle
-    worst = arithmetic_error(trial.base, cyc)
+    cyc, minors = trial.scenario.cycle, trial.scenario.simulation.evaluation.minors
+    weight = minors.weight if minors.enabled else 0.0
+    worst = arithmetic_error(trial.base, cyc, weight)
     points = f"{cyc.material_points:g}/{cyc.field_points:g}/{cyc.survey_points:g}"
+    if weight:
+        points = f"{1 - weight:.0%} of {points} and {weight:.0%} the minors' score,"
     split = "/".join(f"{w:.0%}" for w in cyc.year_weights)
     asserts = f"the year is {points} points less deductions; the cycle weighs the years {split}"
     rec = _record(trial, "official_arithmetic", asserts, statistic="largest error (points)")

@@ -94,7 +94,17 @@ SUMMARY_COLUMNS = (
     "satisfaction",
     "open_orders",
     "late_share",
+    "keep_chance",
+    "years_held",
+    "years_held_low",
+    "years_held_high",
+    "precondition_passed",
 )
+#: Re-check outcomes of a year a holder entered with the title
+#: (:mod:`civsim.sim.mechanisms.title_holder`).
+RECHECKED = ("kept", "warned", "stripped")
+#: Of those, the ones that kept the title.
+KEPT = ("kept", "warned")
 #: Statuses of orders still open at the end of the cycle.
 OPEN_STATUSES = ("open", "open_late")
 #: Statuses of orders that missed their deadline (closed late or still open past it).
@@ -119,7 +129,11 @@ class Comparison:
         :data:`civsim.allocation.UNSPENT`), ``satisfaction``
         (mean of the annual questionnaires, 0..1), ``open_orders`` (still open
         at the end) and ``late_share`` (orders closed late or open past their
-        deadline, of all orders; NaN without orders).
+        deadline, of all orders; NaN without orders), ``rechecks`` and
+        ``kept`` (a holder's re-checks faced and passed; 0 for a nominee),
+        ``years_held`` (a holder's years with the title; NaN for a nominee) and
+        ``precondition_passed`` (the minors' precondition over the cycle; NaN
+        where the minors' assessment is off).
     summary : pandas.DataFrame
         One row per scenario, in the order given: ``reps, mean, low, high``
         (cycle score and its central interval), ``difference,
@@ -128,8 +142,13 @@ class Comparison:
         ``title_probability, disqualified, yuan, unspent_yuan, yuan_per_point`` (mean yuan
         spent over the cycle / mean difference; NaN for the baseline and when
         the difference is <= 0, since no points are bought), ``satisfaction,
-        open_orders, late_share`` (means over replications) and
-        ``quota_score`` (see :func:`civsim.experiments.quota_score`).
+        open_orders, late_share`` (means over replications), ``keep_chance``
+        (a holder's yearly chance of keeping the title: re-checks passed over
+        re-checks faced, pooled over replications; NaN for a nominee),
+        ``years_held, years_held_low, years_held_high`` (a holder's years with
+        the title, mean and central interval over replications),
+        ``precondition_passed`` (share of replications whose cycle passed the
+        minors' precondition) and ``quota_score`` (see :func:`civsim.experiments.quota_score`).
     """
 
     results: RunResult
@@ -243,6 +262,7 @@ def build_comparison(
         axis=1,
     )
     per = per.merge(extra, left_on=keys, right_index=True, how="left")
+    per = per.merge(_holder_outcomes(results), left_on=keys, right_index=True, how="left")
     per = per.fillna({"yuan": 0, "unspent_yuan": 0, "open_orders": 0}).astype(
         {"yuan": "int64", "unspent_yuan": "int64", "open_orders": "int64"}
     )
@@ -264,8 +284,41 @@ def build_comparison(
         satisfaction=g["satisfaction"].mean(),
         open_orders=g["open_orders"].mean(),
         late_share=g["late_share"].mean(),
+        keep_chance=(g["kept"].sum() / g["rechecks"].sum()).where(g["rechecks"].sum() > 0),
+        years_held=g["years_held"].mean(),
+        years_held_low=g["years_held"].quantile(lo),
+        years_held_high=g["years_held"].quantile(hi),
+        precondition_passed=g["precondition_passed"].mean(),
     )[list(SUMMARY_COLUMNS)]
     summary.index = pd.Index(names, name="scenario")
     summary["quota_score"] = [quota_scores.get(n, np.nan) for n in names]
     per["scenario"] = per["scenario"].astype(str)
     return Comparison(results=results, baseline=names[0], replications=per, summary=summary)
+
+
+def _holder_outcomes(results: RunResult) -> pd.DataFrame:
+    """Per scenario and replication: re-checks faced and passed, years held, the precondition.
+
+    Examples
+    --------
+    >>> annual = pd.DataFrame({"scenario": "h", "replication": 0, "year": [1, 2, 3],
+    ...                        "title_status": ["warned", "stripped", "lost"]})
+    >>> cycle = pd.DataFrame({"scenario": ["h"], "replication": [0], "years_held": [1]})
+    >>> r = RunResult(*[pd.DataFrame()] * 4, annual, cycle, *[pd.DataFrame()] * 4)
+    >>> _holder_outcomes(r).iloc[0].tolist()
+    [2.0, 1.0, 1.0, nan]
+    """
+    keys = ["scenario", "replication"]
+    cyc = results.cycle.set_index(keys)
+    out = pd.DataFrame(index=cyc.index)
+    status = results.annual.get("title_status")
+    if status is None:
+        out["rechecks"] = out["kept"] = 0.0
+    else:
+        flags = results.annual[keys].assign(
+            rechecks=status.isin(RECHECKED).astype(float), kept=status.isin(KEPT).astype(float)
+        )
+        out = out.join(flags.groupby(keys)[["rechecks", "kept"]].sum())
+    for col in ("years_held", "precondition_passed"):
+        out[col] = cyc[col].astype(float) if col in cyc else np.nan
+    return out.fillna({"rechecks": 0.0, "kept": 0.0})

@@ -4,6 +4,10 @@ Each year is scored out of 100: material review + field inspection +
 questionnaire, less negative-list deductions (docs/domain.md §2). The cycle score
 weighs the years (15/25/60 by default); a city wins the title when its rank
 among its peer group is within the quota and it was never disqualified.
+A title holder is re-checked each year instead: ranked among the holders
+(:func:`recheck_rank`), warned or stripped by the rules (:func:`recheck`);
+the minors' assessment, where on, weighs into each year's total
+(:func:`minors_total`).
 All functions are pure: state and random generator in, numbers out. The
 evaluation mechanism (:mod:`civsim.sim.mechanisms.evaluation`) calls them during
 the run, so the year's scores and the title are known to the run as it goes.
@@ -39,10 +43,13 @@ __all__ = [
     "field_inspection",
     "incident_risk",
     "material_review",
+    "minors_total",
     "negative_list",
     "peer_outcome",
     "poisson_counts",
     "quota_size",
+    "recheck",
+    "recheck_rank",
     "survey_score",
 ]
 
@@ -473,3 +480,79 @@ def quota_size(group_size: int, quota_share: float) -> int:
     (10, 1)
     """
     return max(1, math.floor(group_size * quota_share + 0.5))
+
+
+def minors_total(parts: float, minors: float, weight: float, deducted: float) -> float:
+    """A year's total with the minors' assessment weighed in (docs/domain.md §2).
+
+    ``(1 - weight) x parts + weight x minors - deducted``, never below zero:
+    ``parts`` is material + field + questionnaire (of 100), ``minors`` the
+    minors' score (of 100); both shares add up to 100, and the negative list
+    deducts from the total.
+
+    Examples
+    --------
+    Parts 80, minors 90 at 20%: 0.8 x 80 + 0.2 x 90 = 64 + 18 = 82, less 2 deducted:
+
+    >>> minors_total(80.0, 90.0, 0.2, 2.0), minors_total(80.0, 90.0, 0.0, 2.0)
+    (80.0, 78.0)
+    """
+    return max(0.0, (1 - weight) * parts + weight * minors - deducted)
+
+
+def recheck_rank(
+    score: float, group_size: int, peer_mean: float, peer_sd: float, rng: np.random.Generator
+) -> int:
+    """The city's rank (1 is best) in a re-check among holders drawn from a normal distribution.
+
+    Draws ``group_size - 1`` uniforms whatever the score (common random numbers);
+    a tie does not count against the city.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> recheck_rank(100.0, 5, 86.0, 2.5, rng), recheck_rank(0.0, 5, 86.0, 2.5, rng)
+    (1, 5)
+    """
+    peers = peer_mean + peer_sd * np.asarray(stats.norm.ppf(rng.random(group_size - 1)))
+    return 1 + int((peers > score).sum())
+
+
+def recheck(
+    rank: int,
+    group_size: int,
+    last_places: int,
+    run: int,
+    consecutive_years: int,
+    *,
+    strip: bool = False,
+    warn: bool = False,
+) -> tuple[str, int]:
+    """A holder's re-check: the title kept, kept with a warning, or stripped.
+
+    A rank among the last ``last_places`` of ``group_size`` is a last place and
+    extends the run of consecutive last places (``run`` before this re-check);
+    any other rank ends it. A run of ``consecutive_years`` strips the title, and
+    so does ``strip`` (a disqualifying incident, a failed precondition); a last
+    place that does not strip, or ``warn``, brings a warning.
+
+    Returns
+    -------
+    tuple of (str, int)
+        ``"kept"``, ``"warned"`` or ``"stripped"``, and the run after this re-check.
+
+    Examples
+    --------
+    In a group of 10 with 3 last places, rank 8 is a last place (8 > 10 - 3): the
+    first in a row warns, the second (with 2 in a row to strip) strips:
+
+    >>> recheck(8, 10, 3, 0, 2), recheck(8, 10, 3, 1, 2), recheck(7, 10, 3, 1, 2)
+    (('warned', 1), ('stripped', 2), ('kept', 0))
+    >>> recheck(1, 10, 3, 0, 2, strip=True), recheck(1, 10, 3, 0, 2, warn=True)
+    (('stripped', 0), ('warned', 0))
+    """
+    last = rank > group_size - last_places
+    run = run + 1 if last else 0
+    if strip or run >= consecutive_years:
+        return "stripped", run
+    return ("warned" if last or warn else "kept"), run

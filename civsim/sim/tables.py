@@ -34,10 +34,17 @@ Tables and their columns:
     covert (the covert visits' mean field points, NaN without visits),
     covert_visits, deductions, incidents, disqualified, score,
     material_completeness (mean completeness of the dossiers the year's
-    material reviews read, 0..1).
+    material reviews read, 0..1); with the minors' assessment on, minors (its
+    score of 100) and precondition_passed, the score weighing it in
+    (:mod:`civsim.sim.mechanisms.minors`); for a title holder, recheck_rank,
+    title_status (kept, warned, stripped, lost) and title_held
+    (:mod:`civsim.sim.mechanisms.title_holder`).
 ``cycle``
     scenario, replication, cycle_score, disqualified, rank, quota, title,
-    title_bar (the cycle score that ranked within the quota among the drawn peers).
+    title_bar (the cycle score that ranked within the quota among the drawn peers);
+    with the minors' assessment on, minors (the years weighed) and
+    precondition_passed (title only if passed); for a title holder, holder,
+    years_held, and title is whether the city holds the title at the end.
 ``districts``
     scenario, replication, year, district, satisfaction, field (expected field
     points at year end).

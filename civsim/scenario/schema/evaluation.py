@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from civsim.scenario.params import ASSUMPTION, Frozen, param
+from civsim.scenario.schema.title import Minors, TitleHolder
 
 
 class Office(Frozen):
@@ -106,6 +107,8 @@ class Evaluation(Frozen):
     delegated: Office = Office()
     central: Office = Office()
     third_party: ThirdParty = ThirdParty()
+    title_holder: TitleHolder = TitleHolder()
+    minors: Minors = Minors()
     peer_group_size: int = param(
         30, "cities competing in one group", "assumption (391 nominees in groups)", ge=2
     )

@@ -24,6 +24,7 @@ from civsim.scenario.schema.rectification import (
     Reassignment,
     Rectification,
 )
+from civsim.scenario.schema.title import Minors, TitleHolder
 
 __all__ = [
     "Accountability",
@@ -35,6 +36,7 @@ __all__ = [
     "Evaluation",
     "Fatigue",
     "Materials",
+    "Minors",
     "Office",
     "Overtime",
     "Reassignment",
@@ -43,6 +45,7 @@ __all__ = [
     "Simulation",
     "Survey",
     "ThirdParty",
+    "TitleHolder",
     "Volunteers",
 ]
 

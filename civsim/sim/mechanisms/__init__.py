@@ -3,8 +3,9 @@
 Registration order is the order in which their processes run within a
 simulated day and their year-end steps run: routine upkeep first, then the
 documentation of materials, defects, detection, rectification, volunteers,
-the evaluation, and the budget's deliveries. A mechanism of your own
-registers itself after these
+the evaluation, the minors' assessment and the holder's re-check (their
+year-end steps amend the year the evaluation scored), and the budget's
+deliveries. A mechanism of your own registers itself after these
 (:func:`civsim.sim.registry.register`); see ``docs/architecture.md``.
 """
 
@@ -15,10 +16,12 @@ from civsim.sim.mechanisms import (
     detection,
     evaluation,
     materials,
+    minors,
     negative_list,
     performance_budget,
     rectification,
     satisfaction,
+    title_holder,
     upkeep,
     volunteers,
 )
@@ -38,6 +41,8 @@ CORE = (
     satisfaction.MECHANISM,
     negative_list.MECHANISM,
     evaluation.MECHANISM,
+    minors.MECHANISM,
+    title_holder.MECHANISM,
     performance_budget.MECHANISM,
     deliveries.MECHANISM,
 )
