@@ -344,6 +344,12 @@ def test_incident_risk_by_hand(field_mean: float, reference: float, expected: fl
     assert incident_risk(field_mean, reference) == pytest.approx(expected, abs=1e-12)
 
 
+def test_rushed_work_raises_the_incident_risk_by_its_factor() -> None:
+    """Rushed 0.4: 0.25 / 0.5 = 0.5, times 1 + 0.4 = 0.7; at the reference, 1.4."""
+    assert incident_risk(0.75, 0.5, rushed=0.4) == pytest.approx(0.7, abs=1e-12)
+    assert incident_risk(0.5, 0.5, rushed=0.4) == pytest.approx(1.4, abs=1e-12)
+
+
 def test_the_negative_list_mechanism_uses_incident_risk() -> None:
     """The mechanism computes its risk with :func:`civsim.scoring.incident_risk`."""
     import inspect
