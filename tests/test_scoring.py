@@ -227,6 +227,16 @@ def test_peer_outcome_with_a_real_generator_ranks_a_far_better_city_first() -> N
     assert peer_outcome(0.0, False, 3, 1.0, 86.0, 2.5, np.random.default_rng(0))["title_bar"] == 0
 
 
+@pytest.mark.parametrize(("score", "title"), [(85.0, True), (80.0, True), (75.0, False)])
+def test_a_quota_of_every_peer_but_the_city_needs_the_worst_peers_score(score, title) -> None:
+    """Group 3, quota 2 (3 x 2/3, rounded): two peers at 90 and 80, so the bar is 80.
+
+    85 or 80 ranks second (only 90 above, a tie does not count) and wins; 75 ranks third.
+    """
+    out = peer_outcome(score, False, 3, 2 / 3, 86.0, 2.5, stub(peers=[90.0, 80.0]))
+    assert (out["quota"], out["title_bar"], out["title"]) == (2, 80.0, title)
+
+
 def test_cycle_outcome_scores_ranks_and_titles() -> None:
     """Years 80, 90, 100: cycle 94.5 (see the cycle score test).
 
