@@ -52,9 +52,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: module under mutation -> the tests that guard it
+#: module under mutation -> the tests that guard it (space-separated)
 TARGETS = {
-    "scoring": ("civsim/scoring.py", "tests/test_scoring.py"),
+    "scoring": ("civsim/scoring.py", "tests/test_scoring.py tests/test_title_holder.py"),
     "apportion": ("civsim/apportion.py", "tests/test_apportion.py"),
     "budget": ("civsim/budget.py", "tests/test_budget.py"),
     "allocation": ("civsim/allocation.py", "tests/test_budget.py"),
@@ -147,7 +147,9 @@ def _baseline_seconds(copy: Path, tests: str) -> float:
     They must pass there, or every mutant would count as killed.
     """
     started = time.perf_counter()
-    run = subprocess.run([sys.executable, *PYTEST, tests], cwd=copy, capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, *PYTEST, *tests.split()], cwd=copy, capture_output=True, text=True
+    )
     if run.returncode != 0:
         raise RuntimeError(f"{tests} fail before any mutation:\n{run.stdout[-2000:]}")
     return time.perf_counter() - started
@@ -168,7 +170,7 @@ def _covering_tests(
     os.environ["MUTATION_SECONDS"] = str(seconds_file)
     subprocess.run(
         [sys.executable, "-m", "coverage", "run", f"--data-file={data_file}",
-         f"--include={module}", *PYTEST, tests],
+         f"--include={module}", *PYTEST, *tests.split()],
         cwd=copy, check=True, capture_output=True, text=True,
     )  # fmt: skip
     del os.environ["MUTATION_SECONDS"]
@@ -236,7 +238,7 @@ def _mutate(
         # test takes ``baseline``, so a few times that cannot time out a survivor
         timeout = timeout or max(4 * baseline, 30.0)
         covering, took = _covering_tests(copies[0], module, tests)
-        whole = _command([tests])
+        whole = _command(tests.split())
         config = Path(tmp) / "cosmic-ray.toml"
         config.write_text(
             CONFIG.format(module=module, timeout=timeout, command=whole), encoding="utf-8"
