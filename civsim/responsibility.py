@@ -9,8 +9,11 @@ reads it back into a scenario, and exporting again gives an equal table.
 
 from __future__ import annotations
 
+import re
+import zipfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import pandas as pd
 from pydantic import ValidationError
@@ -27,6 +30,7 @@ from civsim.scenario.load import _explain
 
 __all__ = [
     "RESPONSIBILITY_COLUMNS",
+    "SHEET_NAMES",
     "import_responsibilities",
     "require_framework",
     "responsibility_table",
@@ -43,6 +47,12 @@ RESPONSIBILITY_COLUMNS = (
     "lead_unit",
     "cooperating_units",
 )
+
+
+#: The names a workbook's responsibility sheet goes by, when the path names no ``#sheet``.
+SHEET_NAMES = ("responsibilities", "责任分解表")
+#: What separates units in ``cooperating_units``: ``;`` and, as offices write it, ``；`` or ``、``.
+UNIT_SEPARATORS = r"[;；、]"
 
 
 def require_framework(scenario: Scenario) -> Framework:
@@ -111,11 +121,13 @@ def import_responsibilities(scenario: Scenario, path: str | Path) -> Scenario:
     scenario : Scenario
         Needs a framework.
     path : str or Path
-        A CSV file, or an XLSX workbook (its first sheet, or ``book.xlsx#Sheet``),
-        with columns ``standard``, ``lead_unit`` and ``cooperating_units``
-        (``;``-separated unit ids) and optionally ``points`` (checked against
-        the framework) and the reader's columns ``item``, ``content``,
-        ``text_zh`` and ``method``. Standards the sheet omits keep their units.
+        A CSV file, or an XLSX workbook (``book.xlsx#Sheet``; without a sheet,
+        its only sheet, or the one named as in :data:`SHEET_NAMES`), with
+        columns ``standard``, ``lead_unit`` and ``cooperating_units`` (units by
+        id or by Chinese name, separated by ``;``, ``；`` or ``、``) and
+        optionally ``points`` (checked against the framework) and the reader's
+        columns ``item``, ``content``, ``text_zh`` and ``method``. Standards the
+        sheet omits keep their units.
 
     Returns
     -------
@@ -126,8 +138,10 @@ def import_responsibilities(scenario: Scenario, path: str | Path) -> Scenario:
     ------
     TableError
         If a column is missing or unknown, a cell has the wrong type, a standard
-        or unit is unknown, a standard is listed twice, or points differ from the
-        framework; the message names the sheet, the row and the column.
+        or unit is unknown (the message lists the units' ids and names), a
+        standard is listed twice, points differ from the framework, or a
+        workbook has several sheets and none named as in :data:`SHEET_NAMES`;
+        the message names the sheet, the row and the column.
 
     Examples
     --------
@@ -144,6 +158,7 @@ def import_responsibilities(scenario: Scenario, path: str | Path) -> Scenario:
     fw = require_framework(scenario)
     file, _, sheet = str(path).partition("#")
     file_path = Path(file).resolve()
+    sheet = sheet or _responsibility_sheet(file_path)
     name = file_path.name + (f"#{sheet}" if sheet else "")
     try:
         table = read_table(file_path.parent, name, file_path)
@@ -151,13 +166,14 @@ def import_responsibilities(scenario: Scenario, path: str | Path) -> Scenario:
         raise TableError(exc.message, exc.file, exc.where) from None
     if not table.rows:
         raise TableError("the sheet has no rows below its header", file=table.label)
+    rows = _unit_ids(table.rows, scenario, table.label, table.header_rows)
     try:
         # The field is optional, but it was just given the table's rows (checked non-empty
         # above), so validation either fails or yields them as a tuple.
         checked = cast(
             tuple[ResponsibilityRow, ...],
             Framework.model_validate(
-                {**fw.model_dump(), "responsibilities": table.rows}
+                {**fw.model_dump(), "responsibilities": rows}
             ).responsibilities,
         )
     except ValidationError as exc:
@@ -172,3 +188,60 @@ def import_responsibilities(scenario: Scenario, path: str | Path) -> Scenario:
         )
     framework = fw.model_copy(update={"responsibilities": checked})
     return scenario.model_copy(update={"framework": framework})
+
+
+def _responsibility_sheet(path: Path) -> str:
+    """The sheet to read from a workbook given without ``#sheet`` ("" for its first)."""
+    if path.suffix.lower() != ".xlsx":
+        return ""
+    import openpyxl  # only for a workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        names = openpyxl.load_workbook(path, read_only=True).sheetnames
+    except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError):
+        return ""  # reading the table says what is wrong with the file
+    if len(names) <= 1:
+        return ""
+    for wanted in SHEET_NAMES:
+        if wanted in names:
+            return wanted
+    raise TableError(
+        f"the workbook has {len(names)} sheets ({', '.join(names)}) and none is named "
+        f"{' or '.join(SHEET_NAMES)}; name the sheet: {path.name}#SHEET",
+        file=str(path),
+    )
+
+
+def _unit_ids(
+    rows: Sequence[dict[str, Any]], scenario: Scenario, label: str, header_rows: int
+) -> list[dict[str, Any]]:
+    """The rows with units named by id or by Chinese name, as ids; an unknown one is refused.
+
+    The message of an unknown unit gives the row and column and lists every
+    member unit as ``id (name)``, so the sheet can be mended from it.
+    """
+    units = scenario.organisation.units
+    by_name = {u.name_zh: u.id for u in units}
+    ids = {u.id for u in units}
+    out = []
+    for i, row in enumerate(rows):
+        row = dict(row)
+        for col in ("lead_unit", "cooperating_units"):
+            value = row.get(col)
+            if not isinstance(value, str):
+                continue  # empty, or a type the validation below reports
+            parts = [p.strip() for p in re.split(UNIT_SEPARATORS, value) if p.strip()]
+            named = [by_name.get(p, p) for p in parts]
+            unknown = [p for p in named if p not in ids]
+            if unknown:
+                accepted = ", ".join(f"{u.id} ({u.name_zh})" for u in units)
+                raise TableError(
+                    f"unknown unit {unknown[0]!r}; a unit is named by its id or its Chinese "
+                    f"name: {accepted}",
+                    file=label,
+                    where=f"row {i + 1 + header_rows}, column {col}",
+                )
+            row[col] = ";".join(named)
+        out.append(row)
+    return out

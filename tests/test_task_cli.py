@@ -74,6 +74,54 @@ def test_imported_sheet_overrides_leads(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(later, responsibility_table(county).iloc[3:])
 
 
+def test_a_workbook_with_several_sheets_gives_its_responsibility_sheet(county_out: Path) -> None:
+    """reports.xlsx without #sheet: its sheet named responsibilities, not its first (coverage)."""
+    county = load_scenario(COUNTY)
+    again = responsibility_table(import_responsibilities(county, county_out / "reports.xlsx"))
+    pd.testing.assert_frame_equal(again, responsibility_table(county))
+
+
+def test_a_workbook_with_several_unnamed_sheets_is_refused(tmp_path: Path) -> None:
+    """Two sheets, neither named responsibilities nor 责任分解表: refused, listing them."""
+    table = responsibility_table(load_scenario(COUNTY))
+    write_tables(tmp_path, {"a": table, "b": table}, "two.xlsx")
+    with pytest.raises(TableError, match=r"2 sheets \(a, b\).*two.xlsx#SHEET"):
+        import_responsibilities(load_scenario(COUNTY), tmp_path / "two.xlsx")
+
+
+def test_units_may_be_named_in_chinese(tmp_path: Path) -> None:
+    """A sheet naming units by their Chinese names (、 or ； between them) imports as by id."""
+    county = load_scenario(COUNTY)
+    name = {u.id: u.name_zh for u in county.organisation.units}
+    by_id = responsibility_table(county)
+    by_id.loc[0, ["lead_unit", "cooperating_units"]] = ["propaganda", "housing;health"]
+    by_name = by_id.copy()
+    by_name.loc[0, ["lead_unit", "cooperating_units"]] = [
+        name["propaganda"],
+        f"{name['housing']}、{name['health']}",
+    ]
+    by_name.loc[1, "cooperating_units"] = "；".join(
+        name[u] for u in str(by_id.loc[1, "cooperating_units"]).split(";") if u
+    )
+    write_tables(tmp_path, {"ids": by_id, "names": by_name}, "r.xlsx")
+    from_ids = import_responsibilities(county, f"{tmp_path / 'r.xlsx'}#ids")
+    from_names = import_responsibilities(county, f"{tmp_path / 'r.xlsx'}#names")
+    pd.testing.assert_frame_equal(responsibility_table(from_names), responsibility_table(from_ids))
+
+
+def test_an_unknown_unit_name_lists_the_accepted_ones(tmp_path: Path) -> None:
+    """An unknown name: its row and column, and every unit as id (name)."""
+    county = load_scenario(COUNTY)
+    table = responsibility_table(county)
+    table.loc[2, "lead_unit"] = "城管"
+    write_tables(tmp_path, {"r": table}, "r.xlsx")
+    with pytest.raises(TableError) as err:
+        import_responsibilities(county, tmp_path / "r.xlsx")
+    text = str(err.value)
+    assert "row 4, column lead_unit" in text and "unknown unit '城管'" in text
+    assert all(f"{u.id} ({u.name_zh})" in text for u in county.organisation.units)
+
+
 def _spoil_missing_column(t: pd.DataFrame) -> pd.DataFrame:
     return t.drop(columns="lead_unit")
 
