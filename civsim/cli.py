@@ -183,7 +183,7 @@ def _bracketed(item: str) -> str:
 def _cmd_budget(args: argparse.Namespace) -> int:
     from civsim.budget import allocate_cycle, budget_inputs, expected_gain, summarise
     from civsim.errors import BudgetError
-    from civsim.export import staged_folder, write_csv
+    from civsim.export import staged_folder, write_csv, write_workbook
     from civsim.scenario import load_scenario
 
     scenario = load_scenario(args.file)
@@ -210,9 +210,7 @@ def _cmd_budget(args: argparse.Namespace) -> int:
     with staged_folder(out) as tmp:
         write_csv(table, tmp / "allocation.csv")
         write_csv(summary, tmp / "allocation_summary.csv")
-        with pd.ExcelWriter(tmp / "allocation.xlsx") as book:
-            table.to_excel(book, sheet_name="allocation", index=False)
-            summary.to_excel(book, sheet_name="summary", index=False)
+        write_workbook(tmp / "allocation.xlsx", {"allocation": table, "summary": summary})
     if scenario.budget is None:  # allocate_cycle has already refused such a scenario
         raise BudgetError(f"scenario {scenario.name} has no budget section")
     policy = args.policy or scenario.budget.policy

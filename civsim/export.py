@@ -28,9 +28,11 @@ import re
 import shutil
 import tempfile
 import time
+import unicodedata
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -44,8 +46,15 @@ __all__ = [
     "staged_folder",
     "write_csv",
     "write_tables",
+    "write_workbook",
 ]
 
+#: Widest column of a workbook (Excel's character units); longer text wraps.
+XLSX_MAX_WIDTH = 60
+#: Rows read to size a column (the header and the first rows).
+XLSX_WIDTH_SAMPLE = 200
+#: Decimals shown for fractional numbers in a workbook (the values keep all theirs).
+XLSX_DECIMALS = 2
 #: Every CSV civsim writes is UTF-8 with a byte-order mark: Excel on Windows reads a CSV
 #: without one in the local code page and garbles the Chinese; pandas and civsim's own
 #: table reader skip the mark.
@@ -119,11 +128,73 @@ def write_tables(folder: Path, tables: Mapping[str, pd.DataFrame], workbook: str
         write_csv(table, path)
         written.append(path)
     path = folder / workbook
+    write_workbook(path, tables)
+    written.append(path)
+    return written
+
+
+def write_workbook(path: Path, tables: Mapping[str, pd.DataFrame]) -> None:
+    """Write each table to a sheet of one workbook, laid out for reading and printing.
+
+    Every sheet has its header frozen and filterable, columns as wide as their
+    text (Chinese characters count double, up to :data:`XLSX_MAX_WIDTH`, longer
+    text wrapped), whole numbers with thousands separators and fractions with
+    :data:`XLSX_DECIMALS` decimals, and prints landscape, one page wide, with the
+    header on every page.
+
+    Examples
+    --------
+    >>> import tempfile, openpyxl
+    >>> path = Path(tempfile.mkdtemp()) / "r.xlsx"
+    >>> write_workbook(path, {"t": pd.DataFrame({"区": ["东城区"], "yuan": [1200000]})})
+    >>> ws = openpyxl.load_workbook(path)["t"]
+    >>> ws.freeze_panes, ws.auto_filter.ref, ws["B2"].number_format, ws.print_title_rows
+    ('A2', 'A1:B2', '#,##0', '$1:$1')
+    """
     with pd.ExcelWriter(path, engine="openpyxl") as xlsx:
         for name, table in tables.items():
             table.to_excel(xlsx, sheet_name=name, index=False)
-    written.append(path)
-    return written
+            _lay_out(xlsx.sheets[name], table)
+
+
+def _lay_out(ws: Any, table: pd.DataFrame) -> None:
+    """Freeze, filter, size, format and set up printing of one written sheet."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as it takes
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for j, column in enumerate(table.columns, start=1):
+        values = table[column]
+        sample = [str(column), *map(str, values.head(XLSX_WIDTH_SAMPLE))]
+        width = max(_display_width(text) for text in sample) + 2
+        letter = get_column_letter(j)
+        ws.column_dimensions[letter].width = min(width, XLSX_MAX_WIDTH)
+        if pd.api.types.is_integer_dtype(values):
+            number_format = "#,##0"
+        elif pd.api.types.is_float_dtype(values):
+            number_format = "#,##0." + "0" * XLSX_DECIMALS
+        else:
+            number_format = None
+        long_text = width > XLSX_MAX_WIDTH
+        if number_format is None and not long_text:
+            continue
+        for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+            if number_format is not None:
+                cell.number_format = number_format
+            if long_text:
+                cell.alignment = wrap
+
+
+def _display_width(text: str) -> int:
+    """Columns a text takes on screen: wide (Chinese) characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def check_output(out: str | Path) -> Path:

@@ -40,6 +40,31 @@ def test_tasks_command_writes_the_list_and_every_report(county_out: Path) -> Non
         assert (out / f"{name}.csv").is_file()
 
 
+def test_every_sheet_is_laid_out_for_reading_and_printing(county_out: Path) -> None:
+    """Each sheet is laid out for reading and printing.
+
+    Header frozen and filterable, columns sized, numbers formatted, printed landscape
+    one page wide with the header on every page; long text wraps.
+    """
+    book = openpyxl.load_workbook(county_out / "reports.xlsx")
+    for ws in book.worksheets:
+        assert ws.freeze_panes == "A2" and ws.auto_filter.ref == ws.dimensions, ws.title
+        assert ws.print_title_rows == "$1:$1" and ws.page_setup.orientation == "landscape"
+        assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+        widths = [ws.column_dimensions[c.column_letter].width for c in ws[1]]
+        assert all(4 <= w <= 60 for w in widths), (ws.title, widths)
+    resp = book["responsibilities"]
+    header = [c.value for c in resp[1]]
+    text = header.index("text_zh") + 1
+    # the standards' text is longer than the widest column: it wraps
+    assert resp.cell(2, text).alignment.wrap_text
+    points = header.index("points") + 1
+    assert resp.cell(2, points).number_format == "#,##0.00"
+    # a Chinese header is sized for its double-width characters
+    load = book["workload"]
+    assert load.column_dimensions["A"].width >= len(str(load["A1"].value)) + 2
+
+
 def test_tasks_command_prints_a_summary(tmp_path: Path, capsys) -> None:
     """The summary names the rows, the gaps, the conflicts and the most loaded."""
     assert main(["tasks", str(COUNTY), "--out", str(tmp_path / "o")]) == 0
