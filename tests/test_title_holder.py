@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -77,6 +79,36 @@ def test_recheck_rank_counts_better_peers() -> None:
     # with no spread every peer scores 86: 86 ties (not against the city), 85.9 is last
     assert scoring.recheck_rank(86.0, 7, 86.0, 0.0, rng) == 1
     assert scoring.recheck_rank(85.9, 7, 86.0, 0.0, rng) == 7
+
+
+class _Uniforms:
+    """A generator whose uniforms are chosen by the test."""
+
+    def __init__(self, values: list[float]):
+        self.values = values
+
+    def random(self, n: int) -> np.ndarray:
+        assert n == len(self.values)
+        return np.array(self.values)
+
+
+@pytest.mark.parametrize(
+    ("uniforms", "score", "rank"),
+    [
+        ([0.5, 0.5, 0.5, 0.9], 90.0, 1),  # none above
+        ([0.5, 0.5, 0.5, 0.9], 87.0, 2),  # 89.20 above
+        ([0.5, 0.5, 0.5, 0.9], 86.0, 2),  # 89.20 above; the three at 86 tie
+        ([0.5, 0.5, 0.5, 0.9], 85.0, 5),  # all four above
+        ([0.5, 0.9, 0.9, 0.9], 87.0, 4),  # the three at 89.20 above
+    ],
+)
+def test_recheck_rank_by_hand(uniforms: list[float], score: float, rank: int) -> None:
+    """Rank = 1 + the holders strictly above, among holders drawn at chosen uniforms.
+
+    Normal(86, 2.5): uniform 0.5 gives 86, 0.9 gives 86 + 2.5 x 1.2816 = 89.20.
+    """
+    rng = cast(np.random.Generator, _Uniforms(uniforms))
+    assert scoring.recheck_rank(score, 5, 86.0, 2.5, rng) == rank
 
 
 def test_minors_total_adds_up_to_100() -> None:
