@@ -565,15 +565,16 @@ def test_material_review_with_a_bar_draws_each_documents_completeness() -> None:
         np.array([1.0, 0.0, 0.5]), np.array([10.0, 10.0, 20.0]), 2, rng, pass_bar=0.8, spread=10.0
     )
     assert score == pytest.approx(20.0, abs=1e-12)
-    # concentration 1,000 at 0.79: Beta(790, 210), F(0.8) about 0.78: 0.5 fails and 0.995
-    # passes, 10 x 1/2 = 5 (at concentration 10, Beta(7.9, 2.1) has F(0.8) about 0.47 and
-    # both would pass: the score pins the concentration)
-    tight = stub(uniforms=[[0.5], [0.995]])
-    assert 0.5 < stats.beta.cdf(0.8, 790.0, 210.0) < 0.995  # the premise: F is about 0.78
+    # concentration 1,000 at 0.79: Beta(790, 210), F(0.8) about 0.78: 0.5 fails, 0.9 and
+    # 0.995 pass, 10 x 2/3 (at concentration 10, Beta(7.9, 2.1) has F(0.8) about 0.47 and
+    # all three would pass: the score pins the concentration; one pass of three, had the
+    # comparison been turned, pins its direction)
+    tight = stub(uniforms=[[0.5], [0.9], [0.995]])
+    assert 0.5 < stats.beta.cdf(0.8, 790.0, 210.0) < 0.9  # the premise: F is about 0.78
     score = material_review(
-        np.array([0.79]), np.array([10.0]), 2, tight, pass_bar=0.8, spread=1000.0
+        np.array([0.79]), np.array([10.0]), 3, tight, pass_bar=0.8, spread=1000.0
     )
-    assert score == pytest.approx(5.0, abs=1e-12)
+    assert score == pytest.approx(10.0 * 2 / 3, abs=1e-12)
 
 
 def test_scoring_exports_incident_risk() -> None:

@@ -100,6 +100,7 @@ class _Uniforms:
         ([0.5, 0.5, 0.5, 0.9], 86.0, 2),  # 89.20 above; the three at 86 tie
         ([0.5, 0.5, 0.5, 0.9], 85.0, 5),  # all four above
         ([0.5, 0.9, 0.9, 0.9], 87.0, 4),  # the three at 89.20 above
+        ([0.5, 0.9, 0.9], 87.0, 3),  # a group of 4: three holders drawn, two above
     ],
 )
 def test_recheck_rank_by_hand(uniforms: list[float], score: float, rank: int) -> None:
@@ -108,7 +109,7 @@ def test_recheck_rank_by_hand(uniforms: list[float], score: float, rank: int) ->
     Normal(86, 2.5): uniform 0.5 gives 86, 0.9 gives 86 + 2.5 x 1.2816 = 89.20.
     """
     rng = cast(np.random.Generator, _Uniforms(uniforms))
-    assert scoring.recheck_rank(score, 5, 86.0, 2.5, rng) == rank
+    assert scoring.recheck_rank(score, len(uniforms) + 1, 86.0, 2.5, rng) == rank
 
 
 def test_minors_total_adds_up_to_100() -> None:
