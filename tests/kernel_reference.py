@@ -617,8 +617,9 @@ def serve_requests(
     pending : numpy.ndarray of int64, shape (districts, days)
         Requests still waiting by arrival day, changed in place.
     head : numpy.ndarray of int64
-        Per district, a day before which nothing is pending (kept as the
-        first day with requests pending, or ``day + 1``).
+        The kernel's per-district bookmark; not read or kept here (the
+        reference scans every day), so the test checks the kernel's by its
+        invariant: nothing pending before it.
     served, waited : numpy.ndarray of float, shape (districts, days)
         Requests served and their total days of waiting, set for ``day``.
     spare : numpy.ndarray of float
@@ -640,5 +641,3 @@ def serve_requests(
         served[d, day] = taken
         served_today[day] += taken
         spare[d] += max(hours[d, day] - taken * hours_per_request, 0.0)
-        not_empty = [t for t in range(day + 1) if pending[d, t] > 0]
-        head[d] = not_empty[0] if not_empty else day + 1
