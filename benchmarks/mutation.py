@@ -167,13 +167,12 @@ def _covering_tests(
 
     data_file = copy.parent / f"{copy.name}.coverage"
     seconds_file = copy.parent / f"{copy.name}.seconds.json"
-    os.environ["MUTATION_SECONDS"] = str(seconds_file)
     subprocess.run(
         [sys.executable, "-m", "coverage", "run", f"--data-file={data_file}",
          f"--include={module}", *PYTEST, *tests.split()],
         cwd=copy, check=True, capture_output=True, text=True,
+        env={**os.environ, "MUTATION_SECONDS": str(seconds_file)},
     )  # fmt: skip
-    del os.environ["MUTATION_SECONDS"]
     seconds = json.loads(seconds_file.read_text(encoding="utf-8"))
     data = coverage.CoverageData(basename=str(data_file))
     data.read()
@@ -201,14 +200,9 @@ def _command(tests: Iterable[str], seconds: dict[str, float] | None = None) -> s
     return shlex.join([sys.executable, *PYTEST, "-x", *ordered])
 
 
-_HOME: list[Path] = []
-
-
 def _enter(copies: Any) -> None:
     """A pool worker's start: work in a copy of its own (mutants are made in place)."""
-    home = copies.get()
-    os.chdir(home)
-    _HOME.append(home)
+    os.chdir(copies.get())
 
 
 def _test_one(item: Any, command: str, timeout: float) -> Any:
