@@ -8,8 +8,6 @@ stderr with exit code 2, never a traceback, and nothing is written.
 from __future__ import annotations
 
 import argparse
-import difflib
-import re
 import sys
 import typing
 from collections.abc import Callable, Sequence
@@ -19,13 +17,20 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
+from civsim.arguments import (
+    Parser,
+    check_out,
+    command,
+    load_with_sets,
+    replication_options,
+    set_option,
+)
 from civsim.errors import CivsimError
 from civsim.scenario import PolicyName
 
 if typing.TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from civsim.scenario import Scenario
 
 __all__ = ["main"]
 
@@ -71,32 +76,19 @@ def _cmd_chain(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    import importlib.metadata as md
-    import platform
-
     from civsim.allocation import UNSPENT
+    from civsim.archive import run_metadata, write_run
     from civsim.experiments import replicate, summarise
     from civsim.export import staged_folder
-    from civsim.scenario import scenario_hash
 
-    scenario = _load_with_sets(args.file, args.set)
+    scenario = load_with_sets(args.file, args.set)
     seed = scenario.seed if args.seed is None else args.seed
     result = replicate(scenario, args.reps, seed=seed, executor=args.executor, workers=args.workers)
-    packages = ("civsim", "numpy", "pandas", "networkx", "simpy", "scipy", "pydantic")
-    metadata = {
-        "scenario": scenario.name,
-        "scenario_file": str(args.file),
-        "scenario_hash": scenario_hash(scenario),
-        "overrides": dict(args.set),
-        "seed": seed,
-        "replications": args.reps,
-        "executor": args.executor,
-        "python": platform.python_version(),
-        "versions": {p: md.version(p) for p in packages},
-    }
+    metadata = run_metadata(scenario, seed, args.reps, args.executor, dict(args.set))
+    metadata["scenario_file"] = str(args.file)
     out = Path(args.out)
     with staged_folder(out) as tmp:  # checked, locked, and moved in only when complete
-        result.write(tmp, metadata)
+        write_run(tmp, result, scenario, metadata)
     row = summarise(result.cycle).iloc[0]
     print(f"{scenario.name}: {args.reps} replications, seed {seed}")
     print(
@@ -114,13 +106,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    from civsim.archive import run_metadata, write_comparison
     from civsim.city import other_cities
     from civsim.experiments import compare
+    from civsim.export import staged_folder
     from civsim.report import comparison_table, write_report
     from civsim.sim import prepare
 
     # Every file is read and checked before any replication runs or anything is written.
-    scenarios = [_load_with_sets(path, args.set) for path in args.files]
+    scenarios = [load_with_sets(path, args.set) for path in args.files]
     others = other_cities(scenarios)
     if others and not args.allow_different_cities:
         raise CivsimError(
@@ -131,12 +125,37 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         )
     preps = [prepare(sc) for sc in scenarios]
     cmp = compare(preps, args.reps, seed=args.seed, executor=args.executor, workers=args.workers)
-    report = write_report(cmp, scenarios, args.out, city=preps[0].city, other_cities=others)
     seed = scenarios[0].seed if args.seed is None else args.seed
+    metadata = run_metadata(scenarios[0], seed, args.reps, args.executor, dict(args.set))
+    out = Path(args.out)
+    with staged_folder(out) as tmp:  # the report and the runs it was built from, together
+        write_comparison(tmp, cmp, scenarios, metadata)
+        write_report(cmp, scenarios, tmp, city=preps[0].city, other_cities=others)
+    report = out / "report.html"
     print(f"{len(scenarios)} scenarios, {args.reps} replications each, seed {seed}")
     table = comparison_table(cmp).drop(columns=["title_zh", "reps"]).set_index("scenario")
     with pd.option_context("display.width", 200, "display.max_columns", None):
         print(table.to_string(na_rep="-"))
+    print(f"report written   {report}")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from civsim.archive import read_runs
+    from civsim.city import other_cities
+    from civsim.report import write_report
+
+    saved = read_runs(args.folders)
+    others = other_cities(saved.scenarios)
+    if others and not args.allow_different_cities:
+        raise CivsimError(
+            f"{', '.join(others)} {'is' if len(others) == 1 else 'are'} not the city of the "
+            f"baseline {saved.scenarios[0].name}; pass --allow-different-cities to report "
+            "them anyway (the report says so)"
+        )
+    report = write_report(saved.comparison, saved.scenarios, args.out, other_cities=others)
+    names = ", ".join(saved.comparison.scenarios)
+    print(f"{names}: {int(saved.comparison.summary['reps'].iloc[0])} replications each, read back")
     print(f"report written   {report}")
     return 0
 
@@ -239,7 +258,7 @@ def _cmd_fund(args: argparse.Namespace) -> int:
     from civsim.export import staged_folder, write_csv
     from civsim.fund_value import fund_value
 
-    scenario = _load_with_sets(args.file, args.set)
+    scenario = load_with_sets(args.file, args.set)
     lines = [name for name in args.lines.split(",") if name] if args.lines else None
     table = fund_value(
         scenario,
@@ -337,65 +356,10 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse's parser, which also suggests the nearest choice for a mistyped one."""
-
-    def error(self, message: str) -> typing.NoReturn:
-        # argparse words it "invalid choice: 'rnu' (choose from 'run', 'validate', ...)"
-        wrong = re.search(r"invalid choice: '?([^' ]*)'? \(choose from (.*)\)", message)
-        if wrong:
-            choices = re.findall(r"'([^']*)'", wrong.group(2)) or wrong.group(2).split(", ")
-            near = difflib.get_close_matches(wrong.group(1), choices, n=1)
-            if near:
-                message = f"{message}; did you mean {near[0]!r}?"
-        super().error(message)
-
-
-#: Examples shown at the end of each command's help.
-EXAMPLES = {
-    "validate": ["civsim validate scenarios/baseline.yaml scenarios/county_nominee.yaml"],
-    "chain": ["civsim chain scenarios/baseline.yaml --png chain.png"],
-    "run": [
-        "civsim run scenarios/baseline.yaml --out runs/baseline --reps 20",
-        "civsim run scenarios/baseline.yaml --out runs/fast --set simulation.dynamics."
-        "upkeep_rate=0.09",
-    ],
-    "compare": [
-        "civsim compare scenarios/baseline.yaml scenarios/campaign_mode.yaml --out cmp",
-        "civsim compare scenarios/baseline.yaml scenarios/county_nominee.yaml --out cmp "
-        "--allow-different-cities",
-    ],
-    "check": [
-        "civsim check scenarios/*.yaml --out checks",
-        "civsim check scenarios/baseline.yaml --only no_fund half_grid_workers --reps 20",
-    ],
-    "budget": [
-        "civsim budget scenarios/baseline.yaml --out budget",
-        "civsim budget scenarios/baseline.yaml --policy performance --results results.csv "
-        "--out budget",
-    ],
-    "fund": ["civsim fund scenarios/baseline.yaml --out fund --reps 20"],
-    "tasks": [
-        "civsim tasks scenarios/baseline.yaml --out tasks",
-        "civsim tasks scenarios/baseline.yaml --out tasks --responsibilities duty.xlsx#Sheet1",
-    ],
-    "generate": ["civsim generate --grids 16000 --out cities/jinan_like"],
-}
-
-
-def _command(sub: typing.Any, name: str, **kwargs: typing.Any) -> argparse.ArgumentParser:
-    """A subcommand's parser, with its examples (:data:`EXAMPLES`) at the end of its help."""
-    epilog = "examples:\n" + "\n".join(f"  {line}" for line in EXAMPLES[name])
-    parser: argparse.ArgumentParser = sub.add_parser(
-        name, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter, **kwargs
-    )
-    return parser
-
-
 def _parser() -> argparse.ArgumentParser:
     from civsim import __version__
 
-    parser = _Parser(
+    parser = Parser(
         prog="civsim",
         description="Plan and simulate a city's civilized-city campaign.",
         epilog="examples:\n  civsim run scenarios/baseline.yaml --out runs/baseline\n"
@@ -404,9 +368,9 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"civsim {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
-    p = _command(
+    p = command(
         sub,
         "validate",
         help="check that scenario files load, allocate, decompose and fit in memory",
@@ -421,19 +385,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=_cmd_validate)
 
-    p = _command(sub, "chain", help="summarise the responsibility chain per level")
+    p = command(sub, "chain", help="summarise the responsibility chain per level")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--png", metavar="PATH", help="draw the top three levels to a PNG file")
     p.set_defaults(run=_cmd_chain)
 
-    p = _command(sub, "run", help="simulate the cycle: replications, Parquet tables, summary")
+    p = command(sub, "run", help="simulate the cycle: replications, Parquet tables, summary")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the tables")
-    _replication_options(p, seed_default="the scenario's")
-    _set_option(p, "the scenario", "civsim run s.yaml --out runs/fast --set name=fast", "")
+    replication_options(p, seed_default="the scenario's")
+    set_option(p, "the scenario", "civsim run s.yaml --out runs/fast --set name=fast", "")
     p.set_defaults(run=_cmd_run)
 
-    p = _command(sub, "compare", help="compare scenarios on common random numbers; HTML report")
+    p = command(sub, "compare", help="compare scenarios on common random numbers; HTML report")
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario files, the baseline first")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for report.html and CSVs")
     p.add_argument(
@@ -441,8 +405,8 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="compare scenarios of other districts than the baseline's (the report says so)",
     )
-    _replication_options(p, seed_default="the baseline's, for every scenario")
-    _set_option(
+    replication_options(p, seed_default="the baseline's, for every scenario")
+    set_option(
         p,
         "every scenario, the baseline too",
         "civsim compare a.yaml b.yaml --out cmp",
@@ -450,16 +414,31 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=_cmd_compare)
 
-    p = _command(
+    p = command(sub, "report", help="rebuild a comparison's report from saved runs")
+    p.add_argument(
+        "folders",
+        nargs="+",
+        metavar="RUN_DIR",
+        help="folders written by compare or run, the baseline first",
+    )
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for report.html and CSVs")
+    p.add_argument(
+        "--allow-different-cities",
+        action="store_true",
+        help="report runs of other districts than the baseline's (the report says so)",
+    )
+    p.set_defaults(run=_cmd_report)
+
+    p = command(
         sub, "check", help="reality checks: behavioural assertions on common random numbers"
     )
     p.add_argument("files", nargs="+", metavar="SCENARIO")
     p.add_argument("--only", nargs="+", metavar="NAME", help="run only these checks")
     p.add_argument("--out", metavar="DIR", help="folder for checks.csv")
-    _replication_options(p, seed_default="each scenario's")
+    replication_options(p, seed_default="each scenario's")
     p.set_defaults(run=_cmd_check)
 
-    p = _command(sub, "budget", help="allocate the special fund in exact yuan, year by year")
+    p = command(sub, "budget", help="allocate the special fund in exact yuan, year by year")
     p.add_argument("file", metavar="FILE")
     p.add_argument(
         "--policy",
@@ -474,7 +453,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", required=True, help="folder for the tables")
     p.set_defaults(run=_cmd_budget)
 
-    p = _command(
+    p = command(
         sub,
         "fund",
         help="remove the fund, each line, double it: modelled vs simulated gain, paired",
@@ -484,11 +463,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--lines", metavar="A,B", help="lines to remove one by one (default: all funded)"
     )
-    _replication_options(p, seed_default="the scenario's")
-    _set_option(p, "the scenario", "civsim fund s.yaml --out fund", "")
+    replication_options(p, seed_default="the scenario's")
+    set_option(p, "the scenario", "civsim fund s.yaml --out fund", "")
     p.set_defaults(run=_cmd_fund)
 
-    p = _command(sub, "tasks", help="break the standards down to units, places and persons")
+    p = command(sub, "tasks", help="break the standards down to units, places and persons")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--out", metavar="DIR", required=True, help="folder for the tables")
     p.add_argument(
@@ -498,7 +477,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=_cmd_tasks)
 
-    p = _command(sub, "generate", help="write a scenario folder of a city of about N grids")
+    p = command(sub, "generate", help="write a scenario folder of a city of about N grids")
     p.add_argument("--grids", type=int, required=True, metavar="N")
     p.add_argument("--out", metavar="DIR", required=True)
     p.add_argument("--seed", type=int, help="the city's seed (default: the base's)")
@@ -511,81 +490,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _replication_options(
-    p: argparse.ArgumentParser, seed_default: str, reps_default: int = 10
-) -> None:
-    """The options of commands that run replications: how many, which seed, where."""
-    p.add_argument(
-        "--reps",
-        type=_positive,
-        default=reps_default,
-        help=f"replications (default {reps_default})",
-    )
-    p.add_argument("--seed", type=int, help=f"master seed (default: {seed_default})")
-    p.add_argument("--executor", choices=["serial", "process"], default="process")
-    p.add_argument("--workers", type=_positive, help="processes (default: all cores)")
-
-
-def _set_option(p: argparse.ArgumentParser, applies_to: str, example: str, note: str) -> None:
-    """``--set PATH=VALUE``, repeatable: a parameter changed by its dotted path."""
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        type=_assignment,
-        metavar="PATH=VALUE",
-        help=(
-            f"change a parameter, by its dotted path, in {applies_to}; validated as the file "
-            "is (repeatable; VALUE is read as YAML; a table's row by index or id), e.g. "
-            f"{example} --set simulation.dynamics.upkeep_rate=0.09 --set budget.total_yuan=24000000"
-            f"{note}"
-        ),
-    )
-
-
-def _assignment(text: str) -> tuple[str, str]:
-    from civsim.scenario import parse_set
-
-    try:
-        return parse_set(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _load_with_sets(path: str, sets: Sequence[tuple[str, str]]) -> Scenario:
-    """A scenario file, with the command's ``--set`` changes applied and validated."""
-    from civsim.scenario import load_scenario, override
-
-    scenario = load_scenario(path)
-    return override(scenario, dict(sets)) if sets else scenario
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text}")
-    return value
-
-
-def _check_out(args: argparse.Namespace) -> None:
-    """Refuse a command's ``--out`` that cannot be written, before any work is done.
-
-    Every command with ``--out`` goes through it (a file, a folder under a file,
-    a folder that cannot be written, ``/`` or the home folder are refused); the
-    write itself checks again and locks the folder (:func:`civsim.export.staged_folder`).
-    """
-    if getattr(args, "out", None) is not None:
-        from civsim.export import check_output
-
-        check_output(args.out)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``civsim`` command; return its exit code."""
     args = _parser().parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run
     try:
-        _check_out(args)
+        check_out(args)
         return run(args)
     except CivsimError as exc:
         print(f"civsim: error: {exc}", file=sys.stderr)

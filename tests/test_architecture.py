@@ -57,10 +57,11 @@ STAGES = (
             "civsim.reality",
             "civsim.validation",
             "civsim.fund_value",
+            "civsim.archive",
         ),
     ),
     ("outputs", ("civsim.plots", "civsim.export", "civsim.report")),
-    ("interface", ("civsim.cli", "civsim")),
+    ("interface", ("civsim.arguments", "civsim.cli", "civsim")),
 )
 
 

@@ -99,9 +99,9 @@ def test_a_choice_far_from_any_gets_no_suggestion(capsys) -> None:
 
 def test_every_command_help_ends_with_examples(capsys) -> None:
     """Each subcommand's --help lists examples that call that subcommand."""
-    from civsim.cli import EXAMPLES
+    from civsim.arguments import EXAMPLES
 
-    commands = ["validate", "chain", "run", "compare", "check", "budget", "fund", "tasks"]
+    commands = ["validate", "chain", "run", "compare", "report", "check", "budget", "fund", "tasks"]
     assert set(EXAMPLES) == {*commands, "generate"}
     for command in EXAMPLES:
         with pytest.raises(SystemExit):

@@ -1,0 +1,159 @@
+"""The command line's arguments: the parser, each command's examples, the shared options.
+
+:mod:`civsim.cli` builds the commands from these parts: a parser that
+suggests the nearest subcommand for a mistyped one, the examples every
+``--help`` ends with, the options of commands that run replications, the
+repeatable ``--set PATH=VALUE``, and the check of ``--out`` before any work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import re
+import typing
+from collections.abc import Sequence
+
+if typing.TYPE_CHECKING:
+    from civsim.scenario import Scenario
+
+__all__ = [
+    "EXAMPLES",
+    "Parser",
+    "check_out",
+    "command",
+    "load_with_sets",
+    "positive",
+    "replication_options",
+    "set_option",
+]
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, which also suggests the nearest choice for a mistyped one."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        """Exit with ``message`` on stderr, adding "did you mean" for a near miss."""
+        # argparse words it "invalid choice: 'rnu' (choose from 'run', 'validate', ...)"
+        wrong = re.search(r"invalid choice: '?([^' ]*)'? \(choose from (.*)\)", message)
+        if wrong:
+            choices = re.findall(r"'([^']*)'", wrong.group(2)) or wrong.group(2).split(", ")
+            near = difflib.get_close_matches(wrong.group(1), choices, n=1)
+            if near:
+                message = f"{message}; did you mean {near[0]!r}?"
+        super().error(message)
+
+
+#: Examples shown at the end of each command's help.
+EXAMPLES = {
+    "validate": ["civsim validate scenarios/baseline.yaml scenarios/county_nominee.yaml"],
+    "chain": ["civsim chain scenarios/baseline.yaml --png chain.png"],
+    "run": [
+        "civsim run scenarios/baseline.yaml --out runs/baseline --reps 20",
+        "civsim run scenarios/baseline.yaml --out runs/fast --set simulation.dynamics."
+        "upkeep_rate=0.09",
+    ],
+    "compare": [
+        "civsim compare scenarios/baseline.yaml scenarios/campaign_mode.yaml --out cmp",
+        "civsim compare scenarios/baseline.yaml scenarios/county_nominee.yaml --out cmp "
+        "--allow-different-cities",
+    ],
+    "report": [
+        "civsim report out/demo --out out/demo_again",
+        "civsim report runs/baseline runs/fast --out cmp",
+    ],
+    "check": [
+        "civsim check scenarios/*.yaml --out checks",
+        "civsim check scenarios/baseline.yaml --only no_fund half_grid_workers --reps 20",
+    ],
+    "budget": [
+        "civsim budget scenarios/baseline.yaml --out budget",
+        "civsim budget scenarios/baseline.yaml --policy performance --results results.csv "
+        "--out budget",
+    ],
+    "fund": ["civsim fund scenarios/baseline.yaml --out fund --reps 20"],
+    "tasks": [
+        "civsim tasks scenarios/baseline.yaml --out tasks",
+        "civsim tasks scenarios/baseline.yaml --out tasks --responsibilities duty.xlsx#Sheet1",
+    ],
+    "generate": ["civsim generate --grids 16000 --out cities/jinan_like"],
+}
+
+
+def command(sub: typing.Any, name: str, **kwargs: typing.Any) -> argparse.ArgumentParser:
+    """A subcommand's parser, with its examples (:data:`EXAMPLES`) at the end of its help."""
+    epilog = "examples:\n" + "\n".join(f"  {line}" for line in EXAMPLES[name])
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter, **kwargs
+    )
+    return parser
+
+
+def replication_options(
+    p: argparse.ArgumentParser, seed_default: str, reps_default: int = 10
+) -> None:
+    """The options of commands that run replications: how many, which seed, where."""
+    p.add_argument(
+        "--reps",
+        type=positive,
+        default=reps_default,
+        help=f"replications (default {reps_default})",
+    )
+    p.add_argument("--seed", type=int, help=f"master seed (default: {seed_default})")
+    p.add_argument("--executor", choices=["serial", "process"], default="process")
+    p.add_argument("--workers", type=positive, help="processes (default: all cores)")
+
+
+def set_option(p: argparse.ArgumentParser, applies_to: str, example: str, note: str) -> None:
+    """``--set PATH=VALUE``, repeatable: a parameter changed by its dotted path."""
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        type=_assignment,
+        metavar="PATH=VALUE",
+        help=(
+            f"change a parameter, by its dotted path, in {applies_to}; validated as the file "
+            "is (repeatable; VALUE is read as YAML; a table's row by index or id), e.g. "
+            f"{example} --set simulation.dynamics.upkeep_rate=0.09 --set budget.total_yuan=24000000"
+            f"{note}"
+        ),
+    )
+
+
+def _assignment(text: str) -> tuple[str, str]:
+    from civsim.scenario import parse_set
+
+    try:
+        return parse_set(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def load_with_sets(path: str, sets: Sequence[tuple[str, str]]) -> Scenario:
+    """A scenario file, with the command's ``--set`` changes applied and validated."""
+    from civsim.scenario import load_scenario, override
+
+    scenario = load_scenario(path)
+    return override(scenario, dict(sets)) if sets else scenario
+
+
+def positive(text: str) -> int:
+    """An argument type: a whole number >= 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text}")
+    return value
+
+
+def check_out(args: argparse.Namespace) -> None:
+    """Refuse a command's ``--out`` that cannot be written, before any work is done.
+
+    Every command with ``--out`` goes through it (a file, a folder under a file,
+    a folder that cannot be written, ``/`` or the home folder are refused); the
+    write itself checks again and locks the folder (:func:`civsim.export.staged_folder`).
+    """
+    if getattr(args, "out", None) is not None:
+        from civsim.export import check_output
+
+        check_output(args.out)
