@@ -27,7 +27,9 @@ if TYPE_CHECKING:  # the names a type checker sees; at run time they load on fir
     from civsim.budget import allocate_cycle
     from civsim.chain import build_chain, validate_chain
     from civsim.errors import BudgetError, ChainError, CivsimError, ScenarioError
+    from civsim.experiment import load_experiment
     from civsim.experiments import replicate
+    from civsim.explore import explore, run_variant
     from civsim.places import build_places
     from civsim.responsibility import import_responsibilities, responsibility_table
     from civsim.results import RunResult
@@ -45,7 +47,10 @@ _HOME = {
     "ChainError": "civsim.errors",
     "CivsimError": "civsim.errors",
     "ScenarioError": "civsim.errors",
+    "load_experiment": "civsim.experiment",
     "replicate": "civsim.experiments",
+    "explore": "civsim.explore",
+    "run_variant": "civsim.explore",
     "build_places": "civsim.places",
     "import_responsibilities": "civsim.responsibility",
     "responsibility_table": "civsim.responsibility",
@@ -92,13 +97,16 @@ __all__ = [
     "conflicts",
     "coverage",
     "decompose",
+    "explore",
     "import_responsibilities",
+    "load_experiment",
     "load_scenario",
     "override",
     "prepare",
     "raci",
     "replicate",
     "responsibility_table",
+    "run_variant",
     "simulate",
     "validate_chain",
     "workload",

@@ -62,6 +62,9 @@ EXAMPLES = {
         "civsim report out/demo --out out/demo_again",
         "civsim report runs/baseline runs/fast --out cmp",
     ],
+    "explore": [
+        "civsim explore scenarios/experiments/county_upkeep.yaml --out out/county_upkeep",
+    ],
     "check": [
         "civsim check scenarios/*.yaml --out checks",
         "civsim check scenarios/baseline.yaml --only no_fund half_grid_workers --reps 20",

@@ -22,6 +22,7 @@ from civsim.arguments import (
     check_out,
     command,
     load_with_sets,
+    positive,
     replication_options,
     set_option,
 )
@@ -157,6 +158,25 @@ def _cmd_report(args: argparse.Namespace) -> int:
     names = ", ".join(saved.comparison.scenarios)
     print(f"{names}: {int(saved.comparison.summary['reps'].iloc[0])} replications each, read back")
     print(f"report written   {report}")
+    return 0
+
+
+def _cmd_explore(args: argparse.Namespace) -> int:
+    from civsim.experiment import load_experiment
+    from civsim.explore import explore
+    from civsim.outcomes import OUTCOMES
+
+    experiment, scenario = load_experiment(args.file)
+    results = explore(experiment, scenario, args.out, executor=args.executor, workers=args.workers)
+    points = results["point"].nunique()
+    print(
+        f"{experiment.name}: {points} points x {len(experiment.levers)} levers x "
+        f"{experiment.replications} replications of {scenario.name} ({experiment.sampler})"
+    )
+    means = results.groupby("lever", sort=False)[list(OUTCOMES)].mean()
+    with pd.option_context("display.width", 200, "display.max_columns", None):
+        print(means.to_string(float_format="{:.3f}".format))
+    print(f"runs stored      {Path(args.out) / 'runs'}")
     return 0
 
 
@@ -428,6 +448,13 @@ def _parser() -> argparse.ArgumentParser:
         help="report runs of other districts than the baseline's (the report says so)",
     )
     p.set_defaults(run=_cmd_report)
+
+    p = command(sub, "explore", help="run an experiment: levers x uncertainties, resumable")
+    p.add_argument("file", metavar="EXPERIMENT", help="experiment file (YAML)")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder of the run store")
+    p.add_argument("--executor", choices=["serial", "process"], default="process")
+    p.add_argument("--workers", type=positive, help="processes (default: all cores)")
+    p.set_defaults(run=_cmd_explore)
 
     p = command(
         sub, "check", help="reality checks: behavioural assertions on common random numbers"

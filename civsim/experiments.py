@@ -35,6 +35,7 @@ __all__ = [
     "Executor",
     "campaign_costs",
     "compare",
+    "end_with_parent",
     "quota_score",
     "replicate",
     "summarise",
@@ -53,11 +54,11 @@ _PARENT_POLL = 1.0
 
 def _init_worker(prep: Prepared) -> None:
     global _PREPARED
-    _end_with_parent()
+    end_with_parent()
     _PREPARED = prep
 
 
-def _end_with_parent() -> None:
+def end_with_parent() -> None:
     """Make this pool worker end when the process that started it dies.
 
     A parent killed with SIGKILL (or by the out-of-memory killer) cannot shut

@@ -61,6 +61,10 @@ STAGES = (
         ),
     ),
     ("outputs", ("civsim.plots", "civsim.export", "civsim.report")),
+    (
+        "exploration",
+        ("civsim.outcomes", "civsim.experiment", "civsim.store", "civsim.explore"),
+    ),
     ("interface", ("civsim.arguments", "civsim.cli", "civsim")),
 )
 

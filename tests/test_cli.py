@@ -101,7 +101,18 @@ def test_every_command_help_ends_with_examples(capsys) -> None:
     """Each subcommand's --help lists examples that call that subcommand."""
     from civsim.arguments import EXAMPLES
 
-    commands = ["validate", "chain", "run", "compare", "report", "check", "budget", "fund", "tasks"]
+    commands = [
+        "validate",
+        "chain",
+        "run",
+        "compare",
+        "report",
+        "explore",
+        "check",
+        "budget",
+        "fund",
+        "tasks",
+    ]
     assert set(EXAMPLES) == {*commands, "generate"}
     for command in EXAMPLES:
         with pytest.raises(SystemExit):

@@ -1,0 +1,127 @@
+"""A run store: outcomes written as runs finish, keyed by content, so work resumes.
+
+An experiment's folder holds ``experiment.json`` (what the results depend on,
+and its hash) and ``runs/``, a Parquet dataset with one file per finished task:
+the outcomes of some replications of one variant. Each row is keyed by the
+variant's scenario hash, the seed and the replication, so a run is found again
+whatever order the tasks finished in, and a task already stored is not run
+again. Each file is written under a temporary name and renamed into place, so
+a process killed mid-write leaves no half file, only a temporary one the next
+start removes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from civsim.errors import CivsimError
+from civsim.export import check_output, write_csv
+
+__all__ = ["KEYS", "RunStore"]
+
+#: The columns that key a stored run.
+KEYS = ("variant", "seed", "replication")
+#: The file describing what a store's results depend on.
+DESCRIPTION = "experiment.json"
+#: The folder of stored runs.
+RUNS = "runs"
+#: Prefix of a file being written (ignored when reading, removed on opening).
+PARTIAL = ".partial-"
+
+
+class RunStore:
+    """The folder of one experiment's stored runs.
+
+    Parameters
+    ----------
+    folder : str or Path
+        Created if missing. A folder holding another experiment's runs (a
+        different hash), or anything but a store, is refused.
+    key : str
+        The hash of what the results depend on.
+    description : mapping
+        Written to ``experiment.json`` beside the hash (JSON-serialisable).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> store = RunStore(Path(tempfile.mkdtemp()) / "s", "abc", {"name": "demo"})
+    >>> store.add("v1-7", pd.DataFrame({"variant": ["v1"], "seed": [7], "replication": [0],
+    ...                                 "cycle_score": [86.5]}))
+    >>> sorted(store.done()), store.table()["cycle_score"].tolist()
+    ([('v1', 7, 0)], [86.5])
+    >>> RunStore(store.folder, "other", {})
+    Traceback (most recent call last):
+    ...
+    civsim.errors.CivsimError: ...: holds the runs of another experiment (hash abc, not other); ...
+    """
+
+    def __init__(self, folder: str | Path, key: str, description: Mapping[str, Any]) -> None:
+        self.folder = check_output(folder)
+        self.key = key
+        info = self.folder / DESCRIPTION
+        if info.is_file():
+            try:
+                stored = json.loads(info.read_text(encoding="utf-8")).get("hash")
+            except ValueError:
+                stored = None
+            if stored != key:
+                raise CivsimError(
+                    f"{self.folder}: holds the runs of another experiment (hash {stored}, not "
+                    f"{key}); give another --out, or remove the folder to start again"
+                )
+        elif self.folder.exists() and any(self.folder.iterdir()):
+            raise CivsimError(
+                f"{self.folder}: not empty and not an experiment's folder; give a new --out"
+            )
+        (self.folder / RUNS).mkdir(parents=True, exist_ok=True)
+        for stale in [*self.folder.glob(f"{PARTIAL}*"), *(self.folder / RUNS).glob(f"{PARTIAL}*")]:
+            stale.unlink()  # a write killed mid-way; its runs are not in done()
+        if not info.is_file():
+            _atomic_text(info, json.dumps({"hash": key, **description}, indent=2))
+
+    def done(self) -> set[tuple[str, int, int]]:
+        """The keys ``(variant, seed, replication)`` of every stored run."""
+        table = self._read(list(KEYS))
+        return set(zip(table["variant"], table["seed"], table["replication"], strict=True))
+
+    def add(self, name: str, table: pd.DataFrame) -> None:
+        """Store one finished task's rows as ``runs/<name>.parquet``, atomically."""
+        missing = [k for k in KEYS if k not in table]
+        if missing:
+            raise CivsimError(f"stored runs need the key columns {', '.join(missing)}")
+        target = self.folder / RUNS / f"{name}.parquet"
+        partial = target.with_name(f"{PARTIAL}{os.getpid()}-{target.name}")
+        table.to_parquet(partial, index=False)
+        os.replace(partial, target)
+
+    def publish(self, results: pd.DataFrame) -> None:
+        """Write an experiment's whole results as ``results.parquet`` and ``results.csv``."""
+        results.to_parquet(self.folder / f"{PARTIAL}results.parquet", index=False)
+        write_csv(results, self.folder / f"{PARTIAL}results.csv")
+        for name in ("results.parquet", "results.csv"):
+            os.replace(self.folder / f"{PARTIAL}{name}", self.folder / name)
+
+    def table(self) -> pd.DataFrame:
+        """Every stored row, sorted by its key."""
+        return self._read(None)
+
+    def _read(self, columns: list[str] | None) -> pd.DataFrame:
+        files = sorted(p for p in (self.folder / RUNS).glob("*.parquet"))
+        if not files:
+            return pd.DataFrame(columns=columns or list(KEYS))
+        parts = [pd.read_parquet(p, columns=columns) for p in files]
+        table = pd.concat(parts, ignore_index=True)
+        return table.sort_values(list(KEYS), ignore_index=True)
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    partial = path.with_name(f"{PARTIAL}{os.getpid()}-{path.name}")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)

@@ -1,0 +1,224 @@
+"""Experiments: the design, executors that agree, a store that resumes after kill -9, bad input."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from civsim.cli import main
+from civsim.experiment import Experiment, design, load_experiment
+from civsim.explore import explore
+from tests.conftest import REPO, SCENARIOS, write_yaml
+
+#: Seconds a test waits for the explore command to store its first task, or for workers to end.
+PATIENCE = 120
+
+
+def _experiment(folder: Path, **changes) -> Path:
+    """A small experiment on the county: two uncertainties, two levers, 4 points."""
+    data = {
+        "name": "small",
+        "scenario": str(SCENARIOS / "county_nominee.yaml"),
+        "sampler": "lhs",
+        "samples": 4,
+        "replications": 1,
+        "uncertainties": [
+            {"path": "simulation.dynamics.upkeep_rate", "low": 0.04, "high": 0.12},
+            {"path": "framework.standards.*.decay_per_day", "low": 0.75, "high": 1.25},
+        ],
+        "levers": [
+            {"name": "as_is"},
+            {"name": "joint", "set": {"simulation.rectification.joint_mechanism": True}},
+        ],
+        **changes,
+    }
+    return write_yaml(folder, "experiment.yaml", data)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small experiment's file."""
+    return _experiment(tmp_path_factory.mktemp("exp"))
+
+
+@pytest.fixture(scope="module")
+def serial(small: Path, tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    """The small experiment run serially in one go: the reference."""
+    experiment, scenario = load_experiment(small)
+    out = tmp_path_factory.mktemp("serial") / "store"
+    return explore(experiment, scenario, out, executor="serial", progress=False)
+
+
+def test_every_lever_runs_at_every_point(serial: pd.DataFrame) -> None:
+    """4 points x 2 levers x 1 replication, the levers sharing each point's values."""
+    assert len(serial) == 8
+    values = ["simulation.dynamics.upkeep_rate", "framework.standards.*.decay_per_day"]
+    by_lever = {lever: g[values].to_numpy() for lever, g in serial.groupby("lever")}
+    assert (by_lever["as_is"] == by_lever["joint"]).all()
+    assert serial["variant"].nunique() == 8
+    assert serial["cycle_score"].notna().all()
+
+
+def test_the_upkeep_values_reach_the_simulation(serial: pd.DataFrame) -> None:
+    """More routine upkeep, better condition: the score rises with the sampled upkeep rate."""
+    as_is = serial[serial["lever"] == "as_is"]
+    rank = as_is["simulation.dynamics.upkeep_rate"].corr(as_is["cycle_score"], method="spearman")
+    assert rank > 0
+
+
+def test_latin_hypercube_puts_one_point_in_each_stratum() -> None:
+    """SALib's Latin hypercube: each of the n equal slices of a range holds exactly one point."""
+    e = Experiment(
+        name="x",
+        scenario="s.yaml",
+        samples=10,
+        uncertainties=[{"path": "a", "low": 0, "high": 10}, {"path": "b", "low": 0, "high": 1}],
+    )
+    d = design(e, seed=3)
+    assert sorted((d["a"] // 1).astype(int)) == list(range(10))
+    assert sorted((d["b"] * 10 // 1).astype(int)) == list(range(10))
+
+
+def test_sobol_design_has_saltelli_size() -> None:
+    """Saltelli's design without second order: N x (D + 2) points, for each lever."""
+    e = Experiment(
+        name="x",
+        scenario="s.yaml",
+        sampler="sobol",
+        samples=8,
+        uncertainties=[{"path": p, "low": 0, "high": 1} for p in ("a", "b", "c")],
+        levers=[{"name": "p"}, {"name": "q"}],
+    )
+    assert len(design(e, seed=1)) == 2 * 8 * (3 + 2)
+
+
+def test_process_executor_gives_the_serial_results(
+    small: Path, serial: pd.DataFrame, tmp_path: Path
+) -> None:
+    """A process pool, finishing tasks in any order, stores the same results."""
+    experiment, scenario = load_experiment(small)
+    pooled = explore(experiment, scenario, tmp_path / "store", "process", workers=2, progress=False)
+    pd.testing.assert_frame_equal(pooled, serial)
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux's /proc")
+def test_killed_with_sigkill_it_resumes_to_the_same_results(
+    small: Path, serial: pd.DataFrame, tmp_path: Path
+) -> None:
+    """Killed with SIGKILL: no worker outlives it; started again, it runs only what is missing."""
+    out = tmp_path / "store"
+    command = [sys.executable, "-m", "civsim.cli", "explore", str(small), "--out", str(out)]
+    proc = subprocess.Popen(
+        [*command, "--executor", "process", "--workers", "2"],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + PATIENCE
+    workers: set[int] = set()
+    while not list((out / "runs").glob("*.parquet")) and time.monotonic() < deadline:
+        workers.update(_children(proc.pid))
+        time.sleep(0.02)
+    workers.update(_children(proc.pid))
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    stored = {p.name: p.stat().st_mtime_ns for p in (out / "runs").glob("*.parquet")}
+    assert 0 < len(stored) < 8, "the run ended before it could be killed mid-way"
+    assert workers, "the pool's workers were not seen"
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [w for w in workers if _alive(w)], "workers outlived their killed parent"
+
+    assert main(["explore", str(small), "--out", str(out), "--executor", "serial"]) == 0
+    again = {p.name: p.stat().st_mtime_ns for p in (out / "runs").glob("*.parquet")}
+    assert len(again) == 8
+    assert all(again[name] == mtime for name, mtime in stored.items()), "stored runs redone"
+    resumed = pd.read_parquet(out / "results.parquet")
+    pd.testing.assert_frame_equal(resumed, serial.reset_index(drop=True))
+
+
+def test_a_folder_of_another_experiment_is_refused(
+    small: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Results of one experiment never mix with another's in the same folder."""
+    other = _experiment(tmp_path, samples=3)
+    out = tmp_path / "store"
+    (out / "runs").mkdir(parents=True)
+    (out / "experiment.json").write_text('{"hash": "0123456789abcdef"}', encoding="utf-8")
+    assert main(["explore", str(other), "--out", str(out), "--executor", "serial"]) == 2
+    assert "another experiment" in capsys.readouterr().err
+    assert list((out / "runs").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {
+                "uncertainties": [
+                    {"path": "simulation.dynamics.upkep_rate", "low": 0.1, "high": 0.2}
+                ]
+            },
+            "upkeep_rate",
+        ),
+        (
+            {"uncertainties": [{"path": "simulation.dynamics.upkeep_rate", "low": 0.1, "high": 5}]},
+            "less than or equal",
+        ),
+        ({"levers": [{"name": "bad", "set": {"cycle.survey_points": 90}}]}, "add up to 100"),
+        ({"sampler": "sobol", "samples": 6}, "power of 2"),
+        (
+            {
+                "sampler": "morris",
+                "uncertainties": [{"path": "simulation.campaign.mode", "values": ["normal"]}],
+            },
+            "factorial",
+        ),
+        ({"uncertainties": [{"path": "cycle.years"}]}, "no plausible range"),
+    ],
+)
+def test_bad_experiments_exit_2_and_write_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], change: dict, message: str
+) -> None:
+    """Unknown paths, out-of-bounds ranges, broken rules, unfit samplers: refused up front."""
+    path = _experiment(tmp_path, **change)
+    out = tmp_path / "store"
+    assert main(["explore", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert str(path) in err or "upkeep_rate" in err
+    assert not out.exists()
+
+
+def test_the_readme_drives_civsim_from_salib() -> None:
+    """The README's SALib script runs through the public API and prints two first-order indices."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = text.split("<!-- salib-script -->\n```python\n", 1)[1].split("```", 1)[0]
+    code = [ln for ln in block.splitlines() if ln.strip() and "import" not in ln]
+    assert len(code) <= 7
+    done = subprocess.run(
+        [sys.executable, "-c", block], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    s1 = [float(x) for x in done.stdout.strip().strip("[]").split()]
+    assert len(s1) == 2
+    assert s1[1] == 0.0  # the peers' spread changes the title's odds, never the city's own score
