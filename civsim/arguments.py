@@ -64,6 +64,8 @@ EXAMPLES = {
     ],
     "explore": [
         "civsim explore scenarios/experiments/county_upkeep.yaml --out out/county_upkeep",
+        "civsim explore scenarios/experiments/county_upkeep.yaml --out out/county_upkeep "
+        "--discover as_is:joint",
     ],
     "check": [
         "civsim check scenarios/*.yaml --out checks",

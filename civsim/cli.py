@@ -163,20 +163,36 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_explore(args: argparse.Namespace) -> int:
     from civsim.experiment import load_experiment
-    from civsim.explore import explore
-    from civsim.outcomes import OUTCOMES
+    from civsim.explore import analyse, explore
+    from civsim.store import publish
 
     experiment, scenario = load_experiment(args.file)
+    discover = tuple(args.discover.split(":", 1)) if args.discover else None
+    if discover is not None:
+        known = {lever.name for lever in experiment.levers}
+        unknown = [n for n in discover if n not in known] if len(discover) == 2 else ["?"]
+        if unknown:
+            raise CivsimError(
+                f"--discover {args.discover}: expected LEVER:AGAINST, two of "
+                f"{', '.join(sorted(known))}"
+            )
     results = explore(experiment, scenario, args.out, executor=args.executor, workers=args.workers)
+    tables = analyse(experiment, results, discover=discover)
+    publish(args.out, tables)
     points = results["point"].nunique()
     print(
         f"{experiment.name}: {points} points x {len(experiment.levers)} levers x "
         f"{experiment.replications} replications of {scenario.name} ({experiment.sampler})"
     )
-    means = results.groupby("lever", sort=False)[list(OUTCOMES)].mean()
     with pd.option_context("display.width", 200, "display.max_columns", None):
-        print(means.to_string(float_format="{:.3f}".format))
-    print(f"runs stored      {Path(args.out) / 'runs'}")
+        for name, table in tables.items():
+            print(f"\n{name}")
+            if name == "discovery" and table.empty:
+                lever, against = discover or ("", "")
+                print(f"{lever} scores below {against} at no point, or at every point: no box")
+                continue
+            print(table.to_string(index=False, float_format="{:.3f}".format))
+    print(f"\ntables written   {Path(args.out)}")
     return 0
 
 
@@ -454,6 +470,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="folder of the run store")
     p.add_argument("--executor", choices=["serial", "process"], default="process")
     p.add_argument("--workers", type=positive, help="processes (default: all cores)")
+    p.add_argument(
+        "--discover",
+        metavar="LEVER:AGAINST",
+        help="scenario discovery (PRIM): under which assumptions LEVER scores below AGAINST",
+    )
     p.set_defaults(run=_cmd_explore)
 
     p = command(

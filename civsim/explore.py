@@ -23,13 +23,13 @@ from tqdm import tqdm
 from civsim.errors import CivsimError
 from civsim.experiment import DESIGN_KEYS, Experiment, design, experiment_hash, variant
 from civsim.experiments import Executor, end_with_parent
-from civsim.outcomes import replication_outcomes
+from civsim.outcomes import OUTCOMES, replication_outcomes
 from civsim.results import concat_results
 from civsim.scenario import Scenario, scenario_hash
 from civsim.sim import prepare, simulate
-from civsim.store import RunStore
+from civsim.store import RunStore, publish
 
-__all__ = ["explore", "run_variant"]
+__all__ = ["analyse", "explore", "run_variant"]
 
 Task = tuple[Scenario, int, tuple[int, ...]]
 
@@ -102,7 +102,7 @@ def explore(
             bar.update(len(reps))
     # A left merge keeps the design's order, and each variant's replications in order.
     results = table.merge(store.table(), on="variant", how="left")
-    store.publish(results)
+    publish(store.folder, {"results": results})
     return results
 
 
@@ -153,3 +153,43 @@ def _execute(
                 nxt = next(queue, None)
                 if nxt is not None:
                     pending[pool.submit(run_variant, *nxt)] = nxt
+
+
+def analyse(
+    experiment: Experiment,
+    results: pd.DataFrame,
+    discover: tuple[str, str] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Analyse an experiment's results: what holds up, what decides, where a lever loses.
+
+    The tables: ``robustness`` (each lever across the points:
+    :func:`civsim.robustness.robustness`), ``feature_scores`` (what decides
+    each outcome), ``sobol`` or ``morris`` (for those samplers), and
+    ``discovery`` (the PRIM box under which ``discover[0]`` scores below
+    ``discover[1]``, with its coverage and density; no rows when it never
+    does) when asked.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        The tables by name (:func:`civsim.store.publish` writes them).
+    """
+    from civsim.robustness import discover as find_box
+    from civsim.robustness import robustness
+    from civsim.sensitivity import feature_scores, morris_effects, sobol_indices
+
+    seed = experiment.seed or 0
+    tables = {
+        "robustness": robustness(results).reset_index(),
+        "feature_scores": feature_scores(results, OUTCOMES, seed=seed).reset_index(),
+    }
+    if experiment.sampler == "sobol":
+        tables["sobol"] = sobol_indices(experiment, results, seed=seed)
+    elif experiment.sampler == "morris":
+        tables["morris"] = morris_effects(experiment, results, seed=seed)
+    if discover is not None:
+        limits, facts = find_box(results, *discover)
+        tables["discovery"] = limits.reset_index().assign(
+            lever=discover[0], against=discover[1], **facts
+        )
+    return tables

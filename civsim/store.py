@@ -23,7 +23,7 @@ import pandas as pd
 from civsim.errors import CivsimError
 from civsim.export import check_output, write_csv
 
-__all__ = ["KEYS", "RunStore"]
+__all__ = ["KEYS", "RunStore", "publish"]
 
 #: The columns that key a stored run.
 KEYS = ("variant", "seed", "replication")
@@ -101,24 +101,33 @@ class RunStore:
         table.to_parquet(partial, index=False)
         os.replace(partial, target)
 
-    def publish(self, results: pd.DataFrame) -> None:
-        """Write an experiment's whole results as ``results.parquet`` and ``results.csv``."""
-        results.to_parquet(self.folder / f"{PARTIAL}results.parquet", index=False)
-        write_csv(results, self.folder / f"{PARTIAL}results.csv")
-        for name in ("results.parquet", "results.csv"):
-            os.replace(self.folder / f"{PARTIAL}{name}", self.folder / name)
-
     def table(self) -> pd.DataFrame:
         """Every stored row, sorted by its key."""
         return self._read(None)
 
     def _read(self, columns: list[str] | None) -> pd.DataFrame:
-        files = sorted(p for p in (self.folder / RUNS).glob("*.parquet"))
+        runs = (self.folder / RUNS).glob("*.parquet")
+        files = sorted(p for p in runs if not p.name.startswith(PARTIAL))
         if not files:
             return pd.DataFrame(columns=columns or list(KEYS))
         parts = [pd.read_parquet(p, columns=columns) for p in files]
         table = pd.concat(parts, ignore_index=True)
         return table.sort_values(list(KEYS), ignore_index=True)
+
+
+def publish(folder: str | Path, tables: Mapping[str, pd.DataFrame]) -> None:
+    """Write whole tables into ``folder``, each as ``<name>.parquet`` and ``<name>.csv``.
+
+    Each file is written under a temporary name and renamed into place, so a
+    reader never sees half a table.
+    """
+    folder = Path(folder)
+    for name, table in tables.items():
+        partial = folder / f"{PARTIAL}{name}"
+        table.to_parquet(partial.with_suffix(".parquet"), index=False)
+        write_csv(table, partial.with_suffix(".csv"))
+        for suffix in (".parquet", ".csv"):
+            os.replace(partial.with_suffix(suffix), folder / f"{name}{suffix}")
 
 
 def _atomic_text(path: Path, text: str) -> None:

@@ -63,7 +63,14 @@ STAGES = (
     ("outputs", ("civsim.plots", "civsim.export", "civsim.report")),
     (
         "exploration",
-        ("civsim.outcomes", "civsim.experiment", "civsim.store", "civsim.explore"),
+        (
+            "civsim.outcomes",
+            "civsim.experiment",
+            "civsim.sensitivity",
+            "civsim.robustness",
+            "civsim.store",
+            "civsim.explore",
+        ),
     ),
     ("interface", ("civsim.arguments", "civsim.cli", "civsim")),
 )

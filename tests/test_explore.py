@@ -113,6 +113,12 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
+def _stored(out: Path) -> dict[str, int]:
+    """The store's finished task files (not those being written) and their times."""
+    files = (out / "runs").glob("*.parquet")
+    return {p.name: p.stat().st_mtime_ns for p in files if not p.name.startswith(".")}
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().split()[2]
@@ -136,13 +142,13 @@ def test_killed_with_sigkill_it_resumes_to_the_same_results(
     )
     deadline = time.monotonic() + PATIENCE
     workers: set[int] = set()
-    while not list((out / "runs").glob("*.parquet")) and time.monotonic() < deadline:
+    while not _stored(out) and time.monotonic() < deadline:
         workers.update(_children(proc.pid))
         time.sleep(0.02)
     workers.update(_children(proc.pid))
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    stored = {p.name: p.stat().st_mtime_ns for p in (out / "runs").glob("*.parquet")}
+    stored = _stored(out)
     assert 0 < len(stored) < 8, "the run ended before it could be killed mid-way"
     assert workers, "the pool's workers were not seen"
     while any(_alive(w) for w in workers) and time.monotonic() < deadline:
@@ -150,11 +156,14 @@ def test_killed_with_sigkill_it_resumes_to_the_same_results(
     assert not [w for w in workers if _alive(w)], "workers outlived their killed parent"
 
     assert main(["explore", str(small), "--out", str(out), "--executor", "serial"]) == 0
-    again = {p.name: p.stat().st_mtime_ns for p in (out / "runs").glob("*.parquet")}
+    again = _stored(out)
     assert len(again) == 8
     assert all(again[name] == mtime for name, mtime in stored.items()), "stored runs redone"
     resumed = pd.read_parquet(out / "results.parquet")
     pd.testing.assert_frame_equal(resumed, serial.reset_index(drop=True))
+    robust = pd.read_csv(out / "robustness.csv", encoding="utf-8-sig")
+    assert robust["lever"].tolist() == ["as_is", "joint"]
+    assert (out / "feature_scores.parquet").is_file()
 
 
 def test_a_folder_of_another_experiment_is_refused(
@@ -222,3 +231,13 @@ def test_the_readme_drives_civsim_from_salib() -> None:
     s1 = [float(x) for x in done.stdout.strip().strip("[]").split()]
     assert len(s1) == 2
     assert s1[1] == 0.0  # the peers' spread changes the title's odds, never the city's own score
+
+
+def test_a_discovery_question_naming_no_lever_is_refused_before_running(
+    small: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--discover`` must name two of the experiment's levers; nothing runs otherwise."""
+    out = tmp_path / "store"
+    assert main(["explore", str(small), "--out", str(out), "--discover", "as_is:jiont"]) == 2
+    assert "LEVER:AGAINST" in capsys.readouterr().err
+    assert not out.exists()
