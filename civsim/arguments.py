@@ -66,6 +66,8 @@ EXAMPLES = {
         "civsim explore scenarios/experiments/county_upkeep.yaml --out out/county_upkeep",
         "civsim explore scenarios/experiments/county_upkeep.yaml --out out/county_upkeep "
         "--discover as_is:joint",
+        "civsim explore scenarios/experiments/county_upkeep.yaml --out out/county_upkeep "
+        "--executor dask --scheduler tcp://10.0.0.5:8786",
     ],
     "check": [
         "civsim check scenarios/*.yaml --out checks",

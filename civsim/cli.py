@@ -176,7 +176,16 @@ def _cmd_explore(args: argparse.Namespace) -> int:
                 f"--discover {args.discover}: expected LEVER:AGAINST, two of "
                 f"{', '.join(sorted(known))}"
             )
-    results = explore(experiment, scenario, args.out, executor=args.executor, workers=args.workers)
+    if args.scheduler and args.executor != "dask":
+        raise CivsimError("--scheduler needs --executor dask")
+    results = explore(
+        experiment,
+        scenario,
+        args.out,
+        executor=args.executor,
+        workers=args.workers,
+        scheduler=args.scheduler,
+    )
     tables = analyse(experiment, results, discover=discover)
     publish(args.out, tables)
     points = results["point"].nunique()
@@ -468,8 +477,13 @@ def _parser() -> argparse.ArgumentParser:
     p = command(sub, "explore", help="run an experiment: levers x uncertainties, resumable")
     p.add_argument("file", metavar="EXPERIMENT", help="experiment file (YAML)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder of the run store")
-    p.add_argument("--executor", choices=["serial", "process"], default="process")
+    p.add_argument("--executor", choices=["serial", "process", "dask"], default="process")
     p.add_argument("--workers", type=positive, help="processes (default: all cores)")
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --executor dask: a running scheduler, tcp://HOST:PORT (default: local)",
+    )
     p.add_argument(
         "--discover",
         metavar="LEVER:AGAINST",

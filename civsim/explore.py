@@ -11,18 +11,22 @@ results are the same whichever executor ran them and in whatever order.
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import sys
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 from tqdm import tqdm
 
+from civsim.cluster import dask_executor
 from civsim.errors import CivsimError
 from civsim.experiment import DESIGN_KEYS, Experiment, design, experiment_hash, variant
-from civsim.experiments import Executor, end_with_parent
+from civsim.experiments import end_with_parent
 from civsim.outcomes import OUTCOMES, replication_outcomes
 from civsim.results import concat_results
 from civsim.scenario import Scenario, scenario_hash
@@ -32,15 +36,18 @@ from civsim.store import RunStore, publish
 __all__ = ["analyse", "explore", "run_variant"]
 
 Task = tuple[Scenario, int, tuple[int, ...]]
+#: Where an experiment's tasks run (or any ``concurrent.futures.Executor``).
+Where = Literal["serial", "process", "dask"]
 
 
 def explore(
     experiment: Experiment,
     scenario: Scenario,
     out: str | Path,
-    executor: Executor = "serial",
+    executor: Where | concurrent.futures.Executor = "serial",
     workers: int | None = None,
     progress: bool | None = None,
+    scheduler: str | None = None,
 ) -> pd.DataFrame:
     """Run an experiment into the store at ``out`` (resuming it) and return its results.
 
@@ -54,11 +61,15 @@ def explore(
         The store's folder: created, or resumed when it holds this experiment.
         Its ``runs/`` fill as tasks finish; ``results.parquet`` and
         ``results.csv`` (the returned table) are written at the end.
-    executor : {"serial", "process"}
+    executor : {"serial", "process", "dask"} or concurrent.futures.Executor
+        Where tasks run: here, a process pool, a dask.distributed cluster
+        (:func:`civsim.cluster.dask_executor`), or any executor given (left open).
     workers : int, optional
-        Processes for the pool (default: the machine's cores).
+        Processes of the pool or local cluster (default: the machine's cores).
     progress : bool, optional
         Show a progress bar; by default only when stderr is a terminal.
+    scheduler : str, optional
+        With ``"dask"``: a running scheduler's address; a local cluster when not given.
 
     Returns
     -------
@@ -83,23 +94,29 @@ def explore(
     ]
     keys = [scenario_hash(v) for v in variants]
     table["variant"] = keys
-    store = RunStore(
-        out,
-        experiment_hash(experiment, scenario_hash(scenario)),
-        {"experiment": experiment.model_dump(mode="json"), "seed": seed},
-    )
-    done = store.done()
-    tasks: list[Task] = []
-    for key, var in dict(zip(keys, variants, strict=True)).items():
-        missing = tuple(r for r in range(experiment.replications) if (key, seed, r) not in done)
-        if missing:
-            tasks.append((var, seed, missing))
-    runs = sum(len(t[2]) for t in tasks)
-    show = sys.stderr.isatty() if progress is None else progress
-    with tqdm(total=runs, desc=experiment.name, unit="run", disable=not show, leave=False) as bar:
-        for (var, _, reps), outcomes in _execute(tasks, executor, workers):
-            store.add(f"{scenario_hash(var)}-{seed}", outcomes)
-            bar.update(len(reps))
+    unique = dict(zip(keys, variants, strict=True))
+    with ExitStack() as stack:
+        # The pool first: a scheduler that cannot be reached is refused before anything is written.
+        pool = _pool(stack, executor, workers, scheduler, len(unique))
+        store = RunStore(
+            out,
+            experiment_hash(experiment, scenario_hash(scenario)),
+            {"experiment": experiment.model_dump(mode="json"), "seed": seed},
+        )
+        done = store.done()
+        tasks: list[Task] = []
+        for key, var in unique.items():
+            reps = range(experiment.replications)
+            missing = tuple(r for r in reps if (key, seed, r) not in done)
+            if missing:
+                tasks.append((var, seed, missing))
+        runs = sum(len(t[2]) for t in tasks)
+        show = sys.stderr.isatty() if progress is None else progress
+        bar = tqdm(total=runs, desc=experiment.name, unit="run", disable=not show, leave=False)
+        with bar:
+            for (var, _, reps_run), outcomes in _execute(tasks, pool, workers):
+                store.add(f"{scenario_hash(var)}-{seed}", outcomes)
+                bar.update(len(reps_run))
     # A left merge keeps the design's order, and each variant's replications in order.
     results = table.merge(store.table(), on="variant", how="left")
     publish(store.folder, {"results": results})
@@ -125,34 +142,68 @@ def run_variant(scenario: Scenario, seed: int, replications: tuple[int, ...]) ->
     return outcomes
 
 
+def _pool(
+    stack: ExitStack,
+    executor: Where | concurrent.futures.Executor,
+    workers: int | None,
+    scheduler: str | None,
+    tasks: int,
+) -> concurrent.futures.Executor | None:
+    """The executor the tasks go to (``None``: run here), entered on ``stack``."""
+    if isinstance(executor, concurrent.futures.Executor):
+        return executor  # the caller's: left open
+    if executor == "serial":
+        return None
+    if executor not in ("process", "dask"):
+        raise CivsimError(
+            f"unknown executor {executor!r}; expected 'serial', 'process', 'dask' or a "
+            "concurrent.futures.Executor"
+        )
+    size = max(1, min(workers or os.cpu_count() or 1, tasks))
+    if executor == "process":
+        # Workers start on the first submission, and end with this process if it is killed.
+        return stack.enter_context(
+            ProcessPoolExecutor(max_workers=size, initializer=end_with_parent)
+        )
+    return stack.enter_context(dask_executor(scheduler, size))
+
+
 def _execute(
-    tasks: list[Task], executor: Executor, workers: int | None
+    tasks: list[Task], pool: concurrent.futures.Executor | None, workers: int | None
 ) -> Iterator[tuple[Task, pd.DataFrame]]:
     """Each task with its outcomes, as tasks finish."""
-    if executor == "serial" or len(tasks) <= 1:
+    if pool is None or len(tasks) <= 1:
         for task in tasks:
             yield task, run_variant(*task)
         return
-    if executor != "process":
-        raise CivsimError(f"unknown executor {executor!r}; expected 'serial' or 'process'")
-    workers = min(workers or os.cpu_count() or 1, len(tasks))
-    with ProcessPoolExecutor(max_workers=workers, initializer=end_with_parent) as pool:
-        # At most two tasks a worker in flight: a killed parent loses little, and the
-        # pool holds no queue of pickled scenarios.
-        pending: dict[Future[pd.DataFrame], Task] = {}
-        queue = iter(tasks)
-        for task in queue:
-            pending[pool.submit(run_variant, *task)] = task
-            if len(pending) >= 2 * workers:
-                break
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                task = pending.pop(future)
-                yield task, future.result()
-                nxt = next(queue, None)
-                if nxt is not None:
-                    pending[pool.submit(run_variant, *nxt)] = nxt
+    # The first task runs here: numba compiles (or loads) the kernels once and its cache is
+    # on disk before the workers need it, instead of every worker compiling at once.
+    yield tasks[0], run_variant(*tasks[0])
+    yield from _stream(pool, tasks[1:], 2 * (workers or os.cpu_count() or 1))
+
+
+def _stream(
+    pool: concurrent.futures.Executor, tasks: list[Task], in_flight: int
+) -> Iterator[tuple[Task, pd.DataFrame]]:
+    """Run tasks on ``pool`` with at most ``in_flight`` submitted, yielding each as it finishes.
+
+    Few tasks in flight: a killed parent loses little, and the pool holds no
+    long queue of pickled scenarios.
+    """
+    pending: dict[Future[pd.DataFrame], Task] = {}
+    queue = iter(tasks)
+    for task in queue:
+        pending[pool.submit(run_variant, *task)] = task
+        if len(pending) >= in_flight:
+            break
+    while pending:
+        finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in finished:
+            task = pending.pop(future)
+            yield task, future.result()
+            nxt = next(queue, None)
+            if nxt is not None:
+                pending[pool.submit(run_variant, *nxt)] = nxt
 
 
 def analyse(

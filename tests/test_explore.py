@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -142,7 +143,8 @@ def test_killed_with_sigkill_it_resumes_to_the_same_results(
     )
     deadline = time.monotonic() + PATIENCE
     workers: set[int] = set()
-    while not _stored(out) and time.monotonic() < deadline:
+    # The first task runs in the parent; kill once the pool's workers have theirs.
+    while not (_stored(out) and _children(proc.pid)) and time.monotonic() < deadline:
         workers.update(_children(proc.pid))
         time.sleep(0.02)
     workers.update(_children(proc.pid))
@@ -240,4 +242,64 @@ def test_a_discovery_question_naming_no_lever_is_refused_before_running(
     out = tmp_path / "store"
     assert main(["explore", str(small), "--out", str(out), "--discover", "as_is:jiont"]) == 2
     assert "LEVER:AGAINST" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_local_dask_cluster_gives_the_serial_results(
+    small: Path, serial: pd.DataFrame, tmp_path: Path
+) -> None:
+    """Dask workers, finishing in any order, store the same results, bit for bit."""
+    pytest.importorskip("distributed")
+    experiment, scenario = load_experiment(small)
+    on_dask = explore(experiment, scenario, tmp_path / "store", "dask", workers=2, progress=False)
+    pd.testing.assert_frame_equal(on_dask, serial)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_a_scheduler_and_two_workers_run_an_experiment(
+    small: Path, serial: pd.DataFrame, tmp_path: Path
+) -> None:
+    """A scheduler and two workers started as separate processes, as on a real cluster."""
+    distributed = pytest.importorskip("distributed")
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    host, port = address.removeprefix("tcp://").split(":")
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": REPO}
+    scheduler = ["-m", "distributed.cli.dask_scheduler", "--no-dashboard"]
+    worker = ["-m", "distributed.cli.dask_worker", "--nthreads", "1", "--no-dashboard"]
+    processes = [
+        subprocess.Popen([sys.executable, *scheduler, "--host", host, "--port", port], **quiet)
+    ]
+    try:
+        for _ in range(2):
+            processes.append(subprocess.Popen([sys.executable, *worker, address], **quiet))
+        with distributed.Client(address, timeout="60s") as client:
+            client.wait_for_workers(2, timeout=PATIENCE)
+        out = tmp_path / "store"
+        args = ["explore", str(small), "--out", str(out), "--executor", "dask"]
+        assert main([*args, "--scheduler", address]) == 0
+        pd.testing.assert_frame_equal(pd.read_parquet(out / "results.parquet"), serial)
+    finally:
+        for proc in processes:
+            proc.terminate()
+        for proc in processes:
+            proc.wait(timeout=PATIENCE)
+
+
+def test_an_unreachable_scheduler_is_named_within_ten_seconds(
+    small: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No scheduler at the address: exit 2 with the address, in under 10 s, nothing written."""
+    pytest.importorskip("distributed")
+    out = tmp_path / "store"
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    start = time.monotonic()
+    args = ["explore", str(small), "--out", str(out), "--executor", "dask"]
+    assert main([*args, "--scheduler", address]) == 2
+    assert time.monotonic() - start < 10
+    assert address in capsys.readouterr().err
     assert not out.exists()
