@@ -229,7 +229,7 @@ def analyse(
     from civsim.robustness import robustness
     from civsim.sensitivity import feature_scores, morris_effects, sobol_indices
 
-    seed = experiment.seed or 0
+    seed = int(results["seed"].iloc[0])  # the experiment's: analyses repeat exactly
     tables = {
         "robustness": robustness(results).reset_index(),
         "feature_scores": feature_scores(results, OUTCOMES, seed=seed).reset_index(),

@@ -27,6 +27,9 @@ __all__ = ["feature_scores", "morris_effects", "point_means", "sobol_indices"]
 RESAMPLES = 200
 #: Confidence level of those intervals.
 CONFIDENCE = 0.95
+#: The bootstrap's seed when none is given. SALib seeds its bootstrap only for a truthy
+#: seed: 0 would leave it unseeded and the intervals different on every call.
+BOOTSTRAP_SEED = 1
 
 
 def point_means(results: pd.DataFrame, outcome: str) -> pd.DataFrame:
@@ -60,7 +63,10 @@ def _values(results: pd.DataFrame) -> list[str]:
 
 
 def sobol_indices(
-    experiment: Experiment, results: pd.DataFrame, outcome: str = "cycle_score", seed: int = 0
+    experiment: Experiment,
+    results: pd.DataFrame,
+    outcome: str = "cycle_score",
+    seed: int = BOOTSTRAP_SEED,
 ) -> pd.DataFrame:
     """First-order and total Sobol indices of each uncertainty, for each lever.
 
@@ -72,7 +78,8 @@ def sobol_indices(
         Its results, in design order.
     outcome : str
     seed : int
-        Seeds the bootstrap of the confidence intervals.
+        Seeds the bootstrap of the confidence intervals (0 counts as
+        :data:`BOOTSTRAP_SEED`).
 
     Returns
     -------
@@ -96,7 +103,7 @@ def sobol_indices(
             calc_second_order=False,
             num_resamples=RESAMPLES,
             conf_level=CONFIDENCE,
-            seed=seed,
+            seed=seed or BOOTSTRAP_SEED,
         )
         for i, name in enumerate(prob["names"]):
             rows.append(
@@ -113,7 +120,10 @@ def sobol_indices(
 
 
 def morris_effects(
-    experiment: Experiment, results: pd.DataFrame, outcome: str = "cycle_score", seed: int = 0
+    experiment: Experiment,
+    results: pd.DataFrame,
+    outcome: str = "cycle_score",
+    seed: int = BOOTSTRAP_SEED,
 ) -> pd.DataFrame:
     """Morris elementary effects of each uncertainty, for each lever.
 
@@ -139,7 +149,7 @@ def morris_effects(
             num_resamples=RESAMPLES,
             conf_level=CONFIDENCE,
             num_levels=experiment.levels,
-            seed=seed,
+            seed=seed or BOOTSTRAP_SEED,
         )
         for i, name in enumerate(prob["names"]):
             rows.append(

@@ -117,3 +117,12 @@ def test_a_point_meets_the_target_when_half_its_replications_do() -> None:
         }
     )
     assert robustness(results).loc["p", "meets"] == 0.5
+
+
+def test_sobol_intervals_repeat_exactly() -> None:
+    """The bootstrap behind the intervals is seeded: the same analysis gives the same intervals."""
+    e = _experiment("sobol", 16)
+    results = _results(e, lambda r: 80 + 5 * r[2] + r[3] ** 2)
+    first, again = sobol_indices(e, results), sobol_indices(e, results)
+    pd.testing.assert_frame_equal(first, again)
+    pd.testing.assert_frame_equal(sobol_indices(e, results, seed=0), first)
