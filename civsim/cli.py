@@ -116,7 +116,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     from civsim.city import other_cities
     from civsim.experiments import compare
-    from civsim.report import comparison_table, write_report
+    from civsim.report import comparison_table, report_text, write_report
     from civsim.sim import prepare
 
     # Every file is read and checked before any replication runs or anything is written.
@@ -131,12 +131,15 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         )
     preps = [prepare(sc) for sc in scenarios]
     cmp = compare(preps, args.reps, seed=args.seed, executor=args.executor, workers=args.workers)
-    report = write_report(cmp, scenarios, args.out, city=preps[0].city, other_cities=others)
     seed = scenarios[0].seed if args.seed is None else args.seed
+    meta = {"seed": seed, "replications": args.reps, "executor": args.executor}
+    report = write_report(cmp, scenarios, args.out, preps[0].city, others, meta, args.lang)
     print(f"{len(scenarios)} scenarios, {args.reps} replications each, seed {seed}")
-    table = comparison_table(cmp).drop(columns=["title_zh", "reps"]).set_index("scenario")
-    with pd.option_context("display.width", 200, "display.max_columns", None):
-        print(table.to_string(na_rep="-"))
+    t = report_text(args.lang)
+    shown = comparison_table(cmp, lang=args.lang).drop(columns=[t["col_title"], t["col_reps"]])
+    wide = ("display.width", 200, "display.max_columns", None)
+    with pd.option_context(*wide, "display.unicode.east_asian_width", True):  # 汉字 fill 2 columns
+        print(shown.to_string(index=False, na_rep="-"))
     print(f"report written   {report}")
     return 0
 
@@ -441,6 +444,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="compare scenarios of other districts than the baseline's (the report says so)",
     )
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="report language (zh)")
     _replication_options(p, seed_default="the baseline's, for every scenario")
     _set_option(
         p,

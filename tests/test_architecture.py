@@ -59,7 +59,17 @@ STAGES = (
             "civsim.fund_value",
         ),
     ),
-    ("outputs", ("civsim.plots", "civsim.export", "civsim.report")),
+    (
+        "outputs",
+        (
+            "civsim.plots",
+            "civsim.export",
+            "civsim.findings",
+            "civsim.webfont",
+            "civsim.summary",
+            "civsim.report",
+        ),
+    ),
     ("interface", ("civsim.cli", "civsim")),
 )
 
