@@ -89,13 +89,19 @@ td:first-child, th:first-child, td.text { text-align: left; }
 tbody th { text-align: left; font-weight: normal; background: #fafafa; max-width: 22em; }
 tbody th .explain { display: block; color: #666; font-size: 0.85em; }
 figure { margin: 1.5em 0; }
-figure img { max-width: 100%%; border: 1px solid #eee; }
+figure img { max-width: 100%%; box-sizing: border-box; border: 1px solid #eee; }
 figcaption { font-weight: bold; margin-bottom: 0.3em; }
 .note { color: #555; font-size: 0.9em; }
 .summary li { margin: 0.4em 0; }
+table.assumptions { table-layout: fixed; width: 100%%; }
+table.assumptions th:nth-child(1) { width: 12%%; }
+table.assumptions th:nth-child(2) { width: 28%%; }
+table.assumptions th:nth-child(3), table.assumptions th:nth-child(4) { width: 9%%; }
+table.assumptions th:nth-child(5) { width: 16%%; }
+table.assumptions td { overflow-wrap: anywhere; }
+table.assumptions th { text-align: left; }
 .warning { color: #8a2a0b; background: #fff4e5; padding: 0.5em 0.5em 0.5em 2em;
            border-left: 4px solid #d9480f; }
-nav ol { columns: 2; }
 dl.meta { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; }
 dl.meta dt { color: #555; } dl.meta dd { margin: 0; font-family: monospace; }
 @page { size: A4; margin: 15mm 12mm 15mm 12mm; }
@@ -418,7 +424,7 @@ def render_report(
     body += [
         f'<h2 id="assumptions">{esc(t["h_assumptions"])}</h2>',
         f'<p class="note">{esc(t["note_assumptions"])}</p>',
-        _table(shown_assumptions),
+        _table(shown_assumptions, "assumptions"),
         f'<h2 id="metadata">{esc(t["h_metadata"])}</h2>',
         _metadata(meta, t),
     ]
@@ -536,14 +542,14 @@ def _cell(value: Any) -> str:
     return html.escape(f"{value:,}" if number else str(value))
 
 
-def _table(table: pd.DataFrame) -> str:
+def _table(table: pd.DataFrame, css_class: str = "") -> str:
     """An HTML table with every cell escaped, its header repeated on each printed page."""
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
     rows = "".join(
         "<tr>" + "".join(f'<td class="text">{_cell(v)}</td>' for v in row) + "</tr>"
         for row in table.itertuples(index=False)
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    return f'<table class="{css_class}"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 
 def _metric_table(table: pd.DataFrame, keys: Sequence[str], t: dict[str, str]) -> str:

@@ -141,7 +141,9 @@ def executive_summary(
         best = better.sort_values("difference", ascending=False).iloc[0]
         advice = [
             t["recommend_best"].format(
-                best=esc(str(best["scenario"])), difference=f"{best['difference']:+.2f}"
+                title=esc(titles.get(best["scenario"], best["scenario"])),
+                name=esc(best["scenario"]),
+                difference=f"{best['difference']:+.2f}",
             )
         ]
         free = better.loc[better["cost"].isin(["same_spend", "cheaper"]), "scenario"]
