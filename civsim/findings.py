@@ -10,18 +10,21 @@ cannot be told from zero, too few replications and scenarios of another city.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from civsim.results import SAME_SPEND_YUAN, Comparison
+from civsim.scenario import ASSUMPTION, Scenario, parameter_table
 
 __all__ = [
     "BACKLOG_GROWTH",
     "LATE_SHARE_WARNING",
     "MIN_REPS",
     "backlog",
+    "differences",
     "verdicts",
     "warnings",
 ]
@@ -107,6 +110,59 @@ def verdicts(comparison: Comparison) -> pd.DataFrame:
             "cost": cost,
         }
     )
+
+
+#: Top-level fields that name or describe a scenario rather than set it.
+_LABELS = ("name", "title_zh", "description", "sources")
+
+
+def differences(scenarios: Sequence[Scenario]) -> pd.DataFrame:
+    """Every setting in which an option differs from the baseline (the first scenario).
+
+    Parameters
+    ----------
+    scenarios : sequence of Scenario
+        The baseline first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per option and setting: ``scenario, path, baseline, value`` (as
+        text) and ``assumed`` (the option's source for it is an assumption, not a
+        document or data).
+
+    Examples
+    --------
+    >>> from civsim.scenario import load_scenario
+    >>> base = load_scenario("scenarios/baseline.yaml")
+    >>> more = load_scenario("scenarios/more_grid_workers.yaml")
+    >>> d = differences([base, more])
+    >>> d.loc[d["path"].str.endswith("per_grid"), ["baseline", "value", "assumed"]].values.tolist()
+    [['2.6', '3.5', True]]
+    """
+    base = dict(_leaves(scenarios[0].model_dump(mode="json")))
+    rows = []
+    for sc in scenarios[1:]:
+        sources = {r["path"]: r["source"] for r in parameter_table(sc)} | sc.sources
+        mine = dict(_leaves(sc.model_dump(mode="json")))
+        for path in dict.fromkeys([*base, *mine]):
+            if path.split(".")[0] in _LABELS or base.get(path) == mine.get(path):
+                continue
+            assumed = str(sources.get(path, "")).startswith(ASSUMPTION)
+            rows.append((sc.name, path, str(base.get(path, "")), str(mine.get(path, "")), assumed))
+    return pd.DataFrame(rows, columns=["scenario", "path", "baseline", "value", "assumed"])
+
+
+def _leaves(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Dotted paths and values of a nested dump's scalars (list items by index)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _leaves(value, f"{prefix}{key}.")
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _leaves(value, f"{prefix}{i}.")
+    else:
+        yield prefix[:-1], data
 
 
 def backlog(comparison: Comparison) -> pd.DataFrame:

@@ -19,7 +19,7 @@ import pandas as pd
 import yaml
 
 from civsim.errors import CivsimError
-from civsim.findings import verdicts, warnings
+from civsim.findings import differences, verdicts, warnings
 from civsim.plots import WAN
 from civsim.results import Comparison
 from civsim.scenario import ASSUMPTION, Scenario
@@ -158,7 +158,7 @@ def executive_summary(
             f"<h3>{esc(t['h_recommendation'])}</h3>",
             "<p>" + " ".join(advice) + "</p>",
             f"<h3>{esc(t['h_drivers'])}</h3>",
-            _drivers(assumptions, t),
+            _drivers(scenarios, assumptions, t),
             f"<h3>{esc(t['h_warnings'])}</h3>",
             _warnings(comparison, other_cities, t),
             "</div>",
@@ -166,31 +166,28 @@ def executive_summary(
     )
 
 
-def _drivers(table: pd.DataFrame, t: dict[str, str]) -> str:
-    """The settings that differ between scenarios, and the assumptions among them."""
+def _drivers(scenarios: Sequence[Scenario], table: pd.DataFrame, t: dict[str, str]) -> str:
+    """What each option changes against the baseline, and the assumptions among and behind it."""
     esc = html.escape
-    differ = table[table["scenario"] != "all"]
-    assumed = table["source"].str.startswith(ASSUMPTION)
-
-    def listed(rows: pd.DataFrame) -> str:
-        lines = [
-            esc(t["driver_row"].format(**{str(k): v for k, v in r.items()}))
-            for r in rows.head(MAX_DRIVERS).to_dict("records")
+    changed = differences(scenarios)
+    if changed.empty:
+        return f"<p>{esc(t['drivers_intro'])}</p><p>{esc(t['drivers_no_settings'])}</p>"
+    lines = [
+        esc(t["driver_row"].format(**{str(k): v for k, v in r.items()}))
+        + (esc(t["driver_assumed_mark"]) if r["assumed"] else "")
+        for r in changed.head(MAX_DRIVERS).to_dict("records")
+    ]
+    if len(changed) > MAX_DRIVERS:
+        lines.append(esc(t["drivers_more"].format(n=len(changed) - MAX_DRIVERS)))
+    shared = int((table["source"].str.startswith(ASSUMPTION) & (table["scenario"] == "all")).sum())
+    assumed = t["drivers_assumed"].format(n=int(changed["assumed"].sum()), shared=shared)
+    return "\n".join(
+        [
+            f"<p>{esc(t['drivers_intro'])}</p>",
+            "<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>",
+            f"<p>{esc(assumed)}</p>",
         ]
-        if len(rows) > MAX_DRIVERS:
-            lines.append(esc(t["drivers_more"].format(n=len(rows) - MAX_DRIVERS)))
-        return "<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>"
-
-    parts = [f"<p>{esc(t['drivers_intro'])}</p>"]
-    parts.append(listed(differ) if len(differ) else f"<p>{esc(t['drivers_no_settings'])}</p>")
-    shared = int((assumed & (table["scenario"] == "all")).sum())
-    differing_assumed = table[assumed & (table["scenario"] != "all")]
-    if len(differing_assumed):
-        parts.append(f"<p>{esc(t['drivers_assumed'].format(n=shared))}</p>")
-        parts.append(listed(differing_assumed))
-    else:
-        parts.append(f"<p>{esc(t['drivers_none_differ'].format(n=shared))}</p>")
-    return "\n".join(parts)
+    )
 
 
 def _warnings(comparison: Comparison, other_cities: Sequence[str], t: dict[str, str]) -> str:
@@ -200,13 +197,20 @@ def _warnings(comparison: Comparison, other_cities: Sequence[str], t: dict[str, 
         return f"<p>{html.escape(t['no_warnings'])}</p>"
     open_orders = comparison.summary["open_orders"]
     lines = []
-    for w in found.to_dict("records"):
+    # Warnings shared by many scenarios (late orders, unclear gains) read best as one line each.
+    for kind, group in found[found["kind"].isin(["late", "unclear"])].groupby("kind", sort=False):
+        items = t["list_sep"].join(
+            f"<b>{html.escape(str(w['scenario']))}</b>"
+            + (f" {share(w['value'])}" if kind == "late" else "")
+            for w in group.to_dict("records")
+        )
+        level = share(group["limit"].iloc[0]) if kind == "late" else ""
+        lines.append(t[f"warn_{kind}"].format(items=items, limit=level))
+    for w in found[~found["kind"].isin(["late", "unclear"])].to_dict("records"):
         kind = str(w["kind"])
         value: str
         limit: str
-        if kind in ("late",):
-            value, limit = share(w["value"]), share(w["limit"])
-        elif kind == "large_backlog":
+        if kind == "large_backlog":
             value, limit = f"{w['value']:.1f}", f"{w['limit']:.0f}"
         elif kind == "few_reps":
             value, limit = f"{w['value']:.0f}", f"{w['limit']:.0f}"

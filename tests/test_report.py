@@ -126,6 +126,8 @@ def test_summary_names_the_better_option_and_its_cost(page: str, county_cmp) -> 
     assert "<b>smart</b>" in summary and verdict in summary
     assert "Recommendation" in summary and "Warnings" in summary
     assert "replications (at least 20 advised)" in summary  # two replications are rough
+    # What the option changes, from the scenarios themselves (not the whole assumptions table).
+    assert "<li>smart: simulation.detection.platform from False to True</li>" in summary
 
 
 def test_protocol_outcomes_only_when_a_scenario_has_them(county_pair, county_prep, county_cmp):
@@ -178,13 +180,20 @@ def test_assumptions_list_changed_and_assumed_parameters(county_pair) -> None:
 
 
 def test_compare_command_writes_report_and_tables(tmp_path: Path, capsys) -> None:
-    """`civsim compare` prints the comparison and writes report.html and the CSV tables."""
+    """`civsim compare` prints the comparison and writes report.html and the CSV tables.
+
+    ``--lang en`` makes both English; the run's seed, replications and executor reach the page.
+    """
     out = tmp_path / "cmp"
     county = str(SCENARIOS / "county_nominee.yaml")
-    code = main(["compare", county, "--reps", "2", "--out", str(out), "--executor", "serial"])
-    assert code == 0
+    args = ["--reps", "2", "--out", str(out), "--executor", "serial", "--seed", "5", "--lang", "en"]
+    assert main(["compare", county, *args]) == 0
     text = capsys.readouterr().out
     assert "county_nominee" in text and f"report written   {out / 'report.html'}" in text
+    assert "gain 90% range" in text
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in page
+    assert "<dt>seed</dt><dd>5</dd>" in page and "<dt>executor</dt><dd>serial</dd>" in page
     assert sorted(p.name for p in out.iterdir()) == [
         "comparison_replications.csv",
         "comparison_summary.csv",
