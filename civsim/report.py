@@ -111,6 +111,7 @@ dl.meta dt { color: #555; } dl.meta dd { margin: 0; font-family: monospace; }
   h2.first { break-before: auto; }
   h2, h3, figcaption { break-after: avoid; }
   figure, .warning li, .summary li, dl.meta { break-inside: avoid; }
+  .summary li { margin: 0.15em 0; }
   figure img { max-height: 230mm; object-fit: contain; }
   table { width: 100%%; font-size: 8pt; }
   thead { display: table-header-group; }
