@@ -243,3 +243,11 @@ def test_report_warns_when_a_scenario_is_another_city(county_pair, county_prep, 
     assert "<li><b>smart</b>: another city than the baseline" in page
     plain = render_report(county_cmp, county_pair, city=county_prep.city, lang="en")
     assert "another city than the baseline" not in plain
+
+
+def test_an_unknown_language_is_refused() -> None:
+    """A language without text is a user's mistake, named, not a KeyError deep in the page."""
+    from civsim.errors import CivsimError
+
+    with pytest.raises(CivsimError, match="report language 'fr': use one of zh, en"):
+        report_text("fr")
