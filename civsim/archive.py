@@ -36,6 +36,7 @@ from civsim.scenario import Scenario, scenario_hash
 __all__ = [
     "SavedRuns",
     "read_runs",
+    "report_facts",
     "run_metadata",
     "write_comparison",
     "write_run",
@@ -116,6 +117,30 @@ def run_metadata(
         "created": created or datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "versions": {p: md.version(p) for p in PACKAGES},
+    }
+
+
+def report_facts(metadata: Mapping[str, Any], scenarios: Sequence[Scenario]) -> dict[str, Any]:
+    """The facts a report prints about a run, from its metadata (:func:`run_metadata`).
+
+    ``civsim compare`` and ``civsim report`` pass the same facts, so a report
+    rebuilt from saved runs is the report the runs first gave.
+
+    Examples
+    --------
+    >>> from civsim.scenario import load_scenario
+    >>> base = load_scenario("scenarios/baseline.yaml")
+    >>> facts = report_facts(run_metadata(base, 7, 2, "serial", created="2026-11-29"), [base])
+    >>> facts["created"], facts["seed"], list(facts["scenario_hashes"])
+    ('2026-11-29', 7, ['baseline'])
+    """
+    return {
+        "created": metadata.get("created"),
+        "civsim_version": metadata.get("versions", {}).get("civsim"),
+        "seed": metadata.get("seed"),
+        "replications": metadata.get("replications"),
+        "executor": metadata.get("executor"),
+        "scenario_hashes": {s.name: scenario_hash(s) for s in scenarios},
     }
 
 
@@ -220,15 +245,8 @@ def read_runs(folders: Sequence[str | Path]) -> SavedRuns:
     scenarios = [scenario for _, scenario, _ in loaded]
     quotas = {s.name: quota_score(s.simulation.evaluation) for s in scenarios}
     comparison = build_comparison(concat_results([r for r, _, _ in loaded]), quotas)
-    metas = [meta for _, _, meta in loaded]
-    metadata = {
-        "created": max(str(m.get("created") or "") for m in metas) or None,
-        "civsim_version": first.get("versions", {}).get("civsim"),
-        "seed": first.get("seed"),
-        "replications": first.get("replications"),
-        "executor": first.get("executor"),
-        "scenario_hashes": {n: m["scenario_hash"] for n, m in zip(names, metas, strict=True)},
-    }
+    latest = max(str(meta.get("created") or "") for _, _, meta in loaded) or None
+    metadata = report_facts({**first, "created": latest}, scenarios)
     return SavedRuns(comparison, scenarios, metadata)
 
 

@@ -107,11 +107,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from civsim.archive import run_metadata, write_comparison
+    from civsim.archive import report_facts, run_metadata, write_comparison
     from civsim.city import other_cities
     from civsim.experiments import compare
     from civsim.export import staged_folder
-    from civsim.report import comparison_table, write_report
+    from civsim.report import comparison_table, report_text, write_report
     from civsim.sim import prepare
 
     # Every file is read and checked before any replication runs or anything is written.
@@ -131,12 +131,15 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     out = Path(args.out)
     with staged_folder(out) as tmp:  # the report and the runs it was built from, together
         write_comparison(tmp, cmp, scenarios, metadata)
-        write_report(cmp, scenarios, tmp, city=preps[0].city, other_cities=others)
+        facts = report_facts(metadata, scenarios)
+        write_report(cmp, scenarios, tmp, preps[0].city, others, facts, args.lang)
     report = out / "report.html"
     print(f"{len(scenarios)} scenarios, {args.reps} replications each, seed {seed}")
-    table = comparison_table(cmp).drop(columns=["title_zh", "reps"]).set_index("scenario")
-    with pd.option_context("display.width", 200, "display.max_columns", None):
-        print(table.to_string(na_rep="-"))
+    t = report_text(args.lang)
+    shown = comparison_table(cmp, lang=args.lang).drop(columns=[t["col_title"], t["col_reps"]])
+    wide = ("display.width", 200, "display.max_columns", None)
+    with pd.option_context(*wide, "display.unicode.east_asian_width", True):  # 汉字 fill 2 columns
+        print(shown.to_string(index=False, na_rep="-"))
     print(f"report written   {report}")
     return 0
 
@@ -154,7 +157,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
             f"baseline {saved.scenarios[0].name}; pass --allow-different-cities to report "
             "them anyway (the report says so)"
         )
-    report = write_report(saved.comparison, saved.scenarios, args.out, other_cities=others)
+    report = write_report(
+        saved.comparison,
+        saved.scenarios,
+        args.out,
+        other_cities=others,
+        metadata=saved.metadata,
+        lang=args.lang,
+    )
     names = ", ".join(saved.comparison.scenarios)
     print(f"{names}: {int(saved.comparison.summary['reps'].iloc[0])} replications each, read back")
     print(f"report written   {report}")
@@ -450,6 +460,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="compare scenarios of other districts than the baseline's (the report says so)",
     )
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="report language (zh)")
     replication_options(p, seed_default="the baseline's, for every scenario")
     set_option(
         p,
@@ -472,6 +483,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="report runs of other districts than the baseline's (the report says so)",
     )
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="report language (zh)")
     p.set_defaults(run=_cmd_report)
 
     p = command(sub, "explore", help="run an experiment: levers x uncertainties, resumable")

@@ -86,6 +86,11 @@ _METHOD_COLOURS = {"material": "#8da0cb", "field": "#66c2a5", "survey": "#fc8d62
 BAND = (0.05, 0.95)
 #: Yuan per 万元 (ten thousand yuan), the unit budgets are read in.
 WAN = 10_000
+#: Room past the longest bar, as a share of it, so the bar's end and its label show.
+_AXIS_ROOM = 0.15
+#: How the baseline is drawn where scenarios share axes: black, thicker, above the others,
+#: so every option is read against it (and none hides it).
+_BASELINE_STYLE = {"color": "black", "lw": 2.5, "zorder": 4}
 
 
 def plot_chain(G: nx.DiGraph, ax: Axes | None = None) -> Axes:
@@ -208,11 +213,18 @@ def plot_unit_load(load: pd.DataFrame, ax: Axes | None = None, scenario=None) ->
         _, ax = plt.subplots(figsize=(8, 0.3 * len(units) + 1.5))
     names = _unit_names(scenario)
     colours = np.where(units["overloaded"], "#d7301f", "#4393c3")
-    ax.barh([names.get(u, u) for u in units["id"]], units["load"], color=colours)
-    ax.axvline(1.0, color="black", lw=1, ls="--", label="capacity")
+    bars = ax.barh([names.get(u, u) for u in units["id"]], units["load"], color=colours)
+    ax.bar_label(bars, fmt="%.3g", padding=2, fontsize=8)
+    top = float(units["load"].max()) if len(units) else 0.0
+    # The axis follows the data: loads of a few hundredths on an axis to 1.0 look like no bars.
+    ax.set_xlim(0, max(top, np.finfo(float).eps) * (1 + _AXIS_ROOM))
+    if top >= 1.0:
+        ax.axvline(1.0, color="black", lw=1, ls="--", label="capacity")
+        ax.legend(loc="lower right", frameon=False)
+        ax.set_title("成员单位负荷 Member units' load")
+    else:
+        ax.set_title(f"成员单位负荷 Member units' load (all below capacity 1.0; most {top:.3g})")
     ax.set_xlabel("load (task hours per year / staff capacity)")
-    ax.set_title("成员单位负荷 Member units' load")
-    ax.legend(loc="lower right", frameon=False)
     return ax
 
 
@@ -299,7 +311,8 @@ def plot_shadow(result: RunResult, ax: Axes | None = None) -> Axes:
     """City shadow-score trajectories: median and 5-95% band per scenario, visits marked.
 
     The shadow score is what the city would score if evaluated that day
-    (material + field + survey, without negative-list deductions).
+    (material + field + survey, without negative-list deductions). The first
+    scenario, the baseline, is drawn black, thicker and above the others.
 
     Parameters
     ----------
@@ -316,15 +329,17 @@ def plot_shadow(result: RunResult, ax: Axes | None = None) -> Axes:
         _, ax = plt.subplots(figsize=(10, 4.5))
     city = result.shadow[result.shadow["district"] == "city"]
     total = city.groupby(["scenario", "replication", "day"], observed=True)["score"].sum()
-    for name in dict.fromkeys(result.annual["scenario"]):
+    for i, name in enumerate(dict.fromkeys(result.annual["scenario"])):
         wide = total.loc[name].unstack("replication")
-        (line,) = ax.plot(wide.index, wide.median(axis=1), lw=1.5, label=name)
+        style = _BASELINE_STYLE if i == 0 else {"lw": 1.5, "zorder": 3}
+        label = f"{name} (基准 baseline)" if i == 0 else name
+        (line,) = ax.plot(wide.index, wide.median(axis=1), label=label, **style)
         ax.fill_between(
             wide.index,
             wide.quantile(BAND[0], axis=1),
             wide.quantile(BAND[1], axis=1),
             color=line.get_color(),
-            alpha=0.2,
+            alpha=0.12 if i == 0 else 0.2,
             lw=0,
         )
     visits = result.annual["visit_day"].drop_duplicates()
@@ -410,6 +425,8 @@ def plot_annual(result: RunResult, ax: Axes | None = None) -> Axes:
 def plot_cycle_scores(comparison: Comparison, ax: Axes | None = None) -> Axes:
     """Box plots of the cycle score per scenario, with the peers' quota line.
 
+    The baseline (the first) has black points and a thick black median.
+
     The quota line is :func:`civsim.experiments.quota_score`: the median
     score of the quota-th best peer, where the title chance is one half.
 
@@ -428,10 +445,12 @@ def plot_cycle_scores(comparison: Comparison, ax: Axes | None = None) -> Axes:
         _, ax = plt.subplots(figsize=(max(6, 1.3 * len(names)), 4.5))
     reps = comparison.replications
     data = [reps.loc[reps["scenario"] == n, "cycle_score"].to_numpy() for n in names]
-    ax.boxplot(data, widths=0.5, showfliers=False)
+    boxes = ax.boxplot(data, widths=0.5, showfliers=False)
+    boxes["medians"][0].set(color=_BASELINE_STYLE["color"], lw=_BASELINE_STYLE["lw"])
     for i, values in enumerate(data, start=1):
         jitter = np.linspace(-0.15, 0.15, len(values)) if len(values) > 1 else np.zeros(1)
-        ax.scatter(i + jitter, values, s=10, color="#2166ac", alpha=0.6, zorder=3)
+        colour = _BASELINE_STYLE["color"] if i == 1 else "#2166ac"
+        ax.scatter(i + jitter, values, s=10, color=colour, alpha=0.6, zorder=3)
     quota = comparison.summary["quota_score"].to_numpy()
     ax.hlines(
         quota,

@@ -90,7 +90,8 @@ SUMMARY_COLUMNS = (
     "disqualified",
     "yuan",
     "unspent_yuan",
-    "yuan_per_point",
+    "extra_yuan",
+    "extra_yuan_per_point",
     "satisfaction",
     "open_orders",
     "late_share",
@@ -109,6 +110,9 @@ KEPT = ("kept", "warned")
 OPEN_STATUSES = ("open", "open_late")
 #: Statuses of orders that missed their deadline (closed late or still open past it).
 LATE_STATUSES = ("closed_late", "open_late")
+#: Mean spends closer than this (yuan) are the same spend: money is spent in whole yuan, so
+#: two scenarios that spend alike differ only by the float rounding of their means.
+SAME_SPEND_YUAN = 0.5
 
 
 @dataclass(frozen=True)
@@ -139,9 +143,13 @@ class Comparison:
         (cycle score and its central interval), ``difference,
         difference_low, difference_high`` (paired difference against the
         baseline: per-replication differences, then their mean and quantiles),
-        ``title_probability, disqualified, yuan, unspent_yuan, yuan_per_point`` (mean yuan
-        spent over the cycle / mean difference; NaN for the baseline and when
-        the difference is <= 0, since no points are bought), ``satisfaction,
+        ``title_probability, disqualified, yuan, unspent_yuan``, ``extra_yuan``
+        (mean yuan spent over the cycle minus the baseline's), ``extra_yuan_per_point``
+        (``extra_yuan`` / ``difference``: what each point gained over the baseline
+        costs on top of the baseline's spending; NaN for the baseline, where the
+        option spends no more than the baseline (``extra_yuan`` tells: the same
+        spend, or cheaper), and where the difference's interval does not lie above
+        zero, since then no gain is shown to be bought), ``satisfaction,
         open_orders, late_share`` (means over replications), ``keep_chance``
         (a holder's yearly chance of keeping the title: re-checks passed over
         re-checks faced, pooled over replications; NaN for a nominee),
@@ -272,15 +280,21 @@ def build_comparison(
     lo, hi = (1 - interval) / 2, 1 - (1 - interval) / 2
     g = per.groupby("scenario", observed=True, sort=True)
     diff = g["difference"].mean()
+    diff_low = g["difference"].quantile(lo)
     yuan = g["yuan"].mean()
+    extra_yuan = yuan - yuan.iloc[0]  # the baseline is the first category
     summary = summarise(per, interval).assign(
         difference=diff,
-        difference_low=g["difference"].quantile(lo),
+        difference_low=diff_low,
         difference_high=g["difference"].quantile(hi),
         yuan=yuan,
         unspent_yuan=g["unspent_yuan"].mean(),
-        # Undefined where nothing is bought: the baseline itself, or no gain (<= 0).
-        yuan_per_point=(yuan / diff).where(diff > 0),
+        extra_yuan=extra_yuan,
+        # A price only where extra money buys a gain told apart from zero: dividing the
+        # whole fund, or a gain whose interval crosses zero, gives a figure that misleads.
+        extra_yuan_per_point=(extra_yuan / diff).where(
+            (diff_low > 0) & (extra_yuan >= SAME_SPEND_YUAN)
+        ),
         satisfaction=g["satisfaction"].mean(),
         open_orders=g["open_orders"].mean(),
         late_share=g["late_share"].mean(),

@@ -60,7 +60,17 @@ STAGES = (
             "civsim.archive",
         ),
     ),
-    ("outputs", ("civsim.plots", "civsim.export", "civsim.report")),
+    (
+        "outputs",
+        (
+            "civsim.plots",
+            "civsim.export",
+            "civsim.findings",
+            "civsim.webfont",
+            "civsim.summary",
+            "civsim.report",
+        ),
+    ),
     (
         "exploration",
         (
@@ -69,7 +79,9 @@ STAGES = (
             "civsim.sensitivity",
             "civsim.robustness",
             "civsim.store",
+            "civsim.cluster",
             "civsim.explore",
+            "civsim.exploration_figures",
         ),
     ),
     ("interface", ("civsim.arguments", "civsim.cli", "civsim")),

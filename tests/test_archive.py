@@ -145,3 +145,14 @@ def test_bad_folders_are_refused(
     else:
         err = _refused(["report", str(tmp_path)], tmp_path / "o", capsys)
         assert str(tmp_path) in err and "run folder" in err
+
+
+def test_report_rebuilds_in_the_other_language(compared: Path, tmp_path: Path) -> None:
+    """The saved runs give the English report too, with the run's own facts."""
+    out = tmp_path / "en"
+    assert main(["report", str(compared), "--out", str(out), "--lang", "en"]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    first = (compared / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in page and '<html lang="zh-CN">' in first
+    meta = json.loads((compared / "comparison.json").read_text(encoding="utf-8"))
+    assert f"<dd>{meta['seed']}</dd>" in page and meta["created"] in page

@@ -55,7 +55,8 @@ def test_summary_columns_and_ranges(comparison) -> None:
     assert s["difference_low"].le(s["difference_high"]).all()
     assert s["satisfaction"].between(0, 1).all() and s["late_share"].between(0, 1).all()
     assert (s["yuan"] > 0).all() and (s["open_orders"] >= 0).all()
-    assert np.isnan(s.loc["county_nominee", "yuan_per_point"])
+    assert np.isnan(s.loc["county_nominee", "extra_yuan_per_point"])
+    assert s.loc["county_nominee", "extra_yuan"] == 0
     # Joint mechanisms shorten coordination waits, so fewer orders run late.
     assert s.loc["joint", "late_share"] < s.loc["county_nominee", "late_share"]
 
@@ -67,8 +68,8 @@ def test_results_hold_every_scenario(comparison) -> None:
     assert set(comparison.tables()) == {"comparison_summary", "comparison_replications"}
 
 
-def _result(scores: dict[str, list[float]], yuan: int) -> RunResult:
-    """A hand-built result of cycle scores, with spending, surveys and orders."""
+def _result(scores: dict[str, list[float]], yuan: int | dict[str, int]) -> RunResult:
+    """A hand-built result of cycle scores, with spending (per scenario), surveys and orders."""
     rows = [(n, r, v) for n, vs in scores.items() for r, v in enumerate(vs)]
     keys = pd.DataFrame([(n, r) for n, r, _ in rows], columns=["scenario", "replication"])
     cycle = keys.assign(
@@ -83,20 +84,32 @@ def _result(scores: dict[str, list[float]], yuan: int) -> RunResult:
         annual=keys.assign(satisfaction=0.9),
         cycle=cycle,
         districts=empty,
-        spend=keys.assign(yuan=yuan),
+        spend=keys.assign(yuan=keys["scenario"].map(yuan) if isinstance(yuan, dict) else yuan),
         allocation=empty,
         conditions=empty,
     )
 
 
-def test_yuan_per_point_divides_spend_by_the_mean_gain() -> None:
-    """Yuan per point is yuan spent over the mean paired gain; NaN where nothing is gained."""
-    result = _result({"base": [80.0, 82.0], "better": [81.0, 84.0], "worse": [79.0, 82.0]}, 600)
-    s = build_comparison(result, {}).summary
-    assert s.loc["better", "difference"] == pytest.approx(1.5)
-    assert s.loc["better", "yuan_per_point"] == pytest.approx(400.0)
-    assert np.isnan(s.loc["worse", "yuan_per_point"])
-    assert np.isnan(s.loc["base", "yuan_per_point"])
+def test_extra_yuan_per_point_prices_only_a_gain_bought_with_extra_money() -> None:
+    """Extra yuan over the baseline per point gained, never the whole fund divided.
+
+    No price for the same spend, for less spend, or for a gain whose interval crosses zero.
+    """
+    scores = {
+        "base": [80.0, 82.0],
+        "dearer": [81.0, 84.0],  # gains 1 and 2: clearly above zero
+        "same": [81.0, 84.0],
+        "cheaper": [81.0, 84.0],
+        "unclear": [79.0, 85.0],  # gains -1 and 3: crosses zero
+        "worse": [79.0, 81.0],
+    }
+    spend = {"base": 600, "dearer": 900, "same": 600, "cheaper": 450, "unclear": 900, "worse": 900}
+    s = build_comparison(_result(scores, spend), {}).summary
+    assert s.loc["dearer", "difference"] == pytest.approx(1.5)
+    assert s["extra_yuan"].tolist() == [0, 300, 0, -150, 300, 300]
+    assert s.loc["dearer", "extra_yuan_per_point"] == pytest.approx(200.0)
+    for name in ("base", "same", "cheaper", "unclear", "worse"):
+        assert np.isnan(s.loc[name, "extra_yuan_per_point"]), name
     assert s.loc["base", "late_share"] == 0 and s.loc["base", "open_orders"] == 0
 
 

@@ -9,10 +9,12 @@ import matplotlib
 matplotlib.use("Agg")  # draw without a display
 
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 from conftest import variant
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
+from matplotlib.colors import to_hex
 
 from civsim import plots
 from civsim.budget import allocate_cycle
@@ -82,6 +84,19 @@ def test_unit_load_has_a_bar_per_unit(county, load) -> None:
     assert "县城市管理局" in [t.get_text() for t in ax.get_yticklabels()]
 
 
+@pytest.mark.parametrize("top", [0.04, 1.6])
+def test_unit_load_axis_follows_the_data(top: float) -> None:
+    """Small loads fill the axis (not one running to 1.0); the capacity line shows when reached."""
+    load = pd.DataFrame(
+        {"level": "unit", "id": ["a", "b"], "load": [top / 2, top], "overloaded": [False, top > 1]}
+    )
+    ax = plots.plot_unit_load(load)
+    low, high = ax.get_xlim()
+    assert low == 0 and top < high <= 1.2 * top
+    capacity = [line for line in ax.get_lines() if line.get_label() == "capacity"]
+    assert len(capacity) == (top >= 1)
+
+
 def test_grid_worker_load_counts_every_worker(load) -> None:
     """The histogram's bars add up to the grid workers with tasks."""
     ax = plots.plot_grid_worker_load(load, bins=10)
@@ -101,9 +116,17 @@ def test_shadow_has_a_line_and_band_per_scenario(comparison) -> None:
     """A median line and a band per scenario, and the evaluation visits marked."""
     ax = plots.plot_shadow(comparison.results)
     labels = [line.get_label() for line in ax.get_lines()]
-    assert labels[:2] == ["county_nominee", "campaign"]
+    assert labels[:2] == ["county_nominee (基准 baseline)", "campaign"]
     assert "evaluation visits" in labels
     assert sum(isinstance(c, PolyCollection) for c in ax.collections) == 2
+
+
+def test_shadow_draws_the_baseline_black_thick_and_on_top(comparison) -> None:
+    """The baseline's line is black, thicker than the options' and above them."""
+    base, option = plots.plot_shadow(comparison.results).get_lines()[:2]
+    assert to_hex(base.get_color()) == "#000000"
+    assert base.get_linewidth() > option.get_linewidth()
+    assert base.get_zorder() > option.get_zorder()
 
 
 def test_annual_stacks_three_methods(comparison) -> None:
