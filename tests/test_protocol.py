@@ -133,6 +133,46 @@ def test_the_campaign_aims_at_what_the_city_believes(tiny) -> None:
         assert top.min() >= 100 - 7 and top.max() < 128 + 7
 
 
+def test_each_office_inspects_in_its_own_window(tiny, tiny_run) -> None:
+    """The central office's window moved earlier: year 3 is inspected in it, years 1-2 stay."""
+    early = simulate(
+        override(tiny, {"simulation.evaluation.central.window_shift_days": -200}), replication=0
+    )
+    ev = tiny.simulation.evaluation
+    day3 = int(early.annual["visit_day"].iloc[2]) - 2 * 365
+    assert ev.window_start_day - 200 <= day3 < ev.window_start_day - 200 + ev.window_days
+    assert (
+        early.annual["visit_day"].iloc[:2].tolist()
+        == tiny_run.annual["visit_day"].iloc[:2].tolist()
+    )
+    # the same offset into its window: only the window moved
+    assert day3 == int(tiny_run.annual["visit_day"].iloc[2]) - 2 * 365 - 200
+
+
+def test_an_unannounced_window_leaves_the_campaign_to_its_belief(tiny) -> None:
+    """Where the central office does not announce its window the surge aims at the belief."""
+    belief = {"belief_window_start_day": 60, "belief_window_days": 28}
+    moved = {"simulation.evaluation.central.window_shift_days": -100}
+    announced = plan(override(_camp(tiny, **belief), moved)).planned
+    hidden = plan(
+        override(_camp(tiny, **belief), {**moved, "simulation.evaluation.central.announced": False})
+    ).planned
+    ev = tiny.simulation.evaluation
+
+    def peak(profile: np.ndarray, year: int) -> tuple[int, int]:
+        days = profile[year * 365 : (year + 1) * 365]
+        top = np.flatnonzero(days == days.max())
+        return int(top.min()), int(top.max())
+
+    for profile in (announced, hidden):  # the delegated years' windows are announced
+        low, high = peak(profile, 0)
+        assert ev.window_start_day - 7 <= low and high < ev.window_start_day + 60 + 7
+    low, high = peak(announced, 2)
+    assert ev.window_start_day - 100 - 7 <= low and high < ev.window_start_day - 40 + 7
+    low, high = peak(hidden, 2)
+    assert low >= 60 - 7 and high < 88 + 7
+
+
 def test_a_belief_error_is_drawn_per_replication(tiny) -> None:
     """With an error on the believed window, each replication aims elsewhere, reproducibly."""
     prep = prepare(_camp(tiny, belief_error_days=40))

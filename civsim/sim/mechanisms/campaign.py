@@ -64,6 +64,9 @@ class CampaignPlan:
 def believed_windows(scenario: Scenario) -> np.ndarray:
     """The day of year the city believes each year's inspection window opens (no error).
 
+    The city believes the window of the office inspecting the year where it knows the
+    protocol and the office announces its window, else its own belief.
+
     Examples
     --------
     >>> from civsim.scenario import load_scenario, override
@@ -74,18 +77,22 @@ def believed_windows(scenario: Scenario) -> np.ndarray:
     ...                         "simulation.campaign.belief_window_start_day": 100})
     >>> believed_windows(blind).tolist()
     [100, 100, 100]
+    >>> central = override(camp, {"simulation.evaluation.central.window_shift_days": -40})
+    >>> believed_windows(central).tolist()
+    [240, 240, 200]
     """
+    return np.array([w[0] for w in _believed(scenario)], dtype=np.int64)
+
+
+def _believed(scenario: Scenario) -> list[tuple[int, int]]:
+    """Each year's believed window: its first day of year and its length in days."""
     camp = scenario.simulation.campaign
     ev = scenario.simulation.evaluation
-    start = ev.window_start_day if camp.knows_protocol else camp.belief_window_start_day
-    return np.full(scenario.cycle.years, start, dtype=np.int64)
-
-
-def _window_days(scenario: Scenario) -> int:
-    camp = scenario.simulation.campaign
-    if camp.knows_protocol:
-        return scenario.simulation.evaluation.window_days
-    return camp.belief_window_days
+    own = (camp.belief_window_start_day, camp.belief_window_days)
+    return [
+        ev.window(year) if camp.knows_protocol and ev.office(year).announced else own
+        for year in range(1, scenario.cycle.years + 1)
+    ]
 
 
 def effort_profile(scenario: Scenario, opens: np.ndarray | None = None) -> np.ndarray:
@@ -114,12 +121,12 @@ def effort_profile(scenario: Scenario, opens: np.ndarray | None = None) -> np.nd
     if camp.mode == "normal":
         return np.ones(days)
     opens = believed_windows(scenario) if opens is None else opens
-    length = _window_days(scenario)
+    lengths = [length for _, length in _believed(scenario)]
     t = np.arange(days, dtype=float)
     profile = np.ones(days)
     for year in range(scenario.cycle.years):
         w0 = year * scenario.cycle.days_per_year + int(opens[year])
-        w1 = w0 + length
+        w1 = w0 + lengths[year]
         ramp = (t >= w0 - camp.run_up_days) & (t < w0)
         profile[ramp] = 1 + (camp.surge_multiplier - 1) * (
             (t[ramp] - (w0 - camp.run_up_days)) / max(camp.run_up_days, 1)
