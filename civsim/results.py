@@ -20,7 +20,7 @@ import pandas as pd
 
 from civsim.allocation import UNSPENT
 from civsim.errors import CivsimError
-from civsim.sim.tables import TABLES, RunResult
+from civsim.sim.tables import LATER_TABLES, TABLES, RunResult
 
 __all__ = [
     "TABLES",
@@ -42,11 +42,13 @@ def load_results(folder: str | Path) -> tuple[RunResult, dict[str, Any]]:
         If a table or the metadata is missing.
     """
     folder = Path(folder)
-    missing = [n for n in TABLES if not (folder / f"{n}.parquet").is_file()]
+    there = {n for n in TABLES if (folder / f"{n}.parquet").is_file()}
+    missing = [n for n in TABLES if n not in there and n not in LATER_TABLES]
     if missing or not (folder / "metadata.json").is_file():
         what = ", ".join(missing) or "metadata.json"
         raise CivsimError(f"{folder}: not a civsim results folder (missing {what})")
-    tables = {n: pd.read_parquet(folder / f"{n}.parquet") for n in TABLES}
+    # a folder written before a later table existed reads it as empty
+    tables = {n: pd.read_parquet(folder / f"{n}.parquet") for n in TABLES if n in there}
     meta = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
     return RunResult(**tables), meta
 

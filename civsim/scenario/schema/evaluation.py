@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from civsim.scenario.params import ASSUMPTION, Frozen, param
+from civsim.scenario.schema.civilization_index import CivilizationIndex
 from civsim.scenario.schema.title import Minors, TitleHolder
 
 
@@ -133,6 +134,7 @@ class Evaluation(Frozen):
     third_party: ThirdParty = ThirdParty()
     title_holder: TitleHolder = TitleHolder()
     minors: Minors = Minors()
+    civilization_index: CivilizationIndex = CivilizationIndex()
     peer_group_size: int = param(
         30, "cities competing in one group", "assumption (391 nominees in groups)", ge=2
     )
