@@ -60,7 +60,7 @@ STAGES = (
             "civsim.archive",
         ),
     ),
-    ("outputs", ("civsim.plots", "civsim.export", "civsim.report")),
+    ("outputs", ("civsim.plots", "civsim.index_figure", "civsim.export", "civsim.report")),
     ("interface", ("civsim.arguments", "civsim.cli", "civsim")),
 )
 

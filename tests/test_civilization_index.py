@@ -136,3 +136,34 @@ def test_a_folder_written_before_the_index_still_loads(published, tmp_path) -> N
     (folder / "annual.parquet").unlink()
     with pytest.raises(CivsimError, match="annual"):
         load_results(folder)
+
+
+def test_the_figure_draws_a_line_per_district(county, published) -> None:
+    """One line per district over the publications; results without the index are refused."""
+    from civsim.index_figure import plot_civilization_index
+
+    on, off = published
+    ax = plot_civilization_index(on, scenario=county)
+    lines = [line for line in ax.get_lines() if line.get_linestyle() == "-"]
+    assert [line.get_label() for line in lines] == [d.name_zh for d in county.territory.districts]
+    assert len(lines[0].get_xdata()) == on.civilization_index["day"].nunique()
+    with pytest.raises(CivsimError, match="no civilization index"):
+        plot_civilization_index(off)
+
+
+def test_public_index_overlay_runs_with_its_four_dimensions(tmp_path) -> None:
+    """The shipped overlay publishes the four dimensions of seed 000 for every district."""
+    from conftest import SCENARIOS
+
+    from civsim.scenario import load_scenario
+
+    sc = load_scenario(SCENARIOS / "public_index.yaml")
+    r = simulate(sc, replication=0)
+    ci = r.civilization_index
+    dims = ["文明素养", "文化环境", "社会环境", "生活环境", INDEX]
+    assert sorted(ci["dimension"].unique()) == sorted(dims)
+    assert ci["district"].nunique() == len(sc.territory.districts)
+    # the bottom two of each publication are raised until the next
+    index = ci[ci["dimension"] == INDEX]
+    assert (index.groupby("day")["raised"].sum() == 2).all()
+    assert (index[index["raised"]]["rank"] > len(sc.territory.districts) - 2).all()

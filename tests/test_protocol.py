@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import tiny_with_framework, write_yaml
+from conftest import SCENARIOS, tiny_with_framework, write_yaml
 
+from civsim.experiments import replicate
 from civsim.scenario import Evaluation, Scenario, load_scenario, override
 from civsim.sim import prepare, simulate
 from civsim.sim.draws import replication_seed
@@ -230,3 +231,24 @@ def test_rushed_work_raises_the_years_incidents(tiny) -> None:
     rushed = [simulate(camp, replication=r).annual["incidents"].sum() for r in range(2)]
     unrushed = [simulate(calm, replication=r).annual["incidents"].sum() for r in range(2)]
     assert sum(rushed) > 2 * sum(unrushed) > 0
+
+
+def test_the_central_office_every_year_scores_the_county_lower(county) -> None:
+    """The overlay's central office, every year and stricter, scores the county lower.
+
+    Its settings (all years, a bigger sample, pass bar 0.1, an unannounced longer window)
+    on the county, against the delegated default, paired on common random numbers.
+    """
+    overlay = load_scenario(SCENARIOS / "central_vs_delegated.yaml").simulation.evaluation
+    central = override(
+        county,
+        {
+            "simulation.evaluation.delegated_years": overlay.delegated_years,
+            "simulation.evaluation.central": overlay.central.model_dump(),
+        },
+    )
+    base, strict = (replicate(sc, 3, seed=9) for sc in (county, central))
+    assert (strict.annual["office"] == "central").all()
+    assert (base.annual["office"] == "central").sum() == 3  # year 3 of each replication
+    diff = strict.cycle["cycle_score"] - base.cycle["cycle_score"]
+    assert (diff < 0).all()
