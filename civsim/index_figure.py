@@ -69,5 +69,5 @@ def plot_civilization_index(
     ax.set_xlabel("day of the cycle (dots: effort raised after a low rank, 比学赶超)")
     ax.set_ylabel("index (0-100: share of the field points expected)")
     ax.set_title("文明指数 Civilization index by district, as published (mean of replications)")
-    ax.legend(fontsize=8, frameon=False, ncol=2, loc="lower right")
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
