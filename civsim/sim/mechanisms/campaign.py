@@ -5,7 +5,8 @@ the ``run_up_days`` before each year's *believed* inspection window to
 ``surge_multiplier`` times its base, holds it through the window, then drops
 ``overshoot`` below base and recovers with ``decay_half_life_days``. The
 window is the evaluator's when the city knows the protocol (dates leak,
-docs/domain.md §5), else the city's own belief; with ``belief_error_days``
+docs/domain.md §5): the window of the office inspecting that year, unless
+that office does not announce it; else the city's own belief; with ``belief_error_days``
 each year's believed opening is off by a normal error drawn per replication.
 The profile is planned so the cycle's total effort equals normal mode's: the
 same cost, spent differently.
