@@ -41,6 +41,7 @@ from civsim.inertness import (
 )
 from civsim.scenario import Cycle, Scenario, override, parameter_table
 from civsim.sim import Prepared, prepare
+from civsim.sim.mechanisms.civilization_index import INDEX
 from civsim.sim.tables import RunResult
 from civsim.variants import vary
 
@@ -66,6 +67,8 @@ HALF = 0.5
 #: Days the missed surge's window is moved from the inspection's: half a year, the farthest a
 #: surge can miss a yearly inspection.
 MISS_BY_DAYS = 182
+#: "A stricter central office": its pass bar raised by this (condition 0..1).
+STRICTER = 0.1
 #: Rounding allowed when scores are recomputed or compared with their points (points).
 TOLERANCE = 1e-9
 #: Columns of the checks' records.
@@ -120,6 +123,13 @@ def _volunteer_wait(r: RunResult, sc: Scenario) -> pd.Series:
     return (ev["volunteer_wait_days"] / answered).astype(float)
 
 
+def _index_spread(r: RunResult, sc: Scenario) -> pd.Series:
+    # best less worst district in the published index, averaged over the publications
+    ci = r.civilization_index
+    by_day = ci[ci["dimension"] == INDEX].groupby(["replication", "day"])["score"]
+    return (by_day.max() - by_day.min()).groupby(level="replication").mean()
+
+
 #: Per-replication results a check compares: name to function of a RunResult and the
 #: scenario checked (whose evaluation's dates both arms share).
 STATISTICS: dict[str, Callable[[RunResult, Scenario], pd.Series]] = {
@@ -132,6 +142,7 @@ STATISTICS: dict[str, Callable[[RunResult, Scenario], pd.Series]] = {
     "order_days": _order_days,
     "open_defects": _open_defects,
     "volunteer_wait": _volunteer_wait,
+    "index_spread": _index_spread,
 }
 
 
@@ -316,6 +327,56 @@ def missed_surge_prep(prep: Prepared) -> Prepared:
     return prepare(sc, city=prep.city)
 
 
+def stricter_central_office(trial: Trial) -> list[dict[str, Any]]:
+    """The central office's pass bar raised by :data:`STRICTER` scores the city lower."""
+    sc, asserts = trial.scenario, "a stricter central office scores lower"
+    ev = sc.simulation.evaluation
+    if ev.delegated_years >= sc.cycle.years:
+        return [_record(trial, "stricter_central_office", asserts, passed=True, note="no year")]
+    bar = min(ev.central.pass_bar + STRICTER, 0.99)
+    variant = override(sc, {"simulation.evaluation.central.pass_bar": bar})
+    return [_directional(trial, "stricter_central_office", variant, "lower", asserts)]
+
+
+def unannounced_window(trial: Trial) -> list[dict[str, Any]]:
+    """Under a surge, the central office's window unannounced costs the city (seed 001).
+
+    Both arms surge knowing the protocol; in the variant the central office does not
+    announce its window and the city believes it :data:`MISS_BY_DAYS` away.
+    """
+    sc, check, asserts = trial.scenario, "unannounced_window", "an unannounced window scores lower"
+    ev = sc.simulation.evaluation
+    if ev.delegated_years >= sc.cycle.years:
+        return [_record(trial, check, asserts, passed=True, note="no year")]
+    start, days = ev.window(sc.cycle.years)
+    moved = (start + MISS_BY_DAYS) % sc.cycle.days_per_year
+    camp = dict(mode="campaign", knows_protocol=True, belief_error_days=0)
+    camp.update(belief_window_start_day=moved, belief_window_days=days)
+    central = "simulation.evaluation.central.announced"
+    base = override(sc, {central: True, **{f"simulation.campaign.{k}": v for k, v in camp.items()}})
+    ref = trial.run(prepare(base, city=trial.prep.city))
+    variant = override(base, {central: False})
+    return [_directional(trial, check, variant, "lower", asserts, "expected_score", base=ref)]
+
+
+def index_feedback(trial: Trial) -> list[dict[str, Any]]:
+    """With the published index's 比学赶超 feedback the districts draw closer and score higher.
+
+    Both arms publish the index (the scenario's settings); the base without
+    feedback, the variant with it (seed 000: 比学赶超的倒逼促进机制).
+    """
+    path = "simulation.evaluation.civilization_index"
+    base = override(trial.scenario, {f"{path}.enabled": True, f"{path}.feedback.enabled": False})
+    variant = override(base, {f"{path}.feedback.enabled": True})
+    ref = trial.run(prepare(base, city=trial.prep.city))
+    return [
+        _directional(
+            trial, "index_feedback", variant, way, f"feedback: {stat} {way}", stat, stat, base=ref
+        )
+        for stat, way in (("index_spread", "lower"), ("expected_score", "higher"))
+    ]
+
+
 def lever_directions(trial: Trial, levers: Sequence[dict] | None = None) -> list[dict[str, Any]]:
     """Every lever of the data moves its statistic in its documented direction."""
     out = []
@@ -488,6 +549,9 @@ CHECKS: dict[str, Callable[[Trial], list[dict[str, Any]]]] = {
     "no_inert_parameter": no_inert_parameter,
     "official_arithmetic": official_arithmetic,
     "scores_within_points": scores_within_points,
+    "stricter_central_office": stricter_central_office,
+    "unannounced_window": unannounced_window,
+    "index_feedback": index_feedback,
 }
 
 

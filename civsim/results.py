@@ -20,7 +20,8 @@ import pandas as pd
 
 from civsim.allocation import UNSPENT
 from civsim.errors import CivsimError
-from civsim.sim.tables import TABLES, RunResult
+from civsim.sim.mechanisms.civilization_index import INDEX
+from civsim.sim.tables import LATER_TABLES, TABLES, RunResult
 
 __all__ = [
     "TABLES",
@@ -42,11 +43,13 @@ def load_results(folder: str | Path) -> tuple[RunResult, dict[str, Any]]:
         If a table or the metadata is missing.
     """
     folder = Path(folder)
-    missing = [n for n in TABLES if not (folder / f"{n}.parquet").is_file()]
+    there = {n for n in TABLES if (folder / f"{n}.parquet").is_file()}
+    missing = [n for n in TABLES if n not in there and n not in LATER_TABLES]
     if missing or not (folder / "metadata.json").is_file():
         what = ", ".join(missing) or "metadata.json"
         raise CivsimError(f"{folder}: not a civsim results folder (missing {what})")
-    tables = {n: pd.read_parquet(folder / f"{n}.parquet") for n in TABLES}
+    # a folder written before a later table existed reads it as empty
+    tables = {n: pd.read_parquet(folder / f"{n}.parquet") for n in TABLES if n in there}
     meta = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
     return RunResult(**tables), meta
 
@@ -100,6 +103,8 @@ SUMMARY_COLUMNS = (
     "years_held_low",
     "years_held_high",
     "precondition_passed",
+    "index_spread",
+    "index_worst",
 )
 #: Re-check outcomes of a year a holder entered with the title
 #: (:mod:`civsim.sim.mechanisms.title_holder`).
@@ -137,7 +142,10 @@ class Comparison:
         ``kept`` (a holder's re-checks faced and passed; 0 for a nominee),
         ``years_held`` (a holder's years with the title; NaN for a nominee) and
         ``precondition_passed`` (the minors' precondition over the cycle; NaN
-        where the minors' assessment is off).
+        where the minors' assessment is off), ``index_spread`` and
+        ``index_worst`` (the published civilization index: best less worst
+        district, and the worst district's index, 0..100, each the mean over
+        the publications; NaN where the index is not published).
     summary : pandas.DataFrame
         One row per scenario, in the order given: ``reps, mean, low, high``
         (cycle score and its central interval), ``difference,
@@ -156,7 +164,10 @@ class Comparison:
         ``years_held, years_held_low, years_held_high`` (a holder's years with
         the title, mean and central interval over replications),
         ``precondition_passed`` (share of replications whose cycle passed the
-        minors' precondition) and ``quota_score`` (see :func:`civsim.experiments.quota_score`).
+        minors' precondition), ``index_spread, index_worst`` (means over
+        replications: how far apart the districts stand in the published
+        index, and where the last stands; 比学赶超 feedback should narrow the one
+        and raise the other) and ``quota_score`` (see :func:`civsim.experiments.quota_score`).
     """
 
     results: RunResult
@@ -271,6 +282,7 @@ def build_comparison(
     )
     per = per.merge(extra, left_on=keys, right_index=True, how="left")
     per = per.merge(_holder_outcomes(results), left_on=keys, right_index=True, how="left")
+    per = per.merge(_index_outcomes(results), left_on=keys, right_index=True, how="left")
     per = per.fillna({"yuan": 0, "unspent_yuan": 0, "open_orders": 0}).astype(
         {"yuan": "int64", "unspent_yuan": "int64", "open_orders": "int64"}
     )
@@ -303,6 +315,8 @@ def build_comparison(
         years_held_low=g["years_held"].quantile(lo),
         years_held_high=g["years_held"].quantile(hi),
         precondition_passed=g["precondition_passed"].mean(),
+        index_spread=g["index_spread"].mean(),
+        index_worst=g["index_worst"].mean(),
     )[list(SUMMARY_COLUMNS)]
     summary.index = pd.Index(names, name="scenario")
     summary["quota_score"] = [quota_scores.get(n, np.nan) for n in names]
@@ -336,3 +350,29 @@ def _holder_outcomes(results: RunResult) -> pd.DataFrame:
     for col in ("years_held", "precondition_passed"):
         out[col] = cyc[col].astype(float) if col in cyc else np.nan
     return out.fillna({"rechecks": 0.0, "kept": 0.0})
+
+
+def _index_outcomes(results: RunResult) -> pd.DataFrame:
+    """Per scenario and replication: the published index's spread and its worst district.
+
+    Both are means over the publications of the index (not its dimensions); a
+    scenario that publishes no index gets no row (NaN once merged).
+
+    Examples
+    --------
+    >>> ci = pd.DataFrame({"scenario": "p", "replication": 0, "day": [30, 30, 60, 60],
+    ...                    "district": ["a", "b", "a", "b"], "dimension": "index",
+    ...                    "score": [70.0, 80.0, 75.0, 78.0]})
+    >>> r = RunResult(*[pd.DataFrame()] * 12, civilization_index=ci)
+    >>> _index_outcomes(r).iloc[0].tolist()
+    [6.5, 72.5]
+    """
+    keys = ["scenario", "replication"]
+    ci = results.civilization_index
+    ci = ci[ci["dimension"] == INDEX] if len(ci) else pd.DataFrame(columns=[*keys, "day", "score"])
+    # plain columns: a categorical scenario would give a row to every scenario
+    by_day = ci.astype({"scenario": str, "score": float}).groupby([*keys, "day"])["score"]
+    per_day = pd.DataFrame(
+        {"index_spread": by_day.max() - by_day.min(), "index_worst": by_day.min()}
+    )
+    return per_day.groupby(level=keys).mean().astype(float)

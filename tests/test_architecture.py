@@ -64,6 +64,7 @@ STAGES = (
         "outputs",
         (
             "civsim.plots",
+            "civsim.index_figure",
             "civsim.export",
             "civsim.findings",
             "civsim.webfont",

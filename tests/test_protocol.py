@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import tiny_with_framework, write_yaml
+from conftest import SCENARIOS, tiny_with_framework, write_yaml
 
+from civsim.experiments import replicate
 from civsim.scenario import Evaluation, Scenario, load_scenario, override
 from civsim.sim import prepare, simulate
 from civsim.sim.draws import replication_seed
@@ -133,6 +134,46 @@ def test_the_campaign_aims_at_what_the_city_believes(tiny) -> None:
         assert top.min() >= 100 - 7 and top.max() < 128 + 7
 
 
+def test_each_office_inspects_in_its_own_window(tiny, tiny_run) -> None:
+    """The central office's window moved earlier: year 3 is inspected in it, years 1-2 stay."""
+    early = simulate(
+        override(tiny, {"simulation.evaluation.central.window_shift_days": -200}), replication=0
+    )
+    ev = tiny.simulation.evaluation
+    day3 = int(early.annual["visit_day"].iloc[2]) - 2 * 365
+    assert ev.window_start_day - 200 <= day3 < ev.window_start_day - 200 + ev.window_days
+    assert (
+        early.annual["visit_day"].iloc[:2].tolist()
+        == tiny_run.annual["visit_day"].iloc[:2].tolist()
+    )
+    # the same offset into its window: only the window moved
+    assert day3 == int(tiny_run.annual["visit_day"].iloc[2]) - 2 * 365 - 200
+
+
+def test_an_unannounced_window_leaves_the_campaign_to_its_belief(tiny) -> None:
+    """Where the central office does not announce its window the surge aims at the belief."""
+    belief = {"belief_window_start_day": 60, "belief_window_days": 28}
+    moved = {"simulation.evaluation.central.window_shift_days": -100}
+    announced = plan(override(_camp(tiny, **belief), moved)).planned
+    hidden = plan(
+        override(_camp(tiny, **belief), {**moved, "simulation.evaluation.central.announced": False})
+    ).planned
+    ev = tiny.simulation.evaluation
+
+    def peak(profile: np.ndarray, year: int) -> tuple[int, int]:
+        days = profile[year * 365 : (year + 1) * 365]
+        top = np.flatnonzero(days == days.max())
+        return int(top.min()), int(top.max())
+
+    for profile in (announced, hidden):  # the delegated years' windows are announced
+        low, high = peak(profile, 0)
+        assert ev.window_start_day - 7 <= low and high < ev.window_start_day + 60 + 7
+    low, high = peak(announced, 2)
+    assert ev.window_start_day - 100 - 7 <= low and high < ev.window_start_day - 40 + 7
+    low, high = peak(hidden, 2)
+    assert low >= 60 - 7 and high < 88 + 7
+
+
 def test_a_belief_error_is_drawn_per_replication(tiny) -> None:
     """With an error on the believed window, each replication aims elsewhere, reproducibly."""
     prep = prepare(_camp(tiny, belief_error_days=40))
@@ -190,3 +231,24 @@ def test_rushed_work_raises_the_years_incidents(tiny) -> None:
     rushed = [simulate(camp, replication=r).annual["incidents"].sum() for r in range(2)]
     unrushed = [simulate(calm, replication=r).annual["incidents"].sum() for r in range(2)]
     assert sum(rushed) > 2 * sum(unrushed) > 0
+
+
+def test_the_central_office_every_year_scores_the_county_lower(county) -> None:
+    """The overlay's central office, every year and stricter, scores the county lower.
+
+    Its settings (all years, a bigger sample, pass bar 0.1, an unannounced longer window)
+    on the county, against the delegated default, paired on common random numbers.
+    """
+    overlay = load_scenario(SCENARIOS / "central_vs_delegated.yaml").simulation.evaluation
+    central = override(
+        county,
+        {
+            "simulation.evaluation.delegated_years": overlay.delegated_years,
+            "simulation.evaluation.central": overlay.central.model_dump(),
+        },
+    )
+    base, strict = (replicate(sc, 3, seed=9) for sc in (county, central))
+    assert (strict.annual["office"] == "central").all()
+    assert (base.annual["office"] == "central").sum() == 3  # year 3 of each replication
+    diff = strict.cycle["cycle_score"] - base.cycle["cycle_score"]
+    assert (diff < 0).all()

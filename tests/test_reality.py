@@ -97,6 +97,8 @@ def test_an_inert_parameter_fails(trial: Trial) -> None:
         ("half_grid_workers", "HALF", 1.0),  # the "half" keeps every worker
         ("more_decay", "MORE_DECAY", 0.5),  # "more decay" halves decay
         ("missed_surge", "MISS_BY_DAYS", 0),  # the surge hits the inspection
+        ("stricter_central_office", "STRICTER", 0.0),  # "stricter" keeps the pass bar
+        ("unannounced_window", "MISS_BY_DAYS", 0),  # the city believes the hidden window
     ],
 )
 def test_a_directional_check_fails_when_its_variant_is_broken(
@@ -106,6 +108,16 @@ def test_a_directional_check_fails_when_its_variant_is_broken(
     monkeypatch.setattr(reality, constant, broken)
     (rec,) = reality.CHECKS[check](trial)
     assert rec["passed"] is False
+
+
+def test_index_feedback_fails_where_the_feedback_adds_no_effort(trial: Trial) -> None:
+    """Feedback whose raised districts add no effort narrows nothing: both records fail."""
+    idle = override(
+        trial.scenario, {"simulation.evaluation.civilization_index.feedback.effort_rise": 0.0}
+    )
+    recs = reality.index_feedback(Trial(prepare(idle, city=trial.prep.city), 2, trial.seed))
+    assert [r["passed"] for r in recs] == [False, False]
+    assert [r["difference"] for r in recs] == [0, 0]
 
 
 def test_no_rectification_fails_where_there_is_none_to_remove(trial: Trial) -> None:

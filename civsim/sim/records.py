@@ -50,6 +50,9 @@ class Records:
         Each survey item's share of the survey points (to split the survey's shadow).
     mock_tests : list of (day, checkpoints sampled, score)
         Every mock test's sample scored as the field inspection would (0..1).
+    civilization_index : list of tuple
+        ``(day, district, dimension, score, rank, raised)`` per publication of
+        the civilization index (:mod:`civsim.sim.mechanisms.civilization_index`).
     """
 
     cond_sum: np.ndarray
@@ -66,6 +69,7 @@ class Records:
     orders: pd.DataFrame | None = None
     survey_item_shares: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     mock_tests: list[tuple[int, int, float]] = field(default_factory=list)
+    civilization_index: list[tuple[Any, ...]] = field(default_factory=list)
 
     @classmethod
     def empty(cls, ckp: Checkpoints) -> Records:

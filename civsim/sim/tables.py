@@ -67,6 +67,14 @@ Tables and their columns:
     scenario, replication, day, checkpoints (sampled), score: each mock test's
     sample scored as the field inspection scores its sample, as a share (0..1)
     of the field points.
+``civilization_index``
+    scenario, replication, day, district, dimension (``index`` for the index
+    itself, else a dimension's name), score (0..100: the share of the field
+    points expected), rank (among the districts that day, 1 the best), raised
+    (the 比学赶超 feedback raised the district's effort until the next
+    publication). Empty unless the index is published
+    (:mod:`civsim.sim.mechanisms.civilization_index`); a results folder
+    written before this table existed reads it as empty (:data:`LATER_TABLES`).
 
 :func:`build_run_result` only tabulates what the mechanisms recorded
 (:class:`civsim.sim.records.Records`); it computes no score.
@@ -90,10 +98,19 @@ from civsim.checkpoints import Checkpoints
 from civsim.errors import CivsimError
 from civsim.sim.records import Records
 
-__all__ = ["ALLOCATION_COLUMNS", "TABLES", "RunResult", "build_run_result"]
+__all__ = [
+    "ALLOCATION_COLUMNS",
+    "INDEX_COLUMNS",
+    "LATER_TABLES",
+    "TABLES",
+    "RunResult",
+    "build_run_result",
+]
 
 #: Columns of an allocation table.
 ALLOCATION_COLUMNS = ("year", "level", "district", "category", "line", "units", "yuan")
+#: Columns of the civilization index table (after scenario and replication).
+INDEX_COLUMNS = ("day", "district", "dimension", "score", "rank", "raised")
 
 
 @dataclass(frozen=True)
@@ -112,6 +129,7 @@ class RunResult:
     conditions: pd.DataFrame
     mock_tests: pd.DataFrame = field(default_factory=pd.DataFrame)
     defects: pd.DataFrame = field(default_factory=pd.DataFrame)
+    civilization_index: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables by name."""
@@ -200,6 +218,8 @@ class RunResult:
 
 #: The table names, in order.
 TABLES = tuple(f.name for f in fields(RunResult))
+#: Tables added after results folders were first written: a folder without one reads it empty.
+LATER_TABLES = ("civilization_index",)
 
 
 def _keyed(df: pd.DataFrame, scenario: str, replication: int) -> pd.DataFrame:
@@ -262,6 +282,7 @@ def build_run_result(
         ),
         "defects": _defects(records, ckp),
         "mock_tests": pd.DataFrame(records.mock_tests, columns=["day", "checkpoints", "score"]),
+        "civilization_index": pd.DataFrame(records.civilization_index, columns=list(INDEX_COLUMNS)),
     }
     return RunResult(**{k: _keyed(v, scenario, replication) for k, v in tables.items()})
 

@@ -5,14 +5,18 @@ from __future__ import annotations
 from pydantic import Field
 
 from civsim.scenario.params import ASSUMPTION, Frozen, param
+from civsim.scenario.schema.civilization_index import CivilizationIndex
 from civsim.scenario.schema.title import Minors, TitleHolder
 
 
 class Office(Frozen):
-    """One evaluating office's field inspection: how many places, how strict.
+    """One evaluating office's field inspection: how many places, how strict, and when.
 
     Seed 001: the central office delegates years 1-2 (中央文明办委托市文明办测评) and
-    evaluates year 3 itself; each may sample and judge differently.
+    evaluates year 3 itself; each may sample, judge and time its visit differently.
+    Its window is the evaluation's (``window_start_day``, ``window_days``) moved by
+    ``window_shift_days`` and lengthened by ``extra_window_days``; an unannounced
+    window (``announced`` false) is one the city cannot aim its campaign at.
     """
 
     sample_scale: float = param(
@@ -37,6 +41,27 @@ class Office(Frozen):
         plausible=(0.0, 0.3),
         ge=0,
         lt=1,
+    )
+    window_shift_days: int = param(
+        0,
+        "day: the office's inspection window opens this much after evaluation.window_start_day",
+        ASSUMPTION,
+        plausible=(-120, 60),
+        ge=-365,
+        le=365,
+    )
+    extra_window_days: int = param(
+        0,
+        "day added to evaluation.window_days: a longer window leaves the day harder to guess",
+        ASSUMPTION,
+        plausible=(0, 120),
+        ge=0,
+        le=365,
+    )
+    announced: bool = Field(
+        default=True,
+        description="the city learns the office's window (with simulation.campaign."
+        "knows_protocol); false: an unannounced window, the campaign aims at its own belief",
     )
 
 
@@ -109,6 +134,7 @@ class Evaluation(Frozen):
     third_party: ThirdParty = ThirdParty()
     title_holder: TitleHolder = TitleHolder()
     minors: Minors = Minors()
+    civilization_index: CivilizationIndex = CivilizationIndex()
     peer_group_size: int = param(
         30, "cities competing in one group", "assumption (391 nominees in groups)", ge=2
     )
@@ -123,3 +149,20 @@ class Evaluation(Frozen):
         plausible=(1.0, 5.0),
         ge=0,
     )
+
+    def office(self, year: int) -> Office:
+        """The office that inspects ``year`` (1-based): delegated, then central (seed 001)."""
+        return self.delegated if year <= self.delegated_years else self.central
+
+    def window(self, year: int) -> tuple[int, int]:
+        """The field inspection window of ``year`` (1-based): its first day of year and length.
+
+        Examples
+        --------
+        >>> ev = Evaluation(central=Office(window_shift_days=-30, extra_window_days=40))
+        >>> ev.window(1), ev.window(3)
+        ((240, 60), (210, 100))
+        """
+        office = self.office(year)
+        start = max(0, self.window_start_day + office.window_shift_days)
+        return start, self.window_days + office.extra_window_days

@@ -4,13 +4,14 @@ Registration order is the order in which their processes run within a
 simulated day and their year-end steps run: routine upkeep first, then the
 documentation of materials, defects, detection, rectification, volunteers,
 the evaluation, the minors' assessment and the holder's re-check (their
-year-end steps amend the year the evaluation scored), and the budget's
-deliveries. A mechanism of your own registers itself after these
-(:func:`civsim.sim.registry.register`); see ``docs/architecture.md``.
+year-end steps amend the year the evaluation scored), the published
+civilization index, and the budget's deliveries. A mechanism of your own
+registers itself after these (:func:`civsim.sim.registry.register`); see ``docs/architecture.md``.
 """
 
 from civsim.sim.mechanisms import (
     campaign,
+    civilization_index,
     defects,
     deliveries,
     detection,
@@ -43,6 +44,7 @@ CORE = (
     evaluation.MECHANISM,
     minors.MECHANISM,
     title_holder.MECHANISM,
+    civilization_index.MECHANISM,
     performance_budget.MECHANISM,
     deliveries.MECHANISM,
 )

@@ -5,7 +5,8 @@ the ``run_up_days`` before each year's *believed* inspection window to
 ``surge_multiplier`` times its base, holds it through the window, then drops
 ``overshoot`` below base and recovers with ``decay_half_life_days``. The
 window is the evaluator's when the city knows the protocol (dates leak,
-docs/domain.md §5), else the city's own belief; with ``belief_error_days``
+docs/domain.md §5): the window of the office inspecting that year, unless
+that office does not announce it; else the city's own belief; with ``belief_error_days``
 each year's believed opening is off by a normal error drawn per replication.
 The profile is planned so the cycle's total effort equals normal mode's: the
 same cost, spent differently.
@@ -64,6 +65,9 @@ class CampaignPlan:
 def believed_windows(scenario: Scenario) -> np.ndarray:
     """The day of year the city believes each year's inspection window opens (no error).
 
+    The city believes the window of the office inspecting the year where it knows the
+    protocol and the office announces its window, else its own belief.
+
     Examples
     --------
     >>> from civsim.scenario import load_scenario, override
@@ -74,18 +78,22 @@ def believed_windows(scenario: Scenario) -> np.ndarray:
     ...                         "simulation.campaign.belief_window_start_day": 100})
     >>> believed_windows(blind).tolist()
     [100, 100, 100]
+    >>> central = override(camp, {"simulation.evaluation.central.window_shift_days": -40})
+    >>> believed_windows(central).tolist()
+    [240, 240, 200]
     """
+    return np.array([w[0] for w in _believed(scenario)], dtype=np.int64)
+
+
+def _believed(scenario: Scenario) -> list[tuple[int, int]]:
+    """Each year's believed window: its first day of year and its length in days."""
     camp = scenario.simulation.campaign
     ev = scenario.simulation.evaluation
-    start = ev.window_start_day if camp.knows_protocol else camp.belief_window_start_day
-    return np.full(scenario.cycle.years, start, dtype=np.int64)
-
-
-def _window_days(scenario: Scenario) -> int:
-    camp = scenario.simulation.campaign
-    if camp.knows_protocol:
-        return scenario.simulation.evaluation.window_days
-    return camp.belief_window_days
+    own = (camp.belief_window_start_day, camp.belief_window_days)
+    return [
+        ev.window(year) if camp.knows_protocol and ev.office(year).announced else own
+        for year in range(1, scenario.cycle.years + 1)
+    ]
 
 
 def effort_profile(scenario: Scenario, opens: np.ndarray | None = None) -> np.ndarray:
@@ -114,12 +122,12 @@ def effort_profile(scenario: Scenario, opens: np.ndarray | None = None) -> np.nd
     if camp.mode == "normal":
         return np.ones(days)
     opens = believed_windows(scenario) if opens is None else opens
-    length = _window_days(scenario)
+    lengths = [length for _, length in _believed(scenario)]
     t = np.arange(days, dtype=float)
     profile = np.ones(days)
     for year in range(scenario.cycle.years):
         w0 = year * scenario.cycle.days_per_year + int(opens[year])
-        w1 = w0 + length
+        w1 = w0 + lengths[year]
         ramp = (t >= w0 - camp.run_up_days) & (t < w0)
         profile[ramp] = 1 + (camp.surge_multiplier - 1) * (
             (t[ramp] - (w0 - camp.run_up_days)) / max(camp.run_up_days, 1)

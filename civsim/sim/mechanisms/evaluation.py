@@ -8,7 +8,9 @@ its day (:func:`.satisfaction.survey_satisfaction`); the material review's days
 and its scoring come from :mod:`.materials`. The inspection samples places by
 type; years ``1..delegated_years`` are inspected by the delegated office, the
 rest by the central office (seed 001), each with its own sample size,
-observations per place and pass bar. With ``third_party`` on, covert visits
+observations per place, pass bar and inspection window
+(:meth:`~civsim.scenario.Evaluation.window`; an unannounced one the campaign
+cannot aim at, :mod:`.campaign`). With ``third_party`` on, covert visits
 spread over the year (常态化测评, seed 000) each score a smaller sample, and their
 mean carries ``field_share`` of the field points
 (:func:`civsim.scoring.blend_field`). At the year's end the negative list is
@@ -91,7 +93,11 @@ def _prepare(scenario: Scenario, city: City, allocation: pd.DataFrame) -> Evalua
 
 
 def protocol_dates(
-    ev: Evaluation, days_per_year: int, field_draw: int, rng: np.random.Generator
+    ev: Evaluation,
+    days_per_year: int,
+    field_draw: int,
+    rng: np.random.Generator,
+    field_start: int | None = None,
 ) -> dict[str, int]:
     """The days of year of one year's survey, field inspection and material review.
 
@@ -107,13 +113,17 @@ def protocol_dates(
     ...                 material_review_window_days=30)
     >>> protocol_dates(ev, 365, 10, np.random.default_rng(0))
     {'survey': 300, 'field': 250, 'material': 364}
+    >>> protocol_dates(ev, 365, 10, np.random.default_rng(0), field_start=200)["field"]
+    210
     """
     last = days_per_year - 1
     survey = ev.survey_day + int(rng.integers(0, ev.survey_window_days))
     material = ev.material_review_day + int(rng.integers(0, ev.material_review_window_days))
     return {
         "survey": min(survey, last),
-        "field": min(ev.window_start_day + field_draw, last),
+        "field": min(
+            (ev.window_start_day if field_start is None else field_start) + field_draw, last
+        ),
         "material": min(material, last),
     }
 
@@ -143,8 +153,10 @@ def evaluation(env: simpy.Environment, run: Run) -> Process:
     for year in range(cyc.years):
         start = year * run.days_per_year
         office = part.office(year + 1, ev.delegated_years)
-        field_draw = int(rng.integers(0, ev.window_days))
-        dates = protocol_dates(ev, run.days_per_year, field_draw, run.rng("protocol"))
+        # the inspecting office's window (seed 001: delegated, then central)
+        opens, length = ev.window(year + 1)
+        field_draw = int(rng.integers(0, length))
+        dates = protocol_dates(ev, run.days_per_year, field_draw, run.rng("protocol"), opens)
         # the protocol's draw shifts every material review day of the year alike
         shift = dates.pop("material") - ev.material_review_day
         reviews_on = [

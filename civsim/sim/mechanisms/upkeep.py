@@ -60,11 +60,15 @@ def effort_levels(run: Run, day: int) -> np.ndarray:
     """Routine effort of each district, then the city, on ``day``, as a multiple of normal.
 
     The campaign's delivered effort (times a warned holder's rise, :mod:`.title_holder`)
-    times one plus the effort spare volunteers add (nothing without volunteer dispatch).
+    times one plus the effort spare volunteers add (nothing without volunteer dispatch);
+    with the civilization index's feedback, the districts ranked lowest at its last
+    publication work harder (:mod:`.civilization_index`).
     """
     effort = run["campaign"].effort[day]  # planned, less fatigue (:mod:`.campaign`)
     if "title_holder" in run:  # a warned holder works harder the next year (:mod:`.title_holder`)
         effort = effort * run["title_holder"].effort
+    if "civilization_index" in run:  # districts ranked low catch up (:mod:`.civilization_index`)
+        effort = effort * run["civilization_index"].effort
     if "volunteers" in run:
         return effort * (1.0 + run["volunteers"].effort)
     return np.full(len(run.ckp.districts) + 1, effort)
