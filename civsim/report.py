@@ -36,6 +36,7 @@ from civsim import plots
 from civsim.city import City, build_city
 from civsim.export import staged_folder, write_csv
 from civsim.findings import verdicts
+from civsim.index_figure import plot_civilization_index
 from civsim.results import Comparison
 from civsim.scenario import ASSUMPTION, Scenario, parameter_table, scenario_hash
 from civsim.summary import executive_summary, report_text, wan
@@ -75,7 +76,14 @@ COMPARISON_COLUMNS = (
     "late_share",
 )
 #: The title holders' outcomes, shown only when some scenario has them.
-PROTOCOL_COLUMNS = ("keep_chance", "years_held", "years_held_interval", "precondition")
+PROTOCOL_COLUMNS = (
+    "keep_chance",
+    "years_held",
+    "years_held_interval",
+    "precondition",
+    "index_spread",
+    "index_worst",
+)
 
 _STYLE = """
 body { font-family: "%(font)s", "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;
@@ -183,15 +191,17 @@ def comparison_table(
 
 
 def protocol_table(comparison: Comparison, lang: str = "zh") -> pd.DataFrame | None:
-    """A title holder's re-check outcomes per scenario, or None when no scenario has any.
+    """The protocol's outcomes per scenario, or None when no scenario has any.
 
-    Keep chance, years held and the minors' precondition are NaN for nominees
-    and where the minors' assessment is off; a table of dashes tells nothing.
+    Keep chance and years held are NaN for nominees, the minors' precondition
+    where the minors' assessment is off, and the civilization index's spread
+    and worst district where no index is published; a table of dashes tells nothing.
     """
     t = report_text(lang)
     s = comparison.summary
     cols = ["keep_chance", "years_held", "years_held_low", "years_held_high"]
-    if s[[*cols, "precondition_passed"]].isna().all().all():
+    index = ["index_spread", "index_worst"]
+    if s[[*cols, "precondition_passed", *index]].isna().all().all():
         return None
     columns = {
         "scenario": s.index,
@@ -202,6 +212,8 @@ def protocol_table(comparison: Comparison, lang: str = "zh") -> pd.DataFrame | N
             for lo, hi in zip(s["years_held_low"], s["years_held_high"], strict=True)
         ],
         "precondition": s["precondition_passed"].round(2).to_numpy(),
+        "index_spread": s["index_spread"].round(2).to_numpy(),
+        "index_worst": s["index_worst"].round(2).to_numpy(),
     }
     return pd.DataFrame({t[f"col_{k}"]: columns[k] for k in ("scenario", *PROTOCOL_COLUMNS)})
 
@@ -454,6 +466,9 @@ def _figures(
     res = comparison.results
     first = comparison.baseline
     alloc = res.allocation[res.allocation["scenario"] == first]
+    index = res.civilization_index
+    # The index's figure, of the first scenario publishing one.
+    published = list(dict.fromkeys(index["scenario"])) if len(index) else []
     return [
         ("cycle_scores", lambda ax: plots.plot_cycle_scores(comparison, ax), (10, 5)),
         ("shadow", lambda ax: plots.plot_shadow(res, ax), (11, 5)),
@@ -468,6 +483,17 @@ def _figures(
         ("chain", lambda ax: plots.plot_chain(city.chain, ax), (16, 8)),
         ("unit_load", lambda ax: plots.plot_unit_load(load, ax, scenario=base), (8, 7)),
         ("grid_worker_load", lambda ax: plots.plot_grid_worker_load(load, ax), (8, 4)),
+        *(
+            [
+                (
+                    "civilization_index",
+                    lambda ax: plot_civilization_index(res, ax, scenario=base, which=published[0]),
+                    (11, 5),
+                )
+            ]
+            if published
+            else []
+        ),
     ]
 
 

@@ -253,3 +253,15 @@ def test_an_unknown_language_is_refused() -> None:
 
     with pytest.raises(CivsimError, match="report language 'fr': use one of zh, en"):
         report_text("fr")
+
+
+def test_a_published_index_shows_its_spread_and_its_figure(county, county_prep) -> None:
+    """A scenario publishing the civilization index: its spread in the protocol table, its figure."""
+    index = {"civilization_index": {"enabled": True, "publish_every_days": 60}}
+    published = variant(county, "published", evaluation=index)
+    cmp = compare([county_prep, prepare(published, city=county_prep.city)], 1, progress=False)
+    page = render_report(cmp, [county, published], city=county_prep.city, metadata=META, lang="en")
+    assert '<h2 id="protocol">' in page and "index spread across districts" in page
+    assert 'id="fig-civilization_index"' in page
+    spread = cmp.summary.loc["published", "index_spread"]
+    assert spread > 0 and f">{spread:.2f}<" in page
