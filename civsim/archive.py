@@ -283,6 +283,8 @@ def _read_run(folder: Path) -> tuple[RunResult, Scenario, dict[str, Any]]:
     if scenario_hash(scenario) != meta.get("scenario_hash"):
         raise CivsimError(
             f"{path}: the stored scenario's hash {scenario_hash(scenario)} is not the one "
-            f"recorded with its tables ({meta.get('scenario_hash')}); the folder was changed"
+            f"recorded with its tables ({meta.get('scenario_hash')}): the folder was edited, or "
+            "another civsim version wrote it (new settings change a scenario's hash); run the "
+            "scenario again"
         )
     return result, scenario, meta

@@ -61,6 +61,7 @@ EXAMPLES = {
     "report": [
         "civsim report out/demo --out out/demo_again",
         "civsim report runs/baseline runs/fast --out cmp",
+        "civsim report out/demo out/county_upkeep --out out/with_exploration --lang en",
     ],
     "explore": [
         "civsim explore scenarios/experiments/county_upkeep.yaml --out out/county_upkeep",

@@ -147,9 +147,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from civsim.archive import read_runs
     from civsim.city import other_cities
+    from civsim.experiments import quota_score
+    from civsim.exploration_report import exploration_section, is_exploration, read_exploration
     from civsim.report import write_report
 
-    saved = read_runs(args.folders)
+    explored = [read_exploration(f) for f in args.folders if is_exploration(f)]
+    saved = read_runs([f for f in args.folders if not is_exploration(f)])
     others = other_cities(saved.scenarios)
     if others and not args.allow_different_cities:
         raise CivsimError(
@@ -157,6 +160,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             f"baseline {saved.scenarios[0].name}; pass --allow-different-cities to report "
             "them anyway (the report says so)"
         )
+    line = quota_score(saved.scenarios[0].simulation.evaluation)
     report = write_report(
         saved.comparison,
         saved.scenarios,
@@ -164,9 +168,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
         other_cities=others,
         metadata=saved.metadata,
         lang=args.lang,
+        sections=[exploration_section(e, args.lang, line) for e in explored],
     )
     names = ", ".join(saved.comparison.scenarios)
     print(f"{names}: {int(saved.comparison.summary['reps'].iloc[0])} replications each, read back")
+    for e in explored:
+        print(f"experiment {e.experiment.name}: its section added")
     print(f"report written   {report}")
     return 0
 
@@ -475,7 +482,7 @@ def _parser() -> argparse.ArgumentParser:
         "folders",
         nargs="+",
         metavar="RUN_DIR",
-        help="folders written by compare or run, the baseline first",
+        help="folders written by compare or run, the baseline first, and by explore",
     )
     p.add_argument("--out", required=True, metavar="DIR", help="folder for report.html and CSVs")
     p.add_argument(

@@ -16,18 +16,14 @@ inputs: the same inputs (with ``metadata["created"]``) give the same bytes.
 
 from __future__ import annotations
 
-import base64
 import datetime
 import html
 import importlib.metadata
-import io
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from pydantic import BaseModel
@@ -37,6 +33,7 @@ from civsim.city import City, build_city
 from civsim.export import staged_folder, write_csv
 from civsim.findings import verdicts
 from civsim.index_figure import plot_civilization_index
+from civsim.page import Section, cell_text, figure_html, table_html
 from civsim.results import Comparison
 from civsim.scenario import ASSUMPTION, Scenario, parameter_table, scenario_hash
 from civsim.summary import executive_summary, report_text, wan
@@ -53,8 +50,7 @@ __all__ = [
     "write_report",
 ]
 
-#: Resolution of the embedded figures (dots per inch).
-FIGURE_DPI = 100
+
 #: The comparison table's rows (metrics), in order; each has ``col_`` and ``explain_`` text.
 COMPARISON_COLUMNS = (
     "scenario",
@@ -336,6 +332,7 @@ def render_report(
     other_cities: Sequence[str] = (),
     metadata: Mapping[str, Any] | None = None,
     lang: str = "zh",
+    sections: Sequence[Section] = (),
 ) -> str:
     """The whole report as one HTML page.
 
@@ -355,6 +352,9 @@ def render_report(
         depends on nothing but the arguments.
     lang : {"zh", "en"}
         The page's language.
+    sections : sequence of Section
+        Sections of later stages, after the figures; the first with ``drivers``
+        also says in the summary which assumptions decide the result.
 
     Returns
     -------
@@ -370,12 +370,13 @@ def render_report(
     meta = run_metadata(comparison, scenarios, metadata)
     city = build_city(base) if city is None else city
     esc = html.escape
-    sections = [("summary", t["h_summary"]), ("comparison", t["h_comparison"])]
+    toc = [("summary", t["h_summary"]), ("comparison", t["h_comparison"])]
     protocol = protocol_table(comparison, lang)
     if protocol is not None:
-        sections.append(("protocol", t["h_protocol"]))
-    sections += [
+        toc.append(("protocol", t["h_protocol"]))
+    toc += [
         ("figures", t["h_figures"]),
+        *((extra.key, extra.title) for extra in sections),
         ("assumptions", t["h_assumptions"]),
         ("metadata", t["h_metadata"]),
     ]
@@ -409,11 +410,18 @@ def render_report(
                 else ""
             )
             + "</li>"
-            for key, title in sections
+            for key, title in toc
         ),
         "</ol></nav>",
         f'<h2 id="summary">{esc(t["h_summary"])}</h2>',
-        executive_summary(comparison, scenarios, other_cities, assumptions, lang),
+        executive_summary(
+            comparison,
+            scenarios,
+            other_cities,
+            assumptions,
+            lang,
+            drivers=next((extra.drivers for extra in sections if extra.drivers), ""),
+        ),
         f'<h2 id="comparison">{esc(t["h_comparison"])}</h2>',
         f'<p class="note">{esc(t["note_comparison"])}</p>',
         _metric_table(comparison_table(comparison, scenarios, lang), COMPARISON_COLUMNS, t),
@@ -429,15 +437,17 @@ def render_report(
         caption = esc(t[f"fig_{key}"].format(baseline=base.name))
         body.append(
             f'<figure id="fig-{key}"><figcaption>{caption}</figcaption>'
-            f"{_figure(draw, size, t['figure_alt'] + caption)}"
+            f"{figure_html(draw, size, t['figure_alt'] + caption)}"
             f'<p class="note">{esc(t[f"fig_{key}_note"])}</p></figure>'
         )
+    for extra in sections:
+        body += [f'<h2 id="{esc(extra.key)}">{esc(extra.title)}</h2>', extra.body]
     shown_assumptions = assumptions.replace({"scenario": {"all": t["all_scenarios"]}})
     shown_assumptions.columns = [t[f"col_{c}"] for c in assumptions.columns]
     body += [
         f'<h2 id="assumptions">{esc(t["h_assumptions"])}</h2>',
         f'<p class="note">{esc(t["note_assumptions"])}</p>',
-        _table(shown_assumptions, "assumptions"),
+        table_html(shown_assumptions, "assumptions"),
         f'<h2 id="metadata">{esc(t["h_metadata"])}</h2>',
         _metadata(meta, t),
     ]
@@ -527,6 +537,7 @@ def write_report(
     other_cities: Sequence[str] = (),
     metadata: Mapping[str, Any] | None = None,
     lang: str = "zh",
+    sections: Sequence[Section] = (),
 ) -> Path:
     """Write ``report.html`` and the comparison tables as CSV into ``out``, all or nothing.
 
@@ -539,7 +550,7 @@ def write_report(
     Path
         The report file.
     """
-    page = render_report(comparison, scenarios, city, other_cities, metadata, lang)
+    page = render_report(comparison, scenarios, city, other_cities, metadata, lang, sections)
     out = Path(out)
     with staged_folder(out) as tmp:
         (tmp / "report.html").write_text(page, encoding="utf-8")
@@ -548,47 +559,16 @@ def write_report(
     return out / "report.html"
 
 
-def _figure(draw: Callable[[Axes], Axes], size: tuple[float, float], alt: str) -> str:
-    """Draw a figure and return it as an embedded PNG ``<img>``."""
-    fig, ax = plt.subplots(figsize=size)
-    try:
-        draw(ax)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
-    finally:
-        plt.close(fig)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<img alt="{alt}" src="data:image/png;base64,{data}">'
-
-
-def _cell(value: Any) -> str:
-    """One table cell's text: a dash for a missing number."""
-    if isinstance(value, float | np.floating) and np.isnan(value):
-        return "—"
-    number = isinstance(value, int | float | np.integer | np.floating)
-    return html.escape(f"{value:,}" if number else str(value))
-
-
-def _table(table: pd.DataFrame, css_class: str = "") -> str:
-    """An HTML table with every cell escaped, its header repeated on each printed page."""
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
-    rows = "".join(
-        "<tr>" + "".join(f'<td class="text">{_cell(v)}</td>' for v in row) + "</tr>"
-        for row in table.itertuples(index=False)
-    )
-    return f'<table class="{css_class}"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
-
-
 def _metric_table(table: pd.DataFrame, keys: Sequence[str], t: dict[str, str]) -> str:
     """A table turned on its side: a column per scenario, a row per metric with its meaning.
 
     Seven scenarios side by side still fit an A4 page; sixteen metrics across would not.
     """
     esc = html.escape
-    head = "".join(f"<th>{_cell(name)}</th>" for name in table.iloc[:, 0])
+    head = "".join(f"<th>{cell_text(name)}</th>" for name in table.iloc[:, 0])
     rows = []
     for key, column in zip(keys[1:], table.columns[1:], strict=True):
-        cells = "".join(f"<td>{_cell(v)}</td>" for v in table[column])
+        cells = "".join(f"<td>{cell_text(v)}</td>" for v in table[column])
         rows.append(
             f"<tr><th>{esc(str(column))}"
             f'<span class="explain">{esc(t[f"explain_{key}"])}</span></th>{cells}</tr>'

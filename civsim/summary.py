@@ -85,6 +85,7 @@ def executive_summary(
     other_cities: Sequence[str],
     assumptions: pd.DataFrame,
     lang: str = "zh",
+    drivers: str = "",
 ) -> str:
     """The executive summary as HTML: verdicts, a recommendation, what decides it, warnings.
 
@@ -99,6 +100,9 @@ def executive_summary(
         :func:`civsim.report.assumptions_table` of the scenarios: the settings that
         differ between them, and the assumptions among those.
     lang : {"zh", "en"}
+    drivers : str, optional
+        HTML saying which assumptions decide the result, from an exploration;
+        without it, what each option changes and which of that is assumed.
 
     Returns
     -------
@@ -158,7 +162,7 @@ def executive_summary(
             f"<h3>{esc(t['h_recommendation'])}</h3>",
             "<p>" + " ".join(advice) + "</p>",
             f"<h3>{esc(t['h_drivers'])}</h3>",
-            _drivers(scenarios, assumptions, t),
+            drivers or _drivers(scenarios, assumptions, t),
             f"<h3>{esc(t['h_warnings'])}</h3>",
             _warnings(comparison, other_cities, t),
             "</div>",

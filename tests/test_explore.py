@@ -303,3 +303,19 @@ def test_an_unreachable_scheduler_is_named_within_ten_seconds(
     assert time.monotonic() - start < 10
     assert address in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_the_report_adds_an_experiments_section(small: Path, tmp_path: Path) -> None:
+    """A report of a comparison and an experiment: the section, its figures, the summary."""
+    runs, store, out = tmp_path / "cmp", tmp_path / "store", tmp_path / "report"
+    county = str(SCENARIOS / "county_nominee.yaml")
+    assert main(["compare", county, "--reps", "1", "--executor", "serial", "--out", str(runs)]) == 0
+    explore_args = ["explore", str(small), "--out", str(store), "--executor", "serial"]
+    assert main([*explore_args, "--discover", "as_is:joint"]) == 0
+    assert main(["report", str(runs), str(store), "--out", str(out), "--lang", "en"]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert '<h2 id="exploration">' in page and 'href="#exploration"' in page
+    assert page.count("<img") >= 9 + 2  # the comparison's figures, then the experiment's
+    top = pd.read_parquet(store / "feature_scores.parquet").set_index("feature")["cycle_score"]
+    assert f"depends most on {top.idxmax()} (feature score {top.max():.2f})" in page
+    assert "No sensitivity exploration has been run" not in page

@@ -256,7 +256,7 @@ def test_an_unknown_language_is_refused() -> None:
 
 
 def test_a_published_index_shows_its_spread_and_its_figure(county, county_prep) -> None:
-    """A scenario publishing the civilization index: its spread in the protocol table, its figure."""
+    """A scenario publishing the civilization index: its spread and figure are in the report."""
     index = {"civilization_index": {"enabled": True, "publish_every_days": 60}}
     published = variant(county, "published", evaluation=index)
     cmp = compare([county_prep, prepare(published, city=county_prep.city)], 1, progress=False)
