@@ -21,6 +21,7 @@ import pandas as pd
 
 from civsim.errors import CivsimError
 from civsim.scenario import PolicyName
+from civsim.summary import budget_summary, budget_text, tasks_summary, tasks_text, to_json
 
 if typing.TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -97,17 +98,24 @@ def _cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     with staged_folder(out) as tmp:  # checked, locked, and moved in only when complete
         result.write(tmp, metadata)
-    row = summarise(result.cycle).iloc[0]
+    cycle = summarise(result.cycle)
+    row = cycle.iloc[0]
+    alloc = result.allocation
+    unspent = None
+    if len(alloc) and {"replication", "year", "line", "yuan"} <= set(alloc.columns):
+        years = alloc[["replication", "year"]].drop_duplicates().shape[0]
+        unspent = int(alloc.loc[alloc["line"] == UNSPENT, "yuan"].sum()) / max(years, 1)
+    if args.json:
+        head = {"scenario": scenario.name, "replications": args.reps, "seed": seed, "out": out}
+        found = {"cycle": cycle.reset_index(), "fund_unspent_yuan_per_year": unspent}
+        return _print(to_json(head | found))
     print(f"{scenario.name}: {args.reps} replications, seed {seed}")
     print(
         f"cycle score      {row['mean']:.2f}  (90% interval {row['low']:.2f} .. {row['high']:.2f})"
     )
     print(f"title chance     {row['title_probability']:.0%}")
     print(f"disqualified     {row['disqualified']:.0%}")
-    alloc = result.allocation
-    if len(alloc) and {"replication", "year", "line", "yuan"} <= set(alloc.columns):
-        years = alloc[["replication", "year"]].drop_duplicates().shape[0]
-        unspent = int(alloc.loc[alloc["line"] == UNSPENT, "yuan"].sum()) / max(years, 1)
+    if unspent is not None:
         print(f"fund unspent     {unspent:,.0f} yuan a year (every line of its pool at its cap)")
     print(f"tables written   {out}")
     return 0
@@ -133,6 +141,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     cmp = compare(preps, args.reps, seed=args.seed, executor=args.executor, workers=args.workers)
     report = write_report(cmp, scenarios, args.out, city=preps[0].city, other_cities=others)
     seed = scenarios[0].seed if args.seed is None else args.seed
+    if args.json:  # the numbers of comparison_summary.csv, unrounded
+        head = {"scenarios": [sc.name for sc in scenarios], "replications": args.reps}
+        found = {"seed": seed, "summary": cmp.summary.reset_index(), "report": report}
+        return _print(to_json(head | found))
     print(f"{len(scenarios)} scenarios, {args.reps} replications each, seed {seed}")
     table = comparison_table(cmp).drop(columns=["title_zh", "reps"]).set_index("scenario")
     with pd.option_context("display.width", 200, "display.max_columns", None):
@@ -176,30 +188,24 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 1
 
 
+def _print(text: str) -> int:
+    print(text)  # a command's last words; with --json, its summary for scripts (civsim.summary)
+    return 0
+
+
 def _bracketed(item: str) -> str:
     return f" [{item}]" if item else ""
 
 
 def _cmd_budget(args: argparse.Namespace) -> int:
-    from civsim.budget import allocate_cycle, budget_inputs, expected_gain, summarise
+    from civsim.budget import allocate_cycle, budget_inputs, expected_gain, read_results, summarise
     from civsim.errors import BudgetError
     from civsim.export import staged_folder, write_csv, write_workbook
     from civsim.scenario import load_scenario
+    from civsim.sheets import budget_workbook
 
     scenario = load_scenario(args.file)
-    results = None
-    if args.results:
-        try:
-            scores = pd.read_csv(args.results)
-        except (OSError, ValueError) as exc:
-            raise BudgetError(f"cannot read results {args.results}: {exc}") from None
-        if "year" not in scores.columns:
-            raise BudgetError(f"results {args.results} need a year column")
-        # read_csv (no date parsing) gives a year column of numbers or strings, as int() takes.
-        results = {
-            int(cast(typing.SupportsInt | str, y)): g.drop(columns="year")
-            for y, g in scores.groupby("year")
-        }
+    results = read_results(args.results) if args.results else None
     table = allocate_cycle(scenario, args.policy, results)
     summary = summarise(table)
     inputs = budget_inputs(scenario)
@@ -207,32 +213,17 @@ def _cmd_budget(args: argparse.Namespace) -> int:
     gains = {cast(np.int64, y): expected_gain(t, inputs) for y, t in table.groupby("year")}
     # Everything is computed first; the files appear together or not at all.
     out = Path(args.out)
+    sheets = budget_workbook(scenario, table, summary, args.lang)  # CSV: civsim's columns
     with staged_folder(out) as tmp:
         write_csv(table, tmp / "allocation.csv")
         write_csv(summary, tmp / "allocation_summary.csv")
-        write_workbook(tmp / "allocation.xlsx", {"allocation": table, "summary": summary})
+        write_workbook(tmp / "allocation.xlsx", sheets)
     if scenario.budget is None:  # allocate_cycle has already refused such a scenario
         raise BudgetError(f"scenario {scenario.name} has no budget section")
     policy = args.policy or scenario.budget.policy
-    print(f"{scenario.name}: special fund, policy {policy}, yuan by holder and category")
-    pivot = summary.pivot_table(
-        index=["level", "district"], columns="year", values="yuan", aggfunc="sum", sort=False
-    )
-    print(pivot.map("{:,}".format).to_string())
-    if policy == "performance" and not results:
-        print("no results given (--results): every year uses budget.first_year_policy")
-    for year, gain in gains.items():
-        this = summary[summary.year == year]
-        spent, reserve, unspent = (
-            int(this[col].sum()) for col in ("spent_yuan", "reserve_yuan", "unspent_yuan")
-        )
-        print(
-            f"year {year}: {spent:,} yuan on units, expected gain {gain:.3f} points of 100; "
-            f"{reserve:,} yuan reserve (less than a unit), {unspent:,} yuan unspent "
-            "(every line of its pool at its cap)"
-        )
-    print(f"written: {out / 'allocation.csv'}, allocation_summary.csv, allocation.xlsx")
-    return 0
+    files = [out / name for name in ("allocation.csv", "allocation_summary.csv", "allocation.xlsx")]
+    done = budget_summary(scenario.name, policy, summary, gains, files, bool(results))
+    return _print(to_json(done) if args.json else budget_text(done))
 
 
 def _cmd_fund(args: argparse.Namespace) -> int:
@@ -279,9 +270,10 @@ def _cmd_fund(args: argparse.Namespace) -> int:
 
 def _cmd_tasks(args: argparse.Namespace) -> int:
     from civsim.city import build_city
-    from civsim.export import staged_folder, write_csv, write_tables
+    from civsim.export import staged_folder, write_csv, write_workbook
     from civsim.responsibility import import_responsibilities, responsibility_table
     from civsim.scenario import load_scenario
+    from civsim.sheets import task_workbooks
     from civsim.tasks import conflicts, coverage, raci, workload
 
     scenario = load_scenario(args.file)
@@ -296,28 +288,19 @@ def _cmd_tasks(args: argparse.Namespace) -> int:
         "raci": raci(scenario, tasks),
         "responsibilities": responsibility_table(scenario),
     }
+    # The CSV files keep civsim's columns and ids for scripts; the workbooks are the office's.
+    books = task_workbooks(scenario, tasks, city.territory, reports, args.lang)
     with staged_folder(Path(args.out)) as tmp:
         tasks.to_parquet(tmp / "tasks.parquet", index=False)
         write_csv(tasks, tmp / "tasks.csv")
         write_csv(places, tmp / "places.csv")
-        write_tables(tmp, reports, "reports.xlsx")
-    print(f"{scenario.name}: {len(tasks):,} tasks at {len(places):,} places -> {args.out}")
-    for name in ("coverage", "conflicts"):
-        table = reports[name]
-        kinds = table.iloc[:, 0].value_counts()
-        found = ", ".join(f"{k} {n:,}" for k, n in kinds.items()) or "none"
-        print(f"{name} {'gaps' if name == 'coverage' else 'found'}: {found}")
-    load = reports["workload"]
-    for level, label in (("unit", "units"), ("grid_worker", "grid workers")):
-        top = load[load["level"] == level].head(5)
-        over = int(load.loc[load["level"] == level, "overloaded"].sum())
-        print(f"most loaded {label} ({over:,} over capacity):")
-        for rec in top.itertuples():
-            print(
-                f"  {rec.id:<24} {rec.tasks:>6,} tasks {rec.hours_per_year:>9,.0f} h/yr "
-                f"load {rec.load:.2f}"
-            )
-    return 0
+        for name, table in reports.items():
+            write_csv(table, tmp / f"{name}.csv")
+        for book, sheets in books.items():
+            write_workbook(tmp / book, sheets)
+    files = [Path(args.out) / name for name in (*books, "tasks.csv", "tasks.parquet")]
+    done = tasks_summary(scenario.name, len(tasks), len(places), reports, files)
+    return _print(to_json(done) if args.json else tasks_text(done, args.out))
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
@@ -431,6 +414,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the tables")
     _replication_options(p, seed_default="the scenario's")
     _set_option(p, "the scenario", "civsim run s.yaml --out runs/fast --set name=fast", "")
+    _json_option(p)
     p.set_defaults(run=_cmd_run)
 
     p = _command(sub, "compare", help="compare scenarios on common random numbers; HTML report")
@@ -448,6 +432,7 @@ def _parser() -> argparse.ArgumentParser:
         "civsim compare a.yaml b.yaml --out cmp",
         "; to compare a variant with its own file, write it as an extends: overlay",
     )
+    _json_option(p)
     p.set_defaults(run=_cmd_compare)
 
     p = _command(
@@ -472,6 +457,8 @@ def _parser() -> argparse.ArgumentParser:
         help="last years' results (columns year, district, score) for the performance policy",
     )
     p.add_argument("--out", metavar="DIR", required=True, help="folder for the tables")
+    _workbook_language(p)
+    _json_option(p)
     p.set_defaults(run=_cmd_budget)
 
     p = _command(
@@ -494,8 +481,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--responsibilities",
         metavar="SHEET",
-        help="responsibility table (CSV, or XLSX[#sheet]) overriding lead and cooperating units",
+        help="responsibility table (CSV, or XLSX[#sheet]; the 责任分解表 civsim writes, edited) "
+        "overriding lead and cooperating units",
     )
+    _workbook_language(p)
+    _json_option(p)
     p.set_defaults(run=_cmd_tasks)
 
     p = _command(sub, "generate", help="write a scenario folder of a city of about N grids")
@@ -524,6 +514,15 @@ def _replication_options(
     p.add_argument("--seed", type=int, help=f"master seed (default: {seed_default})")
     p.add_argument("--executor", choices=["serial", "process"], default="process")
     p.add_argument("--workers", type=_positive, help="processes (default: all cores)")
+
+
+def _json_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print the summary as JSON, not a table")
+
+
+def _workbook_language(p: argparse.ArgumentParser) -> None:
+    help_ = "XLSX headers and names: Chinese (default) or civsim's English columns and ids"
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help=help_)
 
 
 def _set_option(p: argparse.ArgumentParser, applies_to: str, example: str, note: str) -> None:

@@ -21,7 +21,7 @@ SCENARIOS = PACKAGE.parent / "scenarios"
 
 #: The pipeline's stages in order; a module may import its own stage or an earlier one.
 STAGES = (
-    ("shared", ("civsim.errors", "civsim.apportion")),
+    ("shared", ("civsim.errors", "civsim.apportion", "civsim.labels")),
     ("scenario", ("civsim.scenario",)),
     (
         "city",
@@ -59,7 +59,7 @@ STAGES = (
             "civsim.fund_value",
         ),
     ),
-    ("outputs", ("civsim.plots", "civsim.export", "civsim.report")),
+    ("outputs", ("civsim.plots", "civsim.export", "civsim.sheets", "civsim.report")),
     ("interface", ("civsim.cli", "civsim")),
 )
 
