@@ -159,7 +159,7 @@ def write_workbook(path: Path, tables: Mapping[str, pd.DataFrame]) -> None:
     text (Chinese characters count double, up to :data:`XLSX_MAX_WIDTH`, longer
     text wrapped), whole numbers with thousands separators and fractions with
     :data:`XLSX_DECIMALS` decimals, and prints landscape, one page wide, with the
-    header on every page and page numbers below; a sheet longer than
+    header on every page, its name above and page numbers below; a sheet longer than
     :data:`XLSX_PRINT_ROWS` rows prints its first rows only and says so in the
     footer.
 
@@ -195,13 +195,12 @@ def _lay_out(ws: Any, table: pd.DataFrame) -> None:
     ws.page_setup.fitToHeight = 0  # as many pages down as it takes
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.oddFooter.center.text = XLSX_PAGE_FOOTER
+    ws.oddHeader.center.text = "&A"  # the sheet's name: which report a loose page belongs to
     if len(table) > XLSX_PRINT_ROWS:
         last = get_column_letter(max(len(table.columns), 1))
         ws.print_area = f"A1:{last}{XLSX_PRINT_ROWS + 1}"
-        ws.oddFooter.left.text = (
-            f"仅打印前 {XLSX_PRINT_ROWS:,} 行，共 {len(table):,} 行；"
-            "其余行在表格中（可筛选），也在 CSV 文件中"
-        )
+        # Short, so that it leaves room for the page number in the middle.
+        ws.oddFooter.left.text = f"仅打印前 {XLSX_PRINT_ROWS:,} 行，共 {len(table):,} 行"
     natural = [_natural_width(table, column) for column in table.columns]
     numeric = [pd.api.types.is_numeric_dtype(table[column]) for column in table.columns]
     widths = _fit_page(natural, numeric)

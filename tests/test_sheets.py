@@ -29,7 +29,7 @@ def test_a_long_sheet_prints_its_first_rows_and_says_so(tmp_path: Path) -> None:
     assert ws.print_area == f"'t'!$A$1:$B${XLSX_PRINT_ROWS + 1}"
     assert f"共 {n:,} 行" in ws.oddFooter.left.text
     assert ws.max_row == n + 1  # every row is still in the sheet
-    assert "&P" in ws.oddFooter.center.text
+    assert "&P" in ws.oddFooter.center.text and ws.oddHeader.center.text == "&A"
     assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
 
 
