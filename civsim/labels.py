@@ -9,7 +9,7 @@ through :func:`column_of`, so a sheet edited in Chinese re-imports.
 
 from __future__ import annotations
 
-__all__ = ["HEADERS_ZH", "ID_SUFFIX_ZH", "VALUES_ZH", "column_of", "header_zh"]
+__all__ = ["DETAILS_ZH", "HEADERS_ZH", "ID_SUFFIX_ZH", "VALUES_ZH", "column_of", "header_zh"]
 
 #: Chinese header of each column civsim writes to a workbook.
 HEADERS_ZH: dict[str, str] = {
@@ -112,6 +112,19 @@ VALUES_ZH: dict[str, dict[str, str]] = {
     },
     "body_kind": {"office": "文明办", "member_unit": "成员单位", "district": "区县"},
 }
+
+#: The ``detail`` texts of :func:`civsim.tasks.coverage` and :func:`civsim.tasks.conflicts`
+#: in Chinese: a pattern matching the whole English text, and the Chinese with its groups
+#: (``{0}``, ``{1}``; ids among them are shown by name).
+DETAILS_ZH: tuple[tuple[str, str], ...] = (
+    (r"(\d+) tasks without an owner", "{0}项任务没有牵头单位"),
+    (r"no field standard checks (.+)", "没有实地考察标准检查{0}"),
+    (r"no place of type (.+)", "没有{0}类点位"),
+    (r"(\d+) field tasks without a person", "{0}项实地任务无人负责"),
+    (r"(\d+) unit tasks without a person", "{0}项单位任务无人负责"),
+    (r"a responsibility table names several leads", "责任分解表为该标准指定了多个牵头单位"),
+    (r"type's claimant (.+), claimed by (.+)", "该类点位应由{0}负责，现由{1}认领"),
+)
 
 _COLUMN_OF = {header: column for column, header in HEADERS_ZH.items()}
 

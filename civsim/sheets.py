@@ -18,7 +18,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from civsim.allocation import RESERVE, UNSPENT
-from civsim.labels import HEADERS_ZH, ID_SUFFIX_ZH, VALUES_ZH, header_zh
+from civsim.labels import DETAILS_ZH, HEADERS_ZH, ID_SUFFIX_ZH, VALUES_ZH, header_zh
 from civsim.places import TerritoryTables
 from civsim.responsibility import require_framework, responsibility_table
 from civsim.scenario import Scenario
@@ -151,12 +151,33 @@ def _names_column(values: pd.Series, names: Mapping[str, str]) -> pd.Series:
     return values.astype(object).map(lambda v: lookup.get(str(v), "") if pd.notna(v) else "")
 
 
+def _detail(text: str, names: Mapping[str, str]) -> str:
+    """A report's English ``detail`` in Chinese (:data:`civsim.labels.DETAILS_ZH`), ids by name.
+
+    Examples
+    --------
+    >>> _detail("type's claimant urban_mgmt, claimed by d01", {"d01": "东城区"})
+    '该类点位应由urban_mgmt负责，现由东城区认领'
+    >>> _detail("not a known text", {})
+    'not a known text'
+    """
+    for pattern, chinese in DETAILS_ZH:
+        found = re.fullmatch(pattern, text)
+        if found:
+            parts = (
+                NAME_JOINER.join(_name(p, names) for p in g.split(";")) for g in found.groups()
+            )
+            return chinese.format(*parts)
+    return text
+
+
 def office_table(table: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
     """``table`` as an office reads it: Chinese headers, values and names beside ids.
 
     Each column gets its header from :data:`civsim.labels.HEADERS_ZH`; coded
     values (methods, levels, categories, kinds of gap) their Chinese words from
-    :data:`civsim.labels.VALUES_ZH`; true/false 是/否. A column of ids
+    :data:`civsim.labels.VALUES_ZH`, and a report's ``detail`` its Chinese from
+    :data:`civsim.labels.DETAILS_ZH`; true/false 是/否. A column of ids
     (:data:`NAMED_COLUMNS`) becomes two: the names under the column's header,
     then the ids under the header plus :data:`civsim.labels.ID_SUFFIX_ZH`, so a
     sheet sorts and filters by name and still says which id is meant.
@@ -186,6 +207,8 @@ def office_table(table: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
         if column in NAMED_COLUMNS:
             columns[header] = _names_column(values, names)
             columns[header + ID_SUFFIX_ZH] = values.astype(object).where(values.notna(), "")
+        elif column == "detail":
+            columns[header] = values.map(lambda v: _detail(v, names) if isinstance(v, str) else v)
         elif column in VALUES_ZH:
             words = VALUES_ZH[str(column)]
             columns[header] = values.astype(object).map(lambda v, w=words: w.get(v, v))
