@@ -21,7 +21,15 @@ import pandas as pd
 
 from civsim.errors import CivsimError
 from civsim.scenario import PolicyName
-from civsim.summary import budget_summary, budget_text, tasks_summary, tasks_text, to_json
+from civsim.summary import (
+    budget_summary,
+    budget_text,
+    check_summary,
+    fund_text,
+    tasks_summary,
+    tasks_text,
+    to_json,
+)
 
 if typing.TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -169,6 +177,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
             scenario, args.reps, args.seed, args.only, executor=args.executor, workers=args.workers
         )
         tables.append(table)
+        if args.json:
+            continue  # the records are printed at the end, as JSON
         shown = table.drop(columns=["asserts", "note"]).assign(
             passed=table["passed"].map({True: "pass", False: "FAIL"})
         )
@@ -178,11 +188,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if args.out:
         with staged_folder(Path(args.out)) as tmp:
             write_csv(records, tmp / "checks.csv")
-        print(f"records written  {Path(args.out) / 'checks.csv'}")
     failed = records[~records["passed"].astype(bool)]
+    if args.json:  # the failures are named on stderr as without --json
+        _print(to_json(check_summary(records, args.out)))
+    elif args.out:
+        print(f"records written  {Path(args.out) / 'checks.csv'}")
     if failed.empty:
-        print(f"all {len(records)} checks passed")
-        return 0
+        return 0 if args.json else _print(f"all {len(records)} checks passed")
     names = (failed["scenario"] + ": " + failed["check"] + failed["item"].map(_bracketed)).unique()
     print(f"{len(failed)} of {len(records)} checks failed: {'; '.join(names)}", file=sys.stderr)
     return 1
@@ -244,28 +256,10 @@ def _cmd_fund(args: argparse.Namespace) -> int:
     with staged_folder(out) as tmp:
         write_csv(table, tmp / "fund_value.csv")
     seed = scenario.seed if args.seed is None else args.seed
-    print(
-        f"{scenario.name}: the fund and its lines, {args.reps} paired replications, seed {seed}; "
-        "gains in cycle points (with minus without)"
-    )
-    shown = table[
-        [
-            "variant",
-            "yuan_per_year",
-            "modelled_gain",
-            "expected_gain",
-            "expected_se",
-            "cycle_gain",
-            "cycle_se",
-            "title_change",
-            "ratio",
-            "within_2x",
-        ]
-    ].set_index("variant")
-    with pd.option_context("display.width", 200, "display.max_columns", None):
-        print(shown.to_string(float_format="{:,.4f}".format, na_rep="-"))
-    print(f"written: {out / 'fund_value.csv'}")
-    return 0
+    if args.json:
+        head = {"scenario": scenario.name, "replications": args.reps, "seed": seed, "out": out}
+        return _print(to_json(head | {"variants": table}))
+    return _print(fund_text(scenario.name, args.reps, seed, table, out / "fund_value.csv"))
 
 
 def _cmd_tasks(args: argparse.Namespace) -> int:
@@ -442,6 +436,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--only", nargs="+", metavar="NAME", help="run only these checks")
     p.add_argument("--out", metavar="DIR", help="folder for checks.csv")
     _replication_options(p, seed_default="each scenario's")
+    _json_option(p)
     p.set_defaults(run=_cmd_check)
 
     p = _command(sub, "budget", help="allocate the special fund in exact yuan, year by year")
@@ -473,6 +468,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     _replication_options(p, seed_default="the scenario's")
     _set_option(p, "the scenario", "civsim fund s.yaml --out fund", "")
+    _json_option(p)
     p.set_defaults(run=_cmd_fund)
 
     p = _command(sub, "tasks", help="break the standards down to units, places and persons")

@@ -21,12 +21,27 @@ import pandas as pd
 __all__ = [
     "budget_summary",
     "budget_text",
+    "check_summary",
+    "fund_text",
     "records",
     "tasks_summary",
     "tasks_text",
     "to_json",
 ]
 
+#: Columns of the fund check (civsim.fund_value) its text shows.
+FUND_SHOWN = [
+    "variant",
+    "yuan_per_year",
+    "modelled_gain",
+    "expected_gain",
+    "expected_se",
+    "cycle_gain",
+    "cycle_se",
+    "title_change",
+    "ratio",
+    "within_2x",
+]
 #: The most loaded units and grid workers a summary lists.
 TOP_LOADED = 5
 
@@ -205,3 +220,32 @@ def tasks_text(summary: Mapping[str, Any], out: str) -> str:
                 f"load {rec['load']:.2f}"
             )
     return "\n".join(lines)
+
+
+def fund_text(scenario: str, reps: int, seed: int, table: pd.DataFrame, written: Path) -> str:
+    """The human summary of ``civsim fund``: the variants' gains, modelled and simulated."""
+    shown = table[FUND_SHOWN].set_index("variant")
+    with pd.option_context("display.width", 200, "display.max_columns", None):
+        text = shown.to_string(float_format="{:,.4f}".format, na_rep="-")
+    return "\n".join(
+        [
+            f"{scenario}: the fund and its lines, {reps} paired replications, seed {seed}; "
+            "gains in cycle points (with minus without)",
+            text,
+            f"written: {written}",
+        ]
+    )
+
+
+def check_summary(checks: pd.DataFrame, out: str | None) -> dict[str, Any]:
+    """The summary of ``civsim check``: every check's record, and how many passed and failed.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"check": ["a", "b"], "passed": [True, False]})
+    >>> s = check_summary(r, None)
+    >>> s["passed"], s["failed"], s["checks"][1]
+    (1, 1, {'check': 'b', 'passed': False})
+    """
+    passed = int(checks["passed"].astype(bool).sum())
+    return {"passed": passed, "failed": len(checks) - passed, "checks": records(checks), "out": out}
