@@ -135,12 +135,7 @@ def write_tables(folder: Path, tables: Mapping[str, pd.DataFrame], workbook: str
     >>> pd.read_excel(folder / "r.xlsx", sheet_name="t")["a"].tolist()
     [1]
     """
-    for name, table in tables.items():
-        if len(table) > XLSX_MAX_ROWS or len(name) > 31:
-            raise CivsimError(
-                f"table {name!r} ({len(table):,} rows) does not fit an XLSX sheet "
-                f"(at most {XLSX_MAX_ROWS:,} rows, names of at most 31 characters)"
-            )
+    _check_sheets(tables)
     written = []
     for name, table in tables.items():
         path = folder / f"{name}.csv"
@@ -163,6 +158,12 @@ def write_workbook(path: Path, tables: Mapping[str, pd.DataFrame]) -> None:
     :data:`XLSX_PRINT_ROWS` rows prints its first rows only and says so in the
     footer.
 
+    Raises
+    ------
+    CivsimError
+        If a table has more rows or a name more characters than a sheet allows
+        (checked before the file is written).
+
     Examples
     --------
     >>> import tempfile, openpyxl
@@ -175,10 +176,21 @@ def write_workbook(path: Path, tables: Mapping[str, pd.DataFrame]) -> None:
     >>> openpyxl.load_workbook(path)["t"].print_area
     "'t'!$A$1:$A$201"
     """
+    _check_sheets(tables)
     with pd.ExcelWriter(path, engine="openpyxl") as xlsx:
         for name, table in tables.items():
             table.to_excel(xlsx, sheet_name=name, index=False)
             _lay_out(xlsx.sheets[name], table)
+
+
+def _check_sheets(tables: Mapping[str, pd.DataFrame]) -> None:
+    """Refuse a table longer, or a name longer, than an XLSX sheet holds."""
+    for name, table in tables.items():
+        if len(table) > XLSX_MAX_ROWS or len(name) > 31:
+            raise CivsimError(
+                f"table {name!r} ({len(table):,} rows) does not fit an XLSX sheet "
+                f"(at most {XLSX_MAX_ROWS:,} rows, names of at most 31 characters)"
+            )
 
 
 def _lay_out(ws: Any, table: pd.DataFrame) -> None:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pytest
+from conftest import SCENARIOS
 
 from civsim.export import (
     XLSX_LINE_HEIGHT,
@@ -65,3 +67,21 @@ def test_a_narrow_sheet_keeps_its_natural_widths(tmp_path: Path) -> None:
     assert ws.column_dimensions["A"].width == len("东城区") * 2 + 2
     assert ws.column_dimensions["B"].width == XLSX_MAX_WIDTH
     assert ws.row_dimensions[2].height is not None  # 100 characters wrap at 58 a line
+
+
+def test_a_table_longer_than_a_sheet_is_refused_and_nothing_written(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """More rows than a sheet holds: refused before the workbook is written; the command exits 2."""
+    from civsim.cli import main
+    from civsim.errors import CivsimError
+
+    monkeypatch.setattr("civsim.export.XLSX_MAX_ROWS", 5)
+    with pytest.raises(CivsimError, match="does not fit an XLSX sheet"):
+        write_workbook(tmp_path / "w.xlsx", {"t": pd.DataFrame({"n": range(6)})})
+    assert not (tmp_path / "w.xlsx").exists()
+    out = tmp_path / "tasks"
+    assert main(["tasks", str(SCENARIOS / "county_nominee.yaml"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "does not fit an XLSX sheet" in err and "Traceback" not in err
+    assert not out.exists()
