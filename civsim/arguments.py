@@ -22,10 +22,12 @@ __all__ = [
     "Parser",
     "check_out",
     "command",
+    "json_option",
     "load_with_sets",
     "positive",
     "replication_options",
     "set_option",
+    "workbook_language",
 ]
 
 
@@ -110,6 +112,17 @@ def replication_options(
     p.add_argument("--seed", type=int, help=f"master seed (default: {seed_default})")
     p.add_argument("--executor", choices=["serial", "process"], default="process")
     p.add_argument("--workers", type=positive, help="processes (default: all cores)")
+
+
+def json_option(p: argparse.ArgumentParser) -> None:
+    """``--json``: the command's summary printed as JSON for scripts (:mod:`civsim.console`)."""
+    p.add_argument("--json", action="store_true", help="print the summary as JSON, not a table")
+
+
+def workbook_language(p: argparse.ArgumentParser) -> None:
+    """``--lang`` of the commands writing workbooks: their headers and names."""
+    help_ = "XLSX headers and names: Chinese (default) or civsim's English columns and ids"
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help=help_)
 
 
 def set_option(p: argparse.ArgumentParser, applies_to: str, example: str, note: str) -> None:

@@ -16,6 +16,8 @@ its expected condition; residents times the gap when no line targets a place);
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
+from typing import SupportsInt, cast
 
 import numpy as np
 import pandas as pd
@@ -46,6 +48,7 @@ __all__ = [
     "optimised",
     "per_capita",
     "performance",
+    "read_results",
     "summarise",
 ]
 
@@ -261,6 +264,31 @@ def expected_gain(table: pd.DataFrame, inputs: BudgetInputs) -> float:
     gains = inputs.options.set_index(["line", "holder"])["gain_per_unit"]
     bought = table[~table["line"].isin([RESERVE, UNSPENT])].set_index(["line", "district"])["units"]
     return float((bought * gains.reindex(bought.index).to_numpy()).sum())
+
+
+def read_results(path: str | Path) -> dict[int, pd.DataFrame]:
+    """Last years' results for the performance policy, by year, from a CSV file.
+
+    Parameters
+    ----------
+    path : str or Path
+        A CSV file with a ``year`` column (and ``district``, ``score``).
+
+    Raises
+    ------
+    BudgetError
+        If the file cannot be read or has no ``year`` column.
+    """
+    try:
+        scores = pd.read_csv(path)
+    except (OSError, ValueError) as exc:
+        raise BudgetError(f"cannot read results {path}: {exc}") from None
+    if "year" not in scores.columns:
+        raise BudgetError(f"results {path} need a year column")
+    # read_csv (no date parsing) gives a year column of numbers or strings, as int() takes.
+    return {
+        int(cast(SupportsInt | str, y)): g.drop(columns="year") for y, g in scores.groupby("year")
+    }
 
 
 def summarise(table: pd.DataFrame) -> pd.DataFrame:

@@ -21,10 +21,21 @@ from civsim.arguments import (
     Parser,
     check_out,
     command,
+    json_option,
     load_with_sets,
     positive,
     replication_options,
     set_option,
+    workbook_language,
+)
+from civsim.console import (
+    budget_summary,
+    budget_text,
+    check_summary,
+    fund_text,
+    tasks_summary,
+    tasks_text,
+    to_json,
 )
 from civsim.errors import CivsimError
 from civsim.scenario import PolicyName
@@ -90,17 +101,24 @@ def _cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     with staged_folder(out) as tmp:  # checked, locked, and moved in only when complete
         write_run(tmp, result, scenario, metadata)
-    row = summarise(result.cycle).iloc[0]
+    cycle = summarise(result.cycle)
+    row = cycle.iloc[0]
+    alloc = result.allocation
+    unspent = None
+    if len(alloc) and {"replication", "year", "line", "yuan"} <= set(alloc.columns):
+        years = alloc[["replication", "year"]].drop_duplicates().shape[0]
+        unspent = int(alloc.loc[alloc["line"] == UNSPENT, "yuan"].sum()) / max(years, 1)
+    if args.json:
+        head = {"scenario": scenario.name, "replications": args.reps, "seed": seed, "out": out}
+        found = {"cycle": cycle.reset_index(), "fund_unspent_yuan_per_year": unspent}
+        return _print(to_json(head | found))
     print(f"{scenario.name}: {args.reps} replications, seed {seed}")
     print(
         f"cycle score      {row['mean']:.2f}  (90% interval {row['low']:.2f} .. {row['high']:.2f})"
     )
     print(f"title chance     {row['title_probability']:.0%}")
     print(f"disqualified     {row['disqualified']:.0%}")
-    alloc = result.allocation
-    if len(alloc) and {"replication", "year", "line", "yuan"} <= set(alloc.columns):
-        years = alloc[["replication", "year"]].drop_duplicates().shape[0]
-        unspent = int(alloc.loc[alloc["line"] == UNSPENT, "yuan"].sum()) / max(years, 1)
+    if unspent is not None:
         print(f"fund unspent     {unspent:,.0f} yuan a year (every line of its pool at its cap)")
     print(f"tables written   {out}")
     return 0
@@ -134,6 +152,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         facts = report_facts(metadata, scenarios)
         write_report(cmp, scenarios, tmp, preps[0].city, others, facts, args.lang)
     report = out / "report.html"
+    if args.json:  # the numbers of comparison_summary.csv, unrounded
+        head = {"scenarios": [sc.name for sc in scenarios], "replications": args.reps}
+        found = {"seed": seed, "summary": cmp.summary.reset_index(), "report": report}
+        return _print(to_json(head | found))
     print(f"{len(scenarios)} scenarios, {args.reps} replications each, seed {seed}")
     t = report_text(args.lang)
     shown = comparison_table(cmp, lang=args.lang).drop(columns=[t["col_title"], t["col_reps"]])
@@ -238,6 +260,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
             scenario, args.reps, args.seed, args.only, executor=args.executor, workers=args.workers
         )
         tables.append(table)
+        if args.json:
+            continue  # the records are printed at the end, as JSON
         shown = table.drop(columns=["asserts", "note"]).assign(
             passed=table["passed"].map({True: "pass", False: "FAIL"})
         )
@@ -247,14 +271,21 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if args.out:
         with staged_folder(Path(args.out)) as tmp:
             write_csv(records, tmp / "checks.csv")
-        print(f"records written  {Path(args.out) / 'checks.csv'}")
     failed = records[~records["passed"].astype(bool)]
+    if args.json:  # the failures are named on stderr as without --json
+        _print(to_json(check_summary(records, args.out)))
+    elif args.out:
+        print(f"records written  {Path(args.out) / 'checks.csv'}")
     if failed.empty:
-        print(f"all {len(records)} checks passed")
-        return 0
+        return 0 if args.json else _print(f"all {len(records)} checks passed")
     names = (failed["scenario"] + ": " + failed["check"] + failed["item"].map(_bracketed)).unique()
     print(f"{len(failed)} of {len(records)} checks failed: {'; '.join(names)}", file=sys.stderr)
     return 1
+
+
+def _print(text: str) -> int:
+    print(text)  # a command's last words; with --json, its summary for scripts (civsim.console)
+    return 0
 
 
 def _bracketed(item: str) -> str:
@@ -262,25 +293,14 @@ def _bracketed(item: str) -> str:
 
 
 def _cmd_budget(args: argparse.Namespace) -> int:
-    from civsim.budget import allocate_cycle, budget_inputs, expected_gain, summarise
+    from civsim.budget import allocate_cycle, budget_inputs, expected_gain, read_results, summarise
     from civsim.errors import BudgetError
     from civsim.export import staged_folder, write_csv, write_workbook
     from civsim.scenario import load_scenario
+    from civsim.sheets import budget_workbook
 
     scenario = load_scenario(args.file)
-    results = None
-    if args.results:
-        try:
-            scores = pd.read_csv(args.results)
-        except (OSError, ValueError) as exc:
-            raise BudgetError(f"cannot read results {args.results}: {exc}") from None
-        if "year" not in scores.columns:
-            raise BudgetError(f"results {args.results} need a year column")
-        # read_csv (no date parsing) gives a year column of numbers or strings, as int() takes.
-        results = {
-            int(cast(typing.SupportsInt | str, y)): g.drop(columns="year")
-            for y, g in scores.groupby("year")
-        }
+    results = read_results(args.results) if args.results else None
     table = allocate_cycle(scenario, args.policy, results)
     summary = summarise(table)
     inputs = budget_inputs(scenario)
@@ -288,32 +308,17 @@ def _cmd_budget(args: argparse.Namespace) -> int:
     gains = {cast(np.int64, y): expected_gain(t, inputs) for y, t in table.groupby("year")}
     # Everything is computed first; the files appear together or not at all.
     out = Path(args.out)
+    sheets = budget_workbook(scenario, table, summary, args.lang)  # CSV: civsim's columns
     with staged_folder(out) as tmp:
         write_csv(table, tmp / "allocation.csv")
         write_csv(summary, tmp / "allocation_summary.csv")
-        write_workbook(tmp / "allocation.xlsx", {"allocation": table, "summary": summary})
+        write_workbook(tmp / "allocation.xlsx", sheets)
     if scenario.budget is None:  # allocate_cycle has already refused such a scenario
         raise BudgetError(f"scenario {scenario.name} has no budget section")
     policy = args.policy or scenario.budget.policy
-    print(f"{scenario.name}: special fund, policy {policy}, yuan by holder and category")
-    pivot = summary.pivot_table(
-        index=["level", "district"], columns="year", values="yuan", aggfunc="sum", sort=False
-    )
-    print(pivot.map("{:,}".format).to_string())
-    if policy == "performance" and not results:
-        print("no results given (--results): every year uses budget.first_year_policy")
-    for year, gain in gains.items():
-        this = summary[summary.year == year]
-        spent, reserve, unspent = (
-            int(this[col].sum()) for col in ("spent_yuan", "reserve_yuan", "unspent_yuan")
-        )
-        print(
-            f"year {year}: {spent:,} yuan on units, expected gain {gain:.3f} points of 100; "
-            f"{reserve:,} yuan reserve (less than a unit), {unspent:,} yuan unspent "
-            "(every line of its pool at its cap)"
-        )
-    print(f"written: {out / 'allocation.csv'}, allocation_summary.csv, allocation.xlsx")
-    return 0
+    files = [out / name for name in ("allocation.csv", "allocation_summary.csv", "allocation.xlsx")]
+    done = budget_summary(scenario.name, policy, summary, gains, files, bool(results))
+    return _print(to_json(done) if args.json else budget_text(done))
 
 
 def _cmd_fund(args: argparse.Namespace) -> int:
@@ -334,35 +339,18 @@ def _cmd_fund(args: argparse.Namespace) -> int:
     with staged_folder(out) as tmp:
         write_csv(table, tmp / "fund_value.csv")
     seed = scenario.seed if args.seed is None else args.seed
-    print(
-        f"{scenario.name}: the fund and its lines, {args.reps} paired replications, seed {seed}; "
-        "gains in cycle points (with minus without)"
-    )
-    shown = table[
-        [
-            "variant",
-            "yuan_per_year",
-            "modelled_gain",
-            "expected_gain",
-            "expected_se",
-            "cycle_gain",
-            "cycle_se",
-            "title_change",
-            "ratio",
-            "within_2x",
-        ]
-    ].set_index("variant")
-    with pd.option_context("display.width", 200, "display.max_columns", None):
-        print(shown.to_string(float_format="{:,.4f}".format, na_rep="-"))
-    print(f"written: {out / 'fund_value.csv'}")
-    return 0
+    if args.json:
+        head = {"scenario": scenario.name, "replications": args.reps, "seed": seed, "out": out}
+        return _print(to_json(head | {"variants": table}))
+    return _print(fund_text(scenario.name, args.reps, seed, table, out / "fund_value.csv"))
 
 
 def _cmd_tasks(args: argparse.Namespace) -> int:
     from civsim.city import build_city
-    from civsim.export import staged_folder, write_csv, write_tables
+    from civsim.export import staged_folder, write_csv, write_workbook
     from civsim.responsibility import import_responsibilities, responsibility_table
     from civsim.scenario import load_scenario
+    from civsim.sheets import task_workbooks
     from civsim.tasks import conflicts, coverage, raci, workload
 
     scenario = load_scenario(args.file)
@@ -377,28 +365,19 @@ def _cmd_tasks(args: argparse.Namespace) -> int:
         "raci": raci(scenario, tasks),
         "responsibilities": responsibility_table(scenario),
     }
+    # The CSV files keep civsim's columns and ids for scripts; the workbooks are the office's.
+    books = task_workbooks(scenario, tasks, city.territory, reports, args.lang)
     with staged_folder(Path(args.out)) as tmp:
         tasks.to_parquet(tmp / "tasks.parquet", index=False)
         write_csv(tasks, tmp / "tasks.csv")
         write_csv(places, tmp / "places.csv")
-        write_tables(tmp, reports, "reports.xlsx")
-    print(f"{scenario.name}: {len(tasks):,} tasks at {len(places):,} places -> {args.out}")
-    for name in ("coverage", "conflicts"):
-        table = reports[name]
-        kinds = table.iloc[:, 0].value_counts()
-        found = ", ".join(f"{k} {n:,}" for k, n in kinds.items()) or "none"
-        print(f"{name} {'gaps' if name == 'coverage' else 'found'}: {found}")
-    load = reports["workload"]
-    for level, label in (("unit", "units"), ("grid_worker", "grid workers")):
-        top = load[load["level"] == level].head(5)
-        over = int(load.loc[load["level"] == level, "overloaded"].sum())
-        print(f"most loaded {label} ({over:,} over capacity):")
-        for rec in top.itertuples():
-            print(
-                f"  {rec.id:<24} {rec.tasks:>6,} tasks {rec.hours_per_year:>9,.0f} h/yr "
-                f"load {rec.load:.2f}"
-            )
-    return 0
+        for name, table in reports.items():
+            write_csv(table, tmp / f"{name}.csv")
+        for book, sheets in books.items():
+            write_workbook(tmp / book, sheets)
+    files = [Path(args.out) / name for name in (*books, "tasks.csv", "tasks.parquet")]
+    done = tasks_summary(scenario.name, len(tasks), len(places), reports, files)
+    return _print(to_json(done) if args.json else tasks_text(done, args.out))
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
@@ -457,6 +436,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the tables")
     replication_options(p, seed_default="the scenario's")
     set_option(p, "the scenario", "civsim run s.yaml --out runs/fast --set name=fast", "")
+    json_option(p)
     p.set_defaults(run=_cmd_run)
 
     p = command(sub, "compare", help="compare scenarios on common random numbers; HTML report")
@@ -475,6 +455,7 @@ def _parser() -> argparse.ArgumentParser:
         "civsim compare a.yaml b.yaml --out cmp",
         "; to compare a variant with its own file, write it as an extends: overlay",
     )
+    json_option(p)
     p.set_defaults(run=_cmd_compare)
 
     p = command(sub, "report", help="rebuild a comparison's report from saved runs")
@@ -517,6 +498,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--only", nargs="+", metavar="NAME", help="run only these checks")
     p.add_argument("--out", metavar="DIR", help="folder for checks.csv")
     replication_options(p, seed_default="each scenario's")
+    json_option(p)
     p.set_defaults(run=_cmd_check)
 
     p = command(sub, "budget", help="allocate the special fund in exact yuan, year by year")
@@ -532,6 +514,8 @@ def _parser() -> argparse.ArgumentParser:
         help="last years' results (columns year, district, score) for the performance policy",
     )
     p.add_argument("--out", metavar="DIR", required=True, help="folder for the tables")
+    workbook_language(p)
+    json_option(p)
     p.set_defaults(run=_cmd_budget)
 
     p = command(
@@ -546,6 +530,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     replication_options(p, seed_default="the scenario's")
     set_option(p, "the scenario", "civsim fund s.yaml --out fund", "")
+    json_option(p)
     p.set_defaults(run=_cmd_fund)
 
     p = command(sub, "tasks", help="break the standards down to units, places and persons")
@@ -554,8 +539,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--responsibilities",
         metavar="SHEET",
-        help="responsibility table (CSV, or XLSX[#sheet]) overriding lead and cooperating units",
+        help="responsibility table (CSV, or XLSX[#sheet]; the 责任分解表 civsim writes, edited) "
+        "overriding lead and cooperating units",
     )
+    workbook_language(p)
+    json_option(p)
     p.set_defaults(run=_cmd_tasks)
 
     p = command(sub, "generate", help="write a scenario folder of a city of about N grids")

@@ -51,6 +51,17 @@ __all__ = [
 
 #: Widest column of a workbook (Excel's character units); longer text wraps.
 XLSX_MAX_WIDTH = 60
+#: Width (character units) a printed page holds: A4 landscape less the margins holds
+#: about 150 characters of 11-point text, 200 at the 75% (8-point) that still reads well.
+#: Wider sheets first narrow their widest text columns, which then wrap, so that
+#: fitting the page's width does not shrink the text below that.
+XLSX_PAGE_WIDTH = 200
+#: Narrowest a text column is made to fit a page (six Chinese characters).
+XLSX_MIN_WRAP_WIDTH = 12
+#: Height (points) of one line of text in a row: the default row of 11-point text. Rows
+#: with wrapped text are given their height, as neither Excel nor LibreOffice sizes the
+#: rows of a written file when it opens it (wrapped lines would print over each other).
+XLSX_LINE_HEIGHT = 15.0
 #: Rows read to size a column (the header and the first rows).
 XLSX_WIDTH_SAMPLE = 200
 #: Decimals shown for fractional numbers in a workbook (the values keep all theirs).
@@ -59,6 +70,14 @@ XLSX_DECIMALS = 2
 #: without one in the local code page and garbles the Chinese; pandas and civsim's own
 #: table reader skip the mark.
 CSV_ENCODING = "utf-8-sig"
+
+#: Rows of a sheet that print: a long sheet (13,000 grid workers' workload) would
+#: otherwise print to hundreds of pages. Sheets put what matters first (the most
+#: loaded, the first standards), about five landscape pages; the rest stays in
+#: the sheet and its CSV, and the page footer says how many rows were left out.
+XLSX_PRINT_ROWS = 200
+#: Footer of every printed page: page numbers (Excel's codes &P and &N).
+XLSX_PAGE_FOOTER = "第 &P 页，共 &N 页"
 
 #: Permissions of a written folder (rwxr-xr-x), as ``mkdir`` gives under the usual umask.
 FOLDER_MODE = 0o755
@@ -116,12 +135,7 @@ def write_tables(folder: Path, tables: Mapping[str, pd.DataFrame], workbook: str
     >>> pd.read_excel(folder / "r.xlsx", sheet_name="t")["a"].tolist()
     [1]
     """
-    for name, table in tables.items():
-        if len(table) > XLSX_MAX_ROWS or len(name) > 31:
-            raise CivsimError(
-                f"table {name!r} ({len(table):,} rows) does not fit an XLSX sheet "
-                f"(at most {XLSX_MAX_ROWS:,} rows, names of at most 31 characters)"
-            )
+    _check_sheets(tables)
     written = []
     for name, table in tables.items():
         path = folder / f"{name}.csv"
@@ -140,7 +154,15 @@ def write_workbook(path: Path, tables: Mapping[str, pd.DataFrame]) -> None:
     text (Chinese characters count double, up to :data:`XLSX_MAX_WIDTH`, longer
     text wrapped), whole numbers with thousands separators and fractions with
     :data:`XLSX_DECIMALS` decimals, and prints landscape, one page wide, with the
-    header on every page.
+    header on every page, its name above and page numbers below; a sheet longer than
+    :data:`XLSX_PRINT_ROWS` rows prints its first rows only and says so in the
+    footer.
+
+    Raises
+    ------
+    CivsimError
+        If a table has more rows or a name more characters than a sheet allows
+        (checked before the file is written).
 
     Examples
     --------
@@ -150,11 +172,25 @@ def write_workbook(path: Path, tables: Mapping[str, pd.DataFrame]) -> None:
     >>> ws = openpyxl.load_workbook(path)["t"]
     >>> ws.freeze_panes, ws.auto_filter.ref, ws["B2"].number_format, ws.print_title_rows
     ('A2', 'A1:B2', '#,##0', '$1:$1')
+    >>> write_workbook(path, {"t": pd.DataFrame({"n": range(XLSX_PRINT_ROWS + 5)})})
+    >>> openpyxl.load_workbook(path)["t"].print_area
+    "'t'!$A$1:$A$201"
     """
+    _check_sheets(tables)
     with pd.ExcelWriter(path, engine="openpyxl") as xlsx:
         for name, table in tables.items():
             table.to_excel(xlsx, sheet_name=name, index=False)
             _lay_out(xlsx.sheets[name], table)
+
+
+def _check_sheets(tables: Mapping[str, pd.DataFrame]) -> None:
+    """Refuse a table longer, or a name longer, than an XLSX sheet holds."""
+    for name, table in tables.items():
+        if len(table) > XLSX_MAX_ROWS or len(name) > 31:
+            raise CivsimError(
+                f"table {name!r} ({len(table):,} rows) does not fit an XLSX sheet "
+                f"(at most {XLSX_MAX_ROWS:,} rows, names of at most 31 characters)"
+            )
 
 
 def _lay_out(ws: Any, table: pd.DataFrame) -> None:
@@ -166,23 +202,40 @@ def _lay_out(ws: Any, table: pd.DataFrame) -> None:
     ws.auto_filter.ref = ws.dimensions
     ws.print_title_rows = "1:1"
     ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4  # the paper of a Chinese office
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0  # as many pages down as it takes
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.oddFooter.center.text = XLSX_PAGE_FOOTER
+    ws.oddHeader.center.text = "&A"  # the sheet's name: which report a loose page belongs to
+    if len(table) > XLSX_PRINT_ROWS:
+        last = get_column_letter(max(len(table.columns), 1))
+        ws.print_area = f"A1:{last}{XLSX_PRINT_ROWS + 1}"
+        # Short, so that it leaves room for the page number in the middle.
+        ws.oddFooter.left.text = f"仅打印前 {XLSX_PRINT_ROWS:,} 行，共 {len(table):,} 行"
+    natural = [_natural_width(table, column) for column in table.columns]
+    numeric = [pd.api.types.is_numeric_dtype(table[column]) for column in table.columns]
+    widths = _fit_page(natural, numeric)
     wrap = Alignment(wrap_text=True, vertical="top")
+    lines = pd.Series(1, index=range(len(table)))
     for j, column in enumerate(table.columns, start=1):
         values = table[column]
-        sample = [str(column), *map(str, values.head(XLSX_WIDTH_SAMPLE))]
-        width = max(_display_width(text) for text in sample) + 2
-        letter = get_column_letter(j)
-        ws.column_dimensions[letter].width = min(width, XLSX_MAX_WIDTH)
-        if pd.api.types.is_integer_dtype(values):
+        ws.column_dimensions[get_column_letter(j)].width = widths[j - 1]
+        if pd.api.types.is_bool_dtype(values):
+            number_format = None
+        elif pd.api.types.is_integer_dtype(values):
             number_format = "#,##0"
         elif pd.api.types.is_float_dtype(values):
             number_format = "#,##0." + "0" * XLSX_DECIMALS
         else:
             number_format = None
-        long_text = width > XLSX_MAX_WIDTH
+        long_text = natural[j - 1] > widths[j - 1]
+        if long_text:
+            # Characters a line of the column holds: its width less the cell's margins.
+            per_line = max(widths[j - 1] - 2, 1)
+            text = values.astype(object).where(values.notna(), "").astype(str)
+            needed = text.map(lambda t, n=per_line: -(-_display_width(t) // n)).to_numpy()
+            lines = lines.clip(lower=pd.Series(needed, index=lines.index))
         if number_format is None and not long_text:
             continue
         for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
@@ -190,6 +243,54 @@ def _lay_out(ws: Any, table: pd.DataFrame) -> None:
                 cell.number_format = number_format
             if long_text:
                 cell.alignment = wrap
+    if (lines > 1).any():
+        # Every cell at the top of its row, as the wrapped ones are, so a row reads across.
+        top = Alignment(vertical="top")
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                if not cell.alignment.wrap_text:
+                    cell.alignment = top
+    for i, n in enumerate(lines.tolist(), start=2):
+        if n > 1:
+            ws.row_dimensions[i].height = n * XLSX_LINE_HEIGHT
+
+
+def _natural_width(table: pd.DataFrame, column: Any) -> int:
+    """Width of a column's widest text among its header and first rows, plus a margin."""
+    sample = [str(column), *map(str, table[column].head(XLSX_WIDTH_SAMPLE))]
+    return max(_display_width(text) for text in sample) + 2
+
+
+def _fit_page(natural: list[int], numeric: list[bool]) -> list[int]:
+    """Column widths: as wide as their text up to :data:`XLSX_MAX_WIDTH`, narrowed to a page.
+
+    A sheet wider than :data:`XLSX_PAGE_WIDTH` narrows its text columns wider
+    than :data:`XLSX_MIN_WRAP_WIDTH` by one factor, down to that width, so the
+    longest text keeps the widest column (numbers never wrap: their columns
+    keep their width).
+
+    Examples
+    --------
+    >>> _fit_page([70, 40, 10], [False, False, True])
+    [60, 40, 10]
+    >>> _fit_page([60, 60, 40, 20, 30], [False, False, False, False, True])
+    [56, 56, 37, 18, 30]
+    """
+    widths = [min(w, XLSX_MAX_WIDTH) for w in natural]
+    narrow = [j for j, w in enumerate(widths) if not numeric[j] and w > XLSX_MIN_WRAP_WIDTH]
+    fitted = widths
+    factor = 1.0
+    while sum(fitted) > XLSX_PAGE_WIDTH and factor > 0:
+        factor -= _WIDTH_STEP
+        fitted = [
+            max(XLSX_MIN_WRAP_WIDTH, int(w * factor)) if j in narrow else w
+            for j, w in enumerate(widths)
+        ]
+    return fitted
+
+
+#: Step by which :func:`_fit_page` narrows the text columns (a hundredth of their width).
+_WIDTH_STEP = 0.01
 
 
 def _display_width(text: str) -> int:

@@ -19,6 +19,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from civsim.errors import ScenarioError, TableError
+from civsim.labels import column_of, header_zh
 from civsim.scenario import (
     Framework,
     ResponsibilityRow,
@@ -27,6 +28,7 @@ from civsim.scenario import (
     responsibility_problem,
 )
 from civsim.scenario.load import _explain
+from civsim.scenario.tables import Table
 
 __all__ = [
     "RESPONSIBILITY_COLUMNS",
@@ -53,6 +55,11 @@ RESPONSIBILITY_COLUMNS = (
 SHEET_NAMES = ("responsibilities", "责任分解表")
 #: What separates units in ``cooperating_units``: ``;`` and, as offices write it, ``；`` or ``、``.
 UNIT_SEPARATORS = r"[;；、]"
+#: Columns of an office's sheet (序号、责任人、完成时限、备注) that are for its readers and
+#: are not read back: civsim derives the persons and deadlines from the framework.
+READER_COLUMNS = ("number", "responsible", "due", "remarks")
+# A unit written as "name (id)", with ASCII or full-width brackets, as civsim's sheets show it.
+_NAME_AND_ID = re.compile(r".*?[(（]\s*([A-Za-z0-9_]+)\s*[)）]")
 
 
 def require_framework(scenario: Scenario) -> Framework:
@@ -124,10 +131,13 @@ def import_responsibilities(scenario: Scenario, path: str | Path) -> Scenario:
         A CSV file, or an XLSX workbook (``book.xlsx#Sheet``; without a sheet,
         its only sheet, or the one named as in :data:`SHEET_NAMES`), with
         columns ``standard``, ``lead_unit`` and ``cooperating_units`` (units by
-        id or by Chinese name, separated by ``;``, ``；`` or ``、``) and
-        optionally ``points`` (checked against the framework) and the reader's
-        columns ``item``, ``content``, ``text_zh`` and ``method``. Standards the
-        sheet omits keep their units.
+        id, by Chinese name or as ``name (id)``, separated by ``;``, ``；`` or
+        ``、``) and optionally ``points`` (checked against the framework) and the
+        reader's columns ``item``, ``content``, ``text_zh`` and ``method``; or
+        the same columns under their Chinese headers (标准编号, 牵头单位,
+        配合单位, 分值, 测评项目, ...; :data:`civsim.labels.HEADERS_ZH`), as in
+        the 责任分解表 ``civsim tasks`` writes, whose 序号, 责任人, 完成时限 and a
+        备注 column are not read. Standards the sheet omits keep their units.
 
     Returns
     -------
@@ -141,7 +151,8 @@ def import_responsibilities(scenario: Scenario, path: str | Path) -> Scenario:
         or unit is unknown (the message lists the units' ids and names), a
         standard is listed twice, points differ from the framework, or a
         workbook has several sheets and none named as in :data:`SHEET_NAMES`;
-        the message names the sheet, the row and the column.
+        the message names the sheet, the row and the column (by the sheet's
+        header, Chinese or English).
 
     Examples
     --------
@@ -166,7 +177,36 @@ def import_responsibilities(scenario: Scenario, path: str | Path) -> Scenario:
         raise TableError(exc.message, exc.file, exc.where) from None
     if not table.rows:
         raise TableError("the sheet has no rows below its header", file=table.label)
-    rows = _unit_ids(table.rows, scenario, table.label, table.header_rows)
+    chinese = any(column_of(h) != h for h in table.rows[0])
+    try:
+        rows = _unit_ids(_columns(table.rows), scenario, table.label, table.header_rows)
+        return _imported(scenario, fw, rows, table, file_path)
+    except TableError as exc:
+        if not chinese:
+            raise
+        # The message names the column as the sheet's header does.
+        where = re.sub(r"column (\w+)", lambda m: f"column {header_zh(m[1])}", exc.where or "")
+        message = re.sub(r"column '(\w+)'", lambda m: f"column '{header_zh(m[1])}'", exc.message)
+        raise TableError(message, exc.file, where or None) from None
+
+
+def _columns(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows with Chinese headers as civsim's columns, the readers' columns left out."""
+    out = []
+    for row in rows:
+        named = {column_of(str(k)): v for k, v in row.items()}
+        out.append({k: v for k, v in named.items() if k not in READER_COLUMNS})
+    return out
+
+
+def _imported(
+    scenario: Scenario,
+    fw: Framework,
+    rows: list[dict[str, Any]],
+    table: Table,
+    file_path: Path,
+) -> Scenario:
+    """``scenario`` with the checked rows as its framework's responsibilities."""
     try:
         # The field is optional, but it was just given the table's rows (checked non-empty
         # above), so validation either fails or yields them as a tuple.
@@ -232,7 +272,7 @@ def _unit_ids(
             if not isinstance(value, str):
                 continue  # empty, or a type the validation below reports
             parts = [p.strip() for p in re.split(UNIT_SEPARATORS, value) if p.strip()]
-            named = [by_name.get(p, p) for p in parts]
+            named = [_unit_id(p, by_name) for p in parts]
             unknown = [p for p in named if p not in ids]
             if unknown:
                 accepted = ", ".join(f"{u.id} ({u.name_zh})" for u in units)
@@ -245,3 +285,11 @@ def _unit_ids(
             row[col] = ";".join(named)
         out.append(row)
     return out
+
+
+def _unit_id(text: str, by_name: dict[str, str]) -> str:
+    """The unit a cell names: by Chinese name, as ``name (id)``, or by id."""
+    if text in by_name:
+        return by_name[text]
+    both = _NAME_AND_ID.fullmatch(text)
+    return both[1] if both else text

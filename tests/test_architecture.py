@@ -21,7 +21,7 @@ SCENARIOS = PACKAGE.parent / "scenarios"
 
 #: The pipeline's stages in order; a module may import its own stage or an earlier one.
 STAGES = (
-    ("shared", ("civsim.errors", "civsim.apportion")),
+    ("shared", ("civsim.errors", "civsim.apportion", "civsim.labels")),
     ("scenario", ("civsim.scenario",)),
     (
         "city",
@@ -66,6 +66,7 @@ STAGES = (
             "civsim.plots",
             "civsim.index_figure",
             "civsim.export",
+            "civsim.sheets",
             "civsim.findings",
             "civsim.webfont",
             "civsim.summary",
@@ -87,7 +88,7 @@ STAGES = (
             "civsim.exploration_report",
         ),
     ),
-    ("interface", ("civsim.arguments", "civsim.cli", "civsim")),
+    ("interface", ("civsim.arguments", "civsim.console", "civsim.cli", "civsim")),
 )
 
 

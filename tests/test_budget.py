@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import json
 from functools import cache
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 from conftest import SCENARIOS, TINY, write_yaml
@@ -497,10 +499,64 @@ def test_budget_command_writes_tables_and_prints_a_summary(tmp_path: Path, capsy
     table = pd.read_csv(out / "allocation.csv")
     assert list(table.columns) == COLUMNS
     assert table.groupby("year")["yuan"].sum().tolist() == [3_500_000] * 3
-    assert len(pd.read_excel(out / "allocation.xlsx", sheet_name="summary")) > 0
+    assert len(pd.read_excel(out / "allocation.xlsx", sheet_name="资金汇总")) > 0
     printed = capsys.readouterr().out
     assert "policy performance" in printed
     assert "1,750,000" in printed and "expected gain" in printed
+
+
+def test_budget_workbook_is_in_chinese_with_names_beside_ids(tmp_path: Path) -> None:
+    """allocation.xlsx: Chinese sheets and headers, district and line names beside their ids.
+
+    The CSV files keep civsim's columns; the workbook's yuan equal theirs; --lang en
+    gives the English workbook.
+    """
+    county = load_scenario(SCENARIOS / "county_nominee.yaml")
+    out = tmp_path / "zh"
+    assert main(["budget", str(SCENARIOS / "county_nominee.yaml"), "--out", str(out)]) == 0
+    book = pd.read_excel(out / "allocation.xlsx", sheet_name=None)
+    assert list(book) == ["资金分配", "资金汇总"]
+    sheet = book["资金分配"]
+    assert list(sheet.columns) == [
+        "年度", "层级", "区县", "区县编号", "类别", "资金项目", "资金项目编号", "份数", "金额（元）"
+    ]  # fmt: skip
+    table = pd.read_csv(out / "allocation.csv")
+    assert sheet["金额（元）"].tolist() == table["yuan"].tolist()
+    district = {d.id: d.name_zh for d in county.territory.districts} | {"city": "全市"}
+    assert sheet["区县"].tolist() == table["district"].map(district).tolist()
+    assert county.budget is not None
+    line = {x.id: x.name_zh for x in county.budget.lines}
+    funded = table["line"].isin(line)
+    assert sheet.loc[funded, "资金项目"].tolist() == table.loc[funded, "line"].map(line).tolist()
+    assert set(sheet["类别"]) == {"重点项目", "常态活动"}
+    ws = openpyxl.load_workbook(out / "allocation.xlsx")["资金分配"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == ws.dimensions
+    assert ws["I2"].number_format == "#,##0"
+    en = tmp_path / "en"
+    argv = ["budget", str(SCENARIOS / "county_nominee.yaml"), "--lang", "en", "--out", str(en)]
+    assert main(argv) == 0
+    assert list(pd.read_excel(en / "allocation.xlsx", sheet_name=None)) == ["allocation", "summary"]
+
+
+def test_budget_json_agrees_with_the_written_tables(tmp_path: Path, capsys) -> None:
+    """`civsim budget --json` prints JSON only: the yuan of the tables, the gains of the text."""
+    argv = ["budget", str(SCENARIOS / "county_nominee.yaml"), "--out"]
+    assert main([*argv, str(tmp_path / "a"), "--json"]) == 0
+    printed = capsys.readouterr().out
+    done = json.loads(printed)
+    assert "\\u" not in printed and done["scenario"] == "county_nominee"
+    summary = pd.read_csv(tmp_path / "a" / "allocation_summary.csv")
+    by_year = summary.groupby("year")[["yuan", "spent_yuan", "reserve_yuan", "unspent_yuan"]].sum()
+    assert [y["year"] for y in done["years"]] == by_year.index.tolist()
+    for y in done["years"]:
+        for col in by_year.columns:
+            assert y[col] == by_year.loc[y["year"], col] and isinstance(y[col], int)
+    assert pd.DataFrame(done["holders"]).equals(summary)
+    assert main([*argv, str(tmp_path / "b")]) == 0  # the default is the human text
+    text = capsys.readouterr().out
+    for y in done["years"]:
+        assert f"year {y['year']}: {y['spent_yuan']:,} yuan on units" in text
+        assert f"expected gain {y['expected_gain']:.3f} points" in text
 
 
 @pytest.mark.parametrize(

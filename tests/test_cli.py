@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from conftest import SCENARIOS, write_yaml
 
@@ -120,3 +123,35 @@ def test_every_command_help_ends_with_examples(capsys) -> None:
         text = capsys.readouterr().out
         examples = text[text.index("examples:") :].splitlines()[1:]
         assert examples and all(line.strip().startswith(f"civsim {command} ") for line in examples)
+
+
+def test_run_and_compare_json_agree_with_the_written_tables(tmp_path: Path, capsys) -> None:
+    """--json prints only JSON (NaN as null) with the numbers of the tables written."""
+    county = str(SCENARIOS / "county_nominee.yaml")
+    fast = ["--reps", "2", "--executor", "serial"]
+    assert main(["run", county, *fast, "--out", str(tmp_path / "run"), "--json"]) == 0
+    done = json.loads(capsys.readouterr().out)
+    cycle = pd.read_parquet(tmp_path / "run" / "cycle.parquet")
+    (row,) = done["cycle"]
+    assert done["replications"] == 2 and row["reps"] == len(cycle) == 2
+    assert row["mean"] == pytest.approx(cycle["cycle_score"].mean())
+    assert row["title_probability"] == pytest.approx(cycle["title"].mean())
+    assert main(["compare", county, *fast, "--out", str(tmp_path / "cmp"), "--json"]) == 0
+    printed = capsys.readouterr().out
+    done = json.loads(printed)  # json.loads accepts NaN; the text must hold none
+    assert "NaN" not in printed and "Infinity" not in printed
+    table = pd.read_csv(tmp_path / "cmp" / "comparison_summary.csv")
+    shown = pd.DataFrame(done["summary"])
+    assert shown.columns.tolist() == table.columns.tolist()
+    numbers = table.select_dtypes("number").columns
+    assert np.allclose(shown[numbers].astype(float), table[numbers], equal_nan=True)
+    assert done["report"].endswith("report.html")
+
+
+def test_run_prints_a_table_by_default(tmp_path: Path, capsys) -> None:
+    """Without --json the summary is the human table, not JSON."""
+    county = str(SCENARIOS / "county_nominee.yaml")
+    argv = ["run", county, "--reps", "1", "--executor", "serial", "--out", str(tmp_path / "r")]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("county_nominee: 1 replications") and "cycle score" in out

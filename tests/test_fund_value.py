@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -142,3 +144,18 @@ def test_each_line_gets_its_modelled_beside_its_simulated_gain(county) -> None:
     assert table.loc["line:practice_station_build", "line"] == "practice_station_build"
     with pytest.raises(CivsimError, match="not funded"):
         fund_value(county, 2, lines=["no_such_line"])
+
+
+def test_fund_json_is_the_written_table(tmp_path, capsys) -> None:
+    """``civsim fund --json`` prints JSON only: the variants of fund_value.csv, NaN as null."""
+    out = tmp_path / "fund"
+    args = ["fund", str(SCENARIOS / "county_nominee.yaml"), "--reps", "2", "--out", str(out)]
+    assert main([*args, "--lines", "county_ads", "--executor", "serial", "--json"]) == 0
+    printed = capsys.readouterr().out
+    done = json.loads(printed)
+    assert "NaN" not in printed and done["replications"] == 2
+    table = pd.read_csv(out / "fund_value.csv")
+    shown = pd.DataFrame(done["variants"])
+    assert shown["variant"].tolist() == table["variant"].tolist()
+    numbers = table.select_dtypes("number").columns
+    assert np.allclose(shown[numbers].astype(float), table[numbers], equal_nan=True)

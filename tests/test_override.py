@@ -220,4 +220,4 @@ def test_compare_applies_sets_to_every_scenario(tmp_path: Path, capsys) -> None:
     html = (out / "report.html").read_text(encoding="utf-8")
     rows = [r for r in html.split("<tr>") if "simulation.dynamics.upkeep_rate" in r]
     assert len(rows) == 1  # the same new value in both scenarios: one row, for all
-    assert "<td>all</td>" in rows[0] and "<td>0.123</td>" in rows[0]
+    assert ">全部</td>" in rows[0] and ">0.123</td>" in rows[0]  # 全部: all scenarios

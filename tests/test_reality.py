@@ -8,6 +8,7 @@ must fail there.
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pandas as pd
 import pytest
@@ -210,6 +211,15 @@ def test_cli_check_exit_codes(monkeypatch, tmp_path, capsys) -> None:
     assert main(args) == 1
     err = capsys.readouterr().err
     assert "1 of 2 checks failed: county_nominee: always_fails" in err
+
+    # --json: the records on stdout as JSON, the same exit code, the failures still on stderr
+    assert main([*args, "--json", "--out", str(tmp_path / "j")]) == 1
+    captured = capsys.readouterr()
+    done = json.loads(captured.out)
+    assert (done["passed"], done["failed"]) == (1, 1)
+    written = pd.read_csv(tmp_path / "j" / "checks.csv")
+    assert [c["check"] for c in done["checks"]] == written["check"].tolist()
+    assert "always_fails" in captured.err
 
     assert main(["check", str(tmp_path / "nope.yaml"), "--reps", "1"]) == 2
     assert main(["check", county, "--only", "no_such"]) == 2

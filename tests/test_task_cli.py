@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import openpyxl
@@ -12,6 +13,7 @@ from conftest import SCENARIOS, tiny_with_framework, write_yaml
 from civsim.cli import main
 from civsim.errors import TableError
 from civsim.export import write_tables
+from civsim.labels import HEADERS_ZH, column_of
 from civsim.places import build_territory
 from civsim.responsibility import import_responsibilities, responsibility_table
 from civsim.scenario import load_scenario
@@ -35,9 +37,11 @@ def test_tasks_command_writes_the_list_and_every_report(county_out: Path) -> Non
     assert tasks["task_id"].is_unique
     assert len(pd.read_csv(out / "tasks.csv")) == len(tasks)
     sheets = openpyxl.load_workbook(out / "reports.xlsx", read_only=True).sheetnames
-    assert sheets == ["coverage", "conflicts", "workload", "raci", "responsibilities"]
-    for name in sheets:
+    assert sheets == ["责任分解表", "覆盖缺口", "职责冲突", "工作量", "RACI矩阵"]
+    for name in ("responsibilities", "coverage", "conflicts", "workload", "raci"):
         assert (out / f"{name}.csv").is_file()
+    alone = openpyxl.load_workbook(out / "责任分解表.xlsx", read_only=True).sheetnames
+    assert alone == ["责任分解表"]
 
 
 def test_every_sheet_is_laid_out_for_reading_and_printing(county_out: Path) -> None:
@@ -53,16 +57,21 @@ def test_every_sheet_is_laid_out_for_reading_and_printing(county_out: Path) -> N
         assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
         widths = [ws.column_dimensions[c.column_letter].width for c in ws[1]]
         assert all(4 <= w <= 60 for w in widths), (ws.title, widths)
-    resp = book["responsibilities"]
+    resp = book["责任分解表"]
     header = [c.value for c in resp[1]]
-    text = header.index("text_zh") + 1
-    # the standards' text is longer than the widest column: it wraps
-    assert resp.cell(2, text).alignment.wrap_text
-    points = header.index("points") + 1
+    assert header == [
+        "序号", "标准编号", "测评项目", "测评内容", "测评标准", "测评方式", "分值",
+        "牵头单位", "配合单位", "责任人", "完成时限",
+    ]  # fmt: skip
+    text = header.index("测评标准") + 1
+    # the standards' text is longer than its column: it wraps, and its row is tall enough
+    assert resp.cell(2, text).alignment.wrap_text and resp.row_dimensions[2].height > 15
+    points = header.index("分值") + 1
     assert resp.cell(2, points).number_format == "#,##0.00"
+    assert resp.cell(2, 1).number_format == "#,##0"
     # a Chinese header is sized for its double-width characters
-    load = book["workload"]
-    assert load.column_dimensions["A"].width >= len(str(load["A1"].value)) + 2
+    load = book["工作量"]
+    assert load.column_dimensions["A"].width >= 2 * len(str(load["A1"].value)) + 2
 
 
 def test_tasks_command_prints_a_summary(tmp_path: Path, capsys) -> None:
@@ -79,7 +88,8 @@ def test_responsibility_sheet_round_trips(county_out: Path) -> None:
     out = county_out
     county = load_scenario(COUNTY)
     exported = responsibility_table(county)
-    for sheet in (f"{out / 'reports.xlsx'}#responsibilities", out / "responsibilities.csv"):
+    sheets = (out / "reports.xlsx", out / "责任分解表.xlsx", out / "responsibilities.csv")
+    for sheet in sheets:
         again = responsibility_table(import_responsibilities(county, sheet))
         pd.testing.assert_frame_equal(again, exported)
 
@@ -99,11 +109,14 @@ def test_imported_sheet_overrides_leads(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(later, responsibility_table(county).iloc[3:])
 
 
-def test_a_workbook_with_several_sheets_gives_its_responsibility_sheet(county_out: Path) -> None:
-    """reports.xlsx without #sheet: its sheet named responsibilities, not its first (coverage)."""
+def test_a_workbook_with_several_sheets_gives_its_responsibility_sheet(tmp_path: Path) -> None:
+    """A workbook without #sheet: its sheet named responsibilities, not its first."""
     county = load_scenario(COUNTY)
-    again = responsibility_table(import_responsibilities(county, county_out / "reports.xlsx"))
-    pd.testing.assert_frame_equal(again, responsibility_table(county))
+    table = responsibility_table(county)
+    changed = table.assign(lead_unit="propaganda", cooperating_units="")
+    write_tables(tmp_path, {"coverage": table, "responsibilities": changed}, "r.xlsx")
+    again = responsibility_table(import_responsibilities(county, tmp_path / "r.xlsx"))
+    pd.testing.assert_frame_equal(again, changed)
 
 
 def test_a_workbook_with_several_unnamed_sheets_is_refused(tmp_path: Path) -> None:
@@ -235,3 +248,140 @@ def test_generate_refuses_an_absurd_size(tmp_path: Path, capsys) -> None:
     assert main(["generate", "--grids", "10000000", "--out", str(out)]) == 2
     assert "--grids must be between" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_every_chinese_header_names_one_column() -> None:
+    """A header read back from an edited sheet names one column (no two share a header)."""
+    assert len(set(HEADERS_ZH.values())) == len(HEADERS_ZH)
+    assert all(column_of(header) == column for column, header in HEADERS_ZH.items())
+
+
+@pytest.mark.parametrize("column", ["lead_unit", "cooperating_units", "standard", "points"])
+def test_the_importers_columns_have_chinese_headers(column: str) -> None:
+    """The columns the responsibility importer reads have the 责任分解表's headers."""
+    expected = {
+        "lead_unit": "牵头单位",
+        "cooperating_units": "配合单位",
+        "standard": "标准编号",
+        "points": "分值",
+    }
+    assert HEADERS_ZH[column] == expected[column]
+
+
+def _edit(path: Path, edits: dict[tuple[int, str], object]) -> None:
+    """Change cells of the 责任分解表 by (sheet row, header), as an office does in Excel."""
+    book = openpyxl.load_workbook(path)
+    ws = book["责任分解表"]
+    column = {c.value: c.column for c in ws[1]}
+    for (row, header), value in edits.items():
+        ws.cell(row, column[header], value)
+    book.save(path)
+
+
+def test_an_edited_duty_sheet_changes_the_leads(county_out: Path, tmp_path: Path) -> None:
+    """The office edits 牵头单位 and 配合单位 by name (or name (id)); the tasks follow."""
+    county = load_scenario(COUNTY)
+    name = {u.id: u.name_zh for u in county.organisation.units}
+    sheet = tmp_path / "责任分解表.xlsx"
+    sheet.write_bytes((county_out / "责任分解表.xlsx").read_bytes())
+    _edit(
+        sheet,
+        {
+            (2, "牵头单位"): name["propaganda"],
+            (2, "配合单位"): f"{name['housing']}、{name['health']} (health)",
+            (2, "责任人"): "张三",  # the readers' columns are not read back
+            (3, "完成时限"): "年底前",
+        },
+    )
+    out = tmp_path / "out"
+    assert main(["tasks", str(COUNTY), "--out", str(out), "--responsibilities", str(sheet)]) == 0
+    first = responsibility_table(county).loc[0, "standard"]
+    tasks = pd.read_parquet(out / "tasks.parquet")
+    mine = tasks[tasks["standard"] == first]
+    assert set(mine["lead_unit"]) == {"propaganda"}
+    assert set(mine["cooperating_units"]) == {"housing;health"}
+    again = pd.read_excel(out / "责任分解表.xlsx")
+    assert again.loc[0, "牵头单位"] == name["propaganda"]
+    before = pd.read_excel(county_out / "责任分解表.xlsx")
+    pd.testing.assert_frame_equal(again.iloc[1:], before.iloc[1:])
+
+
+@pytest.mark.parametrize(
+    ("edits", "where", "expected"),
+    [
+        ({(5, "牵头单位"): "城管"}, "row 5, column 牵头单位", "unknown unit '城管'"),
+        ({(7, "分值"): "一分"}, "row 7, column 分值", "valid number"),
+        ({(9, "标准编号"): "S999"}, "row 9, column 标准编号", "unknown standard 'S999'"),
+    ],
+    ids=["unknown-unit", "points", "unknown-standard"],
+)
+def test_a_bad_duty_sheet_names_its_chinese_column(
+    county_out: Path, tmp_path: Path, capsys, edits, where, expected
+) -> None:
+    """A mistake in the office's sheet: exit 2 naming the sheet, row and Chinese column."""
+    sheet = tmp_path / "责任分解表.xlsx"
+    sheet.write_bytes((county_out / "责任分解表.xlsx").read_bytes())
+    _edit(sheet, edits)
+    out = tmp_path / "out"
+    assert main(["tasks", str(COUNTY), "--out", str(out), "--responsibilities", str(sheet)]) == 2
+    err = capsys.readouterr().err
+    assert "责任分解表.xlsx#责任分解表" in err and where in err and expected in err, err
+    assert err.count("\n") == 1 and not out.exists()
+
+
+def test_a_duty_sheet_without_its_standard_column_is_refused(county_out, tmp_path) -> None:
+    """Without 标准编号 the rows cannot be matched: the message names the missing column."""
+    table = pd.read_excel(county_out / "责任分解表.xlsx").drop(columns="标准编号")
+    write_tables(tmp_path, {"责任分解表": table}, "d.xlsx")
+    with pytest.raises(TableError, match="missing column '标准编号'"):
+        import_responsibilities(load_scenario(COUNTY), tmp_path / "d.xlsx")
+
+
+def test_reports_show_chinese_names_beside_ids(county_out: Path) -> None:
+    """Every report sheet: Chinese headers, and names beside the ids of units and places."""
+    county = load_scenario(COUNTY)
+    name = {u.id: u.name_zh for u in county.organisation.units}
+    book = pd.read_excel(county_out / "reports.xlsx", sheet_name=None)
+    load = book["工作量"]
+    csv = pd.read_csv(county_out / "workload.csv")
+    assert load["对象编号"].tolist() == csv["id"].tolist()
+    units = csv["level"] == "unit"
+    assert load.loc[units, "对象"].tolist() == csv.loc[units, "id"].map(name).tolist()
+    assert set(load["层级"]) == {"成员单位", "网格员"} and set(load["超负荷"]) <= {"是", "否"}
+    assert load.loc[~units, "对象"].str.contains("网格员").all()
+    assert load["负荷率"].tolist() == pytest.approx(csv["load"].tolist())
+    raci = book["RACI矩阵"]
+    assert raci.loc[raci["责任主体编号"].isin(name), "主体类型"].eq("成员单位").all()
+    duty = book["责任分解表"]
+    responsibilities = responsibility_table(county)
+    leads = responsibilities["lead_unit"].map(name)
+    assert duty["牵头单位"].tolist() == leads.tolist()
+    assert duty["分值"].tolist() == pytest.approx(responsibilities["points"].tolist())
+    assert duty["序号"].tolist() == list(range(1, len(duty) + 1))
+    for sheet in book.values():
+        assert not any(c.isascii() and "_" in c for c in sheet.columns), list(sheet.columns)
+
+
+def test_tasks_lang_en_writes_the_english_workbook(tmp_path: Path) -> None:
+    """--lang en: reports.xlsx with civsim's English sheets and columns, no 责任分解表.xlsx."""
+    out = tmp_path / "en"
+    assert main(["tasks", str(COUNTY), "--out", str(out), "--lang", "en"]) == 0
+    book = pd.read_excel(out / "reports.xlsx", sheet_name=None)
+    assert list(book) == ["coverage", "conflicts", "workload", "raci", "responsibilities"]
+    assert "lead_unit" in book["responsibilities"].columns
+    assert not (out / "责任分解表.xlsx").exists()
+
+
+def test_tasks_json_agrees_with_the_written_reports(tmp_path: Path, capsys) -> None:
+    """`civsim tasks --json`: counts of tasks, gaps, conflicts and overloads as in the files."""
+    out = tmp_path / "o"
+    assert main(["tasks", str(COUNTY), "--out", str(out), "--json"]) == 0
+    done = json.loads(capsys.readouterr().out)
+    assert done["tasks"] == len(pd.read_parquet(out / "tasks.parquet"))
+    gaps = pd.read_csv(out / "coverage.csv")["gap"].value_counts().to_dict()
+    assert done["coverage_gaps"] == gaps and done["conflicts"] == {}
+    load = pd.read_csv(out / "workload.csv")
+    top = load[load["level"] == "grid_worker"].head(5)
+    assert [r["id"] for r in done["most_loaded"]["grid_worker"]] == top["id"].tolist()
+    assert done["overloaded"]["grid_worker"] == int(load["overloaded"].sum())
+    assert all(Path(f).is_file() for f in done["files"])

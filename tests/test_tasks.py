@@ -247,3 +247,19 @@ def test_decompose_needs_a_framework() -> None:
     """A scenario without a framework is refused with a clear message."""
     with pytest.raises(ScenarioError, match="no evaluation framework"):
         decompose(Scenario.model_validate(copy.deepcopy(TINY)))
+
+
+def test_every_gap_and_conflict_reads_in_chinese_in_the_workbook() -> None:
+    """The office's sheets: every kind and detail of a gap or conflict in Chinese, ids by name."""
+    from civsim.sheets import names_of, office_table
+
+    scenario = troubled_scenario()
+    territory = build_territory(scenario)
+    tasks = decompose(scenario, territory)
+    names = names_of(scenario, territory)
+    gaps = office_table(coverage(scenario, tasks, territory), names)
+    found = office_table(conflicts(scenario, build_places(scenario)), names)
+    for table, kind in ((gaps, "缺口类型"), (found, "冲突类型")):
+        for text in (*table[kind], *table["说明"]):
+            assert not any(c.isascii() and c.isalpha() for c in text), text
+    assert "没有报亭类点位" in set(gaps["说明"])  # a place type's id shown by its name

@@ -1,0 +1,251 @@
+"""What a command says when it is done: a summary as data, as text, and as JSON.
+
+``civsim run``, ``compare``, ``budget`` and ``tasks`` end by printing a short
+summary; with ``--json`` they print it as JSON instead (:func:`to_json`), for
+scripts: numbers as numbers, a missing or non-finite number as ``null``,
+Chinese as it is (not escaped). The summaries are plain dicts built from
+the tables the command wrote, so the printed figures and the files agree.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "budget_summary",
+    "budget_text",
+    "check_summary",
+    "fund_text",
+    "records",
+    "tasks_summary",
+    "tasks_text",
+    "to_json",
+]
+
+#: Columns of the fund check (civsim.fund_value) its text shows.
+FUND_SHOWN = [
+    "variant",
+    "yuan_per_year",
+    "modelled_gain",
+    "expected_gain",
+    "expected_se",
+    "cycle_gain",
+    "cycle_se",
+    "title_change",
+    "ratio",
+    "within_2x",
+]
+#: The most loaded units and grid workers a summary lists.
+TOP_LOADED = 5
+
+
+def to_json(summary: Any) -> str:
+    """``summary`` as JSON text: numbers as numbers, NaN and infinities as null, UTF-8.
+
+    Tables (DataFrames) become lists of records, numpy scalars Python ones,
+    paths strings.
+
+    Examples
+    --------
+    >>> print(to_json({"区": "东城区", "mean": np.float64("nan"), "n": np.int64(3)}))
+    {
+      "区": "东城区",
+      "mean": null,
+      "n": 3
+    }
+    """
+    return json.dumps(_plain(summary), ensure_ascii=False, allow_nan=False, indent=2)
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as what :func:`json.dumps` writes: dicts, lists, str, int, float, bool, None."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, pd.DataFrame):
+        return records(value)
+    if isinstance(value, list | tuple | pd.Series | np.ndarray):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, Path):
+        return str(value)
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of ``table`` as dicts of plain values (a missing value as None).
+
+    Examples
+    --------
+    >>> records(pd.DataFrame({"a": [1, 2], "b": [0.5, float("nan")]}))
+    [{'a': 1, 'b': 0.5}, {'a': 2, 'b': None}]
+    """
+    return [
+        {str(k): _plain(v) for k, v in zip(table.columns, row, strict=True)}
+        for row in table.itertuples(index=False, name=None)
+    ]
+
+
+def budget_summary(
+    scenario: str,
+    policy: str,
+    summary: pd.DataFrame,
+    gains: Mapping[Any, float],
+    files: list[Path],
+    results_given: bool,
+) -> dict[str, Any]:
+    """The summary of ``civsim budget``.
+
+    Parameters
+    ----------
+    scenario, policy : str
+        The scenario's name and the allocation policy used.
+    summary : pandas.DataFrame
+        :func:`civsim.budget.summarise` of the allocation.
+    gains : mapping of year to float
+        Expected gain (points of 100) of each year's allocation.
+    files : list of Path
+        The files written.
+    results_given : bool
+        Whether last years' results were given (``--results``).
+
+    Returns
+    -------
+    dict
+        ``scenario``, ``policy``, ``results_given``, ``years`` (one record a
+        year: ``year``, ``yuan``, ``spent_yuan``, ``reserve_yuan``,
+        ``unspent_yuan``, ``expected_gain``), ``holders`` (the summary's
+        records: yuan by year, level, district and category) and ``files``.
+    """
+    columns = ["yuan", "spent_yuan", "reserve_yuan", "unspent_yuan"]
+    years = summary.groupby("year", sort=True)[columns].sum().reset_index()
+    years["expected_gain"] = [float(gains[y]) for y in years["year"]]
+    return {
+        "scenario": scenario,
+        "policy": policy,
+        "results_given": results_given,
+        "years": records(years),
+        "holders": records(summary),
+        "files": [str(f) for f in files],
+    }
+
+
+def budget_text(summary: Mapping[str, Any]) -> str:
+    """The human summary of ``civsim budget``, from :func:`budget_summary`."""
+    holders = pd.DataFrame(summary["holders"])
+    pivot = holders.pivot_table(
+        index=["level", "district"], columns="year", values="yuan", aggfunc="sum", sort=False
+    )
+    lines = [
+        f"{summary['scenario']}: special fund, policy {summary['policy']}, "
+        "yuan by holder and category",
+        pivot.map("{:,}".format).to_string(),
+    ]
+    if summary["policy"] == "performance" and not summary["results_given"]:
+        lines.append("no results given (--results): every year uses budget.first_year_policy")
+    for y in summary["years"]:
+        lines.append(
+            f"year {y['year']}: {y['spent_yuan']:,} yuan on units, expected gain "
+            f"{y['expected_gain']:.3f} points of 100; {y['reserve_yuan']:,} yuan reserve "
+            f"(less than a unit), {y['unspent_yuan']:,} yuan unspent "
+            "(every line of its pool at its cap)"
+        )
+    first, *rest = summary["files"]
+    lines.append(f"written: {first}, {', '.join(Path(f).name for f in rest)}")
+    return "\n".join(lines)
+
+
+def tasks_summary(
+    scenario: str,
+    tasks: int,
+    places: int,
+    reports: Mapping[str, pd.DataFrame],
+    files: list[Path],
+) -> dict[str, Any]:
+    """The summary of ``civsim tasks``.
+
+    Returns
+    -------
+    dict
+        ``scenario``, ``tasks`` and ``places`` (counts), ``coverage_gaps`` and
+        ``conflicts`` (count by kind), ``overloaded`` (count by level, ``unit``
+        and ``grid_worker``), ``most_loaded`` (by level, the :data:`TOP_LOADED`
+        first records of the workload report) and ``files``.
+    """
+    load = reports["workload"]
+    levels = ("unit", "grid_worker")
+    return {
+        "scenario": scenario,
+        "tasks": tasks,
+        "places": places,
+        "coverage_gaps": _counts(reports["coverage"]["gap"]),
+        "conflicts": _counts(reports["conflicts"]["conflict"]),
+        "overloaded": {lv: int(load.loc[load["level"] == lv, "overloaded"].sum()) for lv in levels},
+        "most_loaded": {lv: records(load[load["level"] == lv].head(TOP_LOADED)) for lv in levels},
+        "files": [str(f) for f in files],
+    }
+
+
+def _counts(kinds: pd.Series) -> dict[str, int]:
+    return {str(k): int(n) for k, n in kinds.value_counts().items()}
+
+
+def tasks_text(summary: Mapping[str, Any], out: str) -> str:
+    """The human summary of ``civsim tasks``, from :func:`tasks_summary`."""
+    lines = [
+        f"{summary['scenario']}: {summary['tasks']:,} tasks at {summary['places']:,} places "
+        f"-> {out}"
+    ]
+    for key, label in (("coverage_gaps", "coverage gaps"), ("conflicts", "conflicts found")):
+        found = ", ".join(f"{k} {n:,}" for k, n in summary[key].items()) or "none"
+        lines.append(f"{label}: {found}")
+    for level, label in (("unit", "units"), ("grid_worker", "grid workers")):
+        lines.append(f"most loaded {label} ({summary['overloaded'][level]:,} over capacity):")
+        for rec in summary["most_loaded"][level]:
+            lines.append(
+                f"  {rec['id']:<24} {rec['tasks']:>6,} tasks {rec['hours_per_year']:>9,.0f} h/yr "
+                f"load {rec['load']:.2f}"
+            )
+    return "\n".join(lines)
+
+
+def fund_text(scenario: str, reps: int, seed: int, table: pd.DataFrame, written: Path) -> str:
+    """The human summary of ``civsim fund``: the variants' gains, modelled and simulated."""
+    shown = table[FUND_SHOWN].set_index("variant")
+    with pd.option_context("display.width", 200, "display.max_columns", None):
+        text = shown.to_string(float_format="{:,.4f}".format, na_rep="-")
+    return "\n".join(
+        [
+            f"{scenario}: the fund and its lines, {reps} paired replications, seed {seed}; "
+            "gains in cycle points (with minus without)",
+            text,
+            f"written: {written}",
+        ]
+    )
+
+
+def check_summary(checks: pd.DataFrame, out: str | None) -> dict[str, Any]:
+    """The summary of ``civsim check``: every check's record, and how many passed and failed.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"check": ["a", "b"], "passed": [True, False]})
+    >>> s = check_summary(r, None)
+    >>> s["passed"], s["failed"], s["checks"][1]
+    (1, 1, {'check': 'b', 'passed': False})
+    """
+    passed = int(checks["passed"].astype(bool).sum())
+    return {"passed": passed, "failed": len(checks) - passed, "checks": records(checks), "out": out}
