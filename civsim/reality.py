@@ -30,7 +30,6 @@ from scipy import stats
 
 from civsim.errors import CivsimError
 from civsim.experiments import Executor, replicate
-from civsim.fund_value import expected_cycle_score
 from civsim.inertness import (
     PREDICATES,
     explained,
@@ -41,8 +40,8 @@ from civsim.inertness import (
 )
 from civsim.scenario import Cycle, Scenario, override, parameter_table
 from civsim.sim import Prepared, prepare
-from civsim.sim.mechanisms.civilization_index import INDEX
 from civsim.sim.tables import RunResult
+from civsim.statistics import STATISTICS
 from civsim.variants import vary
 
 __all__ = [
@@ -85,65 +84,6 @@ RECORD_COLUMNS = (
     "asserts",
     "note",
 )
-
-
-def _cycle_score(r: RunResult, sc: Scenario) -> pd.Series:
-    return r.cycle.set_index("replication")["cycle_score"]
-
-
-def _satisfaction(r: RunResult, sc: Scenario) -> pd.Series:
-    return r.annual.groupby("replication")["satisfaction"].mean()
-
-
-def _late_share(r: RunResult, sc: Scenario) -> pd.Series:
-    late = r.orders["status"].isin(("closed_late", "open_late")).astype(float)
-    return late.groupby(r.orders["replication"]).mean()
-
-
-def _order_days(r: RunResult, sc: Scenario) -> pd.Series:
-    # days from an order's opening to its closure, an open one's counted to the cycle's end
-    o = r.orders
-    closed = o["closed"].where(o["closed"] >= 0, sc.cycle.days)
-    return (closed - o["opened"]).groupby(o["replication"]).mean().astype(float)
-
-
-def _open_defects(r: RunResult, sc: Scenario) -> pd.Series:
-    # field checkpoints with an open defect, summed over districts, averaged over recording days
-    per_day = r.defects.groupby(["replication", "day"])["open"].sum()
-    return per_day.groupby(level="replication").mean().astype(float)
-
-
-def _volunteer_wait(r: RunResult, sc: Scenario) -> pd.Series:
-    # days waited per request answered: served, or given up after the residents' patience
-    kinds = ["volunteer_served", "volunteer_request_dropped", "volunteer_wait_days"]
-    ev = r.events.pivot_table(
-        index="replication", columns="kind", values="count", aggfunc="sum", fill_value=0
-    ).reindex(columns=kinds, fill_value=0)
-    answered = ev["volunteer_served"] + ev["volunteer_request_dropped"]
-    return (ev["volunteer_wait_days"] / answered).astype(float)
-
-
-def _index_spread(r: RunResult, sc: Scenario) -> pd.Series:
-    # best less worst district in the published index, averaged over the publications
-    ci = r.civilization_index
-    by_day = ci[ci["dimension"] == INDEX].groupby(["replication", "day"])["score"]
-    return (by_day.max() - by_day.min()).groupby(level="replication").mean()
-
-
-#: Per-replication results a check compares: name to function of a RunResult and the
-#: scenario checked (whose evaluation's dates both arms share).
-STATISTICS: dict[str, Callable[[RunResult, Scenario], pd.Series]] = {
-    "cycle_score": _cycle_score,
-    # what the evaluation expects of the city's state, without sampling places, documents and
-    # households (the fund table's "expected" gains)
-    "expected_score": expected_cycle_score,
-    "satisfaction": _satisfaction,
-    "late_share": _late_share,
-    "order_days": _order_days,
-    "open_defects": _open_defects,
-    "volunteer_wait": _volunteer_wait,
-    "index_spread": _index_spread,
-}
 
 
 @dataclass
@@ -377,6 +317,41 @@ def index_feedback(trial: Trial) -> list[dict[str, Any]]:
     ]
 
 
+def stricter_recheck(trial: Trial) -> list[dict[str, Any]]:
+    """A holder's re-check that strips at once (all but the top place last) shortens its tenure.
+
+    Both arms hold the title (the scenario's holder rules, switched on); in the
+    variant every place but the first counts as among the last (the schema's
+    most) and one such re-check strips the title (seed 000, docs/domain.md §2:
+    titles lost at re-check).
+    """
+    path = "simulation.evaluation.title_holder"
+    base = override(trial.scenario, {f"{path}.enabled": True})
+    group = base.simulation.evaluation.title_holder.peer_group_size
+    strict = {f"{path}.last_places": group - 1, f"{path}.consecutive_years": 1}
+    variant = override(base, strict)
+    ref = trial.run(prepare(base, city=trial.prep.city))
+    asserts = "a re-check that strips at once: fewer years held"
+    return [
+        _directional(trial, "stricter_recheck", variant, "lower", asserts, "years_held", base=ref)
+    ]
+
+
+def minors_threshold(trial: Trial) -> list[dict[str, Any]]:
+    """The minors' threshold raised to the city's own mean score fails the precondition more often.
+
+    Both arms draw the minors' assessment (switched on); in the variant half the
+    city's years fall short of the threshold (docs/domain.md §2: 85 to apply).
+    """
+    path = "simulation.evaluation.minors"
+    base = override(trial.scenario, {f"{path}.enabled": True})
+    variant = override(base, {f"{path}.threshold": base.simulation.evaluation.minors.mean})
+    ref = trial.run(prepare(base, city=trial.prep.city))
+    asserts = "a threshold at the city's mean: the precondition passed less often"
+    stat = "precondition_passed"
+    return [_directional(trial, "minors_threshold", variant, "lower", asserts, stat, base=ref)]
+
+
 def lever_directions(trial: Trial, levers: Sequence[dict] | None = None) -> list[dict[str, Any]]:
     """Every lever of the data moves its statistic in its documented direction."""
     out = []
@@ -552,6 +527,8 @@ CHECKS: dict[str, Callable[[Trial], list[dict[str, Any]]]] = {
     "stricter_central_office": stricter_central_office,
     "unannounced_window": unannounced_window,
     "index_feedback": index_feedback,
+    "stricter_recheck": stricter_recheck,
+    "minors_threshold": minors_threshold,
 }
 
 

@@ -121,6 +121,24 @@ def test_index_feedback_fails_where_the_feedback_adds_no_effort(trial: Trial) ->
     assert [r["difference"] for r in recs] == [0, 0]
 
 
+@pytest.mark.parametrize("check", ["stricter_recheck", "minors_threshold"])
+def test_the_protocol_checks_pass_on_the_county(trial: Trial, check: str) -> None:
+    """Stricter re-checks shorten a holder's tenure; a higher minors' threshold fails more often.
+
+    Each check switches its mechanism on in both arms.
+    """
+    (rec,) = reality.CHECKS[check](trial)
+    assert rec["passed"] is True and rec["high"] < 0
+
+
+def test_the_minors_check_fails_where_the_threshold_is_already_at_the_mean(trial: Trial) -> None:
+    """With the threshold already at the city's mean, raising it there changes nothing: fails."""
+    at_mean = override(trial.scenario, {"simulation.evaluation.minors.threshold": 90.0})
+    other = Trial(prepare(at_mean, city=trial.prep.city), 2, trial.seed)
+    (rec,) = reality.minors_threshold(other)
+    assert rec["passed"] is False and rec["difference"] == 0
+
+
 def test_no_rectification_fails_where_there_is_none_to_remove(trial: Trial) -> None:
     """Without rectification already, removing it changes nothing: not lower, so it fails."""
     off = override(trial.scenario, {"simulation.rectification.enabled": False})

@@ -1,0 +1,91 @@
+"""Statistics a reality check compares: one value per replication of a run.
+
+Each is a function of a :class:`~civsim.sim.tables.RunResult` and the scenario
+checked (whose evaluation's dates both arms of a check share), returning a
+Series indexed by replication; :data:`STATISTICS` names them for
+:mod:`civsim.reality` and its data (``civsim/data/reality.yaml``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from civsim.fund_value import expected_cycle_score
+from civsim.scenario import Scenario
+from civsim.sim.mechanisms.civilization_index import INDEX
+from civsim.sim.tables import RunResult
+
+__all__ = ["STATISTICS"]
+
+
+def _cycle_score(r: RunResult, sc: Scenario) -> pd.Series:
+    return r.cycle.set_index("replication")["cycle_score"]
+
+
+def _satisfaction(r: RunResult, sc: Scenario) -> pd.Series:
+    return r.annual.groupby("replication")["satisfaction"].mean()
+
+
+def _late_share(r: RunResult, sc: Scenario) -> pd.Series:
+    late = r.orders["status"].isin(("closed_late", "open_late")).astype(float)
+    return late.groupby(r.orders["replication"]).mean()
+
+
+def _order_days(r: RunResult, sc: Scenario) -> pd.Series:
+    # days from an order's opening to its closure, an open one's counted to the cycle's end
+    o = r.orders
+    closed = o["closed"].where(o["closed"] >= 0, sc.cycle.days)
+    return (closed - o["opened"]).groupby(o["replication"]).mean().astype(float)
+
+
+def _open_defects(r: RunResult, sc: Scenario) -> pd.Series:
+    # field checkpoints with an open defect, summed over districts, averaged over recording days
+    per_day = r.defects.groupby(["replication", "day"])["open"].sum()
+    return per_day.groupby(level="replication").mean().astype(float)
+
+
+def _volunteer_wait(r: RunResult, sc: Scenario) -> pd.Series:
+    # days waited per request answered: served, or given up after the residents' patience
+    kinds = ["volunteer_served", "volunteer_request_dropped", "volunteer_wait_days"]
+    ev = r.events.pivot_table(
+        index="replication", columns="kind", values="count", aggfunc="sum", fill_value=0
+    ).reindex(columns=kinds, fill_value=0)
+    answered = ev["volunteer_served"] + ev["volunteer_request_dropped"]
+    return (ev["volunteer_wait_days"] / answered).astype(float)
+
+
+def _index_spread(r: RunResult, sc: Scenario) -> pd.Series:
+    # best less worst district in the published index, averaged over the publications
+    ci = r.civilization_index
+    by_day = ci[ci["dimension"] == INDEX].groupby(["replication", "day"])["score"]
+    return (by_day.max() - by_day.min()).groupby(level="replication").mean()
+
+
+def _years_held(r: RunResult, sc: Scenario) -> pd.Series:
+    # a title holder's years with the title over the cycle
+    return r.cycle.set_index("replication")["years_held"].astype(float)
+
+
+def _precondition_passed(r: RunResult, sc: Scenario) -> pd.Series:
+    # 1 where the cycle cleared the minors' precondition, 0 where it did not
+    return r.cycle.set_index("replication")["precondition_passed"].astype(float)
+
+
+#: Per-replication results a check compares: name to function of a RunResult and the
+#: scenario checked (whose evaluation's dates both arms share).
+STATISTICS: dict[str, Callable[[RunResult, Scenario], pd.Series]] = {
+    "cycle_score": _cycle_score,
+    # what the evaluation expects of the city's state, without sampling places, documents and
+    # households (the fund table's "expected" gains)
+    "expected_score": expected_cycle_score,
+    "satisfaction": _satisfaction,
+    "late_share": _late_share,
+    "order_days": _order_days,
+    "open_defects": _open_defects,
+    "volunteer_wait": _volunteer_wait,
+    "index_spread": _index_spread,
+    "years_held": _years_held,
+    "precondition_passed": _precondition_passed,
+}
