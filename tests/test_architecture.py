@@ -54,6 +54,7 @@ STAGES = (
             "civsim.experiments",
             "civsim.variants",
             "civsim.inertness",
+            "civsim.statistics",
             "civsim.reality",
             "civsim.validation",
             "civsim.fund_value",
