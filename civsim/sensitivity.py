@@ -14,6 +14,8 @@ an assumption may decide the score under one policy and not under another.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,6 +29,9 @@ __all__ = ["feature_scores", "morris_effects", "point_means", "sobol_indices"]
 RESAMPLES = 200
 #: Confidence level of those intervals.
 CONFIDENCE = 0.95
+#: SALib's results kept for each uncertainty, by analysis.
+SOBOL_COLUMNS = ("S1", "S1_conf", "ST", "ST_conf")
+MORRIS_COLUMNS = ("mu", "mu_star", "sigma", "mu_star_conf")
 #: The bootstrap's seed when none is given. SALib seeds its bootstrap only for a truthy
 #: seed: 0 would leave it unseeded and the intervals different on every call.
 BOOTSTRAP_SEED = 1
@@ -91,13 +96,13 @@ def sobol_indices(
 
     if experiment.sampler != "sobol":
         raise CivsimError(f"Sobol indices need a sobol design, not {experiment.sampler}")
-    prob = problem(experiment)
-    rows = []
-    for lever, means in point_means(results, outcome).groupby("lever", sort=False):
+
+    def analyse(means: pd.DataFrame) -> dict:
         y = means[outcome].to_numpy(dtype=float)
         if np.ptp(y) == 0:
+            lever = means["lever"].iloc[0]
             raise CivsimError(f"{outcome} does not vary under lever {lever}: no indices to give")
-        si = sobol.analyze(
+        return sobol.analyze(
             prob,
             y,
             calc_second_order=False,
@@ -105,18 +110,9 @@ def sobol_indices(
             conf_level=CONFIDENCE,
             seed=seed or BOOTSTRAP_SEED,
         )
-        for i, name in enumerate(prob["names"]):
-            rows.append(
-                {
-                    "lever": lever,
-                    "uncertainty": name,
-                    "S1": si["S1"][i],
-                    "S1_conf": si["S1_conf"][i],
-                    "ST": si["ST"][i],
-                    "ST_conf": si["ST_conf"][i],
-                }
-            )
-    return pd.DataFrame(rows)
+
+    prob = problem(experiment)
+    return _per_lever(point_means(results, outcome), prob["names"], analyse, SOBOL_COLUMNS)
 
 
 def morris_effects(
@@ -139,29 +135,33 @@ def morris_effects(
     if experiment.sampler != "morris":
         raise CivsimError(f"Morris effects need a morris design, not {experiment.sampler}")
     prob = problem(experiment)
-    rows = []
-    for lever, means in point_means(results, outcome).groupby("lever", sort=False):
-        x = means[prob["names"]].to_numpy(dtype=float)
-        si = morris.analyze(
+
+    def analyse(means: pd.DataFrame) -> dict:
+        return morris.analyze(
             prob,
-            x,
+            means[prob["names"]].to_numpy(dtype=float),
             means[outcome].to_numpy(dtype=float),
             num_resamples=RESAMPLES,
             conf_level=CONFIDENCE,
             num_levels=experiment.levels,
             seed=seed or BOOTSTRAP_SEED,
         )
-        for i, name in enumerate(prob["names"]):
-            rows.append(
-                {
-                    "lever": lever,
-                    "uncertainty": name,
-                    "mu": si["mu"][i],
-                    "mu_star": si["mu_star"][i],
-                    "sigma": si["sigma"][i],
-                    "mu_star_conf": si["mu_star_conf"][i],
-                }
-            )
+
+    return _per_lever(point_means(results, outcome), prob["names"], analyse, MORRIS_COLUMNS)
+
+
+def _per_lever(
+    means: pd.DataFrame,
+    names: list[str],
+    analyse: Callable[[pd.DataFrame], Mapping[str, Any]],
+    columns: tuple[str, ...],
+) -> pd.DataFrame:
+    """SALib's analysis of each lever's point means, one row per lever and uncertainty."""
+    rows = []
+    for lever, group in means.groupby("lever", sort=False):
+        si = analyse(group)
+        for i, name in enumerate(names):
+            rows.append({"lever": lever, "uncertainty": name, **{c: si[c][i] for c in columns}})
     return pd.DataFrame(rows)
 
 

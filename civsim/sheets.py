@@ -20,7 +20,11 @@ import pandas as pd
 from civsim.allocation import RESERVE, UNSPENT
 from civsim.labels import DETAILS_ZH, HEADERS_ZH, ID_SUFFIX_ZH, VALUES_ZH, header_zh
 from civsim.places import TerritoryTables
-from civsim.responsibility import require_framework, responsibility_table
+from civsim.responsibility import (
+    RESPONSIBILITY_COLUMNS,
+    require_framework,
+    responsibility_table,
+)
 from civsim.scenario import Scenario
 
 __all__ = [
@@ -221,19 +225,7 @@ def office_table(table: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
 
 #: Columns of the 责任分解表, in the office's order (``standard`` and ``points``,
 #: which the importer needs, after ``number``; ``method`` for the reader).
-DUTY_COLUMNS = (
-    "number",
-    "standard",
-    "item",
-    "content",
-    "text_zh",
-    "method",
-    "points",
-    "lead_unit",
-    "cooperating_units",
-    "responsible",
-    "due",
-)
+DUTY_COLUMNS = ("number", *RESPONSIBILITY_COLUMNS, "responsible", "due")
 
 
 def duty_table(scenario: Scenario, tasks: pd.DataFrame) -> pd.DataFrame:
