@@ -25,7 +25,7 @@ from civsim.exploration_figures import (
     plot_levers_across_futures,
     plot_sensitivity,
 )
-from civsim.page import Section, figure_html, table_html
+from civsim.page import Section, figure_html, localise, table_html
 from civsim.store import DESCRIPTION
 from civsim.summary import report_text, share
 
@@ -125,7 +125,11 @@ def exploration_section(
             f'<p class="note">{esc(t["explore_note_robustness"])}</p>',
             table_html(tables["robustness"].round(3)),
             figure_html(
-                lambda ax: plot_levers_across_futures(results, OUTCOME, line, ax),
+                lambda ax: localise(
+                    plot_levers_across_futures(results, OUTCOME, line, ax),
+                    t["explore_h_robustness"],
+                    lang,
+                ),
                 (2 + 1.2 * len(e.levers), 4.5),
                 t["explore_h_robustness"],
             ),
@@ -136,20 +140,22 @@ def exploration_section(
             f"<h3>{esc(t['explore_h_features'])}</h3>",
             f'<p class="note">{esc(t["explore_note_features"])}</p>',
             figure_html(
-                lambda ax: plot_feature_scores(scores, ax),
+                lambda ax: localise(plot_feature_scores(scores, ax), t["explore_h_features"], lang),
                 (1.6 + 1.1 * len(scores.columns), 1.2 + 0.5 * len(scores)),
                 t["explore_h_features"],
             ),
         ]
     for name in ("sobol", "morris"):
         if name in tables:
-            body += _indices(name, tables[name], len(e.uncertainties), t)
+            body += _indices(name, tables[name], len(e.uncertainties), t, lang)
     if "discovery" in tables:
         body += [f"<h3>{esc(t['explore_h_discovery'])}</h3>", _discovery(tables["discovery"], t)]
     return Section("exploration", t["h_exploration"], "\n".join(body), _drivers(exploration, t))
 
 
-def _indices(name: str, indices: pd.DataFrame, count: int, t: dict[str, str]) -> list[str]:
+def _indices(
+    name: str, indices: pd.DataFrame, count: int, t: dict[str, str], lang: str
+) -> list[str]:
     """The Sobol or Morris table and its figure."""
     esc = html.escape
     return [
@@ -157,7 +163,7 @@ def _indices(name: str, indices: pd.DataFrame, count: int, t: dict[str, str]) ->
         f'<p class="note">{esc(t[f"explore_note_{name}"])}</p>',
         table_html(indices.round(3)),
         figure_html(
-            lambda ax: plot_sensitivity(indices, ax=ax),
+            lambda ax: localise(plot_sensitivity(indices, ax=ax), t[f"explore_h_{name}"], lang),
             (7, 1.4 + 0.6 * count),
             t[f"explore_h_{name}"],
         ),

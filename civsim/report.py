@@ -33,7 +33,7 @@ from civsim.city import City, build_city
 from civsim.export import staged_folder, write_csv
 from civsim.findings import verdicts
 from civsim.index_figure import plot_civilization_index
-from civsim.page import Section, cell_text, figure_html, table_html
+from civsim.page import Section, cell_text, figure_html, localise, table_html
 from civsim.results import Comparison
 from civsim.scenario import ASSUMPTION, Scenario, parameter_table, scenario_hash
 from civsim.summary import executive_summary, report_text, wan
@@ -434,10 +434,15 @@ def render_report(
         ]
     body.append(f'<h2 id="figures">{esc(t["h_figures"])}</h2>')
     for key, draw, size in figures:
-        caption = esc(t[f"fig_{key}"].format(baseline=base.name))
+        title = t[f"fig_{key}"].format(baseline=base.name)
+        caption = esc(title)
+
+        def drawn(ax: Axes, draw: Callable[[Axes], Axes] = draw, title: str = title) -> Axes:
+            return localise(draw(ax), title, lang)
+
         body.append(
             f'<figure id="fig-{key}"><figcaption>{caption}</figcaption>'
-            f"{figure_html(draw, size, t['figure_alt'] + caption)}"
+            f"{figure_html(drawn, size, t['figure_alt'] + caption)}"
             f'<p class="note">{esc(t[f"fig_{key}_note"])}</p></figure>'
         )
     for extra in sections:

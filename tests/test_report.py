@@ -265,3 +265,31 @@ def test_a_published_index_shows_its_spread_and_its_figure(county, county_prep) 
     assert 'id="fig-civilization_index"' in page
     spread = cmp.summary.loc["published", "index_spread"]
     assert spread > 0 and f">{spread:.2f}<" in page
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_figure_words_are_in_the_report_language(county_pair, county_prep, county_cmp, lang):
+    """Titles, axis labels and legends of every figure: one language (names stay as they are)."""
+    import matplotlib.pyplot as plt
+
+    from civsim.page import localise
+    from civsim.report import _figures
+
+    t = report_text(lang)
+    names = set(county_cmp.scenarios)
+    foreign = re.compile(r"[A-Za-z]{3,}") if lang == "zh" else re.compile(r"[\u4e00-\u9fff]")
+    for key, draw, size in _figures(county_cmp, county_pair[0], county_prep.city):
+        fig, ax = plt.subplots(figsize=size)
+        try:
+            localise(draw(ax), t[f"fig_{key}"].format(baseline="x"), lang)
+            words = [a.get_title() for a in fig.axes]
+            words += [a.get_xlabel() for a in fig.axes] + [a.get_ylabel() for a in fig.axes]
+            if lang == "zh":  # English legends hold scenario names; Chinese ones place names
+                legends = [a.get_legend() for a in fig.axes if a.get_legend() is not None]
+                words += [x.get_text() for leg in legends for x in leg.get_texts()]
+        finally:
+            plt.close(fig)
+        for word in words:
+            for name in names:
+                word = word.replace(name, "")
+            assert not foreign.search(word), f"{key}: {word!r}"
