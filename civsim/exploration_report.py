@@ -110,6 +110,7 @@ def exploration_section(
         + esc(
             t["explore_design"].format(
                 name=e.name,
+                scenario=e.scenario,
                 points=points,
                 levers=", ".join(lever.name for lever in e.levers),
                 reps=e.replications,
