@@ -64,13 +64,20 @@ def _index_spread(r: RunResult, sc: Scenario) -> pd.Series:
 
 
 def _years_held(r: RunResult, sc: Scenario) -> pd.Series:
-    # a title holder's years with the title over the cycle
-    return r.cycle.set_index("replication")["years_held"].astype(float)
+    # a title holder's years with the title over the cycle (NaN for a nominee: no such column)
+    return _cycle_column(r, "years_held")
 
 
 def _precondition_passed(r: RunResult, sc: Scenario) -> pd.Series:
-    # 1 where the cycle cleared the minors' precondition, 0 where it did not
-    return r.cycle.set_index("replication")["precondition_passed"].astype(float)
+    # 1 where the cycle cleared the minors' precondition, 0 where it did not (NaN when off)
+    return _cycle_column(r, "precondition_passed")
+
+
+def _cycle_column(r: RunResult, column: str) -> pd.Series:
+    cycle = r.cycle.set_index("replication")
+    if column not in cycle:  # the mechanism writing it is off
+        return pd.Series(float("nan"), index=cycle.index, name=column)
+    return cycle[column].astype(float)
 
 
 #: Per-replication results a check compares: name to function of a RunResult and the

@@ -292,3 +292,10 @@ def test_an_inert_guard_passes_only_where_it_does_not_bind(trial: Trial, monkeyp
     monkeypatch.setitem(reality.PREDICATES, "district_bounds_slack", lambda _: None)
     (rec,) = reality.no_inert_parameter(trial, [path])
     assert not rec["passed"] and "explained" not in rec["note"]
+
+
+def test_protocol_statistics_are_missing_where_their_mechanism_is_off(trial: Trial) -> None:
+    """A nominee has no years held and, without the minors' assessment, no precondition: NaN."""
+    for name in ("years_held", "precondition_passed"):
+        values = reality.STATISTICS[name](trial.base, trial.scenario)
+        assert len(values) == REPS and values.isna().all()
