@@ -173,8 +173,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from civsim.exploration_report import exploration_section, is_exploration, read_exploration
     from civsim.report import write_report
 
-    explored = [read_exploration(f) for f in args.folders if is_exploration(f)]
-    saved = read_runs([f for f in args.folders if not is_exploration(f)])
+    experiments = {f for f in args.folders if is_exploration(f)}
+    explored = [read_exploration(f) for f in args.folders if f in experiments]
+    saved = read_runs([f for f in args.folders if f not in experiments])
     others = other_cities(saved.scenarios)
     if others and not args.allow_different_cities:
         raise CivsimError(

@@ -114,8 +114,9 @@ def explore(
         show = sys.stderr.isatty() if progress is None else progress
         bar = tqdm(total=runs, desc=experiment.name, unit="run", disable=not show, leave=False)
         with bar:
-            for (var, _, reps_run), outcomes in _execute(tasks, pool, workers):
-                store.add(f"{scenario_hash(var)}-{seed}", outcomes)
+            for (_, _, reps_run), outcomes in _execute(tasks, pool, workers):
+                # run_variant keyed the rows by the variant's hash: no need to hash it again
+                store.add(f"{outcomes['variant'].iloc[0]}-{seed}", outcomes)
                 bar.update(len(reps_run))
     # A left merge keeps the design's order, and each variant's replications in order.
     results = table.merge(store.table(), on="variant", how="left")

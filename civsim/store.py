@@ -12,9 +12,10 @@ start removes.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +85,8 @@ class RunStore:
         for stale in [*self.folder.glob(f"{PARTIAL}*"), *(self.folder / RUNS).glob(f"{PARTIAL}*")]:
             stale.unlink()  # a write killed mid-way; its runs are not in done()
         if not info.is_file():
-            _atomic_text(info, json.dumps({"hash": key, **description}, indent=2))
+            text = json.dumps({"hash": key, **description}, indent=2)
+            _atomic(info, lambda p: p.write_text(text, encoding="utf-8"))
 
     def done(self) -> set[tuple[str, int, int]]:
         """The keys ``(variant, seed, replication)`` of every stored run."""
@@ -96,10 +98,7 @@ class RunStore:
         missing = [k for k in KEYS if k not in table]
         if missing:
             raise CivsimError(f"stored runs need the key columns {', '.join(missing)}")
-        target = self.folder / RUNS / f"{name}.parquet"
-        partial = target.with_name(f"{PARTIAL}{os.getpid()}-{target.name}")
-        table.to_parquet(partial, index=False)
-        os.replace(partial, target)
+        _atomic(self.folder / RUNS / f"{name}.parquet", lambda p: table.to_parquet(p, index=False))
 
     def table(self) -> pd.DataFrame:
         """Every stored row, sorted by its key."""
@@ -123,14 +122,12 @@ def publish(folder: str | Path, tables: Mapping[str, pd.DataFrame]) -> None:
     """
     folder = Path(folder)
     for name, table in tables.items():
-        partial = folder / f"{PARTIAL}{name}"
-        table.to_parquet(partial.with_suffix(".parquet"), index=False)
-        write_csv(table, partial.with_suffix(".csv"))
-        for suffix in (".parquet", ".csv"):
-            os.replace(partial.with_suffix(suffix), folder / f"{name}{suffix}")
+        _atomic(folder / f"{name}.parquet", functools.partial(table.to_parquet, index=False))
+        _atomic(folder / f"{name}.csv", functools.partial(write_csv, table))
 
 
-def _atomic_text(path: Path, text: str) -> None:
-    partial = path.with_name(f"{PARTIAL}{os.getpid()}-{path.name}")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
+def _atomic(target: Path, write: Callable[[Path], object]) -> None:
+    """``write`` a file under a temporary name beside ``target``, then rename it into place."""
+    partial = target.with_name(f"{PARTIAL}{os.getpid()}-{target.name}")
+    write(partial)
+    os.replace(partial, target)
