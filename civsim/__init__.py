@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # the names a type checker sees; at run time they load on fir
     from civsim.errors import BudgetError, ChainError, CivsimError, ScenarioError
     from civsim.experiment import load_experiment
     from civsim.experiments import replicate
-    from civsim.explore import explore, run_variant
+    from civsim.explore import explore, outcome_model, run_variant
     from civsim.places import build_places
     from civsim.responsibility import import_responsibilities, responsibility_table
     from civsim.results import RunResult
@@ -51,6 +51,7 @@ _HOME = {
     "replicate": "civsim.experiments",
     "explore": "civsim.explore",
     "run_variant": "civsim.explore",
+    "outcome_model": "civsim.explore",
     "build_places": "civsim.places",
     "import_responsibilities": "civsim.responsibility",
     "responsibility_table": "civsim.responsibility",
@@ -101,6 +102,7 @@ __all__ = [
     "import_responsibilities",
     "load_experiment",
     "load_scenario",
+    "outcome_model",
     "override",
     "prepare",
     "raci",

@@ -14,12 +14,13 @@ from __future__ import annotations
 import concurrent.futures
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
@@ -29,11 +30,11 @@ from civsim.experiment import DESIGN_KEYS, Experiment, design, experiment_hash, 
 from civsim.experiments import end_with_parent
 from civsim.outcomes import OUTCOMES, replication_outcomes
 from civsim.results import concat_results
-from civsim.scenario import Scenario, scenario_hash
+from civsim.scenario import Scenario, load_scenario, override, scenario_hash
 from civsim.sim import prepare, simulate
 from civsim.store import RunStore, publish
 
-__all__ = ["analyse", "explore", "run_variant"]
+__all__ = ["analyse", "explore", "outcome_model", "run_variant"]
 
 Task = tuple[Scenario, int, tuple[int, ...]]
 #: Where an experiment's tasks run (or any ``concurrent.futures.Executor``).
@@ -141,6 +142,68 @@ def run_variant(scenario: Scenario, seed: int, replications: tuple[int, ...]) ->
     outcomes.insert(0, "seed", seed)
     outcomes.insert(0, "variant", scenario_hash(scenario))
     return outcomes
+
+
+def outcome_model(
+    scenario: Scenario | str | Path,
+    paths: Sequence[str],
+    outcome: str = "cycle_score",
+    replications: int = 1,
+    seed: int | None = None,
+) -> Callable[[np.ndarray], np.ndarray]:
+    """A model function for SALib or EMA Workbench: sampled values in, one outcome out.
+
+    The function takes an array of shape ``(points, len(paths))``, overrides the
+    scenario at ``paths`` with each row (:func:`civsim.scenario.override`, so a
+    value outside a parameter's bounds is refused as a file's would be), runs
+    ``replications`` replications of it (``0 .. replications - 1`` from ``seed``,
+    common random numbers at every point) and returns each point's mean
+    ``outcome`` (a column of :data:`civsim.outcomes.OUTCOMES`). The city is built
+    once and reused by every point that keeps its upstream sections.
+
+    Parameters
+    ----------
+    scenario : Scenario or path
+    paths : sequence of str
+        Dotted parameter paths, one per column of the sampled array.
+    outcome : str
+        The outcome averaged over the replications.
+    replications : int
+    seed : int, optional
+        The scenario's own seed when not given.
+
+    Raises
+    ------
+    CivsimError
+        For an unknown outcome, fewer than one replication, or an array whose
+        columns do not match ``paths``.
+
+    Examples
+    --------
+    >>> f = outcome_model("scenarios/county_nominee.yaml", ["simulation.dynamics.upkeep_rate"])
+    >>> y = f(np.array([[0.05], [0.10]]))
+    >>> y.shape, bool(y[1] > y[0])
+    ((2,), True)
+    """
+    base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if outcome not in OUTCOMES:
+        raise CivsimError(f"unknown outcome {outcome!r}; known: {', '.join(OUTCOMES)}")
+    if replications < 1:
+        raise CivsimError(f"replications must be at least 1, not {replications}")
+    names = list(paths)
+    reps = tuple(range(replications))
+    use_seed = base.seed if seed is None else seed
+
+    def evaluate(X: np.ndarray) -> np.ndarray:
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        if X.shape[1] != len(names):
+            raise CivsimError(
+                f"sampled values have {X.shape[1]} columns; the model has {len(names)} paths"
+            )
+        points = [override(base, dict(zip(names, x.tolist(), strict=True))) for x in X]
+        return np.array([float(run_variant(v, use_seed, reps)[outcome].mean()) for v in points])
+
+    return evaluate
 
 
 def _pool(
