@@ -236,3 +236,35 @@ def test_param_plausible_range_is_listed_and_holds_its_default():
     assert info.json_schema_extra["plausible"] == [0.1, 0.5]
     with pytest.raises(ValueError, match="outside its plausible range"):
         param(0.9, "fraction", "assumption", plausible=(0.1, 0.5))
+
+
+#: Assumptions that are not the model's: how often a run records (a setting of the
+#: output, not of the city), the budget's division rules (the planner's policy, a lever),
+#: and a per-place-type table whose values each lie in minor_share's range.
+NOT_MODEL_ASSUMPTIONS = {
+    "simulation.record_every_days",
+    "simulation.defects.minor_share_by_place_type",
+    "budget.city_share",
+    "budget.district_min_share",
+    "budget.district_min_yuan",
+    "budget.district_cap_share",
+    "budget.district_cap_yuan",
+}
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_model_assumption_has_a_plausible_range_holding_its_value(path: Path) -> None:
+    """An assumption can be explored and calibrated only within a range: each carries one."""
+    from civsim.scenario import parameter_table
+
+    rows = parameter_table(load_scenario(path))
+    model = [r for r in rows if r["path"].startswith("simulation.")]
+    assumed = [r for r in model if str(r["source"]).startswith("assumption")]
+    missing = [r["path"] for r in assumed if r["plausible"] is None]
+    assert sorted(set(missing) - NOT_MODEL_ASSUMPTIONS) == []
+    outside = [
+        r["path"]
+        for r in rows
+        if r["plausible"] and not r["plausible"][0] <= r["value"] <= r["plausible"][1]
+    ]
+    assert outside == []

@@ -18,9 +18,16 @@ Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 class Dynamics(Frozen):
     """How a checkpoint's condition (0..1) decays and how routine effort restores it."""
 
-    initial_condition: float = param(0.7, "condition 0..1 on day 0", ASSUMPTION, ge=0, le=1)
+    initial_condition: float = param(
+        0.7, "condition 0..1 on day 0", ASSUMPTION, ge=0, le=1, plausible=(0.5, 0.9)
+    )
     compliance_threshold: float = param(
-        0.6, "condition below which a checkpoint is a problem", ASSUMPTION, ge=0, le=1
+        0.6,
+        "condition below which a checkpoint is a problem",
+        ASSUMPTION,
+        ge=0,
+        le=1,
+        plausible=(0.5, 0.75),
     )
     upkeep_rate: float = param(
         0.08,
@@ -29,6 +36,7 @@ class Dynamics(Frozen):
         "assumption: calibrated so the baseline, a repeat title holder (seed 000), scores ~88",
         ge=0,
         le=1,
+        plausible=(0.04, 0.12),
     )
     unstaffed_effort: float = param(
         0.3,
@@ -36,6 +44,7 @@ class Dynamics(Frozen):
         ASSUMPTION,
         ge=0,
         le=1,
+        plausible=(0.1, 0.6),
     )
 
 

@@ -95,11 +95,21 @@ class Evaluation(Frozen):
     """
 
     window_start_day: int = param(
-        240, "day of year the field inspection window opens", ASSUMPTION, ge=0, le=365
+        240,
+        "day of year the field inspection window opens",
+        ASSUMPTION,
+        ge=0,
+        le=365,
+        plausible=(180, 300),
     )
-    window_days: int = param(60, "day", ASSUMPTION, ge=1, le=365)
+    window_days: int = param(60, "day", ASSUMPTION, ge=1, le=365, plausible=(14, 120))
     material_review_day: int = param(
-        330, "day of year (while simulation.materials is off)", ASSUMPTION, ge=0, le=365
+        330,
+        "day of year (while simulation.materials is off)",
+        ASSUMPTION,
+        ge=0,
+        le=365,
+        plausible=(270, 360),
     )
     material_review_window_days: int = param(
         1,
@@ -110,7 +120,7 @@ class Evaluation(Frozen):
         ge=1,
         le=365,
     )
-    survey_day: int = param(300, "day of year", ASSUMPTION, ge=0, le=365)
+    survey_day: int = param(300, "day of year", ASSUMPTION, ge=0, le=365, plausible=(240, 350))
     survey_window_days: int = param(
         30,
         "day: the questionnaire's date is drawn from survey_day on",
@@ -136,12 +146,18 @@ class Evaluation(Frozen):
     minors: Minors = Minors()
     civilization_index: CivilizationIndex = CivilizationIndex()
     peer_group_size: int = param(
-        30, "cities competing in one group", "assumption (391 nominees in groups)", ge=2
+        30,
+        "cities competing in one group",
+        "assumption (391 nominees in groups)",
+        ge=2,
+        plausible=(10, 60),
     )
     quota_share: float = param(
         0.34, "share of a group that wins the title", "docs/domain.md §2: 133 of 391", gt=0, le=1
     )
-    peer_mean: float = param(86.0, "cycle score points", ASSUMPTION, ge=0, le=100)
+    peer_mean: float = param(
+        86.0, "cycle score points", ASSUMPTION, ge=0, le=100, plausible=(83.0, 89.0)
+    )
     peer_sd: float = param(
         2.5,
         "cycle score points",

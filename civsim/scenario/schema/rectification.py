@@ -141,21 +141,31 @@ class Rectification(Frozen):
         ASSUMPTION,
         ge=0,
         le=1,
+        plausible=(0.2, 0.8),
     )
-    orders_per_staff_day: float = param(1.0, "orders closed per staff-day", ASSUMPTION, gt=0)
+    orders_per_staff_day: float = param(
+        1.0, "orders closed per staff-day", ASSUMPTION, gt=0, plausible=(0.3, 3.0)
+    )
     territorial_share: float = param(
         0.5,
         "share of field problems handed to the street offices of the place's district (属地)",
         "assumption: 谁主管谁负责 and 属地管理 share the work (docs/domain.md §1)",
         ge=0,
         le=1,
+        plausible=(0.2, 0.8),
     )
     deadline_days: int = param(
         10, "day", "docs/domain.md §5: 28 of 57 problems fixed within 10 days", ge=1
     )
-    fixed_condition: float = param(0.95, "condition after closure", ASSUMPTION, ge=0, le=1)
+    fixed_condition: float = param(
+        0.95, "condition after closure", ASSUMPTION, ge=0, le=1, plausible=(0.8, 1.0)
+    )
     coordination_delay_days: float = param(
-        14.0, "mean wait before an order with cooperating units can start", ASSUMPTION, ge=0
+        14.0,
+        "mean wait before an order with cooperating units can start",
+        ASSUMPTION,
+        ge=0,
+        plausible=(3.0, 45.0),
     )
     joint_mechanism: bool = Field(
         default=False, description="联席会议/联合督查 running: coordination waits shortened"
@@ -166,6 +176,7 @@ class Rectification(Frozen):
         ASSUMPTION,
         ge=0,
         le=1,
+        plausible=(0.1, 0.75),
     )
     routine_weight: float = param(
         0.3,

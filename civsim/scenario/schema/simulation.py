@@ -59,20 +59,30 @@ class Detection(Frozen):
         "off, nobody finds problems",
     )
 
-    self_check_interval_days: int = param(30, "day", ASSUMPTION, ge=1)
+    self_check_interval_days: int = param(30, "day", ASSUMPTION, ge=1, plausible=(14, 91))
     self_check_places: int = param(
         300, "places per mock test", "docs/domain.md §2: 300+ points", ge=0
     )
-    covert_visit_interval_days: int = param(91, "day", ASSUMPTION, ge=1)
+    covert_visit_interval_days: int = param(91, "day", ASSUMPTION, ge=1, plausible=(30, 182))
     covert_visit_places: int = param(
         80, "places per covert visit", "docs/domain.md §2: 70-87 points per visit", ge=0
     )
     citizen_report_rate: float = param(
-        0.002, "reports per problem checkpoint per day", ASSUMPTION, ge=0, le=1
+        0.002,
+        "reports per problem checkpoint per day",
+        ASSUMPTION,
+        ge=0,
+        le=1,
+        plausible=(0.0005, 0.01),
     )
     platform: bool = Field(default=False, description="a smart platform (一网统管) is running")
     platform_detection_rate: float = param(
-        0.05, "daily chance the platform flags a problem checkpoint", ASSUMPTION, ge=0, le=1
+        0.05,
+        "daily chance the platform flags a problem checkpoint",
+        ASSUMPTION,
+        ge=0,
+        le=1,
+        plausible=(0.01, 0.2),
     )
 
 
@@ -85,11 +95,21 @@ class Volunteers(Frozen):
     )
 
     requests_per_10k_per_day: float = param(
-        0.8, "citizen requests per 10,000 residents per day", ASSUMPTION, ge=0
+        0.8,
+        "citizen requests per 10,000 residents per day",
+        ASSUMPTION,
+        ge=0,
+        plausible=(0.2, 3.0),
     )
-    hours_per_request: float = param(3.0, "volunteer-hours per request", ASSUMPTION, gt=0)
+    hours_per_request: float = param(
+        3.0, "volunteer-hours per request", ASSUMPTION, gt=0, plausible=(1.0, 8.0)
+    )
     base_hours_per_10k_per_day: float = param(
-        3.0, "volunteer-hours available per 10,000 residents per day", ASSUMPTION, ge=0
+        3.0,
+        "volunteer-hours available per 10,000 residents per day",
+        ASSUMPTION,
+        ge=0,
+        plausible=(1.0, 10.0),
     )
     effort_per_hour: float = param(
         1.0,
@@ -97,6 +117,7 @@ class Volunteers(Frozen):
         "checkpoint for a day",
         ASSUMPTION,
         ge=0,
+        plausible=(0.25, 2.0),
     )
     weekend_hours_share: float = param(
         0.5,
