@@ -14,7 +14,7 @@ from __future__ import annotations
 import concurrent.futures
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack
 from pathlib import Path
@@ -22,6 +22,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from SALib import ProblemSpec
 from tqdm import tqdm
 
 from civsim.cluster import dask_executor
@@ -30,11 +31,11 @@ from civsim.experiment import DESIGN_KEYS, Experiment, design, experiment_hash, 
 from civsim.experiments import end_with_parent
 from civsim.outcomes import OUTCOMES, replication_outcomes
 from civsim.results import concat_results
-from civsim.scenario import Scenario, load_scenario, override, scenario_hash
+from civsim.scenario import Scenario, load_scenario, override, parameter_table, scenario_hash
 from civsim.sim import prepare, simulate
 from civsim.store import RunStore, publish
 
-__all__ = ["analyse", "explore", "outcome_model", "run_variant"]
+__all__ = ["OutcomeModel", "analyse", "explore", "outcome_model", "run_variant"]
 
 Task = tuple[Scenario, int, tuple[int, ...]]
 #: Where an experiment's tasks run (or any ``concurrent.futures.Executor``).
@@ -144,22 +145,71 @@ def run_variant(scenario: Scenario, seed: int, replications: tuple[int, ...]) ->
     return outcomes
 
 
+class OutcomeModel:
+    """A model function for SALib or EMA Workbench: sampled values in, one outcome out.
+
+    Calling it with an array of shape ``(points, len(paths))`` overrides the
+    scenario at ``paths`` with each row (:func:`civsim.scenario.override`, so a
+    value outside a parameter's bounds is refused as a file's would be), runs
+    ``replications`` replications of it (``0 .. replications - 1`` from
+    ``seed``: common random numbers at every point) and returns each point's
+    mean ``outcome`` (a column of :data:`civsim.outcomes.OUTCOMES`). The city
+    is built once and reused by every point that keeps its upstream sections.
+    Made by :func:`outcome_model`.
+    """
+
+    def __init__(
+        self, scenario: Scenario, paths: list[str], outcome: str, replications: int, seed: int
+    ):
+        self.scenario = scenario
+        self.paths = paths
+        self.outcome = outcome
+        self.replications = tuple(range(replications))
+        self.seed = seed
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        """Each row's mean outcome.
+
+        Raises
+        ------
+        CivsimError
+            If ``X`` has not one column per path, or a value is refused by the schema.
+        """
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        if X.shape[1] != len(self.paths):
+            raise CivsimError(
+                f"sampled values have {X.shape[1]} columns; the model has {len(self.paths)} paths"
+            )
+        rows = [dict(zip(self.paths, x.tolist(), strict=True)) for x in X]
+        runs = [run_variant(override(self.scenario, r), self.seed, self.replications) for r in rows]
+        return np.array([float(run[self.outcome].mean()) for run in runs])
+
+    def problem(self) -> ProblemSpec:
+        """SALib's problem over the paths, each over its plausible range.
+
+        Raises
+        ------
+        CivsimError
+            If a path has no plausible range in the scenario's parameters.
+        """
+        plausible = {r["path"]: r["plausible"] for r in parameter_table(self.scenario)}
+        missing = [path for path in self.paths if plausible.get(path) is None]
+        if missing:
+            raise CivsimError(
+                f"no plausible range for {', '.join(missing)}: give SALib the bounds yourself"
+            )
+        bounds = [list(plausible[path]) for path in self.paths]
+        return ProblemSpec({"names": list(self.paths), "bounds": bounds})
+
+
 def outcome_model(
     scenario: Scenario | str | Path,
     paths: Sequence[str],
     outcome: str = "cycle_score",
     replications: int = 1,
     seed: int | None = None,
-) -> Callable[[np.ndarray], np.ndarray]:
-    """A model function for SALib or EMA Workbench: sampled values in, one outcome out.
-
-    The function takes an array of shape ``(points, len(paths))``, overrides the
-    scenario at ``paths`` with each row (:func:`civsim.scenario.override`, so a
-    value outside a parameter's bounds is refused as a file's would be), runs
-    ``replications`` replications of it (``0 .. replications - 1`` from ``seed``,
-    common random numbers at every point) and returns each point's mean
-    ``outcome`` (a column of :data:`civsim.outcomes.OUTCOMES`). The city is built
-    once and reused by every point that keeps its upstream sections.
+) -> OutcomeModel:
+    """A model function of ``paths`` for SALib's ``ProblemSpec.evaluate`` or EMA Workbench.
 
     Parameters
     ----------
@@ -172,15 +222,22 @@ def outcome_model(
     seed : int, optional
         The scenario's own seed when not given.
 
+    Returns
+    -------
+    OutcomeModel
+        Call it with sampled values; its :meth:`~OutcomeModel.problem` is SALib's
+        problem over the paths' plausible ranges.
+
     Raises
     ------
     CivsimError
-        For an unknown outcome, fewer than one replication, or an array whose
-        columns do not match ``paths``.
+        For an unknown outcome or fewer than one replication.
 
     Examples
     --------
     >>> f = outcome_model("scenarios/county_nominee.yaml", ["simulation.dynamics.upkeep_rate"])
+    >>> f.problem()["bounds"]
+    [[0.04, 0.12]]
     >>> y = f(np.array([[0.05], [0.10]]))
     >>> y.shape, bool(y[1] > y[0])
     ((2,), True)
@@ -190,20 +247,9 @@ def outcome_model(
         raise CivsimError(f"unknown outcome {outcome!r}; known: {', '.join(OUTCOMES)}")
     if replications < 1:
         raise CivsimError(f"replications must be at least 1, not {replications}")
-    names = list(paths)
-    reps = tuple(range(replications))
-    use_seed = base.seed if seed is None else seed
-
-    def evaluate(X: np.ndarray) -> np.ndarray:
-        X = np.atleast_2d(np.asarray(X, dtype=float))
-        if X.shape[1] != len(names):
-            raise CivsimError(
-                f"sampled values have {X.shape[1]} columns; the model has {len(names)} paths"
-            )
-        points = [override(base, dict(zip(names, x.tolist(), strict=True))) for x in X]
-        return np.array([float(run_variant(v, use_seed, reps)[outcome].mean()) for v in points])
-
-    return evaluate
+    return OutcomeModel(
+        base, list(paths), outcome, replications, base.seed if seed is None else seed
+    )
 
 
 def _pool(

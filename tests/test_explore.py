@@ -309,3 +309,20 @@ def test_the_report_adds_an_experiments_section(small: Path, tmp_path: Path) -> 
     top = pd.read_parquet(store / "feature_scores.parquet").set_index("feature")["cycle_score"]
     assert f"depends most on {top.idxmax()} (feature score {top.max():.2f})" in page
     assert "No sensitivity exploration has been run" not in page
+
+
+def test_the_outcome_model_refuses_what_it_cannot_run() -> None:
+    """An unknown outcome, an array of the wrong width, a path without a range: named, no run."""
+    import numpy as np
+
+    from civsim.errors import CivsimError
+    from civsim.explore import outcome_model
+
+    county = SCENARIOS / "county_nominee.yaml"
+    with pytest.raises(CivsimError, match="unknown outcome 'score'"):
+        outcome_model(county, ["simulation.dynamics.upkeep_rate"], outcome="score")
+    model = outcome_model(county, ["simulation.dynamics.upkeep_rate", "cycle.years"])
+    with pytest.raises(CivsimError, match="1 columns; the model has 2 paths"):
+        model(np.array([[0.08]]))
+    with pytest.raises(CivsimError, match=r"no plausible range for cycle\.years"):
+        model.problem()

@@ -191,7 +191,9 @@ def test_perturbation_rules(county) -> None:
     assert perturbations(county, rows[households]) == [{households: 3000}, {households: 1000}]
     # a fraction at 0.95 can rise neither by half nor by a quarter: it only falls
     fixed = "simulation.rectification.fixed_condition"
-    assert perturbations(county, rows[fixed]) == [{fixed: pytest.approx(0.475)}]
+    unranged = {**rows[fixed], "plausible": None}
+    assert perturbations(county, unranged) == [{fixed: pytest.approx(0.475)}]
+    assert perturbations(county, rows[fixed]) == [{fixed: 0.8}, {fixed: 1.0}]
     assert perturbations(county, rows["cycle.field_points"]) == [
         {"cycle.field_points": 45.0, "cycle.survey_points": 15.0}
     ]
