@@ -3,6 +3,7 @@
 Run from the repository root::
 
     .venv/bin/python benchmarks/bench_sim.py [--reps 100] [--grids 16000] [--repeat 3]
+    .venv/bin/python benchmarks/bench_sim.py --breakdown [--repeat 3]
 
 It measures, on this machine and in one run:
 
@@ -13,6 +14,11 @@ It measures, on this machine and in one run:
 - the floor: a bare numpy loop advancing the same number of checkpoints for the
   same number of days (``c *= keep; c += restore``, float32, the least any daily
   model must do), and the ratio of one replication to it, timed in turn.
+
+``--breakdown`` instead times each compiled kernel inside a baseline replication (the
+module's functions wrapped with a timer, as the mechanisms call them) and reports the
+kernels' total and the rest (the mechanisms' Python and SimPy) as multiples of the floor,
+timed in the same run: where a replication's time goes, against the least a daily model costs.
 
 Targets (issue 5): baseline < 1 s, 100 replications < 60 s on 2 cores, 16,000 grids
 < 5 s and < 2 GB, ratio to the floor < 5. Not a test: timings depend on the machine.
@@ -109,6 +115,59 @@ def one_city(path: str, repeat: int) -> dict:
     }
 
 
+def breakdown(path: str, repeat: int) -> dict:
+    """Time each compiled kernel inside replications of a scenario file, and the floor.
+
+    Returns each kernel's median seconds per replication, the replication's, and the floor's.
+    """
+    from collections import Counter
+
+    from civsim.sim import kernels
+
+    prep = prepare(load_scenario(path))
+    simulate(prep, replication=0)  # numba loads (or compiles) the kernels on first use
+    spent: Counter[str] = Counter()
+    for name in kernels.__all__:
+        compiled = getattr(kernels, name)
+
+        def timed(*args, _compiled=compiled, _name=name):
+            t = time.perf_counter()
+            out = _compiled(*args)
+            spent[_name] += time.perf_counter() - t
+            return out
+
+        setattr(kernels, name, timed)
+    floor = floor_loop(prep.ckp.n, prep.scenario.cycle.days)
+    runs, floors, per_kernel = [], [], []
+    for _ in range(repeat):
+        spent.clear()
+        t = time.perf_counter()
+        simulate(prep, replication=0)
+        runs.append(time.perf_counter() - t)
+        per_kernel.append(dict(spent))
+        t = time.perf_counter()
+        floor()
+        floors.append(time.perf_counter() - t)
+    names = sorted(per_kernel[0], key=lambda k: -per_kernel[0][k])
+    return {
+        "simulate_s": float(np.median(runs)),
+        "floor_s": float(np.median(floors)),
+        "kernels": {k: float(np.median([p.get(k, 0.0) for p in per_kernel])) for k in names},
+    }
+
+
+def print_breakdown(figures: dict) -> None:
+    """Print :func:`breakdown`'s figures as seconds and multiples of the floor."""
+    floor = figures["floor_s"]
+    total = sum(figures["kernels"].values())
+    rest = figures["simulate_s"] - total
+    print(f"baseline replication {figures['simulate_s']:.3f} s; floor {floor:.3f} s")
+    for name, secs in figures["kernels"].items():
+        print(f"  {name:16s} {secs:7.3f} s  {secs / floor:5.2f}x the floor")
+    print(f"  {'kernels':16s} {total:7.3f} s  {total / floor:5.2f}x the floor")
+    print(f"  {'the rest':16s} {rest:7.3f} s  {rest / floor:5.2f}x the floor")
+
+
 def in_child(path: str, repeat: int) -> dict:
     """Run :func:`one_city` in a fresh process, so its peak memory is its own."""
     code = (
@@ -125,7 +184,11 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=100)
     ap.add_argument("--grids", type=int, default=16_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--breakdown", action="store_true", help="where a replication's time goes")
     args = ap.parse_args()
+    if args.breakdown:
+        print_breakdown(breakdown("scenarios/baseline.yaml", args.repeat))
+        return
 
     base = in_child("scenarios/baseline.yaml", args.repeat)
     print(
