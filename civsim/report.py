@@ -98,10 +98,11 @@ figcaption { font-weight: bold; margin-bottom: 0.3em; }
 .note { color: #555; font-size: 0.9em; }
 .summary li { margin: 0.4em 0; }
 table.assumptions { table-layout: fixed; width: 100%%; }
-table.assumptions th:nth-child(1) { width: 12%%; }
-table.assumptions th:nth-child(2) { width: 28%%; }
-table.assumptions th:nth-child(3), table.assumptions th:nth-child(4) { width: 9%%; }
-table.assumptions th:nth-child(5) { width: 16%%; }
+table.assumptions th:nth-child(1) { width: 11%%; }
+table.assumptions th:nth-child(2) { width: 25%%; }
+table.assumptions th:nth-child(3), table.assumptions th:nth-child(4) { width: 8%%; }
+table.assumptions th:nth-child(5) { width: 14%%; }
+table.assumptions th:nth-child(6) { width: 9%%; }
 table.assumptions td { overflow-wrap: anywhere; }
 table.assumptions th { text-align: left; }
 .warning { color: #8a2a0b; background: #fff4e5; padding: 0.5em 0.5em 0.5em 2em;
@@ -228,7 +229,8 @@ def assumptions_table(scenarios: Sequence[Scenario]) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``scenario, path, value, default, unit, source``.
+        Columns ``scenario, path, value, default, unit, plausible, source``;
+        ``plausible`` is an assumption's range (``low – high``; empty where none is given).
 
     Examples
     --------
@@ -239,9 +241,9 @@ def assumptions_table(scenarios: Sequence[Scenario]) -> pd.DataFrame:
     >>> t.loc[t["path"] == "simulation.campaign.mode", ["scenario", "value"]].values.tolist()
     [['campaign_mode', 'campaign']]
     """
-    columns = ["path", "value", "default", "unit", "source"]
+    columns = ["path", "value", "default", "unit", "plausible", "source"]
     rows = [
-        {"scenario": sc.name, **{k: str(r[k]) for k in columns}}
+        {"scenario": sc.name, **{k: str(r[k]) for k in columns}, "plausible": _range(r)}
         for sc in scenarios
         for r in parameter_table(sc)
         if r["changed"] or r["source"].startswith(ASSUMPTION)
@@ -256,6 +258,11 @@ def assumptions_table(scenarios: Sequence[Scenario]) -> pd.DataFrame:
         lambda names: "all" if names.nunique() == everywhere else ", ".join(dict.fromkeys(names))
     )
     return grouped.reset_index()[["scenario", *columns]]
+
+
+def _range(row: Mapping[str, Any]) -> str:
+    """An assumption's plausible range as ``low – high``, or empty."""
+    return "" if row["plausible"] is None else "{} – {}".format(*row["plausible"])
 
 
 def _changed_settings(model: BaseModel, path: str, sc: Scenario, rows: list[dict]) -> None:
@@ -282,6 +289,7 @@ def _changed_settings(model: BaseModel, path: str, sc: Scenario, rows: list[dict
                 "value": str(value),
                 "default": str(info.default),
                 "unit": "",
+                "plausible": "",
                 "source": sc.sources.get(where, info.description or ""),
             }
         )

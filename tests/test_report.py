@@ -168,13 +168,22 @@ def test_cost_column_prices_extra_money_only(spend, a_cost) -> None:
 def test_assumptions_list_changed_and_assumed_parameters(county_pair) -> None:
     """Changed parameters are listed per scenario; shared assumptions once, as 'all'."""
     table = assumptions_table(county_pair)
-    assert list(table.columns) == ["scenario", "path", "value", "default", "unit", "source"]
+    assert list(table.columns) == [
+        "scenario",
+        "path",
+        "value",
+        "default",
+        "unit",
+        "plausible",
+        "source",
+    ]
     platform = table[table["path"] == "simulation.detection.platform"]
     assert platform[["scenario", "value", "default"]].values.tolist() == [
         ["smart", "True", "False"]
     ]
     upkeep = table[table["path"] == "simulation.dynamics.upkeep_rate"]
     assert upkeep["scenario"].tolist() == ["all"]
+    assert upkeep["plausible"].tolist() == ["0.04 – 0.12"]  # an assumption shows its range
     workers = table[table["path"] == "territory.generator.grid_workers_per_grid"]
     assert workers["value"].tolist() == ["1.4"] and workers["default"].tolist() != ["1.4"]
 
