@@ -3,9 +3,12 @@
 A *run folder* holds one scenario's replications: every table as Parquet
 (:meth:`civsim.results.RunResult.write`), ``metadata.json`` (seed,
 replications, versions, the scenario's hash, when it ran) and
-``scenario.json``, the validated scenario itself. A *comparison folder* holds
-``comparison.json`` (the scenarios in order, baseline first, and the run's
-facts) and one run folder per scenario under ``runs/``.
+``scenario.json``, the validated scenario itself. A comparison's run folder
+also holds ``replications.parquet``, every replication's outcomes
+(:func:`civsim.results.replication_rows`): a comparison of many replications
+keeps the tables of its first few only (:data:`civsim.experiments.TABLES_KEPT`).
+A *comparison folder* holds ``comparison.json`` (the scenarios in order,
+baseline first, and the run's facts) and one run folder per scenario under ``runs/``.
 
 :func:`read_runs` turns such folders back into the :class:`Comparison` and the
 scenarios they came from, without simulating again, so a report can be rebuilt
@@ -26,11 +29,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from pydantic import ValidationError
 
 from civsim.errors import CivsimError
 from civsim.experiments import quota_score
-from civsim.results import Comparison, RunResult, build_comparison, concat_results, load_results
+from civsim.results import (
+    Comparison,
+    RunResult,
+    build_comparison,
+    concat_results,
+    load_results,
+    replication_rows,
+)
 from civsim.scenario import Scenario, scenario_hash
 
 __all__ = [
@@ -46,6 +57,8 @@ __all__ = [
 SCENARIO_FILE = "scenario.json"
 #: The file naming a comparison folder's scenarios, baseline first.
 COMPARISON_FILE = "comparison.json"
+#: The file of a comparison's run folder holding every replication's outcomes.
+REPLICATIONS_FILE = "replications.parquet"
 #: The sub-folder of a comparison folder holding one run folder per scenario.
 RUNS_FOLDER = "runs"
 #: Packages whose versions a run records (the ones its numbers depend on).
@@ -192,7 +205,11 @@ def write_comparison(
         }
         meta = {**metadata, "scenario": name, "scenario_hash": scenario_hash(scenario)}
         meta["scenario_file"] = str(scenario.source_file) if scenario.source_file else None
-        write_run(folder / RUNS_FOLDER / name, RunResult(**tables), scenario, meta)
+        run = folder / RUNS_FOLDER / name
+        write_run(run, RunResult(**tables), scenario, meta)
+        rows = comparison.replications
+        rows = rows[rows["scenario"] == name].drop(columns="difference")
+        rows.reset_index(drop=True).to_parquet(run / REPLICATIONS_FILE, index=False)
     summary = {
         **{k: v for k, v in metadata.items() if k not in ("scenario", "scenario_file")},
         "scenarios": [s.name for s in scenarios],
@@ -244,10 +261,17 @@ def read_runs(folders: Sequence[str | Path]) -> SavedRuns:
                 )
     scenarios = [scenario for _, scenario, _ in loaded]
     quotas = {s.name: quota_score(s.simulation.evaluation) for s in scenarios}
-    comparison = build_comparison(concat_results([r for r, _, _ in loaded]), quotas)
+    rows = pd.concat([_rows(run, result) for run, (result, _, _) in zip(runs, loaded, strict=True)])
+    comparison = build_comparison(concat_results([r for r, _, _ in loaded]), quotas, rows=rows)
     latest = max(str(meta.get("created") or "") for _, _, meta in loaded) or None
     metadata = report_facts({**first, "created": latest}, scenarios)
     return SavedRuns(comparison, scenarios, metadata)
+
+
+def _rows(folder: Path, result: RunResult) -> pd.DataFrame:
+    """A run folder's every replication's outcomes: stored by a comparison, else from its tables."""
+    path = folder / REPLICATIONS_FILE
+    return pd.read_parquet(path) if path.is_file() else replication_rows(result)
 
 
 def _run_folders(folder: Path) -> list[Path]:

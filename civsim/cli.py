@@ -127,7 +127,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     from civsim.archive import report_facts, run_metadata, write_comparison
     from civsim.city import other_cities
-    from civsim.experiments import compare
+    from civsim.experiments import TABLES_KEPT, compare
     from civsim.export import staged_folder
     from civsim.report import comparison_table, report_text, write_report
     from civsim.sim import prepare
@@ -143,7 +143,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             "--allow-different-cities to compare them anyway"
         )
     preps = [prepare(sc) for sc in scenarios]
-    cmp = compare(preps, args.reps, seed=args.seed, executor=args.executor, workers=args.workers)
+    tables = TABLES_KEPT if args.tables is None else args.tables
+    cmp = compare(
+        preps, args.reps, args.seed, args.executor, args.workers, progress=None, tables=tables
+    )
     seed = scenarios[0].seed if args.seed is None else args.seed
     metadata = run_metadata(scenarios[0], seed, args.reps, args.executor, dict(args.set))
     out = Path(args.out)
@@ -450,6 +453,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="report language (zh)")
     replication_options(p, seed_default="the baseline's, for every scenario")
+    p.add_argument(
+        "--tables",
+        type=positive,
+        metavar="K",
+        help="with more replications, keep the full tables (figures, runs/) of the first K "
+        "only, and every replication's outcomes (default 10: memory stays flat)",
+    )
     set_option(
         p,
         "every scenario, the baseline too",

@@ -24,13 +24,21 @@ from scipy import stats
 from tqdm import tqdm  # plain bars: they show only on a terminal, never as notebook widgets
 
 from civsim.errors import CivsimError
-from civsim.results import Comparison, RunResult, build_comparison, concat_results, summarise
+from civsim.results import (
+    Comparison,
+    RunResult,
+    build_comparison,
+    concat_results,
+    replication_rows,
+    summarise,
+)
 from civsim.scenario import Evaluation, Scenario, override
 from civsim.scoring import quota_size
 from civsim.sim import Prepared, prepare, simulate
 
 __all__ = [
     "SURGE_COSTS",
+    "TABLES_KEPT",
     "TIMINGS",
     "Executor",
     "campaign_costs",
@@ -44,6 +52,12 @@ __all__ = [
 Executor = Literal["serial", "process"]
 
 _PREPARED: Prepared | None = None  # one per worker process, set by its initializer
+
+#: A comparison of more replications than this keeps the tables of its first ``TABLES_KEPT``
+#: only (the figures' trajectories, queues and spending, the saved runs) and a row of outcomes
+#: of every one (its summary): one baseline replication's tables take about 45 MB, most of it
+#: its ~600,000 orders, so 8 scenarios x 1,000 replications would need some 360 GB.
+TABLES_KEPT = 10
 
 
 #: prctl's option to have the kernel signal a process when its parent dies (linux/prctl.h).
@@ -87,10 +101,17 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _run_one(args: tuple[int, int]) -> RunResult:
-    seed, replication = args
+def _task(prep: Prepared, seed: int, replication: int, keep: int | None) -> Any:
+    """One replication: its tables, or (``keep`` given) its row and its tables if it is kept."""
+    result = simulate(prep, seed=seed, replication=replication)
+    if keep is None:
+        return result
+    return replication_rows(result), (result if replication < keep else None)
+
+
+def _run_one(args: tuple[int, int, int | None]) -> Any:
     assert _PREPARED is not None  # set by _init_worker before any task runs
-    return simulate(_PREPARED, seed=seed, replication=replication)
+    return _task(_PREPARED, *args)
 
 
 def replicate(
@@ -135,22 +156,51 @@ def replicate(
 
 
 def _execute(
-    prep: Prepared, jobs: list[tuple[int, int]], executor: Executor, workers: int | None, bar
-) -> Iterator[RunResult]:
+    prep: Prepared,
+    jobs: list[tuple[int, int]],
+    executor: Executor,
+    workers: int | None,
+    bar,
+    keep: int | None = None,
+) -> Iterator[Any]:
+    """Each job's :func:`_task`, in job order."""
     if executor == "serial" or len(jobs) == 1:
         for seed, rep in jobs:
-            yield simulate(prep, seed=seed, replication=rep)
+            yield _task(prep, seed, rep, keep)
             bar.update()
         return
     if executor != "process":
         raise CivsimError(f"unknown executor {executor!r}; expected 'serial' or 'process'")
     workers = workers or os.cpu_count() or 1
+    tasks = [(seed, rep, keep) for seed, rep in jobs]
     with ProcessPoolExecutor(
         max_workers=min(workers, len(jobs)), initializer=_init_worker, initargs=(prep,)
     ) as pool:
-        for result in pool.map(_run_one, jobs, chunksize=max(1, len(jobs) // (4 * workers))):
-            yield result
+        for out in pool.map(_run_one, tasks, chunksize=max(1, len(jobs) // (4 * workers))):
+            yield out
             bar.update()
+
+
+def _replicate_rows(
+    prep: Prepared,
+    n: int,
+    seed: int,
+    keep: int,
+    executor: Executor,
+    workers: int | None,
+    progress: bool | None,
+) -> tuple[pd.DataFrame, RunResult]:
+    """Every replication's row (``replication_rows``) and the first ``keep``'s tables."""
+    show = sys.stderr.isatty() if progress is None else progress
+    jobs = [(seed, i) for i in range(n)]
+    rows, kept = [], []
+    bar = tqdm(total=n, desc=prep.scenario.name, unit="rep", disable=not show, leave=False)
+    with bar:
+        for row, result in _execute(prep, jobs, executor, workers, bar, keep):
+            rows.append(row)
+            if result is not None:
+                kept.append(result)
+    return pd.concat(rows, ignore_index=True), concat_results(kept)
 
 
 def quota_score(evaluation: Evaluation) -> float:
@@ -199,12 +249,18 @@ def compare(
     executor: Executor = "serial",
     workers: int | None = None,
     progress: bool | None = None,
+    tables: int | None = TABLES_KEPT,
 ) -> Comparison:
     """Run scenarios on common random numbers and compare them with the first.
 
     Every scenario runs replications ``0..reps-1`` from the same master seed,
     so replication ``i`` of each draws from the same streams and the
-    per-replication differences against the baseline are paired.
+    per-replication differences against the baseline are paired. With more
+    than ``tables`` replications, each replication's outcomes are kept as one
+    row (:func:`civsim.results.replication_rows`) and its tables only if it is
+    one of the first ``tables``, so memory does not grow with ``reps``: the
+    summary and the replications use every replication, the tables (the
+    figures, the saved runs) the first ``tables``.
 
     Parameters
     ----------
@@ -216,6 +272,8 @@ def compare(
         Master seed for all scenarios; the baseline's own seed when not given.
     executor, workers, progress
         As for :func:`replicate`.
+    tables : int or None
+        Replications whose tables are kept when there are more (None: all).
 
     Returns
     -------
@@ -225,7 +283,7 @@ def compare(
     Raises
     ------
     CivsimError
-        If no scenario is given, two share a name, or ``reps`` < 1.
+        If no scenario is given, two share a name, ``reps`` < 1 or ``tables`` < 1.
 
     Examples
     --------
@@ -246,12 +304,20 @@ def compare(
             f"scenario names must differ to be compared; repeated: {', '.join(twice)}"
         )
     seed = preps[0].scenario.seed if seed is None else seed
-    results = [
-        replicate(p, reps, seed=seed, executor=executor, workers=workers, progress=progress)
-        for p in preps
-    ]
     quotas = {p.scenario.name: quota_score(p.scenario.simulation.evaluation) for p in preps}
-    return build_comparison(concat_results(results), quotas)
+    if tables is not None and tables < 1:
+        raise CivsimError(f"tables must be at least 1 (or None for all), got {tables}")
+    if reps < 1:
+        raise CivsimError(f"replications must be at least 1, got {reps}")
+    if tables is None or reps <= tables:
+        results = [
+            replicate(p, reps, seed=seed, executor=executor, workers=workers, progress=progress)
+            for p in preps
+        ]
+        return build_comparison(concat_results(results), quotas)
+    runs = [_replicate_rows(p, reps, seed, tables, executor, workers, progress) for p in preps]
+    rows = pd.concat([r for r, _ in runs], ignore_index=True)
+    return build_comparison(concat_results([k for _, k in runs]), quotas, rows=rows)
 
 
 #: What the city knows about the evaluation, as changes to both modes' scenarios.

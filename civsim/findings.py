@@ -180,7 +180,8 @@ def backlog(comparison: Comparison) -> pd.DataFrame:
     res = comparison.results
     names = comparison.scenarios
     orders = res.orders
-    reps = comparison.summary["reps"]
+    # the replications whose tables are here: a comparison of many keeps only the first few
+    reps = res.cycle.groupby("scenario", observed=True).size().reindex(names)
     if len(orders):
         issued = orders.groupby("scenario", observed=True).size().reindex(names, fill_value=0)
         span = orders.groupby("scenario", observed=True)["opened"].max().reindex(names) + 1

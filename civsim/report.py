@@ -441,6 +441,9 @@ def render_report(
             _metric_table(protocol, ("scenario", *PROTOCOL_COLUMNS), t),
         ]
     body.append(f'<h2 id="figures">{esc(t["h_figures"])}</h2>')
+    kept = int(comparison.results.cycle.groupby("scenario", observed=True).size().min())
+    if kept < int(comparison.summary["reps"].min()):  # compare keeps the first few's tables
+        body.append(f'<p class="note">{esc(t["note_tables_kept"].format(kept=kept))}</p>')
     for key, draw, size in figures:
         title = t[f"fig_{key}"].format(baseline=base.name)
         caption = esc(title)

@@ -30,6 +30,7 @@ __all__ = [
     "build_comparison",
     "concat_results",
     "load_results",
+    "replication_rows",
     "summarise",
 ]
 
@@ -225,41 +226,25 @@ def summarise(cycles: pd.DataFrame, interval: float = 0.90) -> pd.DataFrame:
     )
 
 
-def build_comparison(
-    results: RunResult, quota_scores: dict[str, float], interval: float = 0.90
-) -> Comparison:
-    """Compare the scenarios in ``results``, the first one being the baseline.
+def replication_rows(results: RunResult) -> pd.DataFrame:
+    """What a comparison reads from each replication, one row per scenario and replication.
 
     Parameters
     ----------
     results : RunResult
-        Replications ``0..n-1`` of each scenario, all run with the same seed.
-    quota_scores : dict of str to float
-        Each scenario's quota line (cycle score), for the summary.
-    interval : float
-        Width of the central intervals.
 
     Returns
     -------
-    Comparison
-
-    Raises
-    ------
-    CivsimError
-        If the scenarios do not share the same replications (differences
-        could not be paired).
+    pandas.DataFrame
+        ``scenario, replication, cycle_score, title, disqualified, yuan,
+        unspent_yuan, satisfaction, open_orders, late_share, rechecks, kept,
+        years_held, precondition_passed, index_spread, index_worst`` (as in
+        :class:`Comparison`'s ``replications``, without the difference, which
+        needs the baseline), in the order of ``results``.
     """
     cyc = results.cycle
-    names = list(dict.fromkeys(cyc["scenario"]))
-    if not names:
-        raise CivsimError("no scenarios to compare")
     keys = ["scenario", "replication"]
-    reps = {n: sorted(g["replication"]) for n, g in cyc.groupby("scenario", sort=False)}
-    if any(r != reps[names[0]] for r in reps.values()):
-        raise CivsimError("scenarios must share their replications to be compared pairwise")
     per = cyc[[*keys, "cycle_score", "title", "disqualified"]].copy()
-    base = per[per["scenario"] == names[0]].set_index("replication")["cycle_score"]
-    per.insert(3, "difference", per["cycle_score"] - per["replication"].map(base))
     flags = results.orders[keys].assign(
         open_orders=results.orders["status"].isin(OPEN_STATUSES).astype("int64"),
         late_share=results.orders["status"].isin(LATE_STATUSES).astype(float),
@@ -275,7 +260,7 @@ def build_comparison(
         [
             results.spend.groupby(keys)["yuan"].sum(),
             unspent,
-            results.annual.groupby(keys)["satisfaction"].mean(),
+            _mean_by(results.annual, keys, "satisfaction"),
             by_orders,
         ],
         axis=1,
@@ -286,6 +271,52 @@ def build_comparison(
     per = per.fillna({"yuan": 0, "unspent_yuan": 0, "open_orders": 0}).astype(
         {"yuan": "int64", "unspent_yuan": "int64", "open_orders": "int64"}
     )
+    per["scenario"] = per["scenario"].astype(str)
+    return per.reset_index(drop=True)
+
+
+def build_comparison(
+    results: RunResult,
+    quota_scores: dict[str, float],
+    interval: float = 0.90,
+    rows: pd.DataFrame | None = None,
+) -> Comparison:
+    """Compare the scenarios in ``results``, the first one being the baseline.
+
+    Parameters
+    ----------
+    results : RunResult
+        Replications ``0..n-1`` of each scenario, all run with the same seed.
+    quota_scores : dict of str to float
+        Each scenario's quota line (cycle score), for the summary.
+    interval : float
+        Width of the central intervals.
+    rows : pandas.DataFrame, optional
+        :func:`replication_rows` of every replication, when ``results`` holds the
+        tables of only some of them (a comparison of many replications keeps
+        their rows, and the tables of the first few: :func:`civsim.experiments.compare`).
+        The replications and the summary are built from these rows.
+
+    Returns
+    -------
+    Comparison
+
+    Raises
+    ------
+    CivsimError
+        If the scenarios do not share the same replications (differences
+        could not be paired).
+    """
+    per = replication_rows(results) if rows is None else rows.reset_index(drop=True)
+    names = list(dict.fromkeys(per["scenario"]))
+    if not names:
+        raise CivsimError("no scenarios to compare")
+    keys = ["scenario", "replication"]
+    reps = {n: sorted(g["replication"]) for n, g in per.groupby("scenario", sort=False)}
+    if any(r != reps[names[0]] for r in reps.values()):
+        raise CivsimError("scenarios must share their replications to be compared pairwise")
+    base = per[per["scenario"] == names[0]].set_index("replication")["cycle_score"]
+    per.insert(3, "difference", per["cycle_score"] - per["replication"].map(base))
     per["scenario"] = pd.Categorical(per["scenario"], categories=names)
     per = per.sort_values(keys, ignore_index=True)
 
@@ -375,4 +406,26 @@ def _index_outcomes(results: RunResult) -> pd.DataFrame:
     per_day = pd.DataFrame(
         {"index_spread": by_day.max() - by_day.min(), "index_worst": by_day.min()}
     )
-    return per_day.groupby(level=keys).mean().astype(float)
+    return pd.DataFrame(
+        {c: _mean_by(per_day.reset_index(), keys, c) for c in per_day.columns}, dtype=float
+    )
+
+
+def _mean_by(table: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
+    """Each group's mean of ``column``, summed in table order by numpy.
+
+    The same bits whichever other groups share the table: a replication's row
+    does not depend on being computed alone, in its scenario's run or in a
+    comparison (pandas' grouped mean can differ in the last bit between these).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"s": ["a", "a", "a", "b"], "x": [0.906, 0.9125, 0.9095, 1.0]})
+    >>> _mean_by(t, ["s"], "x").tolist() == [sum([0.906, 0.9125, 0.9095]) / 3, 1.0]
+    True
+    """
+    if not len(table):
+        empty = pd.MultiIndex.from_arrays([[]] * len(keys), names=keys)
+        return pd.Series(dtype=float, name=column, index=empty)
+    grouped = table.groupby(keys, observed=True, sort=True)[column]
+    return grouped.agg(lambda v: float(np.sum(v.to_numpy(dtype=float)) / len(v)))

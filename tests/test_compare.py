@@ -135,3 +135,26 @@ def test_quota_line_gives_half_the_titles() -> None:
     wins = ((peers > line).sum(axis=1) < quota).mean()
     assert wins == pytest.approx(0.5, abs=0.02)
     assert quota_score(ev.model_copy(update={"peer_mean": 90.0})) == pytest.approx(line + 4)
+
+
+def test_keeping_the_tables_of_the_first_few_changes_no_figure_of_the_summary(
+    comparison, county_prep, joint_prep, tmp_path
+) -> None:
+    """With more replications than ``tables``, every replication still counts in the summary.
+
+    The kept tables are the first replication's only, and the comparison read back from
+    the saved runs is the same one.
+    """
+    from civsim.archive import read_runs, write_comparison
+
+    few = compare([county_prep, joint_prep], REPS, progress=False, tables=1)
+    pd.testing.assert_frame_equal(few.summary, comparison.summary)
+    pd.testing.assert_frame_equal(few.replications, comparison.replications)
+    assert set(few.results.cycle["replication"]) == {0}
+    assert set(comparison.results.cycle["replication"]) == set(range(REPS))
+    scenarios = [county_prep.scenario, joint_prep.scenario]
+    write_comparison(tmp_path, few, scenarios, {"seed": 1, "replications": REPS})
+    back = read_runs([tmp_path]).comparison
+    pd.testing.assert_frame_equal(back.summary, comparison.summary)
+    with pytest.raises(CivsimError, match="tables must be at least 1"):
+        compare([county_prep], REPS, progress=False, tables=0)
