@@ -72,6 +72,14 @@ EXAMPLES = {
         "civsim explore scenarios/experiments/county_upkeep.yaml --out out/county_upkeep "
         "--executor dask --scheduler tcp://10.0.0.5:8786",
     ],
+    "calibrate": [
+        "civsim calibrate scenarios/county_nominee.yaml scenarios/targets/county_documented.yaml "
+        "--params simulation.dynamics.upkeep_rate=0.02:0.12 "
+        "simulation.rectification.coordination_delay_days=7:60 --out out/county_calibrated",
+        "civsim calibrate scenarios/county_nominee.yaml scenarios/targets/county_synthetic.yaml "
+        "--params simulation.dynamics.upkeep_rate=0.02:0.12 simulation.survey.base_satisfaction "
+        "--out out/county_synthetic --samples 32 --waves 3",
+    ],
     "check": [
         "civsim check scenarios/*.yaml --out checks",
         "civsim check scenarios/baseline.yaml --only no_fund half_grid_workers --reps 20",

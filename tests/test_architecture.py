@@ -89,6 +89,15 @@ STAGES = (
             "civsim.exploration_report",
         ),
     ),
+    (
+        "calibration",
+        (
+            "civsim.targets",
+            "civsim.identifiability",
+            "civsim.calibrate",
+            "civsim.calibration_outputs",
+        ),
+    ),
     ("interface", ("civsim.arguments", "civsim.console", "civsim.cli", "civsim")),
 )
 
