@@ -5,7 +5,7 @@ county), and the record is a handful of figures with wide uncertainty. History
 matching (Craig et al. 1997; Andrianakis et al. 2015) asks the question a
 planner can use: which values are *not ruled out* by the record, rather than
 which single value is best. Each point of a Latin hypercube over the
-parameters' ranges (SALib) is run for a few replications on common random
+parameters' ranges (scipy.stats.qmc) is run for a few replications on common random
 numbers, and each target's *implausibility* at that point is
 
 .. math:: I = |z - \bar y| / \sqrt{\sigma^2_{obs} + \sigma^2_{disc} + s^2 (1 + 1/r)}
@@ -16,8 +16,9 @@ where :math:`z` is the observed value, :math:`\bar y` the mean of the point's
 simulator's variance between replications (pooled over the points: the record
 is one realisation, and the mean of r replications has its own error). A point
 whose largest implausibility reaches the cut-off (3, Pukelsheim's three-sigma
-rule) is ruled out. Each further *wave* samples the box of the points still
-standing, padded, so the not-ruled-out region is mapped more finely. Every run
+rule) is ruled out. Each further *wave* samples the range still standing
+(:func:`civsim.identifiability.standing_range`), so the not-ruled-out region
+is mapped more finely. Every run
 goes through :func:`civsim.explore.execute` into a :class:`civsim.store.RunStore`,
 so an interrupted calibration resumes: its designs are fixed by its seed and
 by the runs already stored.
@@ -45,7 +46,7 @@ from tqdm import tqdm
 from civsim.errors import CivsimError, ScenarioError
 from civsim.experiment import Lever, variant
 from civsim.explore import Where, execute, open_executor
-from civsim.identifiability import identify
+from civsim.identifiability import identify, standing_range
 from civsim.outcomes import replication_outcomes
 from civsim.results import concat_results
 from civsim.scenario import Frozen, Scenario, parameter_table, scenario_hash
@@ -87,14 +88,14 @@ class Settings(Frozen):
     cutoff: float = Field(
         3.0, gt=0, description="implausibility at or above which a point is ruled out (3 sigma)"
     )
-    padding: float = Field(
-        0.1, ge=0, description="share of each prior range added to both sides of the next box"
-    )
     flat_share: float = Field(
         0.8, gt=0, le=1, description="a range standing over this share of the prior: flat"
     )
     ridge_correlation: float = Field(
         0.7, gt=0, le=1, description="|rank correlation| of standing points making a ridge"
+    )
+    ridge_p: float = Field(
+        0.01, gt=0, le=1, description="p-value below which that correlation is not chance"
     )
     closest: int = Field(5, ge=1, description="points shown when none is left standing")
     seed: int | None = Field(None, description="master seed (default: the scenario's)")
@@ -228,7 +229,7 @@ def measure(
     prep = prepare(scenario)
     result = concat_results([simulate(prep, seed=seed, replication=r) for r in replications])
     outcomes = replication_outcomes(result, scenario)
-    table = observe(result, scenario, targets).merge(
+    table = observe(result, scenario, targets, outcomes).merge(
         outcomes[["replication", *PREDICTED]], on="replication"
     )
     table.insert(0, "seed", seed)
@@ -293,13 +294,15 @@ def calibrate(
             standing = points[points["standing"]]
             if standing.empty:
                 break
-            box = _box(params, standing, settings.padding)
+            box = _box(params, standing, settings.flat_share)
     if points["standing"].any():
         as_is_judged = _judge_with(as_is, targets, settings, noise)
         best = points[points["standing"]]
         squares = (best[[f"I_{t.name}" for t in targets.targets]] ** 2).sum(axis=1)
         fitted = best.iloc[int(np.argmin(squares.to_numpy()))]
-        table = identify(best, params, fitted, settings.flat_share, settings.ridge_correlation)
+        table = identify(
+            best, params, fitted, settings.flat_share, settings.ridge_correlation, settings.ridge_p
+        )
         return Fit(scenario, targets, params, settings, points, as_is_judged, fitted, table, noise)
     _remove_store(out)
     raise NoPointStanding(_closest(points, params, targets, settings))
@@ -334,12 +337,17 @@ def _description(
 def _design(
     params: tuple[Parameter, ...], box: list[tuple[float, float]], samples: int, seed: int
 ) -> pd.DataFrame:
-    """A Latin hypercube of ``samples`` points over ``box`` (SALib)."""
-    from SALib.sample import latin
+    """A Latin hypercube of ``samples`` points over ``box`` (scipy.stats.qmc).
 
-    names = [p.path for p in params]
-    problem = {"num_vars": len(params), "names": names, "bounds": box}
-    return pd.DataFrame(latin.sample(problem, samples, seed=seed), columns=names)
+    Optimised for space filling (centred discrepancy, ``random-cd``): its
+    columns hardly correlate, so a correlation among the standing points is
+    the targets' doing (a ridge), not the design's.
+    """
+    from scipy.stats import qmc
+
+    unit = qmc.LatinHypercube(d=len(params), optimization="random-cd", seed=seed).random(samples)
+    lows, highs = zip(*box, strict=True)
+    return pd.DataFrame(qmc.scale(unit, lows, highs), columns=[p.path for p in params])
 
 
 def _run_points(
@@ -412,15 +420,18 @@ def _judge_with(
 
 
 def _box(
-    params: tuple[Parameter, ...], standing: pd.DataFrame, padding: float
+    params: tuple[Parameter, ...], standing: pd.DataFrame, flat_share: float
 ) -> list[tuple[float, float]]:
-    """The standing points' bounding box, padded by a share of each prior range, within it."""
+    """The next wave's box: each parameter's range not ruled out.
+
+    A parameter still flat (its range at least ``flat_share`` of the prior), or
+    standing at one value only, is sampled over its whole prior range again.
+    """
     box = []
     for p in params:
-        pad = padding * (p.high - p.low)
-        low = max(p.low, float(standing[p.path].min()) - pad)
-        high = min(p.high, float(standing[p.path].max()) + pad)
-        box.append((low, high) if low < high else (p.low, p.high))
+        low, high = standing_range(standing[p.path], p.low, p.high)
+        flat = high - low >= flat_share * (p.high - p.low)
+        box.append((p.low, p.high) if flat or not low < high else (low, high))
     return box
 
 

@@ -41,7 +41,14 @@ from civsim.plots import use_cjk_font
 from civsim.store import publish
 from civsim.targets import RANGE_Z
 
-__all__ = ["diagnostics", "overlay", "plot_parameters", "plot_targets", "write_fit"]
+__all__ = [
+    "diagnostics",
+    "overlay",
+    "plot_parameters",
+    "plot_targets",
+    "summary",
+    "write_fit",
+]
 
 #: The overlay scenario's file name in the calibration's folder.
 OVERLAY = "calibrated.yaml"
@@ -249,3 +256,33 @@ def write_fit(
         plt.close(fig)
         written[f"{name}.png"] = folder / f"{name}.png"
     return written
+
+
+def summary(fit: Fit) -> str:
+    """What ``civsim calibrate`` prints: points standing, parameters, diagnostics, predictions."""
+    settings = fit.settings
+    lines = [
+        f"{fit.scenario.name} calibrated to {fit.targets.name}: {len(fit.standing)} of "
+        f"{len(fit.points)} points not ruled out (implausibility < {settings.cutoff:g}; "
+        f"{settings.waves} waves of {settings.samples} points x {settings.replications} "
+        "replications)",
+        "",
+        "parameters",
+    ]
+    cols = ["parameter", "prior_low", "prior_high", "low", "high", "fitted", "status"]
+    with pd.option_context("display.width", 200, "display.max_columns", None):
+        lines.append(fit.parameters[cols].to_string(index=False, float_format="{:.4g}".format))
+        lines += [f"  {note}" for note in fit.parameters["note"]]
+        lines += ["", "diagnostics"]
+        shown = diagnostics(fit).drop(columns=["source", "output"])
+        lines.append(shown.to_string(index=False, float_format="{:.4g}".format))
+    standing, own = fit.standing, fit.as_is.iloc[0]
+    lines += [
+        "",
+        f"predicted over the standing points: cycle score {standing['cycle_score'].min():.2f} to "
+        f"{standing['cycle_score'].max():.2f} (as is {own['cycle_score']:.2f}, fitted "
+        f"{fit.fitted['cycle_score']:.2f}); title chance {standing['title'].min():.0%} to "
+        f"{standing['title'].max():.0%} (as is {own['title']:.0%}, fitted "
+        f"{fit.fitted['title']:.0%})",
+    ]
+    return "\n".join(lines)

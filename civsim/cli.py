@@ -19,6 +19,8 @@ import pandas as pd
 
 from civsim.arguments import (
     Parser,
+    calibration_options,
+    calibration_settings,
     check_out,
     command,
     json_option,
@@ -246,56 +248,19 @@ def _cmd_explore(args: argparse.Namespace) -> int:
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
-    from civsim.calibrate import Settings, calibrate, parse_parameters
-    from civsim.calibration_outputs import diagnostics, write_fit
+    from civsim.calibrate import calibrate, parse_parameters
+    from civsim.calibration_outputs import summary, write_fit
     from civsim.scenario import load_scenario
     from civsim.targets import load_targets
 
-    # every check before anything is written: the scenario, the targets, the parameters
-    scenario = load_scenario(args.scenario)
+    scenario = load_scenario(args.scenario)  # every check before anything is written
     targets = load_targets(args.targets, scenario)
     params = parse_parameters(scenario, args.params)
-    if args.scheduler and args.executor != "dask":
-        raise CivsimError("--scheduler needs --executor dask")
-    chosen = {k: getattr(args, k) for k in ("samples", "replications", "waves", "cutoff", "seed")}
-    try:
-        settings = Settings(**{k: v for k, v in chosen.items() if v is not None})
-    except ValueError as exc:  # pydantic's ValidationError
-        err = exc.errors()[0] if hasattr(exc, "errors") else {"loc": (), "msg": str(exc)}
-        raise CivsimError(f"--{'.'.join(map(str, err['loc']))}: {err['msg']}") from None
-    fit = calibrate(
-        scenario,
-        targets,
-        params,
-        args.out,
-        settings,
-        executor=args.executor,
-        workers=args.workers,
-        scheduler=args.scheduler,
-    )
+    settings = calibration_settings(args)
+    where = (args.executor, args.workers, args.scheduler)
+    fit = calibrate(scenario, targets, params, args.out, settings, *where)
     written = write_fit(fit, args.out, args.targets)
-    print(
-        f"{scenario.name} calibrated to {targets.name}: {len(fit.standing)} of {len(fit.points)} "
-        f"points not ruled out (implausibility < {settings.cutoff:g}; {settings.waves} waves of "
-        f"{settings.samples} points x {settings.replications} replications)"
-    )
-    with pd.option_context("display.width", 200, "display.max_columns", None):
-        cols = ["parameter", "prior_low", "prior_high", "low", "high", "fitted", "status"]
-        print("\nparameters")
-        print(fit.parameters[cols].to_string(index=False, float_format="{:.4g}".format))
-        for note in fit.parameters["note"]:
-            print(f"  {note}")
-        print("\ndiagnostics")
-        shown = diagnostics(fit).drop(columns=["source", "output"])
-        print(shown.to_string(index=False, float_format="{:.4g}".format))
-        predicted = fit.standing[["cycle_score", "title"]]
-        own = fit.as_is.iloc[0]
-        print(
-            f"\npredicted: cycle score {predicted['cycle_score'].min():.2f}.."
-            f"{predicted['cycle_score'].max():.2f} over the standing points "
-            f"(as is {own['cycle_score']:.2f}); title chance {predicted['title'].min():.0%}.."
-            f"{predicted['title'].max():.0%} (as is {own['title']:.0%})"
-        )
+    print(summary(fit))
     print(f"\noverlay written  {written['overlay']}")
     return 0
 
@@ -548,28 +513,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_explore)
 
     p = command(sub, "calibrate", help="fit parameters to a city's record (history matching)")
-    p.add_argument("scenario", metavar="SCENARIO", help="the scenario file to calibrate")
-    p.add_argument("targets", metavar="TARGETS", help="the targets file (YAML)")
-    p.add_argument(
-        "--params",
-        nargs="+",
-        required=True,
-        metavar="PATH[=LOW:HIGH]",
-        help="parameters to fit by dotted path, over their plausible range or the one given",
-    )
-    p.add_argument("--out", required=True, metavar="DIR", help="folder of the runs and the fit")
-    p.add_argument("--samples", type=positive, help="design points per wave (default 24)")
-    p.add_argument("--replications", type=positive, help="replications per point (default 3)")
-    p.add_argument("--waves", type=positive, help="waves of the history match (default 2)")
-    p.add_argument("--cutoff", type=float, help="implausibility cut-off (default 3)")
-    p.add_argument("--seed", type=int, help="master seed (default: the scenario's)")
-    p.add_argument("--executor", choices=["serial", "process", "dask"], default="process")
-    p.add_argument("--workers", type=positive, help="processes (default: all cores)")
-    p.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="with --executor dask: a running scheduler, tcp://HOST:PORT (default: local)",
-    )
+    calibration_options(p)
     p.set_defaults(run=_cmd_calibrate)
 
     p = command(

@@ -30,7 +30,6 @@ import math
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import yaml
 from pydantic import Field, ValidationError, model_validator
@@ -40,7 +39,7 @@ from civsim.outcomes import OUTCOMES, replication_outcomes
 from civsim.results import RunResult
 from civsim.scenario import Frozen, Scenario
 
-__all__ = ["OUTPUTS", "Target", "Targets", "load_targets", "observe"]
+__all__ = ["OUTPUTS", "Target", "Targets", "as_mapping", "load_targets", "observe"]
 
 #: Outputs read from the ``annual`` table: they need a ``year``.
 ANNUAL = ("field", "material", "survey", "satisfaction", "score", "material_completeness")
@@ -214,8 +213,16 @@ def _window(scenario: Scenario, year: int, month: int | None) -> tuple[float, fl
     return start + (month - 1) * days / MONTHS, start + month * days / MONTHS
 
 
-def observe(result: RunResult, scenario: Scenario, targets: Targets) -> pd.DataFrame:
+def observe(
+    result: RunResult,
+    scenario: Scenario,
+    targets: Targets,
+    outcomes: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Each target's output in each replication of ``result``, a run of ``scenario``.
+
+    ``outcomes``, the run's :func:`civsim.outcomes.replication_outcomes` when
+    the caller has them already, saves reading them again.
 
     Returns
     -------
@@ -233,7 +240,9 @@ def observe(result: RunResult, scenario: Scenario, targets: Targets) -> pd.DataF
     >>> observe(run, county, t)["f1"].round(2).tolist() == run.annual["field"].round(2)[:1].tolist()
     True
     """
-    outcomes = replication_outcomes(result, scenario).set_index("replication")
+    if outcomes is None:
+        outcomes = replication_outcomes(result, scenario)
+    outcomes = outcomes.set_index("replication")
     table = pd.DataFrame(index=outcomes.index)
     for target in targets.targets:
         table[target.name] = _read(target, result, scenario, outcomes)
@@ -280,8 +289,3 @@ def as_mapping(targets: Targets) -> dict[str, Any]:
         {k: v for k, v in t.items() if v is not None} for t in data.get("targets", [])
     ]
     return {"name": targets.name, **data}
-
-
-def finite(values: np.ndarray) -> bool:
-    """Whether every value is a number (no NaN): an output missing from a run is refused."""
-    return bool(np.isfinite(values).all())

@@ -95,6 +95,7 @@ STAGES = (
             "civsim.targets",
             "civsim.identifiability",
             "civsim.calibrate",
+            "civsim.synthetic",
             "civsim.calibration_outputs",
         ),
     ),
