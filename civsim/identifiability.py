@@ -136,14 +136,13 @@ def identify(
             if other == p.path or not enough:
                 continue
             r, pvalue = spearmanr(standing[p.path], standing[other])
-            if np.isfinite(r) and not abs(r) <= abs(rho):
+            if np.isfinite(r) and (np.isnan(rho) or abs(r) > abs(rho)):
                 partner, rho, chance = other, float(r), float(pvalue)
         if abs(rho) >= ridge_correlation and chance < ridge_p:
             status = "ridged"
             note = (
                 f"ridged with {partner} (rank correlation {rho:+.2f}, p {chance:.2g}): the "
-                "targets pin a "
-                f"combination, not each; not ruled out over [{low:.4g}, {high:.4g}]"
+                f"targets pin a combination, not each; not ruled out over [{low:.4g}, {high:.4g}]"
             )
         elif share >= flat_share:
             status, partner = "flat", ""
