@@ -189,3 +189,13 @@ def test_the_shipped_targets_load_against_the_county() -> None:
     for name in ("county_documented", "county_synthetic"):
         targets = load_targets(SCENARIOS / "targets" / f"{name}.yaml", load_scenario(COUNTY))
         assert all(t.source for t in targets.targets)
+
+
+def test_a_process_pool_finds_what_serial_finds(county, record: Targets, tmp_path: Path) -> None:
+    """The same points, outputs and verdicts whichever executor ran the tasks."""
+    params = parse_parameters(county, [f"{UPKEEP}=0.03:0.11"])
+    tiny = Settings(samples=3, replications=2, waves=1)
+    serial = calibrate(county, record, params, tmp_path / "a", tiny, "serial", progress=False)
+    pooled = calibrate(county, record, params, tmp_path / "b", tiny, "process", 1, progress=False)
+    pd.testing.assert_frame_equal(serial.points, pooled.points)
+    pd.testing.assert_frame_equal(serial.parameters, pooled.parameters)
