@@ -45,7 +45,7 @@ from tqdm import tqdm
 
 from civsim.errors import CivsimError, ScenarioError
 from civsim.experiment import Lever, variant
-from civsim.explore import Where, execute, open_executor
+from civsim.explore import Run, Where, execute, open_executor
 from civsim.identifiability import identify, standing_range
 from civsim.outcomes import replication_outcomes
 from civsim.results import concat_results
@@ -55,7 +55,15 @@ from civsim.store import DESCRIPTION, PARTIAL, RUNS, RunStore
 from civsim.targets import Targets, observe
 from civsim.variants import value_at
 
-__all__ = ["Fit", "NoPointStanding", "Parameter", "Settings", "calibrate", "parse_parameters"]
+__all__ = [
+    "Fit",
+    "NoPointStanding",
+    "Parameter",
+    "Settings",
+    "calibrate",
+    "measure",
+    "parse_parameters",
+]
 
 #: Outcomes kept per point beside the targets: what the calibration predicts.
 PREDICTED = ("cycle_score", "title", "above_quota")
@@ -111,6 +119,10 @@ class Fit:
 
     Attributes
     ----------
+    scenario, targets, settings
+        What was calibrated, to what, and how.
+    priors : tuple of Parameter
+        The parameters fitted, with the ranges they were fitted over.
     points : pandas.DataFrame
         Every design point: ``point, wave``, the parameters' values,
         ``variant``, each target's simulated mean (its name) and sd
@@ -124,11 +136,13 @@ class Fit:
     parameters : pandas.DataFrame
         Per parameter: its range, the range standing, and whether the targets
         pin it (:func:`civsim.identifiability.identify`).
+    noise : dict of str to float
+        Each target's simulator variance between replications, pooled over the points.
     """
 
     scenario: Scenario
     targets: Targets
-    parameters_fitted: tuple[Parameter, ...]
+    priors: tuple[Parameter, ...]
     settings: Settings
     points: pd.DataFrame
     as_is: pd.DataFrame
@@ -357,7 +371,7 @@ def _run_points(
     settings: Settings,
     pool: concurrent.futures.Executor | None,
     workers: int | None,
-    run: Any,
+    run: Run,
     design: pd.DataFrame,
     wave: int,
     show: bool,

@@ -52,6 +52,8 @@ __all__ = [
 
 #: The overlay scenario's file name in the calibration's folder.
 OVERLAY = "calibrated.yaml"
+#: Implausibilities are drawn up to this multiple of the cut-off (higher ones at the top).
+SHOWN_UP_TO = 3
 
 
 def diagnostics(fit: Fit) -> pd.DataFrame:
@@ -144,7 +146,7 @@ def plot_parameters(fit: Fit) -> Figure:
     implausibility, the cut-off dashed) and one per pair below it.
     """
     use_cjk_font()
-    paths = [p.path for p in fit.parameters_fitted]
+    paths = [p.path for p in fit.priors]
     k = len(paths)
     fig, axes = plt.subplots(k, k, figsize=(3.2 * k + 1, 3.2 * k), squeeze=False)
     points, standing = fit.points, fit.standing
@@ -157,7 +159,7 @@ def plot_parameters(fit: Fit) -> Figure:
             if i == j:
                 ax.scatter(
                     points[x],
-                    points["implausibility"].clip(upper=3 * fit.settings.cutoff),
+                    points["implausibility"].clip(upper=SHOWN_UP_TO * fit.settings.cutoff),
                     s=12,
                     c=np.where(points["standing"], "tab:blue", "lightgrey"),
                 )

@@ -129,7 +129,7 @@ def test_an_interrupted_calibration_resumes_to_the_same_fit(
     runs = sorted((out / "runs").glob("*.parquet"))
     for lost in runs[:3]:
         lost.unlink()
-    params = fit.parameters_fitted
+    params = fit.priors
     again = calibrate(county, record, params, out, SMALL, progress=False)
     pd.testing.assert_frame_equal(again.points, fit.points)
 
