@@ -176,8 +176,8 @@ def load_targets(path: str | Path, scenario: Scenario) -> Targets:
         err = exc.errors()[0]
         loc = list(err["loc"])
         if len(loc) >= 2 and loc[0] == "targets" and isinstance(loc[1], int):
-            rows = raw.get("targets") or []
-            row = rows[loc[1]] if loc[1] < len(rows) else {}
+            rows = raw.get("targets")
+            row = rows[loc[1]] if isinstance(rows, list) and loc[1] < len(rows) else {}
             label = row.get("name", loc[1]) if isinstance(row, dict) else loc[1]
             loc = [f"target {label}", *loc[2:]]
         where = ".".join(str(p) for p in loc) or "targets"
