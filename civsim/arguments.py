@@ -15,13 +15,17 @@ import typing
 from collections.abc import Sequence
 
 if typing.TYPE_CHECKING:
+    from civsim.calibrate import Settings
     from civsim.scenario import Scenario
 
 __all__ = [
     "EXAMPLES",
     "Parser",
+    "calibration_options",
+    "calibration_settings",
     "check_out",
     "command",
+    "compare_options",
     "json_option",
     "load_with_sets",
     "positive",
@@ -71,6 +75,14 @@ EXAMPLES = {
         "--discover as_is:joint",
         "civsim explore scenarios/experiments/county_upkeep.yaml --out out/county_upkeep "
         "--executor dask --scheduler tcp://10.0.0.5:8786",
+    ],
+    "calibrate": [
+        "civsim calibrate scenarios/county_nominee.yaml scenarios/targets/county_documented.yaml "
+        "--params simulation.dynamics.upkeep_rate=0.02:0.12 "
+        "simulation.rectification.coordination_delay_days=7:60 --out out/county_calibrated",
+        "civsim calibrate scenarios/county_nominee.yaml scenarios/targets/county_synthetic.yaml "
+        "--params simulation.dynamics.upkeep_rate=0.02:0.12 simulation.survey.base_satisfaction "
+        "--out out/county_synthetic --samples 32 --waves 3",
     ],
     "check": [
         "civsim check scenarios/*.yaml --out checks",
@@ -178,3 +190,86 @@ def check_out(args: argparse.Namespace) -> None:
         from civsim.export import check_output
 
         check_output(args.out)
+
+
+#: Options of ``civsim calibrate`` that set a field of :class:`civsim.calibrate.Settings`.
+SETTINGS = ("samples", "replications", "waves", "cutoff", "seed")
+
+
+def compare_options(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``civsim compare``."""
+    p.add_argument("files", nargs="+", metavar="FILE", help="scenario files, the baseline first")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for report.html and CSVs")
+    p.add_argument(
+        "--allow-different-cities",
+        action="store_true",
+        help="compare scenarios of other districts than the baseline's (the report says so)",
+    )
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="report language (zh)")
+    replication_options(p, seed_default="the baseline's, for every scenario")
+    p.add_argument(
+        "--tables",
+        type=positive,
+        metavar="K",
+        help="with more replications, keep the full tables (figures, runs/) of the first K "
+        "only, and every replication's outcomes (default 10: memory stays flat)",
+    )
+    set_option(
+        p,
+        "every scenario, the baseline too",
+        "civsim compare a.yaml b.yaml --out cmp",
+        "; to compare a variant with its own file, write it as an extends: overlay",
+    )
+    json_option(p)
+
+
+def calibration_options(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``civsim calibrate``."""
+    p.add_argument("scenario", metavar="SCENARIO", help="the scenario file to calibrate")
+    p.add_argument("targets", metavar="TARGETS", help="the targets file (YAML)")
+    p.add_argument(
+        "--params",
+        nargs="+",
+        required=True,
+        metavar="PATH[=LOW:HIGH]",
+        help="parameters to fit by dotted path, over their plausible range or the one given",
+    )
+    p.add_argument("--out", required=True, metavar="DIR", help="folder of the runs and the fit")
+    p.add_argument("--samples", type=positive, help="design points per wave (default 24)")
+    p.add_argument("--replications", type=positive, help="replications per point (default 3)")
+    p.add_argument("--waves", type=positive, help="waves of the history match (default 2)")
+    p.add_argument("--cutoff", type=float, help="implausibility cut-off (default 3)")
+    p.add_argument("--seed", type=int, help="master seed (default: the scenario's)")
+    p.add_argument("--executor", choices=["serial", "process", "dask"], default="process")
+    p.add_argument("--workers", type=positive, help="processes (default: all cores)")
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --executor dask: a running scheduler, tcp://HOST:PORT (default: local)",
+    )
+
+
+def calibration_settings(args: argparse.Namespace) -> Settings:
+    """The calibration's settings from its options (the defaults for those not given).
+
+    Raises
+    ------
+    CivsimError
+        If an option is out of its bounds (``--replications 1``: the noise needs two),
+        or ``--scheduler`` is given without ``--executor dask``.
+    """
+    from pydantic import ValidationError
+
+    from civsim.calibrate import Settings
+    from civsim.errors import CivsimError
+
+    if args.scheduler and args.executor != "dask":
+        raise CivsimError("--scheduler needs --executor dask")
+    given = {k: getattr(args, k) for k in SETTINGS if getattr(args, k) is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise CivsimError(
+            f"--{err['loc'][0]} {given.get(str(err['loc'][0]))}: {err['msg']}"
+        ) from None

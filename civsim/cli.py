@@ -19,8 +19,11 @@ import pandas as pd
 
 from civsim.arguments import (
     Parser,
+    calibration_options,
+    calibration_settings,
     check_out,
     command,
+    compare_options,
     json_option,
     load_with_sets,
     positive,
@@ -248,6 +251,24 @@ def _cmd_explore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from civsim.calibrate import calibrate, parse_parameters
+    from civsim.calibration_outputs import summary, write_fit
+    from civsim.scenario import load_scenario
+    from civsim.targets import load_targets
+
+    scenario = load_scenario(args.scenario)  # every check before anything is written
+    targets = load_targets(args.targets, scenario)
+    params = parse_parameters(scenario, args.params)
+    settings = calibration_settings(args)
+    where = (args.executor, args.workers, args.scheduler)
+    fit = calibrate(scenario, targets, params, args.out, settings, *where)
+    written = write_fit(fit, args.out, args.targets)
+    print(summary(fit))
+    print(f"\noverlay written  {written['overlay']}")
+    return 0
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     from civsim.export import staged_folder, write_csv
     from civsim.reality import CHECKS, run_checks
@@ -444,29 +465,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_run)
 
     p = command(sub, "compare", help="compare scenarios on common random numbers; HTML report")
-    p.add_argument("files", nargs="+", metavar="FILE", help="scenario files, the baseline first")
-    p.add_argument("--out", required=True, metavar="DIR", help="folder for report.html and CSVs")
-    p.add_argument(
-        "--allow-different-cities",
-        action="store_true",
-        help="compare scenarios of other districts than the baseline's (the report says so)",
-    )
-    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="report language (zh)")
-    replication_options(p, seed_default="the baseline's, for every scenario")
-    p.add_argument(
-        "--tables",
-        type=positive,
-        metavar="K",
-        help="with more replications, keep the full tables (figures, runs/) of the first K "
-        "only, and every replication's outcomes (default 10: memory stays flat)",
-    )
-    set_option(
-        p,
-        "every scenario, the baseline too",
-        "civsim compare a.yaml b.yaml --out cmp",
-        "; to compare a variant with its own file, write it as an extends: overlay",
-    )
-    json_option(p)
+    compare_options(p)
     p.set_defaults(run=_cmd_compare)
 
     p = command(sub, "report", help="rebuild a comparison's report from saved runs")
@@ -501,6 +500,10 @@ def _parser() -> argparse.ArgumentParser:
         help="scenario discovery (PRIM): under which assumptions LEVER scores below AGAINST",
     )
     p.set_defaults(run=_cmd_explore)
+
+    p = command(sub, "calibrate", help="fit parameters to a city's record (history matching)")
+    calibration_options(p)
+    p.set_defaults(run=_cmd_calibrate)
 
     p = command(
         sub, "check", help="reality checks: behavioural assertions on common random numbers"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import concurrent.futures
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack
 from pathlib import Path
@@ -35,9 +35,19 @@ from civsim.scenario import Scenario, load_scenario, override, parameter_table, 
 from civsim.sim import prepare, simulate
 from civsim.store import RunStore, publish
 
-__all__ = ["OutcomeModel", "analyse", "explore", "outcome_model", "run_variant"]
+__all__ = [
+    "OutcomeModel",
+    "analyse",
+    "execute",
+    "explore",
+    "open_executor",
+    "outcome_model",
+    "run_variant",
+]
 
 Task = tuple[Scenario, int, tuple[int, ...]]
+#: What runs a task: :func:`run_variant`, or a function of the same arguments (picklable).
+Run = Callable[[Scenario, int, tuple[int, ...]], pd.DataFrame]
 #: Where an experiment's tasks run (or any ``concurrent.futures.Executor``).
 Where = Literal["serial", "process", "dask"]
 
@@ -99,7 +109,7 @@ def explore(
     unique = dict(zip(keys, variants, strict=True))
     with ExitStack() as stack:
         # The pool first: a scheduler that cannot be reached is refused before anything is written.
-        pool = _pool(stack, executor, workers, scheduler, len(unique))
+        pool = open_executor(stack, executor, workers, scheduler, len(unique))
         store = RunStore(
             out,
             experiment_hash(experiment, scenario_hash(scenario)),
@@ -116,7 +126,7 @@ def explore(
         show = sys.stderr.isatty() if progress is None else progress
         bar = tqdm(total=runs, desc=experiment.name, unit="run", disable=not show, leave=False)
         with bar:
-            for (_, _, reps_run), outcomes in _execute(tasks, pool, workers):
+            for (_, _, reps_run), outcomes in execute(tasks, pool, workers):
                 # run_variant keyed the rows by the variant's hash: no need to hash it again
                 store.add(f"{outcomes['variant'].iloc[0]}-{seed}", outcomes)
                 bar.update(len(reps_run))
@@ -237,7 +247,7 @@ def outcome_model(
     --------
     >>> f = outcome_model("scenarios/county_nominee.yaml", ["simulation.dynamics.upkeep_rate"])
     >>> f.problem()["bounds"]
-    [[0.04, 0.12]]
+    [[0.02, 0.12]]
     >>> y = f(np.array([[0.05], [0.10]]))
     >>> y.shape, bool(y[1] > y[0])
     ((2,), True)
@@ -252,14 +262,18 @@ def outcome_model(
     )
 
 
-def _pool(
+def open_executor(
     stack: ExitStack,
     executor: Where | concurrent.futures.Executor,
     workers: int | None,
     scheduler: str | None,
     tasks: int,
 ) -> concurrent.futures.Executor | None:
-    """The executor the tasks go to (``None``: run here), entered on ``stack``."""
+    """The executor ``tasks`` tasks go to (``None``: run here), entered on ``stack``.
+
+    A dask scheduler that cannot be reached is refused here, so a caller opens
+    the executor before it writes anything.
+    """
     if isinstance(executor, concurrent.futures.Executor):
         return executor  # the caller's: left open
     if executor == "serial":
@@ -278,22 +292,25 @@ def _pool(
     return stack.enter_context(dask_executor(scheduler, size))
 
 
-def _execute(
-    tasks: list[Task], pool: concurrent.futures.Executor | None, workers: int | None
+def execute(
+    tasks: list[Task],
+    pool: concurrent.futures.Executor | None,
+    workers: int | None,
+    run: Run = run_variant,
 ) -> Iterator[tuple[Task, pd.DataFrame]]:
-    """Each task with its outcomes, as tasks finish."""
+    """Each task with what ``run`` returns for it, as tasks finish (on ``pool``, or here)."""
     if pool is None or len(tasks) <= 1:
         for task in tasks:
-            yield task, run_variant(*task)
+            yield task, run(*task)
         return
     # The first task runs here: numba compiles (or loads) the kernels once and its cache is
     # on disk before the workers need it, instead of every worker compiling at once.
-    yield tasks[0], run_variant(*tasks[0])
-    yield from _stream(pool, tasks[1:], 2 * (workers or os.cpu_count() or 1))
+    yield tasks[0], run(*tasks[0])
+    yield from _stream(pool, tasks[1:], 2 * (workers or os.cpu_count() or 1), run)
 
 
 def _stream(
-    pool: concurrent.futures.Executor, tasks: list[Task], in_flight: int
+    pool: concurrent.futures.Executor, tasks: list[Task], in_flight: int, run: Run
 ) -> Iterator[tuple[Task, pd.DataFrame]]:
     """Run tasks on ``pool`` with at most ``in_flight`` submitted, yielding each as it finishes.
 
@@ -303,7 +320,7 @@ def _stream(
     pending: dict[Future[pd.DataFrame], Task] = {}
     queue = iter(tasks)
     for task in queue:
-        pending[pool.submit(run_variant, *task)] = task
+        pending[pool.submit(run, *task)] = task
         if len(pending) >= in_flight:
             break
     while pending:
@@ -313,7 +330,7 @@ def _stream(
             yield task, future.result()
             nxt = next(queue, None)
             if nxt is not None:
-                pending[pool.submit(run_variant, *nxt)] = nxt
+                pending[pool.submit(run, *nxt)] = nxt
 
 
 def analyse(

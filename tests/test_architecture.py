@@ -89,6 +89,16 @@ STAGES = (
             "civsim.exploration_report",
         ),
     ),
+    (
+        "calibration",
+        (
+            "civsim.targets",
+            "civsim.identifiability",
+            "civsim.calibrate",
+            "civsim.synthetic",
+            "civsim.calibration_outputs",
+        ),
+    ),
     ("interface", ("civsim.arguments", "civsim.console", "civsim.cli", "civsim")),
 )
 

@@ -111,6 +111,7 @@ def test_every_command_help_ends_with_examples(capsys) -> None:
         "compare",
         "report",
         "explore",
+        "calibrate",
         "check",
         "budget",
         "fund",

@@ -183,7 +183,7 @@ def test_assumptions_list_changed_and_assumed_parameters(county_pair) -> None:
     ]
     upkeep = table[table["path"] == "simulation.dynamics.upkeep_rate"]
     assert upkeep["scenario"].tolist() == ["all"]
-    assert upkeep["plausible"].tolist() == ["0.04 – 0.12"]  # an assumption shows its range
+    assert upkeep["plausible"].tolist() == ["0.02 – 0.12"]  # an assumption shows its range
     workers = table[table["path"] == "territory.generator.grid_workers_per_grid"]
     assert workers["value"].tolist() == ["1.4"] and workers["default"].tolist() != ["1.4"]
 

@@ -36,7 +36,7 @@ class Dynamics(Frozen):
         "assumption: calibrated so the baseline, a repeat title holder (seed 000), scores ~88",
         ge=0,
         le=1,
-        plausible=(0.04, 0.12),
+        plausible=(0.02, 0.12),
     )
     unstaffed_effort: float = param(
         0.3,

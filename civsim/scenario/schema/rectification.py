@@ -165,7 +165,7 @@ class Rectification(Frozen):
         "mean wait before an order with cooperating units can start",
         ASSUMPTION,
         ge=0,
-        plausible=(3.0, 45.0),
+        plausible=(3.0, 60.0),
     )
     joint_mechanism: bool = Field(
         default=False, description="联席会议/联合督查 running: coordination waits shortened"
