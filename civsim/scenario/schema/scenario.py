@@ -154,6 +154,24 @@ class Scenario(Frozen):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _regulation_references(self) -> Scenario:
+        reg = self.simulation.regulations
+        if not reg.enabled:
+            return self
+        types = {t.id for t in self.framework.place_types} if self.framework else set()
+        units = {u.id for u in self.organisation.units}
+        for field, named, known, what in (
+            ("place_types", reg.place_types, types, "place type of the framework"),
+            ("enforcing_units", reg.enforcing_units, units, "member unit"),
+        ):
+            for name in named:
+                if name not in known:
+                    raise ValueError(
+                        f"simulation.regulations.{field}: {name!r} is no {what}{hint(name, known)}"
+                    )
+        return self
+
     @property
     def folder(self) -> Path:
         """Folder of the scenario file (tables and outputs are relative to it)."""

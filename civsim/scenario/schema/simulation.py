@@ -24,6 +24,7 @@ from civsim.scenario.schema.rectification import (
     Reassignment,
     Rectification,
 )
+from civsim.scenario.schema.regulations import Regulations
 from civsim.scenario.schema.title import Minors, TitleHolder
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "Overtime",
     "Reassignment",
     "Rectification",
+    "Regulations",
     "RushedWork",
     "Simulation",
     "Survey",
@@ -220,6 +222,7 @@ class Simulation(Frozen):
     survey: Survey = Survey()
     evaluation: Evaluation = Evaluation()
     materials: Materials = Materials()
+    regulations: Regulations = Regulations()
     mechanisms: dict[str, Any] = Field(
         default_factory=dict,
         description="settings of mechanisms added to the core, by name (docs/architecture.md)",

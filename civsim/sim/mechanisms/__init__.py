@@ -5,7 +5,8 @@ simulated day and their year-end steps run: routine upkeep first, then the
 documentation of materials, defects, detection, rectification, volunteers,
 the evaluation, the minors' assessment and the holder's re-check (their
 year-end steps amend the year the evaluation scored), the published
-civilization index, and the budget's deliveries. A mechanism of your own
+civilization index, and the budget's deliveries; then the governance levers
+(issue 16), each off by default: the civilized-behaviour regulations. A mechanism of your own
 registers itself after these (:func:`civsim.sim.registry.register`); see ``docs/architecture.md``.
 """
 
@@ -21,6 +22,7 @@ from civsim.sim.mechanisms import (
     negative_list,
     performance_budget,
     rectification,
+    regulations,
     satisfaction,
     title_holder,
     upkeep,
@@ -47,6 +49,8 @@ CORE = (
     civilization_index.MECHANISM,
     performance_budget.MECHANISM,
     deliveries.MECHANISM,
+    # issue 16's governance levers, off by default, after the core
+    regulations.MECHANISM,
 )
 for _mechanism in CORE:
     register(_mechanism)
