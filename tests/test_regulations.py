@@ -13,6 +13,7 @@ from civsim.sim import prepare
 from civsim.sim.draws import replication_seed
 from civsim.sim.engine import WEEK, Run
 from civsim.sim.mechanisms import regulations
+from civsim.sim.registry import effect_handlers
 from civsim.statistics import STATISTICS
 from tests.conftest import SCENARIOS
 
@@ -67,8 +68,8 @@ def test_the_cut_builds_up_at_public_places_only(county) -> None:
     keep0 = run["upkeep"].keep.copy()
     regulations.MECHANISM.start(run.env, run)
     half_life = int(sc.simulation.regulations.habit_half_life_days)
-    run.env.run(until=half_life + 1)  # the weekly update on the last week's day
-    day = WEEK * (half_life // WEEK)
+    run.env.run(until=half_life + 1)  # the monthly update on the last month's day
+    day = run.month_days * (half_life // run.month_days)
     reg = sc.simulation.regulations
     cut = run["regulations"].cut
     x = regulations.intensity(run, day)
@@ -96,6 +97,9 @@ def test_regulations_raise_public_condition_and_the_score(county) -> None:
         ).to_numpy()
 
     assert (public_condition(enforced) > public_condition(base)).all()
+    # civsim check reads the same statistic (civsim/data/reality.yaml)
+    stat = STATISTICS["public_condition"](enforced, county).to_numpy()
+    np.testing.assert_allclose(stat, public_condition(enforced))
     expected = STATISTICS["expected_score"]
     gain = expected(enforced, county) - expected(base, county)
     assert (gain > 0).all()
@@ -146,3 +150,22 @@ def test_the_overlay_switches_the_regulations_on() -> None:
     base = load_scenario(SCENARIOS / "baseline.yaml")
     assert sc.simulation.regulations.enabled and not base.simulation.regulations.enabled
     assert override(sc, {f"{REG}.enabled": False}).simulation == base.simulation
+
+
+def test_a_funded_decay_line_ending_keeps_the_cut(county) -> None:
+    """A funded ``decay`` line at public places starts and ends; the regulations' cut stays."""
+    run = _run_at(_on(county))
+    regulations.MECHANISM.start(run.env, run)
+    run.env.run(until=run.month_days * 6 + 1)
+    idx = run.part("regulations").public[0][:50]
+
+    class Line:  # the field of a Delivery the upkeep's handler reads
+        size = 0.5
+
+    cut = run["regulations"].cut[0]
+    effect_handlers()["decay"](run, Line, idx, 1, int(run.env.now), int(run.env.now) + 3)
+    decay = run.ckp.decay[idx]
+    np.testing.assert_allclose(run["upkeep"].keep[idx], 1 - decay * 0.5 * (1 - cut), rtol=1e-6)
+    run.env.run(until=run.env.now + 4)  # the line has ended, the month not
+    assert run["regulations"].cut[0] == cut
+    np.testing.assert_allclose(run["upkeep"].keep[idx], 1 - decay * (1 - cut), rtol=1e-6)

@@ -4,15 +4,15 @@ The enforcing units (城管, 交警: ``enforcing_units``) put ``enforcement_shar
 of their campaign staff's hours on enforcing the regulations at public places
 (``place_types``). Those hours are split over the districts by their public
 places; funded ``enforcement`` lines add hours in their districts. Once a
-week each district's intensity (hours a week per 1,000 public places) sets
-the share of decay it removes at its public places,
+month (enforcement plans are monthly: a weekly update cost four times the
+time for a cut that moves slowly) each district's intensity (hours a week per
+1,000 public places) sets the share of decay it removes at its public places,
 :meth:`civsim.scenario.schema.regulations.Regulations.decay_cut`, growing as
 residents learn the rules (``habit_half_life_days`` from day 0). The cut is
-written into the upkeep mechanism's ``keep`` array
-(:class:`civsim.sim.mechanisms.upkeep.UpkeepState`) over the funded decay
-multiplier, so the daily pass is unchanged; a funded ``decay`` line delivered
-or ending at the same checkpoints between two weekly updates rewrites ``keep``
-there without the cut until the next update.
+one more factor of the upkeep mechanism's decay multiplier and ``keep`` array
+(:class:`civsim.sim.mechanisms.upkeep.UpkeepState`), listed among its decay
+cuts, so the daily pass is unchanged and a funded ``decay`` line that starts
+or ends at the same checkpoints keeps it.
 
 Enforcement takes staff time: at setup the routine upkeep of every checkpoint
 an enforcing unit leads is scaled by ``1 - routine_weight * share / (1 -
@@ -48,6 +48,8 @@ class RegulationPart:
     ----------
     public : list of numpy.ndarray
         Each district's field checkpoints at public places.
+    decay : list of numpy.ndarray
+        Their daily decay.
     places : numpy.ndarray
         Each district's public places.
     base_hours : numpy.ndarray
@@ -59,6 +61,7 @@ class RegulationPart:
     """
 
     public: list[np.ndarray]
+    decay: list[np.ndarray]
     places: np.ndarray
     base_hours: np.ndarray
     led: np.ndarray
@@ -72,12 +75,15 @@ class RegulationState:
     Attributes
     ----------
     cut : numpy.ndarray
-        Share of decay removed at each district's public places this week.
+        Share of decay removed at each district's public places this month.
+    entries : list of (numpy.ndarray, float)
+        Each district's cut as it stands in the upkeep state's ``decay_cuts``.
     funded : list of (numpy.ndarray, int)
         Funded hours a week by district, and the day they end.
     """
 
     cut: np.ndarray
+    entries: list[tuple[np.ndarray, float]]
     funded: list[tuple[np.ndarray, int]] = field(default_factory=list)
 
 
@@ -118,6 +124,7 @@ def _prepare(scenario: Scenario, city: City, allocation: pd.DataFrame) -> Regula
     units = np.flatnonzero(np.isin(ckp.units, reg.enforcing_units))
     return RegulationPart(
         public=public,
+        decay=[ckp.decay[idx] for idx in public],
         places=places,
         base_hours=hours * share,
         led=np.flatnonzero(np.isin(ckp.unit, units)),
@@ -128,8 +135,11 @@ def _prepare(scenario: Scenario, city: City, allocation: pd.DataFrame) -> Regula
 def _setup(run: Run) -> RegulationState:
     part: RegulationPart = run.part("regulations")
     # the staff on enforcement come out of the enforcing units' routine work
-    run["upkeep"].upkeep[part.led] *= np.float32(part.routine)
-    return RegulationState(cut=np.zeros(len(part.places)))
+    up = run["upkeep"]
+    up.upkeep[part.led] *= np.float32(part.routine)
+    entries: list[tuple[np.ndarray, float]] = [_Cut((idx, 1.0)) for idx in part.public]
+    up.decay_cuts.extend(entries)
+    return RegulationState(cut=np.zeros(len(part.places)), entries=entries)
 
 
 def intensity(run: Run, day: int) -> np.ndarray:
@@ -142,22 +152,51 @@ def intensity(run: Run, day: int) -> np.ndarray:
     return np.divide(hours, per, out=np.zeros_like(hours), where=per > 0)
 
 
-def enforcement(env: simpy.Environment, run: Run) -> Process:
-    """Each week, set the decay cut at every district's public places from its enforcement."""
-    reg = run.params.regulations
+class _Cut(tuple):
+    """A decay cut in the upkeep state's list, equal only to itself.
+
+    The list holds ``(checkpoints, factor)`` pairs; the upkeep mechanism removes a
+    funded line's pair when it ends (``list.remove``), comparing it with the pairs
+    before it, and two arrays of checkpoints cannot be compared as one truth value.
+    """
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    __hash__ = tuple.__hash__
+
+
+def _apply(run: Run, d: int, cut: float) -> None:
+    """Set district ``d``'s decay cut at its public places (upkeep's multiplier and ``keep``)."""
     part: RegulationPart = run.part("regulations")
     st: RegulationState = run["regulations"]
     up = run["upkeep"]
-    decay = run.ckp.decay
+    idx = part.public[d]
+    old = st.entries[d]
+    new = _Cut((idx, 1.0 - cut))
+    # the funded cuts stay in the multiplier; the list keeps this one for their ending
+    mult = up.decay_mult[idx] * np.float32(new[1] / old[1])
+    up.decay_mult[idx] = mult
+    up.keep[idx] = 1.0 - part.decay[d] * mult
+    up.decay_cuts[:] = [new if c is old else c for c in up.decay_cuts]
+    st.entries[d] = new
+    st.cut[d] = cut
+
+
+def enforcement(env: simpy.Environment, run: Run) -> Process:
+    """Each month, set the decay cut at every district's public places from its enforcement."""
+    reg = run.params.regulations
+    st: RegulationState = run["regulations"]
     while env.now < run.days:
         day = int(env.now)
         habit = reg.habit(day)
         for d, x in enumerate(intensity(run, day)):
-            st.cut[d] = reg.decay_cut(float(x), habit)
-            idx = part.public[d]
-            kept = 1.0 - decay[idx] * up.decay_mult[idx] * (1.0 - st.cut[d])
-            up.keep[idx] = kept.astype(np.float32)
-        yield env.timeout(WEEK)
+            cut = reg.decay_cut(float(x), habit)
+            if cut != st.cut[d]:
+                _apply(run, d, cut)
+        yield env.timeout(run.month_days)
 
 
 def _start(env: simpy.Environment, run: Run) -> None:
