@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from civsim.errors import ScenarioError
+from civsim.experiment import load_experiment, variant
 from civsim.experiments import replicate
 from civsim.gains import line_gains
-from civsim.scenario import Scenario, load_scenario, override
+from civsim.scenario import Scenario, load_scenario, override, parameter_table
 from civsim.sim import prepare
 from civsim.sim.draws import replication_seed
 from civsim.sim.engine import WEEK, Run
@@ -169,3 +170,21 @@ def test_a_funded_decay_line_ending_keeps_the_cut(county) -> None:
     run.env.run(until=run.env.now + 4)  # the line has ended, the month not
     assert run["regulations"].cut[0] == cut
     np.testing.assert_allclose(run["upkeep"].keep[idx], 1 - decay * (1 - cut), rtol=1e-6)
+
+
+def test_the_regulations_are_an_exploration_lever() -> None:
+    """The governance experiment switches the regulations on and varies their assumptions."""
+    experiment, county = load_experiment(SCENARIOS / "experiments" / "governance_levers.yaml")
+    levers = {lever.name: lever for lever in experiment.levers}
+    on = variant(county, levers["regulations"], {f"{REG}.decay_cut_max": 0.2})
+    assert on.simulation.regulations.enabled and on.simulation.regulations.decay_cut_max == 0.2
+    paths = {u.path for u in experiment.uncertainties}
+    assert {f"{REG}.decay_cut_max", f"{REG}.half_effect_hours"} <= paths
+
+
+def test_the_assumptions_table_lists_every_parameter_with_its_range(county) -> None:
+    """Each numeric parameter reaches the report's assumptions table, with unit and range."""
+    rows = {r["path"]: r for r in parameter_table(county) if r["path"].startswith(REG)}
+    names = ("enforcement_share", "decay_cut_max", "half_effect_hours", "habit_half_life_days")
+    assert set(rows) == {f"{REG}.{name}" for name in names}
+    assert all(r["unit"] and r["source"] and r["plausible"] for r in rows.values())
