@@ -9,10 +9,8 @@ time for a cut that moves slowly) each district's intensity (hours a week per
 1,000 public places) sets the share of decay it removes at its public places,
 :meth:`civsim.scenario.schema.regulations.Regulations.decay_cut`, growing as
 residents learn the rules (``habit_half_life_days`` from day 0). The cut is
-one more factor of the upkeep mechanism's decay multiplier and ``keep`` array
-(:class:`civsim.sim.mechanisms.upkeep.UpkeepState`), listed among its decay
-cuts, so the daily pass is unchanged and a funded ``decay`` line that starts
-or ends at the same checkpoints keeps it.
+one more factor of the upkeep mechanism's decay multiplier
+(:class:`.decay_cut.DecayCut`), so the daily pass is unchanged.
 
 Enforcement takes staff time: at setup the routine upkeep of every checkpoint
 an enforcing unit leads is scaled by ``1 - routine_weight * share / (1 -
@@ -34,6 +32,7 @@ from civsim.city import City
 from civsim.scenario import Scenario
 from civsim.scenario.schema.regulations import PLACES_PER_INTENSITY, Regulations
 from civsim.sim.engine import WEEK, Run
+from civsim.sim.mechanisms.decay_cut import DecayCut
 from civsim.sim.mechanisms.deliveries import Delivery
 from civsim.sim.registry import Mechanism, Process
 
@@ -48,8 +47,6 @@ class RegulationPart:
     ----------
     public : list of numpy.ndarray
         Each district's field checkpoints at public places.
-    decay : list of numpy.ndarray
-        Their daily decay.
     places : numpy.ndarray
         Each district's public places.
     base_hours : numpy.ndarray
@@ -61,7 +58,6 @@ class RegulationPart:
     """
 
     public: list[np.ndarray]
-    decay: list[np.ndarray]
     places: np.ndarray
     base_hours: np.ndarray
     led: np.ndarray
@@ -70,21 +66,23 @@ class RegulationPart:
 
 @dataclass
 class RegulationState:
-    """One replication's decay cut by district, and funded hours running.
+    """One replication's decay cuts by district, and funded hours running.
 
     Attributes
     ----------
-    cut : numpy.ndarray
-        Share of decay removed at each district's public places this month.
-    entries : list of (numpy.ndarray, float)
-        Each district's cut as it stands in the upkeep state's ``decay_cuts``.
+    cuts : list of DecayCut
+        Each district's cut of decay at its public places (:mod:`.decay_cut`).
     funded : list of (numpy.ndarray, int)
         Funded hours a week by district, and the day they end.
     """
 
-    cut: np.ndarray
-    entries: list[tuple[np.ndarray, float]]
+    cuts: list[DecayCut]
     funded: list[tuple[np.ndarray, int]] = field(default_factory=list)
+
+    @property
+    def cut(self) -> np.ndarray:
+        """Share of decay removed at each district's public places this month."""
+        return np.array([c.cut for c in self.cuts])
 
 
 def routine_factor(reg: Regulations, routine_weight: float, staff_share: float) -> float:
@@ -124,7 +122,6 @@ def _prepare(scenario: Scenario, city: City, allocation: pd.DataFrame) -> Regula
     units = np.flatnonzero(np.isin(ckp.units, reg.enforcing_units))
     return RegulationPart(
         public=public,
-        decay=[ckp.decay[idx] for idx in public],
         places=places,
         base_hours=hours * share,
         led=np.flatnonzero(np.isin(ckp.unit, units)),
@@ -135,11 +132,8 @@ def _prepare(scenario: Scenario, city: City, allocation: pd.DataFrame) -> Regula
 def _setup(run: Run) -> RegulationState:
     part: RegulationPart = run.part("regulations")
     # the staff on enforcement come out of the enforcing units' routine work
-    up = run["upkeep"]
-    up.upkeep[part.led] *= np.float32(part.routine)
-    entries: list[tuple[np.ndarray, float]] = [_Cut((idx, 1.0)) for idx in part.public]
-    up.decay_cuts.extend(entries)
-    return RegulationState(cut=np.zeros(len(part.places)), entries=entries)
+    run["upkeep"].upkeep[part.led] *= np.float32(part.routine)
+    return RegulationState(cuts=[DecayCut.listed(run, idx) for idx in part.public])
 
 
 def intensity(run: Run, day: int) -> np.ndarray:
@@ -152,39 +146,6 @@ def intensity(run: Run, day: int) -> np.ndarray:
     return np.divide(hours, per, out=np.zeros_like(hours), where=per > 0)
 
 
-class _Cut(tuple):
-    """A decay cut in the upkeep state's list, equal only to itself.
-
-    The list holds ``(checkpoints, factor)`` pairs; the upkeep mechanism removes a
-    funded line's pair when it ends (``list.remove``), comparing it with the pairs
-    before it, and two arrays of checkpoints cannot be compared as one truth value.
-    """
-
-    __slots__ = ()
-
-    def __eq__(self, other: object) -> bool:
-        return self is other
-
-    __hash__ = tuple.__hash__
-
-
-def _apply(run: Run, d: int, cut: float) -> None:
-    """Set district ``d``'s decay cut at its public places (upkeep's multiplier and ``keep``)."""
-    part: RegulationPart = run.part("regulations")
-    st: RegulationState = run["regulations"]
-    up = run["upkeep"]
-    idx = part.public[d]
-    old = st.entries[d]
-    new = _Cut((idx, 1.0 - cut))
-    # the funded cuts stay in the multiplier; the list keeps this one for their ending
-    mult = up.decay_mult[idx] * np.float32(new[1] / old[1])
-    up.decay_mult[idx] = mult
-    up.keep[idx] = 1.0 - part.decay[d] * mult
-    up.decay_cuts[:] = [new if c is old else c for c in up.decay_cuts]
-    st.entries[d] = new
-    st.cut[d] = cut
-
-
 def enforcement(env: simpy.Environment, run: Run) -> Process:
     """Each month, set the decay cut at every district's public places from its enforcement."""
     reg = run.params.regulations
@@ -193,9 +154,7 @@ def enforcement(env: simpy.Environment, run: Run) -> Process:
         day = int(env.now)
         habit = reg.habit(day)
         for d, x in enumerate(intensity(run, day)):
-            cut = reg.decay_cut(float(x), habit)
-            if cut != st.cut[d]:
-                _apply(run, d, cut)
+            st.cuts[d].set(run, reg.decay_cut(float(x), habit))
         yield env.timeout(run.month_days)
 
 
