@@ -59,7 +59,16 @@ def _volunteer_wait(r: RunResult, sc: Scenario) -> pd.Series:
 def _public_condition(r: RunResult, sc: Scenario) -> pd.Series:
     # mean field condition over the years at the public places the regulations reach
     # (simulation.regulations.place_types, whether or not they are enforced), by checkpoints
-    c = r.conditions[r.conditions["place_type"].isin(sc.simulation.regulations.place_types)]
+    return _condition_at(r, sc.simulation.regulations.place_types)
+
+
+def _listed_condition(r: RunResult, sc: Scenario) -> pd.Series:
+    # the same at the places of the traders the integrity lists name
+    return _condition_at(r, sc.simulation.integrity_lists.place_types)
+
+
+def _condition_at(r: RunResult, place_types: tuple[str, ...]) -> pd.Series:
+    c = r.conditions[r.conditions["place_type"].isin(place_types)]
     weighed = (c["condition"] * c["checkpoints"]).groupby(c["replication"]).sum()
     return (weighed / c.groupby("replication")["checkpoints"].sum()).astype(float)
 
@@ -101,6 +110,7 @@ STATISTICS: dict[str, Callable[[RunResult, Scenario], pd.Series]] = {
     "open_defects": _open_defects,
     "volunteer_wait": _volunteer_wait,
     "public_condition": _public_condition,
+    "listed_condition": _listed_condition,
     "index_spread": _index_spread,
     "years_held": _years_held,
     "precondition_passed": _precondition_passed,

@@ -172,6 +172,26 @@ class Scenario(Frozen):
                     )
         return self
 
+    @model_validator(mode="after")
+    def _integrity_list_references(self) -> Scenario:
+        lists = self.simulation.integrity_lists
+        if not lists.enabled:
+            return self
+        types = {t.id for t in self.framework.place_types} if self.framework else set()
+        for name in lists.place_types:
+            if name not in types:
+                raise ValueError(
+                    f"simulation.integrity_lists.place_types: {name!r} is no place type of the "
+                    f"framework{hint(name, types)}"
+                )
+        units = {u.id for u in self.organisation.units}
+        if lists.listing_unit not in units:
+            raise ValueError(
+                f"simulation.integrity_lists.listing_unit: {lists.listing_unit!r} is no member "
+                f"unit{hint(lists.listing_unit, units)}"
+            )
+        return self
+
     @property
     def folder(self) -> Path:
         """Folder of the scenario file (tables and outputs are relative to it)."""

@@ -15,6 +15,7 @@ from civsim.scenario.params import ASSUMPTION, Frozen, param
 from civsim.scenario.schema.campaign import Campaign, Fatigue, RushedWork
 from civsim.scenario.schema.conditions import Defects, Dynamics
 from civsim.scenario.schema.evaluation import Evaluation, Office, ThirdParty
+from civsim.scenario.schema.integrity_lists import IntegrityLists
 from civsim.scenario.schema.materials import Materials
 from civsim.scenario.schema.mechanisms import validate_mechanisms
 from civsim.scenario.schema.rectification import (
@@ -36,6 +37,7 @@ __all__ = [
     "Escalation",
     "Evaluation",
     "Fatigue",
+    "IntegrityLists",
     "Materials",
     "Minors",
     "Office",
@@ -223,6 +225,7 @@ class Simulation(Frozen):
     evaluation: Evaluation = Evaluation()
     materials: Materials = Materials()
     regulations: Regulations = Regulations()
+    integrity_lists: IntegrityLists = IntegrityLists()
     mechanisms: dict[str, Any] = Field(
         default_factory=dict,
         description="settings of mechanisms added to the core, by name (docs/architecture.md)",

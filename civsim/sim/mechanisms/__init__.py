@@ -6,7 +6,8 @@ documentation of materials, defects, detection, rectification, volunteers,
 the evaluation, the minors' assessment and the holder's re-check (their
 year-end steps amend the year the evaluation scored), the published
 civilization index, and the budget's deliveries; then the governance levers
-(issue 16), each off by default: the civilized-behaviour regulations. A mechanism of your own
+(issue 16), each off by default: the civilized-behaviour regulations, the
+integrity lists. A mechanism of your own
 registers itself after these (:func:`civsim.sim.registry.register`); see ``docs/architecture.md``.
 """
 
@@ -17,6 +18,7 @@ from civsim.sim.mechanisms import (
     deliveries,
     detection,
     evaluation,
+    integrity_lists,
     materials,
     minors,
     negative_list,
@@ -51,6 +53,7 @@ CORE = (
     deliveries.MECHANISM,
     # issue 16's governance levers, off by default, after the core
     regulations.MECHANISM,
+    integrity_lists.MECHANISM,
 )
 for _mechanism in CORE:
     register(_mechanism)

@@ -30,7 +30,7 @@ import simpy
 
 from civsim.city import City
 from civsim.scenario import Scenario
-from civsim.scenario.schema.regulations import PLACES_PER_INTENSITY, Regulations
+from civsim.scenario.schema.regulations import PLACES_PER_INTENSITY
 from civsim.sim.engine import WEEK, Run
 from civsim.sim.mechanisms.decay_cut import DecayCut
 from civsim.sim.mechanisms.deliveries import Delivery
@@ -85,19 +85,23 @@ class RegulationState:
         return np.array([c.cut for c in self.cuts])
 
 
-def routine_factor(reg: Regulations, routine_weight: float, staff_share: float) -> float:
-    """The factor on the enforcing units' routine upkeep for the staff moved to enforcement.
+def routine_factor(share: float, routine_weight: float, staff_share: float) -> float:
+    """The factor on a unit's routine upkeep when ``share`` of its staff's hours go elsewhere.
+
+    The rectification review's rule for staff moved to orders (:mod:`.backlog`):
+    ``1 - routine_weight * share / (1 - staff_share)``, the share capped at what
+    routine work has.
 
     Examples
     --------
-    >>> routine_factor(Regulations(enforcement_share=0.1), 0.3, 0.5)
+    >>> routine_factor(0.1, 0.3, 0.5)
     0.94
-    >>> routine_factor(Regulations(enforcement_share=0.8), 0.3, 0.5)  # all routine staff moved
+    >>> routine_factor(0.8, 0.3, 0.5)  # all routine staff moved
     0.7
     """
     if staff_share >= 1:
         return 1.0  # no routine work to take staff from
-    moved = min(reg.enforcement_share / (1.0 - staff_share), 1.0)
+    moved = min(share / (1.0 - staff_share), 1.0)
     return round(1.0 - routine_weight * moved, 12)
 
 
@@ -125,7 +129,7 @@ def _prepare(scenario: Scenario, city: City, allocation: pd.DataFrame) -> Regula
         places=places,
         base_hours=hours * share,
         led=np.flatnonzero(np.isin(ckp.unit, units)),
-        routine=routine_factor(reg, rect.routine_weight, rect.staff_share),
+        routine=routine_factor(reg.enforcement_share, rect.routine_weight, rect.staff_share),
     )
 
 
