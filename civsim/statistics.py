@@ -67,6 +67,11 @@ def _listed_condition(r: RunResult, sc: Scenario) -> pd.Series:
     return _condition_at(r, sc.simulation.integrity_lists.place_types)
 
 
+def _residential_condition(r: RunResult, sc: Scenario) -> pd.Series:
+    # the same at the places where the moral points' participants live
+    return _condition_at(r, sc.simulation.moral_points.place_types)
+
+
 def _condition_at(r: RunResult, place_types: tuple[str, ...]) -> pd.Series:
     c = r.conditions[r.conditions["place_type"].isin(place_types)]
     weighed = (c["condition"] * c["checkpoints"]).groupby(c["replication"]).sum()
@@ -111,6 +116,7 @@ STATISTICS: dict[str, Callable[[RunResult, Scenario], pd.Series]] = {
     "volunteer_wait": _volunteer_wait,
     "public_condition": _public_condition,
     "listed_condition": _listed_condition,
+    "residential_condition": _residential_condition,
     "index_spread": _index_spread,
     "years_held": _years_held,
     "precondition_passed": _precondition_passed,

@@ -18,6 +18,7 @@ from civsim.scenario.schema.evaluation import Evaluation, Office, ThirdParty
 from civsim.scenario.schema.integrity_lists import IntegrityLists
 from civsim.scenario.schema.materials import Materials
 from civsim.scenario.schema.mechanisms import validate_mechanisms
+from civsim.scenario.schema.moral_points import MoralPoints
 from civsim.scenario.schema.rectification import (
     Accountability,
     Escalation,
@@ -40,6 +41,7 @@ __all__ = [
     "IntegrityLists",
     "Materials",
     "Minors",
+    "MoralPoints",
     "Office",
     "Overtime",
     "Reassignment",
@@ -226,6 +228,7 @@ class Simulation(Frozen):
     materials: Materials = Materials()
     regulations: Regulations = Regulations()
     integrity_lists: IntegrityLists = IntegrityLists()
+    moral_points: MoralPoints = MoralPoints()
     mechanisms: dict[str, Any] = Field(
         default_factory=dict,
         description="settings of mechanisms added to the core, by name (docs/architecture.md)",

@@ -7,7 +7,7 @@ the evaluation, the minors' assessment and the holder's re-check (their
 year-end steps amend the year the evaluation scored), the published
 civilization index, and the budget's deliveries; then the governance levers
 (issue 16), each off by default: the civilized-behaviour regulations, the
-integrity lists. A mechanism of your own
+integrity lists, moral points. A mechanism of your own
 registers itself after these (:func:`civsim.sim.registry.register`); see ``docs/architecture.md``.
 """
 
@@ -21,6 +21,7 @@ from civsim.sim.mechanisms import (
     integrity_lists,
     materials,
     minors,
+    moral_points,
     negative_list,
     performance_budget,
     rectification,
@@ -54,6 +55,7 @@ CORE = (
     # issue 16's governance levers, off by default, after the core
     regulations.MECHANISM,
     integrity_lists.MECHANISM,
+    moral_points.MECHANISM,
 )
 for _mechanism in CORE:
     register(_mechanism)
