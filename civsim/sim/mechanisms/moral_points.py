@@ -28,10 +28,13 @@ from civsim.sim.engine import Run
 from civsim.sim.mechanisms.decay_cut import DecayCut
 from civsim.sim.registry import Mechanism, Process
 
-__all__ = ["LINE", "MECHANISM", "PointsState", "points"]
+__all__ = ["LINE", "MECHANISM", "NAME", "PointsState", "points"]
 
 #: The ``line`` of the scheme's rows in the ``spend`` table.
 LINE = "moral_points"
+#: The mechanism's name (``run[NAME]``): ``moral_points`` is the name of the worked example of
+#: a mechanism of one's own (``docs/architecture.md``, ``tests/test_mechanisms.py``).
+NAME = "moral_point_scheme"
 
 
 @dataclass
@@ -60,13 +63,13 @@ def _setup(run: Run) -> PointsState:
         for day in range(0, run.days, run.month_days):
             share = mp.participation(day + run.month_days / 2)
             boost[:, day : day + run.month_days] += mp.satisfaction_at_full * share
-    return PointsState(cut=DecayCut.listed(run, run.part("moral_points")))
+    return PointsState(cut=DecayCut.listed(run, run.part(NAME)))
 
 
 def points(env: simpy.Environment, run: Run) -> Process:
     """Each month: who takes part, the cut and the lift they bring, and the yuan redeemed."""
     mp = run.params.moral_points
-    st: PointsState = run["moral_points"]
+    st: PointsState = run[NAME]
     residents = run.ckp.district_population.astype(float)
     while env.now < run.days:
         day = int(env.now)
@@ -86,4 +89,4 @@ def _start(env: simpy.Environment, run: Run) -> None:
     env.process(points(env, run))
 
 
-MECHANISM = Mechanism("moral_points", prepare=_prepare, setup=_setup, start=_start, enabled=_on)
+MECHANISM = Mechanism(NAME, prepare=_prepare, setup=_setup, start=_start, enabled=_on)
