@@ -14,7 +14,7 @@ from civsim.sim import prepare
 from civsim.sim.draws import replication_seed
 from civsim.sim.engine import WEEK, Run
 from civsim.sim.mechanisms import regulations
-from civsim.sim.registry import effect_handlers
+from civsim.sim.registry import effect_handlers, mechanisms
 from civsim.statistics import STATISTICS
 from tests.conftest import SCENARIOS
 
@@ -188,3 +188,23 @@ def test_the_assumptions_table_lists_every_parameter_with_its_range(county) -> N
     names = ("enforcement_share", "decay_cut_max", "half_effect_hours", "habit_half_life_days")
     assert set(rows) == {f"{REG}.{name}" for name in names}
     assert all(r["unit"] and r["source"] and r["plausible"] for r in rows.values())
+
+
+def test_a_funded_enforcement_line_is_delivered_to_the_regulations(county) -> None:
+    """The fund buys an enforcement line; its delivery adds hours to the districts' intensity."""
+    lines = [*(ln.model_dump() for ln in county.budget.lines), PATROLS]
+    sc = _on(override(county, {"budget.lines": lines}))
+    prep = prepare(sc)
+    bought = prep.allocation[prep.allocation["line"] == "enforcement_patrols"]
+    assert bought["units"].sum() > 0
+    run = Run(prep, replication_seed(sc.seed, 0))
+    base = regulations.intensity(run, 0)
+    for name in prep.mechanisms:
+        start = mechanisms()[name].start
+        if start is not None:
+            start(run.env, run)
+    run.env.run(until=2)  # the grant is paid on its start day, 0
+    units = bought[bought["year"] == 1].set_index("district")["units"]
+    part = run.part("regulations")
+    added = units.to_numpy() * PATROLS["effect_size"] * WEEK / 365 / (part.places / 1000)
+    np.testing.assert_allclose(regulations.intensity(run, 1) - base, added)
