@@ -9,6 +9,8 @@ import pytest
 from civsim.errors import ScenarioError
 from civsim.experiment import load_experiment
 from civsim.experiments import replicate
+from civsim.inertness import listed_incidents_rare
+from civsim.reality import Trial
 from civsim.scenario import Scenario, load_scenario, override, parameter_table
 from civsim.sim import prepare
 from civsim.sim.draws import replication_seed
@@ -127,3 +129,13 @@ def test_overlay_experiment_and_assumptions_table(county) -> None:
     assert len(rows) == 5 and all(r["unit"] and r["plausible"] for r in rows.values())
     experiment, _ = load_experiment(SCENARIOS / "experiments" / "governance_levers.yaml")
     assert "integrity_lists" in {lever.name for lever in experiment.levers}
+
+
+def test_rare_incidents_explain_an_inert_incident_cut(county) -> None:
+    """The check explains incident_cut_max where the lists avoid under one incident a cycle."""
+    rare = _on(county)
+    found = listed_incidents_rare(Trial(prepare(rare), 1, rare.seed))
+    assert found is not None and "incidents a cycle avoided" in found
+    frequent = override(rare, {"framework.standards.S123.incidents_per_year": 8.0})
+    assert listed_incidents_rare(Trial(prepare(frequent), 1, rare.seed)) is None
+    assert listed_incidents_rare(Trial(prepare(county), 1, county.seed)) is None  # lists off
