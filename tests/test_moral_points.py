@@ -50,7 +50,7 @@ def test_each_month_cuts_decay_lifts_satisfaction_and_pays_the_points(county) ->
     mp, m = sc.simulation.moral_points, run.month_days
     share = mp.participation(m + m / 2)
     assert run[moral_points.NAME].share == pytest.approx(share)
-    idx = run.part(moral_points.NAME)
+    idx, _ = run.part(moral_points.NAME)
     cut = mp.decay_cut_at_full * share
     np.testing.assert_allclose(run["upkeep"].keep[idx], 1 - run.ckp.decay[idx] * (1 - cut), 1e-6)
     rest = np.setdiff1d(np.arange(run.ckp.n), idx)

@@ -158,7 +158,9 @@ def test_a_funded_decay_line_ending_keeps_the_cut(county) -> None:
     run = _run_at(_on(county))
     regulations.MECHANISM.start(run.env, run)
     run.env.run(until=run.month_days * 6 + 1)
-    idx = run.part("regulations").public[0][:50]
+    # public places a funded decay line can reach (the county's waste-sorting guides)
+    idx = run.part("regulations").reached[0][:50]
+    assert len(idx) == 50
 
     class Line:  # the field of a Delivery the upkeep's handler reads
         size = 0.5

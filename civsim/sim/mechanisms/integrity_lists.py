@@ -33,7 +33,7 @@ import simpy
 from civsim.city import City
 from civsim.scenario import Scenario
 from civsim.sim.engine import Run
-from civsim.sim.mechanisms.decay_cut import DecayCut
+from civsim.sim.mechanisms.decay_cut import DecayCut, exposed
 from civsim.sim.mechanisms.regulations import routine_factor
 from civsim.sim.registry import Mechanism, Process
 
@@ -48,6 +48,8 @@ class ListsPart:
     ----------
     listed : numpy.ndarray
         The field checkpoints at the listed place types.
+    reached : numpy.ndarray
+        Those a funded ``decay`` line can reach (:func:`.decay_cut.exposed`).
     led : numpy.ndarray
         The checkpoints the listing unit leads (its routine work pays for the lists).
     routine : float
@@ -58,6 +60,7 @@ class ListsPart:
     """
 
     listed: np.ndarray
+    reached: np.ndarray
     led: np.ndarray
     routine: float
     negative: tuple[pd.DataFrame, ...]
@@ -112,8 +115,10 @@ def _prepare(scenario: Scenario, city: City, allocation: pd.DataFrame) -> ListsP
     available = staff * scenario.workload.hours_per_staff_year
     share = lists.hours_per_publication * per_year / available if available > 0 else 0.0
     rect = scenario.simulation.rectification
+    listed = np.flatnonzero(ckp.field & np.isin(ckp.place_type, types))
     return ListsPart(
-        listed=np.flatnonzero(ckp.field & np.isin(ckp.place_type, types)),
+        listed=listed,
+        reached=exposed(scenario, ckp, listed),
         led=np.flatnonzero(np.isin(ckp.unit, unit)),
         routine=routine_factor(share, rect.routine_weight, rect.staff_share),
         negative=negative_standards(scenario, city),
@@ -124,7 +129,7 @@ def _setup(run: Run) -> ListsState:
     part: ListsPart = run.part("integrity_lists")
     # the hours spent compiling the lists come out of the listing unit's routine work
     run["upkeep"].upkeep[part.led] *= np.float32(part.routine)
-    return ListsState(cut=DecayCut.listed(run, part.listed))
+    return ListsState(cut=DecayCut.listed(run, part.listed, part.reached))
 
 
 def publication(env: simpy.Environment, run: Run) -> Process:

@@ -25,7 +25,7 @@ import simpy
 from civsim.city import City
 from civsim.scenario import Scenario
 from civsim.sim.engine import Run
-from civsim.sim.mechanisms.decay_cut import DecayCut
+from civsim.sim.mechanisms.decay_cut import DecayCut, exposed
 from civsim.sim.registry import Mechanism, Process
 
 __all__ = ["LINE", "MECHANISM", "NAME", "PointsState", "points"]
@@ -49,11 +49,14 @@ def _on(scenario: Scenario) -> bool:
     return scenario.simulation.moral_points.enabled
 
 
-def _prepare(scenario: Scenario, city: City, allocation: pd.DataFrame) -> np.ndarray:
-    """The field checkpoints at the places where participants live."""
+def _prepare(
+    scenario: Scenario, city: City, allocation: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """The field checkpoints at the places where participants live; those funded lines reach."""
     ckp = city.checkpoints
     types = np.flatnonzero(np.isin(ckp.place_types, scenario.simulation.moral_points.place_types))
-    return np.flatnonzero(ckp.field & np.isin(ckp.place_type, types))
+    lived = np.flatnonzero(ckp.field & np.isin(ckp.place_type, types))
+    return lived, exposed(scenario, ckp, lived)
 
 
 def _setup(run: Run) -> PointsState:
@@ -63,7 +66,8 @@ def _setup(run: Run) -> PointsState:
         for day in range(0, run.days, run.month_days):
             share = mp.participation(day + run.month_days / 2)
             boost[:, day : day + run.month_days] += mp.satisfaction_at_full * share
-    return PointsState(cut=DecayCut.listed(run, run.part(NAME)))
+    lived, reached = run.part(NAME)
+    return PointsState(cut=DecayCut.listed(run, lived, reached))
 
 
 def points(env: simpy.Environment, run: Run) -> Process:

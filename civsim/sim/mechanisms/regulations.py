@@ -32,7 +32,7 @@ from civsim.city import City
 from civsim.scenario import Scenario
 from civsim.scenario.schema.regulations import PLACES_PER_INTENSITY
 from civsim.sim.engine import WEEK, Run
-from civsim.sim.mechanisms.decay_cut import DecayCut
+from civsim.sim.mechanisms.decay_cut import DecayCut, exposed
 from civsim.sim.mechanisms.deliveries import Delivery
 from civsim.sim.registry import Mechanism, Process
 
@@ -47,6 +47,8 @@ class RegulationPart:
     ----------
     public : list of numpy.ndarray
         Each district's field checkpoints at public places.
+    reached : list of numpy.ndarray
+        Those a funded ``decay`` line can reach (:func:`.decay_cut.exposed`).
     places : numpy.ndarray
         Each district's public places.
     base_hours : numpy.ndarray
@@ -58,6 +60,7 @@ class RegulationPart:
     """
 
     public: list[np.ndarray]
+    reached: list[np.ndarray]
     places: np.ndarray
     base_hours: np.ndarray
     led: np.ndarray
@@ -126,6 +129,7 @@ def _prepare(scenario: Scenario, city: City, allocation: pd.DataFrame) -> Regula
     units = np.flatnonzero(np.isin(ckp.units, reg.enforcing_units))
     return RegulationPart(
         public=public,
+        reached=[exposed(scenario, ckp, idx) for idx in public],
         places=places,
         base_hours=hours * share,
         led=np.flatnonzero(np.isin(ckp.unit, units)),
@@ -137,7 +141,8 @@ def _setup(run: Run) -> RegulationState:
     part: RegulationPart = run.part("regulations")
     # the staff on enforcement come out of the enforcing units' routine work
     run["upkeep"].upkeep[part.led] *= np.float32(part.routine)
-    return RegulationState(cuts=[DecayCut.listed(run, idx) for idx in part.public])
+    cuts = [DecayCut.listed(run, i, r) for i, r in zip(part.public, part.reached, strict=True)]
+    return RegulationState(cuts=cuts)
 
 
 def intensity(run: Run, day: int) -> np.ndarray:
