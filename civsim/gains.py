@@ -29,6 +29,8 @@ densities use), ``w_s / N_s``. A unit reaches:
   whole district or the city: every field checkpoint);
 - ``volunteer_hours``: every field checkpoint of the holder's districts (spare
   hours add to the district's routine effort, whatever the target);
+- ``enforcement``: every field checkpoint at the public places of the holder
+  that the civilized-behaviour regulations reach;
 - ``publicity``: the whole questionnaire of the holder's residents
   (satisfaction is one figure per district, read by every survey standard).
 
@@ -45,10 +47,14 @@ decay                     ``effect_size * decay_per_day * decay_exposure_days``
 detection                 ``effect_size * condition_per_detection``
 staff_days                ``effect_size * condition_per_staff_day * Y / D / reached``
 volunteer_hours           ``effect_size * condition_per_volunteer_hour * Y / D / reached``
+enforcement               ``(cut(x + h) - cut(x)) * decay_per_day * decay_exposure_days``
 publicity                 ``effect_size`` (satisfaction)
 ========================  ==================================================
 
 (``decay_per_day`` is the checkpoint-weighted mean of the touched standards;
+``cut`` is the regulations' decay cut at an intensity, ``x`` the public places'
+intensity from the enforcing units' staff and ``h`` what one unit's hours add a
+week per 1,000 of the holder's public places, :mod:`civsim.sim.mechanisms.regulations`;
 capacity effects are spent over ``D = duration_days``, so while they flow
 their daily effect is ``Y / D`` times a year-long grant's, ``Y`` the days of
 a year.)
@@ -82,11 +88,12 @@ from civsim.errors import BudgetError
 from civsim.places import CITY, RESIDENTS_PER_RATE
 from civsim.scenario import Budget, ProjectLineRow, Scenario, StandardRow
 from civsim.scenario.schema.budget import GRANT_EFFECTS, PLACE_EFFECTS
+from civsim.scenario.schema.regulations import DAYS_PER_WEEK, PLACES_PER_INTENSITY
 
 __all__ = ["condition_by_holder", "exposure", "line_gains", "place_counts"]
 
 #: Effects that change field condition, and so residents' satisfaction too.
-FIELD_EFFECTS = ("condition", "decay", "detection", "staff_days", "volunteer_hours")
+FIELD_EFFECTS = ("condition", "decay", "detection", "staff_days", "volunteer_hours", "enforcement")
 CAPACITY = ("staff_days", "volunteer_hours")
 #: The ways a unit reaches the score, and the scoring method each reads.
 METHODS = ("field", "material", "survey")
@@ -238,7 +245,10 @@ def _gain_row(
         field_reached = m[ctx.method == "field"].sum(axis=0) * f
         sat_points = float(field_reached @ ctx.sat[districts])
     headroom = max(1.0 - condition, 0.0)
-    E = max(_raw_condition_gain(line, m, reached, ctx), 0.0)
+    if line.effect == "enforcement":
+        E = _enforcement_gain(line, m, reached, ctx, districts)
+    else:
+        E = max(_raw_condition_gain(line, m, reached, ctx), 0.0)
     if line.effect == "condition":
         E = min(E, headroom)
     cap = headroom / E if line.effect == "condition" and E > 0 else None
@@ -280,6 +290,33 @@ def _raw_condition_gain(
     )
     spread = ctx.scenario.cycle.days_per_year / line.duration_days
     return line.effect_size * per * spread / reached if reached else 0.0
+
+
+def _enforcement_gain(
+    line: ProjectLineRow, m: np.ndarray, reached: float, ctx: _Context, districts: np.ndarray
+) -> float:
+    """``E`` of an ``enforcement`` line: the decay cut its hours add, held as ``decay``'s.
+
+    The holder's public places start at the intensity the enforcing units' staff give
+    (the same in every district: their hours are split by public places); one unit's
+    hours, spread over its duration, raise it; the cut's gain (residents having learnt
+    the rules) times the mean decay and ``decay_exposure_days`` is the condition gained.
+    Nothing while the regulations are not enforced.
+    """
+    sc = ctx.scenario
+    reg = sc.simulation.regulations
+    if not reg.enabled or not reached:
+        return 0.0
+    types = [t for t in reg.place_types if t in ctx.counts.columns]
+    places = ctx.counts[types].to_numpy().sum(axis=1)
+    holder = float(places[districts].sum()) / PLACES_PER_INTENSITY
+    staff = sum(u.staff for u in sc.organisation.units if u.id in reg.enforcing_units)
+    hours = reg.hours_per_week(staff, sc.workload.hours_per_staff_year, sc.cycle.days_per_year)
+    base = hours / (places.sum() / PLACES_PER_INTENSITY) if places.sum() > 0 else 0.0
+    added = line.effect_size * DAYS_PER_WEEK / line.duration_days / holder if holder else 0.0
+    cut = reg.decay_cut(base + added) - reg.decay_cut(base)
+    mean_decay = float(ctx.decay @ m.sum(axis=1) / reached)
+    return cut * mean_decay * ctx.budget.decay_exposure_days
 
 
 def exposure(
@@ -378,6 +415,9 @@ def _reach(
     types = pairs.index.get_level_values("place_type")
     if line.effect == "publicity":
         chosen = method == "survey"
+    elif line.effect == "enforcement":  # the public places the regulations reach
+        public = np.isin(types, scenario.simulation.regulations.place_types)
+        chosen = (method == "field") & public
     elif line.effect == "volunteer_hours" or line.target_kind in ("district", "city"):
         chosen = method == "field"
     elif line.target_kind == "place_type":

@@ -215,6 +215,31 @@ def never_warned_before_the_last_year(trial: Subject) -> str | None:
     return None if (early["title_status"] == "warned").any() else "no warning before the last year"
 
 
+#: Fewer incidents avoided than this over the cycle, in expectation, is "rare": a single
+#: replication's draws (one uniform per standard and year) will seldom flip a count.
+ONE_INCIDENT = 1.0
+
+
+def listed_incidents_rare(trial: Subject) -> str | None:
+    """Whether the integrity lists avoid under one incident a cycle even at their most, else None.
+
+    Expected at the reference condition: the listing unit's negative standards'
+    incidents over the cycle, times the most of them the lists avoid (the top of
+    ``incident_cut_max``'s plausible range, at full attention).
+    """
+    sc = trial.scenario
+    lists = sc.simulation.integrity_lists
+    points = trial.prep.city.checkpoints.points
+    ours = points[points["negative"].astype(bool) & (points["lead_unit"] == lists.listing_unit)]
+    rows = {r["path"]: r for r in parameter_table(sc)}
+    plausible = rows["simulation.integrity_lists.incident_cut_max"]["plausible"]
+    top = float(plausible[1]) if plausible else lists.incident_cut_max
+    avoided = float(ours["incidents_per_year"].sum()) * sc.cycle.years * top
+    if not lists.enabled or avoided >= ONE_INCIDENT:
+        return None
+    return f"at most {avoided:.2f} incidents a cycle avoided at the listing unit's rates"
+
+
 #: Reasons the data's rules may name (``predicate:``): each returns what it found, or None
 #: when the reason does not hold in the trial's scenario.
 PREDICATES: dict[str, Callable[[Subject], str | None]] = {
@@ -226,6 +251,7 @@ PREDICATES: dict[str, Callable[[Subject], str | None]] = {
     "consecutive_years_slack": lambda trial: _rule_slack(trial, "consecutive_years"),
     "last_places_before_slack": lambda trial: _rule_slack(trial, "last_places_before"),
     "never_warned_before_the_last_year": never_warned_before_the_last_year,
+    "listed_incidents_rare": listed_incidents_rare,
 }
 
 

@@ -56,6 +56,28 @@ def _volunteer_wait(r: RunResult, sc: Scenario) -> pd.Series:
     return (ev["volunteer_wait_days"] / answered).astype(float)
 
 
+def _public_condition(r: RunResult, sc: Scenario) -> pd.Series:
+    # mean field condition over the years at the public places the regulations reach
+    # (simulation.regulations.place_types, whether or not they are enforced), by checkpoints
+    return _condition_at(r, sc.simulation.regulations.place_types)
+
+
+def _listed_condition(r: RunResult, sc: Scenario) -> pd.Series:
+    # the same at the places of the traders the integrity lists name
+    return _condition_at(r, sc.simulation.integrity_lists.place_types)
+
+
+def _residential_condition(r: RunResult, sc: Scenario) -> pd.Series:
+    # the same at the places where the moral points' participants live
+    return _condition_at(r, sc.simulation.moral_points.place_types)
+
+
+def _condition_at(r: RunResult, place_types: tuple[str, ...]) -> pd.Series:
+    c = r.conditions[r.conditions["place_type"].isin(place_types)]
+    weighed = (c["condition"] * c["checkpoints"]).groupby(c["replication"]).sum()
+    return (weighed / c.groupby("replication")["checkpoints"].sum()).astype(float)
+
+
 def _index_spread(r: RunResult, sc: Scenario) -> pd.Series:
     # best less worst district in the published index, averaged over the publications
     ci = r.civilization_index
@@ -92,6 +114,9 @@ STATISTICS: dict[str, Callable[[RunResult, Scenario], pd.Series]] = {
     "order_days": _order_days,
     "open_defects": _open_defects,
     "volunteer_wait": _volunteer_wait,
+    "public_condition": _public_condition,
+    "listed_condition": _listed_condition,
+    "residential_condition": _residential_condition,
     "index_spread": _index_spread,
     "years_held": _years_held,
     "precondition_passed": _precondition_passed,

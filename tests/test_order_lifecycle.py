@@ -182,6 +182,26 @@ def test_a_decay_line_slows_decay_while_it_runs(county_prep) -> None:
     np.testing.assert_array_equal(slowed["upkeep"].keep, keep_before)  # over, as before
 
 
+def test_decay_lines_may_end_in_any_order(county_prep) -> None:
+    """A line delivered later that ends first leaves the earlier one's cut running.
+
+    Each line's cut is found again by identity: two lines' (checkpoints, factor) pairs
+    compared as values would compare their arrays.
+    """
+    run = _run(county_prep, until=0, start=("upkeep",))
+    keep_before = run["upkeep"].keep.copy()
+    field = np.flatnonzero((run.ckp.decay > 0) & run.ckp.field)
+    first, second = field[:40], field[20:60]  # overlapping, same size
+    upkeep._slow_decay(run, _delivery("decay", 0.5, 90, first), first, 1, 0, 90)
+    upkeep._slow_decay(run, _delivery("decay", 0.5, 30, second), second, 1, 0, 30)
+    run.env.run(until=31)  # the second has ended, the first runs on
+    mult = run["upkeep"].decay_mult
+    np.testing.assert_array_equal(mult[first], 0.5)
+    np.testing.assert_array_equal(mult[field[40:60]], 1.0)
+    run.env.run(until=91)
+    np.testing.assert_array_equal(run["upkeep"].keep, keep_before)
+
+
 def test_a_condition_line_lift_fades_to_nothing_over_its_duration(county_prep) -> None:
     """Whole on delivery, half at mid-term, nothing from its last day on."""
     duration, size = 40, 0.2

@@ -13,14 +13,16 @@ from civsim.scenario.schema.framework import Framework
 Category = Literal["key_project", "regular_activity"]
 BudgetLevel = Literal["city", "district"]
 TargetKind = Literal["place_type", "standard", "district", "city"]
-Effect = Literal["condition", "decay", "staff_days", "detection", "volunteer_hours", "publicity"]
+Effect = Literal[
+    "condition", "decay", "staff_days", "detection", "volunteer_hours", "publicity", "enforcement"
+]
 PolicyName = Literal["equal", "per_capita", "need", "performance", "optimised"]
 #: Effects that change checkpoints one by one, so a unit names how many it covers.
 PLACE_EFFECTS = ("condition", "decay")
 #: Columns of a line that may carry a plausible range, ``<name>_low`` and ``<name>_high``.
 RANGED = ("unit_cost", "effect_size", "places_per_unit", "duration_days")
 #: Effects paid as a grant on the line's start day, their effect spread over the duration.
-GRANT_EFFECTS = ("staff_days", "volunteer_hours", "publicity")
+GRANT_EFFECTS = ("staff_days", "volunteer_hours", "publicity", "enforcement")
 #: Effects whose size is a fraction or probability on the 0..1 scale.
 FRACTION_EFFECTS = ("condition", "decay", "detection", "publicity")
 
@@ -51,6 +53,9 @@ class ProjectLineRow(Frozen):
       ``duration_days``, that serve citizen requests and restore condition.
     - ``publicity``: raises residents' satisfaction (survey, 0..1) by
       ``effect_size`` (absolute), decaying to nothing over ``duration_days``.
+    - ``enforcement``: funds ``effect_size`` hours of enforcing the civilized-behaviour
+      regulations at public places, spread over ``duration_days``
+      (:mod:`civsim.sim.mechanisms.regulations`; nothing while they are not enforced).
 
     Delivery starts on ``start_day`` of each year. An assumed figure carries
     its plausible range as ``<name>_low`` and ``<name>_high`` (:data:`RANGED`:

@@ -154,10 +154,60 @@ class Scenario(Frozen):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _regulation_references(self) -> Scenario:
+        reg = self.simulation.regulations
+        if not reg.enabled:
+            return self
+        types = {t.id for t in self.framework.place_types} if self.framework else set()
+        units = {u.id for u in self.organisation.units}
+        for field, named, known, what in (
+            ("place_types", reg.place_types, types, "place type of the framework"),
+            ("enforcing_units", reg.enforcing_units, units, "member unit"),
+        ):
+            for name in named:
+                if name not in known:
+                    raise ValueError(
+                        f"simulation.regulations.{field}: {name!r} is no {what}{hint(name, known)}"
+                    )
+        return self
+
+    @model_validator(mode="after")
+    def _integrity_list_references(self) -> Scenario:
+        lists = self.simulation.integrity_lists
+        if not lists.enabled:
+            return self
+        _known_place_types(self, "integrity_lists", lists.place_types)
+        units = {u.id for u in self.organisation.units}
+        if lists.listing_unit not in units:
+            raise ValueError(
+                f"simulation.integrity_lists.listing_unit: {lists.listing_unit!r} is no member "
+                f"unit{hint(lists.listing_unit, units)}"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _moral_point_places(self) -> Scenario:
+        if self.simulation.moral_points.enabled:
+            _known_place_types(self, "moral_points", self.simulation.moral_points.place_types)
+        return self
+
     @property
     def folder(self) -> Path:
         """Folder of the scenario file (tables and outputs are relative to it)."""
         return Path(self.source_file).parent if self.source_file else Path.cwd()
+
+
+def _known_place_types(scenario: Scenario, section: str, named: tuple[str, ...]) -> None:
+    """Every place type a governance lever names must be one of the framework's."""
+    fw = scenario.framework
+    types = {t.id for t in fw.place_types} if fw else set()
+    for name in named:
+        if name not in types:
+            raise ValueError(
+                f"simulation.{section}.place_types: {name!r} is no place type of the framework"
+                f"{hint(name, types)}"
+            )
 
 
 def _check_places(scenario: Scenario) -> None:

@@ -15,8 +15,10 @@ from civsim.scenario.params import ASSUMPTION, Frozen, param
 from civsim.scenario.schema.campaign import Campaign, Fatigue, RushedWork
 from civsim.scenario.schema.conditions import Defects, Dynamics
 from civsim.scenario.schema.evaluation import Evaluation, Office, ThirdParty
+from civsim.scenario.schema.integrity_lists import IntegrityLists
 from civsim.scenario.schema.materials import Materials
 from civsim.scenario.schema.mechanisms import validate_mechanisms
+from civsim.scenario.schema.moral_points import MoralPoints
 from civsim.scenario.schema.rectification import (
     Accountability,
     Escalation,
@@ -24,6 +26,7 @@ from civsim.scenario.schema.rectification import (
     Reassignment,
     Rectification,
 )
+from civsim.scenario.schema.regulations import Regulations
 from civsim.scenario.schema.title import Minors, TitleHolder
 
 __all__ = [
@@ -35,12 +38,15 @@ __all__ = [
     "Escalation",
     "Evaluation",
     "Fatigue",
+    "IntegrityLists",
     "Materials",
     "Minors",
+    "MoralPoints",
     "Office",
     "Overtime",
     "Reassignment",
     "Rectification",
+    "Regulations",
     "RushedWork",
     "Simulation",
     "Survey",
@@ -241,6 +247,9 @@ class Simulation(Frozen):
     survey: Survey = Survey()
     evaluation: Evaluation = Evaluation()
     materials: Materials = Materials()
+    regulations: Regulations = Regulations()
+    integrity_lists: IntegrityLists = IntegrityLists()
+    moral_points: MoralPoints = MoralPoints()
     mechanisms: dict[str, Any] = Field(
         default_factory=dict,
         description="settings of mechanisms added to the core, by name (docs/architecture.md)",

@@ -5,7 +5,9 @@ simulated day and their year-end steps run: routine upkeep first, then the
 documentation of materials, defects, detection, rectification, volunteers,
 the evaluation, the minors' assessment and the holder's re-check (their
 year-end steps amend the year the evaluation scored), the published
-civilization index, and the budget's deliveries. A mechanism of your own
+civilization index, and the budget's deliveries; then the governance levers
+(issue 16), each off by default: the civilized-behaviour regulations, the
+integrity lists, moral points. A mechanism of your own
 registers itself after these (:func:`civsim.sim.registry.register`); see ``docs/architecture.md``.
 """
 
@@ -16,11 +18,14 @@ from civsim.sim.mechanisms import (
     deliveries,
     detection,
     evaluation,
+    integrity_lists,
     materials,
     minors,
+    moral_points,
     negative_list,
     performance_budget,
     rectification,
+    regulations,
     satisfaction,
     title_holder,
     upkeep,
@@ -47,6 +52,10 @@ CORE = (
     civilization_index.MECHANISM,
     performance_budget.MECHANISM,
     deliveries.MECHANISM,
+    # issue 16's governance levers, off by default, after the core
+    regulations.MECHANISM,
+    integrity_lists.MECHANISM,
+    moral_points.MECHANISM,
 )
 for _mechanism in CORE:
     register(_mechanism)

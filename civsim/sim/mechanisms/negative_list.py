@@ -4,7 +4,8 @@ At each year's end, every negative standard has incidents at its
 ``incidents_per_year`` rate, scaled by how far the field condition has fallen
 below the reference condition and raised by the year's rushed surge work
 (:mod:`.campaign`; :func:`civsim.scoring.incident_risk`,
-:func:`civsim.scoring.negative_list`). The
+:func:`civsim.scoring.negative_list`), and, where the integrity lists are
+published, lowered for the listing unit's standards (:mod:`.integrity_lists`). The
 evaluation (:mod:`.evaluation`) calls :func:`year_incidents`.
 """
 
@@ -33,8 +34,11 @@ def year_incidents(run: Run) -> tuple[float, bool, int]:
     # a surge's rushed work raises the year's incidents (:mod:`.campaign`)
     rushed = float(run["campaign"].rushed[year]) if "campaign" in run else 0.0
     risk = scoring.incident_risk(field_mean, run.params.survey.reference_condition, rushed)
+    standards = run.part("negative_list")
+    if "integrity_lists" in run:  # published credit lists avoid some (:mod:`.integrity_lists`)
+        standards = run.part("integrity_lists").negative[year]
     deducted, disqualified, incidents = scoring.negative_list(
-        run.part("negative_list"), risk, run.rng("negative_list")
+        standards, risk, run.rng("negative_list")
     )
     run.count("negative_incident", incidents)
     return deducted, disqualified, incidents

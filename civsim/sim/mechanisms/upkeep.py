@@ -149,7 +149,8 @@ def _revert_decay(env: simpy.Environment, run: Run, cut: tuple[np.ndarray, float
     """
     yield env.timeout(after)
     st: UpkeepState = run["upkeep"]
-    st.decay_cuts.remove(cut)
+    # by identity: comparing two cuts as values would compare their arrays
+    st.decay_cuts[:] = [c for c in st.decay_cuts if c is not cut]
     idx = cut[0]
     st.decay_mult[idx] = 1.0
     for other, factor in st.decay_cuts:

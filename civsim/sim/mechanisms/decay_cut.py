@@ -1,0 +1,115 @@
+"""A mechanism's standing cut of the daily decay at its checkpoints, held in the upkeep state.
+
+Governance levers (the civilized-behaviour regulations, the integrity lists)
+lower the decay of some checkpoints by a share that changes now and then (a
+month, a publication). The cut is one more factor of the upkeep mechanism's
+decay multiplier and its ``keep`` array
+(:class:`civsim.sim.mechanisms.upkeep.UpkeepState`), and it is listed among
+the upkeep state's ``decay_cuts``, so the daily pass is unchanged and a
+funded ``decay`` line that starts or ends at the same checkpoints (which
+rebuilds their multiplier from that list) keeps it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from civsim.checkpoints import Checkpoints
+from civsim.scenario import Scenario
+from civsim.sim.engine import Run
+
+__all__ = ["DecayCut", "exposed"]
+
+
+class _Entry(tuple):
+    """A ``(checkpoints, factor)`` pair of the upkeep state's list, equal only to itself.
+
+    The upkeep mechanism removes a funded line's pair when it ends
+    (``list.remove``), comparing it with the pairs before it, and two arrays of
+    checkpoints cannot be compared as one truth value.
+    """
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    __hash__ = tuple.__hash__
+
+
+def exposed(scenario: Scenario, ckp: Checkpoints, idx: np.ndarray) -> np.ndarray:
+    """Those of checkpoints ``idx`` a funded ``decay`` line of the scenario can reach.
+
+    A line reaches the field checkpoints of its target place type, or of its
+    target standard, in its districts (:mod:`.deliveries`); prepared once per
+    scenario, for :meth:`DecayCut.listed`.
+    """
+    lines = scenario.budget.lines if scenario.budget is not None else ()
+    decay = [ln for ln in lines if ln.effect == "decay" and ln.target is not None]
+    types = [str(ln.target) for ln in decay if ln.target_kind == "place_type"]
+    stds = [str(ln.target) for ln in decay if ln.target_kind == "standard"]
+    reach = np.isin(ckp.place_type, np.flatnonzero(np.isin(ckp.place_types, types)))
+    reach |= np.isin(ckp.standard, np.flatnonzero(np.isin(ckp.standards, stds)))
+    return idx[reach[idx]]
+
+
+@dataclass
+class DecayCut:
+    """The share of decay removed at some checkpoints, as it stands in one replication.
+
+    Attributes
+    ----------
+    idx : numpy.ndarray
+        The checkpoints.
+    decay : numpy.ndarray
+        Their daily decay (the checkpoints' own).
+    cut : float
+        The share of decay removed now (0: none).
+    entry : tuple
+        The cut's ``(checkpoints, 1 - cut)`` pair in the upkeep state's ``decay_cuts``:
+        those of ``idx`` a funded ``decay`` line can reach.
+
+    Examples
+    --------
+    >>> from civsim.scenario import load_scenario, override
+    >>> from civsim.sim import prepare
+    >>> from civsim.sim.draws import replication_seed
+    >>> sc = load_scenario("scenarios/county_nominee.yaml")
+    >>> run = Run(prepare(sc), replication_seed(1, 0))
+    >>> cut = DecayCut.listed(run, np.arange(3), exposed(sc, run.ckp, np.arange(3)))
+    >>> cut.set(run, 0.5)
+    >>> bool(np.allclose(run["upkeep"].keep[:3], 1 - run.ckp.decay[:3] / 2))
+    True
+    """
+
+    idx: np.ndarray
+    decay: np.ndarray
+    cut: float
+    entry: tuple
+
+    @classmethod
+    def listed(cls, run: Run, idx: np.ndarray, reached: np.ndarray) -> DecayCut:
+        """No cut yet at ``idx``, listed among the upkeep state's decay cuts.
+
+        The list's entry names only ``reached``, those of ``idx`` a funded
+        ``decay`` line can reach (:func:`exposed`): the upkeep mechanism intersects
+        each entry with a line's checkpoints when the line ends, and the whole of
+        ``idx`` would make that cost a hundred times more.
+        """
+        entry = _Entry((reached, 1.0))
+        run["upkeep"].decay_cuts.append(entry)
+        return cls(idx=idx, decay=run.ckp.decay[idx], cut=0.0, entry=entry)
+
+    def set(self, run: Run, cut: float) -> None:
+        """Remove ``cut`` (0..1, below 1) of the daily decay at the checkpoints from now on."""
+        if cut == self.cut:
+            return
+        up = run["upkeep"]
+        new = _Entry((self.entry[0], 1.0 - cut))
+        mult = up.decay_mult[self.idx] * np.float32(new[1] / self.entry[1])
+        up.decay_mult[self.idx] = mult
+        up.keep[self.idx] = 1.0 - self.decay * mult
+        up.decay_cuts[:] = [new if c is self.entry else c for c in up.decay_cuts]
+        self.entry, self.cut = new, cut
