@@ -87,6 +87,7 @@ EXAMPLES = {
         "civsim tasks scenarios/baseline.yaml --out tasks --responsibilities duty.xlsx#Sheet1",
     ],
     "generate": ["civsim generate --grids 16000 --out cities/jinan_like"],
+    "app": ["civsim app --open", "civsim app --scenarios my_scenarios --port 8800"],
 }
 
 

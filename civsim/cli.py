@@ -17,6 +17,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
+from civsim.app.serve import DEFAULT_PORT
 from civsim.arguments import (
     Parser,
     check_out,
@@ -401,6 +402,13 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_app(args: argparse.Namespace) -> int:
+    from civsim.app.serve import serve
+
+    print(f"civsim app: http://{args.host}:{args.port} (Ctrl-C stops it)")
+    return serve(args.scenarios, args.host, args.port, args.open)
+
+
 def _parser() -> argparse.ArgumentParser:
     from civsim import __version__
 
@@ -567,6 +575,15 @@ def _parser() -> argparse.ArgumentParser:
         help="scenario whose chain and framework the city copies (default: the baseline)",
     )
     p.set_defaults(run=_cmd_generate)
+
+    p = command(sub, "app", help="serve the explorer (levers, runs, reproduce) on localhost")
+    p.add_argument("--scenarios", default="scenarios", metavar="DIR", help="folder of scenarios")
+    p.add_argument("--host", default="localhost", help="address to listen on (default localhost)")
+    p.add_argument(
+        "--port", type=positive, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+    )
+    p.add_argument("--open", action="store_true", help="open it in the browser")
+    p.set_defaults(run=_cmd_app)
     return parser
 
 

@@ -89,6 +89,7 @@ STAGES = (
             "civsim.exploration_report",
         ),
     ),
+    ("app", ("civsim.app",)),
     ("interface", ("civsim.arguments", "civsim.console", "civsim.cli", "civsim")),
 )
 
