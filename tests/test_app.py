@@ -138,3 +138,10 @@ def test_civsim_app_refuses_a_missing_folder(tmp_path: Path, capsys) -> None:
     """``civsim app`` on a folder that is not there: exit 2 and the reason, no server."""
     assert main(["app", "--scenarios", str(tmp_path / "nowhere")]) == 2
     assert "no such folder" in capsys.readouterr().err
+
+
+def test_a_renamed_copy_is_run_under_its_own_name(runner, county) -> None:
+    """The option with no lever moved is its base renamed: its tables carry the new name."""
+    same = override(county, {"name": "explorer"})
+    for job, result in runner.stream([Job(county, 1, 0), Job(same, 1, 0)]):
+        assert set(result.cycle["scenario"]) == {job.scenario.name}

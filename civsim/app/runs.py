@@ -16,12 +16,15 @@ import functools
 import multiprocessing
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
-from civsim.experiments import end_with_parent, quota_score
+from civsim.errors import CivsimError
+from civsim.experiments import quota_score
 from civsim.results import Comparison, RunResult, build_comparison, concat_results
 from civsim.scenario import Scenario, scenario_hash
 from civsim.sim import Prepared, prepare, simulate
@@ -38,6 +41,8 @@ DEFAULT_WORKERS = 2
 ORDER_COLUMNS = ("scenario", "replication", "status")
 #: Seconds between two looks at whether the run was stopped.
 POLL_SECONDS = 0.1
+#: Seconds between a worker's two looks at whether the process that started it is still there.
+PARENT_POLL_SECONDS = 1.0
 
 _prepared: OrderedDict[str, Prepared] = OrderedDict()  # one per worker process
 
@@ -51,9 +56,26 @@ class Job:
     replication: int
 
     @property
-    def key(self) -> tuple[str, int, int]:
-        """The scenario's content hash, the seed and the replication: equal keys, equal tables."""
-        return scenario_hash(self.scenario), self.seed, self.replication
+    def key(self) -> tuple[str, str, int, int]:
+        """The scenario's name (its tables carry it) and content hash, the seed, the replication."""
+        return self.scenario.name, scenario_hash(self.scenario), self.seed, self.replication
+
+
+def _end_with_parent() -> None:
+    """End this worker once the process that started it is gone.
+
+    Not :func:`civsim.experiments.end_with_parent`: its ``prctl`` signal comes
+    when the parent *thread* ends, and the explorer starts the pool from a
+    run's thread, which ends with the run.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def run_job(job: Job) -> RunResult:
@@ -94,7 +116,7 @@ class Runner:
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or min(os.cpu_count() or 1, DEFAULT_WORKERS)
         self._pool: ProcessPoolExecutor | None = None
-        self._done: OrderedDict[tuple[str, int, int], RunResult] = OrderedDict()
+        self._done: OrderedDict[tuple[str, str, int, int], RunResult] = OrderedDict()
         self.ran = 0  #: replications run (not found among the kept ones)
         self._lock = threading.Lock()  # a cancelled stream's last results land from the pool
 
@@ -137,7 +159,11 @@ class Runner:
                 finished, pending = wait(pending, POLL_SECONDS, FIRST_COMPLETED)
                 for future in finished:
                     job = todo[future]
-                    self._keep(job, future.result())
+                    try:
+                        self._keep(job, future.result())
+                    except BrokenProcessPool:
+                        self._pool = None  # the next run starts new workers
+                        raise CivsimError("a worker process ended; run again") from None
                     yield job, self._done[job.key]
                 if stopped():
                     break
@@ -163,7 +189,7 @@ class Runner:
             self._pool = ProcessPoolExecutor(
                 self.workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=end_with_parent,
+                initializer=_end_with_parent,
             )
         return self._pool
 

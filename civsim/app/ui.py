@@ -110,7 +110,7 @@ def Explorer(folder: str = "scenarios") -> None:
     unknowns: solara.Reactive[dict[str, Any]] = solara.use_reactive({})
     reps = solara.use_reactive(REPS)
     stop = solara.use_ref(threading.Event())
-    task = solara.lab.use_task(_run, dependencies=None)
+    task = solara.lab.use_task(_run, dependencies=None, raise_error=False)
 
     base, load_error = solara.use_memo(lambda: _load(Path(folder) / picked.value), [picked.value])
     if base is None:
@@ -140,7 +140,8 @@ def Explorer(folder: str = "scenarios") -> None:
         settings.set({})
         unknowns.set({})
 
-    running = task.pending
+    latest = cast(Shown | None, task.latest)
+    running = task.pending and not (latest is not None and latest.finished)
     with solara.Columns([1, 3]):
         with solara.Column():
             solara.Select("scenario", values=names, value=picked.value, on_value=pick)
@@ -150,12 +151,14 @@ def Explorer(folder: str = "scenarios") -> None:
             with solara.Row():
                 solara.Button("Run", on_click=start, color="primary", disabled=setting is None)
                 solara.Button("Cancel", on_click=cancel, disabled=not running)
+            if task.error:
+                solara.Error(f"the run failed: {task.exception}")
             if "" in errors:
                 solara.Error(errors[""])
             if setting is None:
                 solara.Warning("A setting does not validate; nothing runs until it does.")
         with solara.Column():
-            Results(cast(Shown | None, task.value), running)
+            Results(latest, running)
 
 
 def _run(setting: Setting, world: Scenario, stop: threading.Event) -> Iterator[Shown]:
