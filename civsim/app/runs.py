@@ -37,8 +37,8 @@ PREPARED_KEPT = 4
 RESULTS_KEPT = 400
 #: Worker processes by default: one per core, at most two (the explorer runs on a laptop).
 DEFAULT_WORKERS = 2
-#: The orders table's columns the comparison reads (the whole table is ~40 MB a replication).
-ORDER_COLUMNS = ("scenario", "replication", "status")
+#: The orders table's columns the comparison and the report read (all: ~40 MB a replication).
+ORDER_COLUMNS = ("scenario", "replication", "status", "opened", "deadline")
 #: Seconds between two looks at whether the run was stopped.
 POLL_SECONDS = 0.1
 #: Seconds between a worker's two looks at whether the process that started it is still there.
@@ -87,7 +87,7 @@ def run_job(job: Job) -> RunResult:
     >>> county = load_scenario("scenarios/county_nominee.yaml")
     >>> result = run_job(Job(county, seed=1, replication=0))
     >>> list(result.orders.columns), len(result.cycle)
-    (['scenario', 'replication', 'status'], 1)
+    (['scenario', 'replication', 'status', 'opened', 'deadline'], 1)
     """
     key = scenario_hash(job.scenario)
     if key not in _prepared:

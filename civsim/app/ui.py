@@ -62,6 +62,7 @@ class Shown:
     """What a run has brought in so far."""
 
     setting: Setting
+    number: int
     done: int
     total: int
     comparison: Comparison | None
@@ -69,19 +70,22 @@ class Shown:
     finished: bool = False
 
 
-def stream(setting: Setting, base: Scenario, stop: threading.Event) -> Iterator[Shown]:
-    """The run of a setting, one :class:`Shown` after each replication (pairs first)."""
+def stream(
+    setting: Setting, base: Scenario, stop: threading.Event, number: int = 1
+) -> Iterator[Shown]:
+    """Run ``number`` of a setting: one :class:`Shown` after each replication (pairs first)."""
     jobs = [Job(sc, setting.seed, r) for r in range(setting.reps) for sc in (base, setting.option)]
     results = {}
     images: dict[str, bytes] = {}
     drawn = 0  # replications of both in the figures: redrawn only when a pair completes
-    yield Shown(setting, 0, len(jobs), None, images)
+    yield Shown(setting, number, 0, len(jobs), None, images)
     for job, result in runner().stream(jobs, stop.is_set):
         results[(job.scenario.name, job.replication)] = result
         cmp = comparison(base, setting.option, results)
         if cmp is not None and len(cmp.replications) > drawn:
             images, drawn = _images(figures(cmp, setting.option)), len(cmp.replications)
-        yield Shown(setting, len(results), len(jobs), cmp, images, len(results) == len(jobs))
+        done = len(results)
+        yield Shown(setting, number, done, len(jobs), cmp, images, done == len(jobs))
 
 
 def _images(shown: dict[str, Figure]) -> dict[str, bytes]:
@@ -110,6 +114,7 @@ def Explorer(folder: str = "scenarios") -> None:
     unknowns: solara.Reactive[dict[str, Any]] = solara.use_reactive({})
     reps = solara.use_reactive(REPS)
     stop = solara.use_ref(threading.Event())
+    number = solara.use_ref(0)
     task = solara.lab.use_task(_run, dependencies=None, raise_error=False)
 
     base, load_error = solara.use_memo(lambda: _load(Path(folder) / picked.value), [picked.value])
@@ -130,7 +135,8 @@ def Explorer(folder: str = "scenarios") -> None:
         stop.current.set()
         stop.current = threading.Event()
         if setting is not None and world is not None:
-            task(setting, world, stop.current)
+            number.current += 1
+            task(setting, world, stop.current, number.current)
 
     def cancel() -> None:
         stop.current.set()
@@ -161,8 +167,8 @@ def Explorer(folder: str = "scenarios") -> None:
             Results(latest, running)
 
 
-def _run(setting: Setting, world: Scenario, stop: threading.Event) -> Iterator[Shown]:
-    yield from stream(setting, world, stop)
+def _run(setting: Setting, world: Scenario, stop: threading.Event, number: int) -> Iterator[Shown]:
+    yield from stream(setting, world, stop, number)
 
 
 def _load(path: Path) -> tuple[Scenario | None, str]:
@@ -263,7 +269,7 @@ def Results(shown: Shown | None, running: bool) -> None:
         return
     solara.ProgressLinear(value=100 * shown.done / shown.total if running else False)
     state = "running" if running and not shown.finished else "done" if shown.finished else "stopped"
-    solara.Text(f"{shown.done} of {shown.total} replications in ({state})")
+    solara.Text(f"run {shown.number}: {shown.done} of {shown.total} replications in ({state})")
     if shown.comparison is not None:
         solara.Markdown(_numbers(shown.comparison))
         for name, png in shown.images.items():
@@ -288,23 +294,28 @@ def _numbers(cmp: Comparison) -> str:
 
 @solara.component
 def Reproduce(shown: Shown) -> None:
-    """The YAML overlay, the Python call and the command; export writes the report."""
-    written = solara.use_reactive("")
+    """The YAML overlay, the Python call and the command; export writes the report (in a thread)."""
+    writing = solara.lab.use_task(_write, dependencies=None, raise_error=False)
 
     def write() -> None:
-        if shown.comparison is None:
-            return
-        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-        try:
-            written.set(f"wrote {export(shown.comparison, shown.setting, EXPORTS / stamp)}")
-        except (CivsimError, OSError) as exc:
-            written.set(f"not written: {exc}")
+        if shown.comparison is not None:
+            writing(shown.comparison, shown.setting)
 
     with solara.Card("reproduce"):
         with solara.Div(classes=["civsim-overlay"]):
             solara.Markdown(f"```yaml\n{overlay(shown.setting)}```")
         solara.Markdown(f"```python\n{python_call(shown.setting)}\n```")
         solara.Markdown(f"```sh\n{command(shown.setting)}\n```")
-        solara.Button("Export the report", on_click=write)
-        if written.value:
-            solara.Text(written.value)
+        solara.Button("Export the report", on_click=write, disabled=writing.pending)
+        if writing.pending:
+            solara.Text("writing the report ...")
+        elif writing.finished:
+            solara.Text(str(writing.value))
+
+
+def _write(cmp: Comparison, setting: Setting) -> str:
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    try:
+        return f"wrote {export(cmp, setting, EXPORTS / stamp)}"
+    except (CivsimError, OSError) as exc:
+        return f"not written: {exc}"
