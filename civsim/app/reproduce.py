@@ -9,6 +9,7 @@ on screen (:func:`civsim.report.write_report`).
 
 from __future__ import annotations
 
+import os
 import shlex
 from pathlib import Path
 from typing import Any
@@ -55,12 +56,9 @@ class Setting:
 
     @property
     def base_path(self) -> Path:
-        """The picked scenario's file, relative to the working folder where it can be."""
+        """The picked scenario's file, relative to the working folder."""
         path = Path(self.base.source_file or f"{self.base.name}.yaml")
-        try:
-            return path.resolve().relative_to(Path.cwd())
-        except ValueError:
-            return path
+        return Path(os.path.relpath(path.resolve(), Path.cwd()))
 
     @property
     def option_path(self) -> Path:

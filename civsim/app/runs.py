@@ -96,7 +96,8 @@ def run_job(job: Job) -> RunResult:
             _prepared.popitem(last=False)
     _prepared.move_to_end(key)
     result = simulate(_prepared[key], seed=job.seed, replication=job.replication)
-    return replace(result, orders=result.orders[list(ORDER_COLUMNS)])
+    orders = result.orders[list(ORDER_COLUMNS)].astype({"status": "category"})
+    return replace(result, orders=orders)
 
 
 class Runner:

@@ -19,6 +19,8 @@ __all__ = ["DEFAULT_PORT", "FOLDER_ENV", "app_command", "serve", "server_env"]
 
 #: Solara's own default port.
 DEFAULT_PORT = 8765
+#: Solara's usage statistics off: the explorer is a local tool.
+NO_CALLS_HOME = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
 #: The environment variable naming the folder of scenarios the explorer offers.
 FOLDER_ENV = "CIVSIM_APP_SCENARIOS"
 
@@ -42,13 +44,13 @@ def app_command(
 
 
 def server_env(folder: str | Path) -> dict[str, str]:
-    """The server's environment: the scenarios' folder, and this civsim on the path."""
+    """The server's environment: the scenarios' folder, this civsim on the path, no statistics."""
     folder = Path(folder)
     if not folder.is_dir():
         raise CivsimError(f"{folder}: no such folder of scenarios")
     package_root = str(Path(__file__).resolve().parents[2])
     path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH", "")) if p)
-    return {**os.environ, FOLDER_ENV: str(folder.resolve()), "PYTHONPATH": path}
+    return {**os.environ, FOLDER_ENV: str(folder.resolve()), "PYTHONPATH": path, **NO_CALLS_HOME}
 
 
 def serve(

@@ -1,7 +1,7 @@
 """The explorer as a Solara component: the same ``Explorer`` in JupyterLab and in the browser.
 
 ``Page`` is what ``solara run civsim.app.ui`` (and ``civsim app``) serves; in a
-notebook, display ``Explorer(folder="../scenarios")``. Moving a lever only
+notebook, ``widget(folder="../scenarios")`` is the same component as a widget. Moving a lever only
 re-validates (:func:`civsim.app.levers.option`); *Run* streams replications in
 from worker processes (:class:`civsim.app.runs.Runner`), redrawing after each,
 while the controls stay live; *Cancel* stops it.
@@ -31,7 +31,7 @@ from civsim.errors import CivsimError, ScenarioError
 from civsim.results import Comparison
 from civsim.scenario import Scenario, load_scenario, override
 
-__all__ = ["Explorer", "Page", "stream"]
+__all__ = ["Explorer", "Page", "stream", "widget"]
 
 #: The scenario picked first, when the folder has it.
 FIRST = "baseline.yaml"
@@ -82,9 +82,11 @@ def stream(
     for job, result in runner().stream(jobs, stop.is_set):
         results[(job.scenario.name, job.replication)] = result
         cmp = comparison(base, setting.option, results)
-        if cmp is not None and len(cmp.replications) > drawn:
-            images, drawn = _images(figures(cmp, setting.option)), len(cmp.replications)
         done = len(results)
+        if cmp is not None and len(cmp.replications) > drawn:
+            # the numbers first; the figures (seconds to draw) follow
+            yield Shown(setting, number, done, len(jobs), cmp, images)
+            images, drawn = _images(figures(cmp, setting.option)), len(cmp.replications)
         yield Shown(setting, number, done, len(jobs), cmp, images, done == len(jobs))
 
 
@@ -95,6 +97,16 @@ def _images(shown: dict[str, Figure]) -> dict[str, bytes]:
         fig.savefig(buffer, format="png", dpi=DPI)
         out[name] = buffer.getvalue()
     return out
+
+
+def widget(folder: str = "scenarios") -> Any:
+    """The explorer as an ipywidget, for a notebook.
+
+    Rendered directly, not through Solara's notebook display, which adds a
+    one-off call to solara.dev and usage statistics.
+    """
+    box, _ = solara.render(Explorer(folder=folder), handle_error=False)
+    return box
 
 
 @solara.component
