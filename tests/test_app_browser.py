@@ -4,8 +4,9 @@ One walk through it, as a planner would: load it, pick the county, run one
 replication, move a lever, run again and see the numbers change, save the
 reproduce panel's YAML and validate it with ``civsim validate``, export the
 report, type a bad value and see the message by its control with Run off,
-and cancel a run. Every figure on screen is checked for ink, and the
-screenshot in the README (``docs/img/app.png``) is written here.
+and, while ten replications run, see a control answer within seconds, then
+cancel. Every figure on screen is checked for ink, and the screenshot in the
+README (``docs/img/app.png``) is written here.
 
 Skips when Chromium or Playwright is missing, and fails instead when
 ``CIVSIM_CI`` is set (CI installs them). Never ``playwright install``.
@@ -36,6 +37,8 @@ from civsim.cli import main
 SCREENSHOT = REPO / "docs" / "img" / "app.png"
 #: Seconds the server may take to start, and a first run (workers start, numba loads) to end.
 START_SECONDS, FIRST_RUN_SECONDS, RUN_SECONDS = 90, 240, 120
+#: Seconds a control may take to answer while replications run.
+RESPONSIVE_SECONDS = 3
 #: A figure has ink when this share of its pixels is not near-white.
 INK_SHARE = 0.02
 WHITE = 245
@@ -184,13 +187,21 @@ def test_a_bad_value_is_named_by_its_control_and_nothing_runs(page) -> None:
     assert page.get_by_role("button", name="Run").is_enabled()
 
 
-def test_a_run_can_be_cancelled(page) -> None:
-    """Three replications of a new setting, cancelled at once: the run stops short."""
-    _type(page, "replications", "3")
+def test_controls_answer_during_a_run_and_it_can_be_cancelled(page) -> None:
+    """Ten replications of a new setting: a bad value is answered while they run; Cancel stops."""
+    _type(page, "replications", "10")
     page.get_by_label("smart platform").check(force=True)
     page.get_by_role("button", name="Run").click()
+    page.get_by_text(re.compile(r"run 3: \d+ of 20 replications in \(running\)")).wait_for()
+    start = time.monotonic()
+    _type(page, "special fund, yuan a year", "0")
+    page.locator(".civsim-invalid").wait_for(timeout=RESPONSIVE_SECONDS * 1000)
+    answered = time.monotonic() - start
+    assert page.get_by_text("(running)").count() == 1, "the run ended before the check"
+    _type(page, "special fund, yuan a year", "3500000")
     page.get_by_role("button", name="Cancel").click()
-    page.get_by_text(re.compile(r"run 3: \d of 6 replications in \(stopped\)")).wait_for(
+    page.get_by_text(re.compile(r"run 3: \d+ of 20 replications in \(stopped\)")).wait_for(
         timeout=RUN_SECONDS * 1000
     )
     assert page.get_by_role("button", name="Run").is_enabled()
+    assert answered < RESPONSIVE_SECONDS
