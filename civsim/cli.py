@@ -17,7 +17,6 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from civsim.app.serve import DEFAULT_PORT
 from civsim.arguments import (
     Parser,
     check_out,
@@ -26,6 +25,7 @@ from civsim.arguments import (
     load_with_sets,
     positive,
     replication_options,
+    server_options,
     set_option,
     workbook_language,
 )
@@ -577,12 +577,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_generate)
 
     p = command(sub, "app", help="serve the explorer (levers, runs, reproduce) on localhost")
-    p.add_argument("--scenarios", default="scenarios", metavar="DIR", help="folder of scenarios")
-    p.add_argument("--host", default="localhost", help="address to listen on (default localhost)")
-    p.add_argument(
-        "--port", type=positive, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
-    )
-    p.add_argument("--open", action="store_true", help="open it in the browser")
+    server_options(p)
     p.set_defaults(run=_cmd_app)
     return parser
 
