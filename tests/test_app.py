@@ -6,13 +6,14 @@ import shutil
 import threading
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from conftest import SCENARIOS
 
 from civsim.app import levers as lv
 from civsim.app.reproduce import Setting, command, overlay, python_call
-from civsim.app.runs import Job, Runner, comparison
+from civsim.app.runs import KEPT_BYTES, Job, Runner, comparison
 from civsim.cli import main
 from civsim.scenario import load_scenario, override
 from civsim.variants import value_at
@@ -145,3 +146,29 @@ def test_a_renamed_copy_is_run_under_its_own_name(runner, county) -> None:
     same = override(county, {"name": "explorer"})
     for job, result in runner.stream([Job(county, 1, 0), Job(same, 1, 0)]):
         assert set(result.cycle["scenario"]) == {job.scenario.name}
+
+
+def test_kept_replications_are_bounded_by_memory(runner, county) -> None:
+    """With room for one, a second replication pushes out the first, which then runs again."""
+    jobs = [Job(county, 5, 0), Job(county, 5, 1)]
+    runner.kept_bytes = 1
+    try:
+        list(runner.stream(jobs))
+        ran = runner.ran
+        list(runner.stream(jobs[:1]))
+        assert runner.ran == ran + 1
+    finally:
+        runner.kept_bytes = KEPT_BYTES
+
+
+def test_the_explorers_comparison_is_compares(county) -> None:
+    """Slimmed replications from the workers give the summary civsim.experiments.compare gives."""
+    from civsim.app.runs import run_job
+    from civsim.experiments import compare
+
+    smart = override(county, {"name": "smart", "simulation.detection.platform": True})
+    results = {(sc.name, 0): run_job(Job(sc, 1, 0)) for sc in (county, smart)}
+    shown = comparison(county, smart, results)
+    expected = compare([county, smart], reps=1, seed=1, progress=False)
+    assert shown is not None
+    pd.testing.assert_frame_equal(shown.summary, expected.summary)

@@ -33,8 +33,9 @@ __all__ = ["Job", "Runner", "comparison", "run_job"]
 
 #: Prepared scenarios a worker keeps (the scenario and a few variants).
 PREPARED_KEPT = 4
-#: Finished replications the runner keeps for reuse (about 1 MB each, slimmed).
-RESULTS_KEPT = 400
+#: Bytes of finished replications the runner keeps for reuse, oldest dropped first (one of
+#: the baseline city takes about 15 MB slimmed: some 80 replications of it and of a variant).
+KEPT_BYTES = 2_500_000_000
 #: Worker processes by default: one per core, at most two (the explorer runs on a laptop).
 DEFAULT_WORKERS = 2
 #: The orders table's columns the comparison and the report read (all: ~40 MB a replication).
@@ -96,7 +97,9 @@ def run_job(job: Job) -> RunResult:
             _prepared.popitem(last=False)
     _prepared.move_to_end(key)
     result = simulate(_prepared[key], seed=job.seed, replication=job.replication)
-    orders = result.orders[list(ORDER_COLUMNS)].astype({"status": "category"})
+    orders = result.orders[list(ORDER_COLUMNS)].astype(
+        {"scenario": "category", "status": "category"}
+    )
     return replace(result, orders=orders)
 
 
@@ -107,6 +110,8 @@ class Runner:
     ----------
     workers : int, optional
         Worker processes (default: the cores, at most :data:`DEFAULT_WORKERS`).
+    kept_bytes : int
+        Memory for finished replications kept for reuse; the oldest go first.
 
     Notes
     -----
@@ -114,8 +119,10 @@ class Runner:
     threads, which a fork would copy half-way. ``tests/test_app.py`` runs it.
     """
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, kept_bytes: int = KEPT_BYTES) -> None:
         self.workers = workers or min(os.cpu_count() or 1, DEFAULT_WORKERS)
+        self.kept_bytes = kept_bytes
+        self._sizes: dict[tuple[str, str, int, int], int] = {}
         self._pool: ProcessPoolExecutor | None = None
         self._done: OrderedDict[tuple[str, str, int, int], RunResult] = OrderedDict()
         self.ran = 0  #: replications run (not found among the kept ones)
@@ -181,8 +188,9 @@ class Runner:
         with self._lock:
             self.ran += 1
             self._done[job.key] = result
-            while len(self._done) > RESULTS_KEPT:
-                self._done.popitem(last=False)
+            self._sizes[job.key] = _size(result)
+            while len(self._done) > 1 and sum(self._sizes.values()) > self.kept_bytes:
+                self._sizes.pop(self._done.popitem(last=False)[0])
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -193,6 +201,11 @@ class Runner:
                 initializer=_end_with_parent,
             )
         return self._pool
+
+
+def _size(result: RunResult) -> int:
+    """Bytes of a result's tables (strings counted as pointers: they are few and short)."""
+    return int(sum(t.memory_usage(index=True).sum() for t in result.tables().values()))
 
 
 def comparison(
