@@ -1,18 +1,19 @@
 # Two commands for a new user; each sets up .venv from pyproject.toml when missing.
 #   make demo   run the main job on the shipped scenarios
 #   make test   lint and type-check, then every test (doctests and notebooks included)
+#   make app    serve the explorer on http://localhost:8765 (make lab: JupyterLab on notebooks/)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    ?= out
 
-.PHONY: demo test notebooks lint format clean
+.PHONY: demo test app lab notebooks lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,cluster]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,cluster,app]'
 	touch $(STAMP)
 
 # The policy scenarios against the baseline; DEMO_REPS keeps it under ~3 minutes on 2 cores.
@@ -30,6 +31,16 @@ test: $(STAMP)
 	$(BIN)/mypy civsim
 	$(BIN)/python -m pytest -q
 	$(BIN)/python -m pytest -q --nbval notebooks/ --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+
+# The explorer on localhost (civsim app); APP_PORT to change the port.
+APP_PORT ?= 8765
+app: $(STAMP)
+	$(BIN)/civsim app --port $(APP_PORT) --open
+
+# JupyterLab on the notebooks (10_explorer shows the explorer inside it); needs the lab extra.
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[lab]'
+	$(BIN)/jupyter lab --notebook-dir notebooks
 
 # Re-execute the notebooks and store their outputs (after a change in results); needs the lab extra.
 notebooks: $(STAMP)

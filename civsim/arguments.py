@@ -3,7 +3,8 @@
 :mod:`civsim.cli` builds the commands from these parts: a parser that
 suggests the nearest subcommand for a mistyped one, the examples every
 ``--help`` ends with, the options of commands that run replications, the
-repeatable ``--set PATH=VALUE``, and the check of ``--out`` before any work.
+repeatable ``--set PATH=VALUE``, the explorer server's options, and the check
+of ``--out`` before any work.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ __all__ = [
     "load_with_sets",
     "positive",
     "replication_options",
+    "server_options",
     "set_option",
     "workbook_language",
 ]
@@ -99,6 +101,7 @@ EXAMPLES = {
         "civsim tasks scenarios/baseline.yaml --out tasks --responsibilities duty.xlsx#Sheet1",
     ],
     "generate": ["civsim generate --grids 16000 --out cities/jinan_like"],
+    "app": ["civsim app --open", "civsim app --scenarios my_scenarios --port 8800"],
 }
 
 
@@ -124,6 +127,18 @@ def replication_options(
     p.add_argument("--seed", type=int, help=f"master seed (default: {seed_default})")
     p.add_argument("--executor", choices=["serial", "process"], default="process")
     p.add_argument("--workers", type=positive, help="processes (default: all cores)")
+
+
+def server_options(p: argparse.ArgumentParser) -> None:
+    """``civsim app``'s options: the folder of scenarios, where to listen, opening a browser."""
+    from civsim.app.serve import DEFAULT_PORT
+
+    p.add_argument("--scenarios", default="scenarios", metavar="DIR", help="folder of scenarios")
+    p.add_argument("--host", default="localhost", help="address to listen on (default localhost)")
+    p.add_argument(
+        "--port", type=positive, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+    )
+    p.add_argument("--open", action="store_true", help="open it in the browser")
 
 
 def json_option(p: argparse.ArgumentParser) -> None:

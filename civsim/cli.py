@@ -28,6 +28,7 @@ from civsim.arguments import (
     load_with_sets,
     positive,
     replication_options,
+    server_options,
     set_option,
     workbook_language,
 )
@@ -287,9 +288,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         tables.append(table)
         if args.json:
             continue  # the records are printed at the end, as JSON
-        shown = table.drop(columns=["asserts", "note"]).assign(
-            passed=table["passed"].map({True: "pass", False: "FAIL"})
-        )
+        shown = table.drop(columns=["asserts", "note"])
+        shown["passed"] = table["passed"].map({True: "pass", False: "FAIL"})
         with pd.option_context("display.width", 200, "display.max_columns", None):
             print(shown.to_string(index=False, na_rep="-", float_format="{:.3f}".format))
     records = pd.concat(tables, ignore_index=True)
@@ -420,6 +420,13 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         f"{city.territory.expected_grids():,.0f} grids -> {Path(args.out) / 'city.yaml'}"
     )
     return 0
+
+
+def _cmd_app(args: argparse.Namespace) -> int:
+    from civsim.app.serve import serve
+
+    _print(f"civsim app: http://{args.host}:{args.port} (Ctrl-C stops it)")
+    return serve(args.scenarios, args.host, args.port, args.open)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -570,6 +577,10 @@ def _parser() -> argparse.ArgumentParser:
         help="scenario whose chain and framework the city copies (default: the baseline)",
     )
     p.set_defaults(run=_cmd_generate)
+
+    p = command(sub, "app", help="serve the explorer (levers, runs, reproduce) on localhost")
+    server_options(p)
+    p.set_defaults(run=_cmd_app)
     return parser
 
 

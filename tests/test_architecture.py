@@ -99,6 +99,7 @@ STAGES = (
             "civsim.calibration_outputs",
         ),
     ),
+    ("app", ("civsim.app",)),
     ("interface", ("civsim.arguments", "civsim.console", "civsim.cli", "civsim")),
 )
 

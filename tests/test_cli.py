@@ -116,6 +116,7 @@ def test_every_command_help_ends_with_examples(capsys) -> None:
         "budget",
         "fund",
         "tasks",
+        "app",
     ]
     assert set(EXAMPLES) == {*commands, "generate"}
     for command in EXAMPLES:

@@ -1,0 +1,333 @@
+"""The explorer as a Solara component: the same ``Explorer`` in JupyterLab and in the browser.
+
+``Page`` is what ``solara run civsim.app.ui`` (and ``civsim app``) serves; in a
+notebook, ``widget(folder="../scenarios")`` is the same component as a widget. Moving a lever only
+re-validates (:func:`civsim.app.levers.option`); *Run* streams replications in
+from worker processes (:class:`civsim.app.runs.Runner`), redrawing after each,
+while the controls stay live; *Cancel* stops it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import os
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+import solara
+import solara.lab
+from matplotlib.figure import Figure
+
+from civsim.app import levers as lv
+from civsim.app.figures import figures
+from civsim.app.reproduce import Setting, command, export, overlay, python_call
+from civsim.app.runs import Job, Runner, comparison
+from civsim.app.serve import FOLDER_ENV
+from civsim.errors import CivsimError, ScenarioError
+from civsim.results import Comparison
+from civsim.scenario import Scenario, load_scenario, override
+
+__all__ = ["Explorer", "Page", "stream", "widget"]
+
+#: The scenario picked first, when the folder has it.
+FIRST = "baseline.yaml"
+#: The option's name (the scenario with the levers moved).
+OPTION = "explorer"
+#: Replications a run starts with, and the most the control allows.
+REPS, MAX_REPS = 2, 100
+#: Where exported reports go (a folder per export, named by the time).
+EXPORTS = Path("out") / "explorer"
+#: Figures' resolution in the page.
+DPI = 80
+
+_runner: Runner | None = None
+_runner_lock = threading.Lock()
+
+
+def runner() -> Runner:
+    """The server's one pool of workers (shared by every session: kept runs serve them all)."""
+    global _runner
+    with _runner_lock:
+        if _runner is None:
+            _runner = Runner()
+        return _runner
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a run has brought in so far."""
+
+    setting: Setting
+    number: int
+    done: int
+    total: int
+    comparison: Comparison | None
+    images: dict[str, bytes]
+    finished: bool = False
+
+
+def stream(
+    setting: Setting, base: Scenario, stop: threading.Event, number: int = 1
+) -> Iterator[Shown]:
+    """Run ``number`` of a setting: one :class:`Shown` after each replication (pairs first)."""
+    jobs = [Job(sc, setting.seed, r) for r in range(setting.reps) for sc in (base, setting.option)]
+    results = {}
+    images: dict[str, bytes] = {}
+    drawn = 0  # replications of both in the figures: redrawn only when a pair completes
+    yield Shown(setting, number, 0, len(jobs), None, images)
+    for job, result in runner().stream(jobs, stop.is_set):
+        results[(job.scenario.name, job.replication)] = result
+        cmp = comparison(base, setting.option, results)
+        done = len(results)
+        if cmp is not None and len(cmp.replications) > drawn:
+            # the numbers first; the figures (seconds to draw) follow
+            yield Shown(setting, number, done, len(jobs), cmp, images)
+            images, drawn = _images(figures(cmp, setting.option)), len(cmp.replications)
+        yield Shown(setting, number, done, len(jobs), cmp, images, done == len(jobs))
+
+
+def _images(shown: dict[str, Figure]) -> dict[str, bytes]:
+    out = {}
+    for name, fig in shown.items():
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=DPI)
+        out[name] = buffer.getvalue()
+    return out
+
+
+def widget(folder: str = "scenarios") -> Any:
+    """The explorer as an ipywidget, for a notebook.
+
+    Rendered directly, not through Solara's notebook display, which adds a
+    one-off call to solara.dev and usage statistics.
+    """
+    box, _ = solara.render(Explorer(folder=folder), handle_error=False)
+    return box
+
+
+@solara.component
+def Page() -> None:
+    """The standalone app: the explorer over the folder named by :data:`FOLDER_ENV`."""
+    solara.Title("civsim explorer")
+    Explorer(folder=os.environ.get(FOLDER_ENV, "scenarios"))
+
+
+@solara.component
+def Explorer(folder: str = "scenarios") -> None:
+    """Pick a scenario, move levers and uncertainties, run, compare, reproduce."""
+    files = sorted(Path(folder).glob("*.yaml"))
+    names = [f.name for f in files]
+    picked = solara.use_reactive(FIRST if FIRST in names else (names[0] if names else ""))
+    settings: solara.Reactive[dict[str, Any]] = solara.use_reactive({})
+    unknowns: solara.Reactive[dict[str, Any]] = solara.use_reactive({})
+    reps = solara.use_reactive(REPS)
+    stop = solara.use_ref(threading.Event())
+    number = solara.use_ref(0)
+    task = solara.lab.use_task(_run, dependencies=None, raise_error=False)
+
+    base, load_error = solara.use_memo(lambda: _load(Path(folder) / picked.value), [picked.value])
+    if base is None:
+        solara.Error(f"{picked.value}: {load_error}")
+        return
+    world, u_errors = _world(base, unknowns.value)
+    option: Scenario | None = None
+    changes: dict[str, Any] = {}
+    errors = u_errors
+    if world is not None:
+        option, changes, errors = lv.option(world, settings.value, OPTION)
+    setting = (
+        Setting(base, option, changes, unknowns.value, reps.value, base.seed) if option else None
+    )
+
+    def start() -> None:
+        stop.current.set()
+        stop.current = threading.Event()
+        if setting is not None and world is not None:
+            number.current += 1
+            task(setting, world, stop.current, number.current)
+
+    def cancel() -> None:
+        stop.current.set()
+
+    def pick(name: str) -> None:
+        picked.set(name)
+        settings.set({})
+        unknowns.set({})
+
+    latest = cast(Shown | None, task.latest)
+    running = task.pending and not (latest is not None and latest.finished)
+    with solara.Columns([1, 3]):
+        with solara.Column():
+            solara.Select("scenario", values=names, value=picked.value, on_value=pick)
+            Controls(base, settings, errors)
+            Uncertainties(world or base, unknowns, errors)
+            solara.InputInt("replications", value=reps, on_value=lambda n: reps.set(_bounded(n)))
+            with solara.Row():
+                solara.Button("Run", on_click=start, color="primary", disabled=setting is None)
+                solara.Button("Cancel", on_click=cancel, disabled=not running)
+            if task.error:
+                solara.Error(f"the run failed: {task.exception}")
+            if "" in errors:
+                solara.Error(errors[""])
+            if setting is None:
+                solara.Warning("A setting does not validate; nothing runs until it does.")
+        with solara.Column():
+            Results(latest, running)
+
+
+def _run(setting: Setting, world: Scenario, stop: threading.Event, number: int) -> Iterator[Shown]:
+    yield from stream(setting, world, stop, number)
+
+
+def _load(path: Path) -> tuple[Scenario | None, str]:
+    try:
+        return load_scenario(path), ""
+    except CivsimError as exc:
+        return None, str(exc)
+
+
+def _world(base: Scenario, unknowns: dict[str, Any]) -> tuple[Scenario | None, dict[str, str]]:
+    """The picked scenario with the uncertainties set, or the message by the path at fault."""
+    if not unknowns:
+        return base, {}
+    try:
+        return override(base, unknowns), {}
+    except ScenarioError as exc:
+        return None, {exc.where or "": exc.message}
+
+
+def _bounded(n: int | None) -> int:
+    return min(max(n or 1, 1), MAX_REPS)
+
+
+@solara.component
+def Controls(base: Scenario, settings: solara.Reactive[dict], errors: dict[str, str]) -> None:
+    """The levers: the named ones open, budget lines and mechanisms' switches folded."""
+    groups: dict[str, list[lv.Control]] = {}
+    for control in lv.levers(base):
+        groups.setdefault(control.group, []).append(control)
+
+    def setter(path: str) -> Callable[[Any], None]:
+        return lambda value: settings.set({**settings.value, path: value})
+
+    for control in groups.get("lever", []):
+        Input(control, settings.value.get(control.path, control.value), setter, errors)
+    for group, title in (("line", "budget lines (units)"), ("switch", "mechanisms (on/off)")):
+        if groups.get(group):
+            children = [
+                Input(c, settings.value.get(c.path, c.value), setter, errors) for c in groups[group]
+            ]
+            moved = any(c.path in settings.value for c in groups[group])
+            solara.Details(summary=title, children=children, expand=moved)
+
+
+@solara.component
+def Input(
+    control: lv.Control,
+    value: Any,
+    setter: Callable[[str], Callable[[Any], None]],
+    errors: dict[str, str],
+) -> None:
+    """One control, with the validation message of its path under it."""
+    on_value = setter(control.path)
+    label = control.label if control.group != "switch" else control.path.removeprefix("simulation.")
+    if control.kind == "choice":
+        solara.Select(label, values=list(control.choices), value=value, on_value=on_value)
+    elif control.kind == "switch":
+        solara.Checkbox(label=label, value=bool(value), on_value=on_value)
+    elif control.kind == "integer":
+        solara.InputInt(label, value=value, on_value=on_value)
+    else:
+        solara.InputFloat(label, value=value, on_value=on_value)
+    if control.path in errors:
+        solara.Error(f"{control.path}: {errors[control.path]}", classes=["civsim-invalid"])
+
+
+@solara.component
+def Uncertainties(base: Scenario, unknowns: solara.Reactive[dict], errors: dict[str, str]) -> None:
+    """Parameters with a plausible range: pick one, set its value; each set one listed."""
+    controls = {c.path: c for c in lv.uncertainties(base)}
+    path = solara.use_reactive(next(iter(controls), ""))
+    chosen = controls.get(path.value)
+
+    def setter(p: str) -> Callable[[Any], None]:
+        return lambda value: unknowns.set({**unknowns.value, p: value})
+
+    def forget(p: str) -> Callable[[], None]:
+        return lambda: unknowns.set({k: v for k, v in unknowns.value.items() if k != p})
+
+    children: list[Any] = [solara.Select("uncertainty", values=list(controls), value=path)]
+    if chosen is not None:
+        children.append(
+            solara.Markdown(f"{chosen.label}; plausible {chosen.low:g} to {chosen.high:g}")
+        )
+        children.append(
+            Input(chosen, unknowns.value.get(chosen.path, chosen.value), setter, errors)
+        )
+    for p, value in unknowns.value.items():
+        children.append(solara.Button(f"{p} = {value} ✕", on_click=forget(p), text=True))
+    solara.Details(summary="uncertainties", children=children, expand=bool(unknowns.value))
+
+
+@solara.component
+def Results(shown: Shown | None, running: bool) -> None:
+    """Progress, the numbers, the figures and the reproduce panel of the latest run."""
+    if shown is None:
+        solara.Info("Move levers, then Run: replications stream in as each finishes.")
+        return
+    solara.ProgressLinear(value=100 * shown.done / shown.total if running else False)
+    state = "running" if running and not shown.finished else "done" if shown.finished else "stopped"
+    solara.Text(f"run {shown.number}: {shown.done} of {shown.total} replications in ({state})")
+    if shown.comparison is not None:
+        solara.Markdown(_numbers(shown.comparison))
+        for name, png in shown.images.items():
+            solara.Image(png, classes=[f"civsim-figure-{name}"])
+        Reproduce(shown)
+
+
+def _numbers(cmp: Comparison) -> str:
+    s = cmp.summary
+    rows = [
+        "| scenario | replications | cycle score | 90% of replications | chance of the title | "
+        "difference | quota line |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, r in s.iterrows():
+        rows.append(
+            f"| {name} | {r['reps']:.0f} | {r['mean']:.2f} | {r['low']:.2f} to {r['high']:.2f} | "
+            f"{r['title_probability']:.0%} | {r['difference']:+.2f} | {r['quota_score']:.2f} |"
+        )
+    return "\n".join(rows)
+
+
+@solara.component
+def Reproduce(shown: Shown) -> None:
+    """The YAML overlay, the Python call and the command; export writes the report (in a thread)."""
+    writing = solara.lab.use_task(_write, dependencies=None, raise_error=False)
+
+    def write() -> None:
+        if shown.comparison is not None:
+            writing(shown.comparison, shown.setting)
+
+    with solara.Card("reproduce"):
+        with solara.Div(classes=["civsim-overlay"]):
+            solara.Markdown(f"```yaml\n{overlay(shown.setting)}```")
+        solara.Markdown(f"```python\n{python_call(shown.setting)}\n```")
+        solara.Markdown(f"```sh\n{command(shown.setting)}\n```")
+        solara.Button("Export the report", on_click=write, disabled=writing.pending)
+        if writing.pending:
+            solara.Text("writing the report ...")
+        elif writing.finished:
+            solara.Text(str(writing.value))
+
+
+def _write(cmp: Comparison, setting: Setting) -> str:
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    try:
+        return f"wrote {export(cmp, setting, EXPORTS / stamp)}"
+    except (CivsimError, OSError) as exc:
+        return f"not written: {exc}"
