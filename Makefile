@@ -45,7 +45,8 @@ lab: $(STAMP)
 # Re-execute the notebooks and store their outputs (after a change in results); needs the lab extra.
 notebooks: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[lab]'
-	cd notebooks && ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace *.ipynb
+	cd notebooks && ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+		--ExecutePreprocessor.store_widget_state=False *.ipynb
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
