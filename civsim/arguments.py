@@ -31,6 +31,7 @@ __all__ = [
     "load_with_sets",
     "positive",
     "replication_options",
+    "report_options",
     "server_options",
     "set_option",
     "workbook_language",
@@ -211,16 +212,21 @@ def check_out(args: argparse.Namespace) -> None:
 SETTINGS = ("samples", "replications", "waves", "cutoff", "seed")
 
 
-def compare_options(p: argparse.ArgumentParser) -> None:
-    """The arguments of ``civsim compare``."""
-    p.add_argument("files", nargs="+", metavar="FILE", help="scenario files, the baseline first")
+def report_options(p: argparse.ArgumentParser, what: str) -> None:
+    """``--out``, ``--allow-different-cities`` and ``--lang`` of the commands writing a report."""
     p.add_argument("--out", required=True, metavar="DIR", help="folder for report.html and CSVs")
     p.add_argument(
         "--allow-different-cities",
         action="store_true",
-        help="compare scenarios of other districts than the baseline's (the report says so)",
+        help=f"{what} of other districts than the baseline's (the report says so)",
     )
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="report language (zh)")
+
+
+def compare_options(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``civsim compare``."""
+    p.add_argument("files", nargs="+", metavar="FILE", help="scenario files, the baseline first")
+    report_options(p, "compare scenarios")
     replication_options(p, seed_default="the baseline's, for every scenario")
     p.add_argument(
         "--tables",

@@ -28,6 +28,7 @@ from civsim.arguments import (
     load_with_sets,
     positive,
     replication_options,
+    report_options,
     server_options,
     set_option,
     workbook_language,
@@ -482,13 +483,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="RUN_DIR",
         help="folders written by compare or run, the baseline first, and by explore",
     )
-    p.add_argument("--out", required=True, metavar="DIR", help="folder for report.html and CSVs")
-    p.add_argument(
-        "--allow-different-cities",
-        action="store_true",
-        help="report runs of other districts than the baseline's (the report says so)",
-    )
-    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="report language (zh)")
+    report_options(p, "report runs")
     p.set_defaults(run=_cmd_report)
 
     p = command(sub, "explore", help="run an experiment: levers x uncertainties, resumable")
