@@ -27,6 +27,7 @@ __all__ = [
     "check_out",
     "command",
     "compare_options",
+    "executor_options",
     "json_option",
     "load_with_sets",
     "positive",
@@ -223,6 +224,17 @@ def report_options(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="report language (zh)")
 
 
+def executor_options(p: argparse.ArgumentParser) -> None:
+    """Where the runs of ``civsim explore`` and ``civsim calibrate`` go: here, a pool, dask."""
+    p.add_argument("--executor", choices=["serial", "process", "dask"], default="process")
+    p.add_argument("--workers", type=positive, help="processes (default: all cores)")
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --executor dask: a running scheduler, tcp://HOST:PORT (default: local)",
+    )
+
+
 def compare_options(p: argparse.ArgumentParser) -> None:
     """The arguments of ``civsim compare``."""
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario files, the baseline first")
@@ -261,13 +273,7 @@ def calibration_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--waves", type=positive, help="waves of the history match (default 2)")
     p.add_argument("--cutoff", type=float, help="implausibility cut-off (default 3)")
     p.add_argument("--seed", type=int, help="master seed (default: the scenario's)")
-    p.add_argument("--executor", choices=["serial", "process", "dask"], default="process")
-    p.add_argument("--workers", type=positive, help="processes (default: all cores)")
-    p.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="with --executor dask: a running scheduler, tcp://HOST:PORT (default: local)",
-    )
+    executor_options(p)
 
 
 def calibration_settings(args: argparse.Namespace) -> Settings:

@@ -45,12 +45,9 @@ from tqdm import tqdm
 
 from civsim.errors import CivsimError, ScenarioError
 from civsim.experiment import Lever, variant
-from civsim.explore import Run, Where, execute, open_executor
+from civsim.explore import Run, Where, execute, keyed, open_executor, replicated
 from civsim.identifiability import identify, standing_range
-from civsim.outcomes import replication_outcomes
-from civsim.results import concat_results
 from civsim.scenario import Frozen, Scenario, parameter_table, scenario_hash
-from civsim.sim import prepare, simulate
 from civsim.store import DESCRIPTION, PARTIAL, RUNS, RunStore
 from civsim.targets import Targets, observe
 from civsim.variants import value_at
@@ -240,15 +237,11 @@ def measure(
     scenario: Scenario, seed: int, replications: tuple[int, ...], targets: Targets
 ) -> pd.DataFrame:
     """Some replications of one variant: its targets' outputs and outcomes, keyed for the store."""
-    prep = prepare(scenario)
-    result = concat_results([simulate(prep, seed=seed, replication=r) for r in replications])
-    outcomes = replication_outcomes(result, scenario)
+    result, outcomes = replicated(scenario, seed, replications)
     table = observe(result, scenario, targets, outcomes).merge(
         outcomes[["replication", *PREDICTED]], on="replication"
     )
-    table.insert(0, "seed", seed)
-    table.insert(0, "variant", scenario_hash(scenario))
-    return table
+    return keyed(table, scenario, seed)
 
 
 def calibrate(

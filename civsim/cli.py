@@ -24,9 +24,9 @@ from civsim.arguments import (
     check_out,
     command,
     compare_options,
+    executor_options,
     json_option,
     load_with_sets,
-    positive,
     replication_options,
     report_options,
     server_options,
@@ -489,13 +489,7 @@ def _parser() -> argparse.ArgumentParser:
     p = command(sub, "explore", help="run an experiment: levers x uncertainties, resumable")
     p.add_argument("file", metavar="EXPERIMENT", help="experiment file (YAML)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder of the run store")
-    p.add_argument("--executor", choices=["serial", "process", "dask"], default="process")
-    p.add_argument("--workers", type=positive, help="processes (default: all cores)")
-    p.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="with --executor dask: a running scheduler, tcp://HOST:PORT (default: local)",
-    )
+    executor_options(p)
     p.add_argument(
         "--discover",
         metavar="LEVER:AGAINST",

@@ -47,6 +47,7 @@ __all__ = [
     "quota_score",
     "replicate",
     "summarise",
+    "watch_parent",
 ]
 
 Executor = Literal["serial", "process"]
@@ -91,7 +92,18 @@ def end_with_parent() -> None:
             set_ok = False
         if set_ok:
             return
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    watch_parent(parent)
+
+
+def watch_parent(parent: int | None = None) -> None:
+    """End this process once its parent (``os.getppid()`` now) is gone, looking every second.
+
+    The fallback of :func:`end_with_parent`, and the pool initializer where a pool
+    is started from a thread that ends before the pool does: ``prctl``'s signal
+    comes when the parent *thread* ends (the explorer, :mod:`civsim.app.runs`).
+    """
+    watched = os.getppid() if parent is None else parent
+    threading.Thread(target=_watch_parent, args=(watched,), daemon=True).start()
 
 
 def _watch_parent(parent: int) -> None:

@@ -30,7 +30,7 @@ from civsim.errors import CivsimError
 from civsim.experiment import DESIGN_KEYS, Experiment, design, experiment_hash, variant
 from civsim.experiments import end_with_parent
 from civsim.outcomes import OUTCOMES, replication_outcomes
-from civsim.results import concat_results
+from civsim.results import RunResult, concat_results
 from civsim.scenario import Scenario, load_scenario, override, parameter_table, scenario_hash
 from civsim.sim import prepare, simulate
 from civsim.store import RunStore, publish
@@ -40,8 +40,10 @@ __all__ = [
     "analyse",
     "execute",
     "explore",
+    "keyed",
     "open_executor",
     "outcome_model",
+    "replicated",
     "run_variant",
 ]
 
@@ -147,12 +149,24 @@ def run_variant(scenario: Scenario, seed: int, replications: tuple[int, ...]) ->
     >>> out[["seed", "replication"]].values.tolist()
     [[1, 0], [1, 1]]
     """
+    _, outcomes = replicated(scenario, seed, replications)
+    return keyed(outcomes, scenario, seed)
+
+
+def replicated(
+    scenario: Scenario, seed: int, replications: tuple[int, ...]
+) -> tuple[RunResult, pd.DataFrame]:
+    """Some replications of one variant: their tables and their outcomes."""
     prep = prepare(scenario)
     result = concat_results([simulate(prep, seed=seed, replication=r) for r in replications])
-    outcomes = replication_outcomes(result, scenario)
-    outcomes.insert(0, "seed", seed)
-    outcomes.insert(0, "variant", scenario_hash(scenario))
-    return outcomes
+    return result, replication_outcomes(result, scenario)
+
+
+def keyed(table: pd.DataFrame, scenario: Scenario, seed: int) -> pd.DataFrame:
+    """``table`` (one row per replication) keyed for the store: ``variant`` and ``seed`` first."""
+    table.insert(0, "seed", seed)
+    table.insert(0, "variant", scenario_hash(scenario))
+    return table
 
 
 class OutcomeModel:

@@ -16,7 +16,6 @@ import functools
 import multiprocessing
 import os
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -24,7 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
 from civsim.errors import CivsimError
-from civsim.experiments import quota_score
+from civsim.experiments import quota_score, watch_parent
 from civsim.results import Comparison, RunResult, build_comparison, concat_results
 from civsim.scenario import Scenario, scenario_hash
 from civsim.sim import Prepared, prepare, simulate
@@ -42,8 +41,6 @@ DEFAULT_WORKERS = 2
 ORDER_COLUMNS = ("scenario", "replication", "status", "opened", "deadline")
 #: Seconds between two looks at whether the run was stopped.
 POLL_SECONDS = 0.1
-#: Seconds between a worker's two looks at whether the process that started it is still there.
-PARENT_POLL_SECONDS = 1.0
 
 _prepared: OrderedDict[str, Prepared] = OrderedDict()  # one per worker process
 
@@ -60,23 +57,6 @@ class Job:
     def key(self) -> tuple[str, str, int, int]:
         """The scenario's name (its tables carry it) and content hash, the seed, the replication."""
         return self.scenario.name, scenario_hash(self.scenario), self.seed, self.replication
-
-
-def _end_with_parent() -> None:
-    """End this worker once the process that started it is gone.
-
-    Not :func:`civsim.experiments.end_with_parent`: its ``prctl`` signal comes
-    when the parent *thread* ends, and the explorer starts the pool from a
-    run's thread, which ends with the run.
-    """
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_POLL_SECONDS)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
 
 
 def run_job(job: Job) -> RunResult:
@@ -198,7 +178,7 @@ class Runner:
             self._pool = ProcessPoolExecutor(
                 self.workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_end_with_parent,
+                initializer=watch_parent,  # not prctl's signal: it comes when the run's thread ends
             )
         return self._pool
 
