@@ -25,12 +25,18 @@ demo: $(STAMP)
 	$(BIN)/civsim validate scenarios/*.yaml
 	$(BIN)/civsim compare $(DEMO_SCENARIOS:%=scenarios/%.yaml) --reps $(DEMO_REPS) --out $(OUT)/demo
 
+# The tests run in TEST_WORKERS processes (pytest-xdist; default: every core), each test file
+# whole in one of them: a file's module fixtures (the county's checks) are computed once, and a
+# notebook's cells run in order in one kernel. TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= auto
+XDIST := -n $(TEST_WORKERS) --dist loadfile
+
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy civsim
-	$(BIN)/python -m pytest -q
-	$(BIN)/python -m pytest -q --nbval notebooks/ --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+	$(BIN)/python -m pytest -q $(XDIST)
+	$(BIN)/python -m pytest -q $(XDIST) --nbval notebooks/ --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 
 # The explorer on localhost (civsim app); APP_PORT to change the port.
 APP_PORT ?= 8765
