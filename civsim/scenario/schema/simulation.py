@@ -19,6 +19,7 @@ from civsim.scenario.schema.integrity_lists import IntegrityLists
 from civsim.scenario.schema.materials import Materials
 from civsim.scenario.schema.mechanisms import validate_mechanisms
 from civsim.scenario.schema.moral_points import MoralPoints
+from civsim.scenario.schema.practice_network import PracticeNetwork
 from civsim.scenario.schema.rectification import (
     Accountability,
     Escalation,
@@ -44,6 +45,7 @@ __all__ = [
     "MoralPoints",
     "Office",
     "Overtime",
+    "PracticeNetwork",
     "Reassignment",
     "Rectification",
     "Regulations",
@@ -250,6 +252,7 @@ class Simulation(Frozen):
     regulations: Regulations = Regulations()
     integrity_lists: IntegrityLists = IntegrityLists()
     moral_points: MoralPoints = MoralPoints()
+    practice_network: PracticeNetwork = PracticeNetwork()
     mechanisms: dict[str, Any] = Field(
         default_factory=dict,
         description="settings of mechanisms added to the core, by name (docs/architecture.md)",
