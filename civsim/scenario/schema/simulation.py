@@ -29,6 +29,7 @@ from civsim.scenario.schema.rectification import (
 )
 from civsim.scenario.schema.regulations import Regulations
 from civsim.scenario.schema.title import Minors, TitleHolder
+from civsim.scenario.schema.volunteer_teams import VolunteerTeams
 
 __all__ = [
     "Accountability",
@@ -54,6 +55,7 @@ __all__ = [
     "Survey",
     "ThirdParty",
     "TitleHolder",
+    "VolunteerTeams",
     "Volunteers",
 ]
 
@@ -253,6 +255,7 @@ class Simulation(Frozen):
     integrity_lists: IntegrityLists = IntegrityLists()
     moral_points: MoralPoints = MoralPoints()
     practice_network: PracticeNetwork = PracticeNetwork()
+    volunteer_teams: VolunteerTeams = VolunteerTeams()
     mechanisms: dict[str, Any] = Field(
         default_factory=dict,
         description="settings of mechanisms added to the core, by name (docs/architecture.md)",

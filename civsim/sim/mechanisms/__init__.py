@@ -7,7 +7,7 @@ the evaluation, the minors' assessment and the holder's re-check (their
 year-end steps amend the year the evaluation scored), the published
 civilization index, and the budget's deliveries; then the governance levers
 (issue 16), each off by default: the civilized-behaviour regulations, the
-integrity lists, moral points, the practice network. A mechanism of your own
+integrity lists, moral points, the practice network, volunteer teams. A mechanism of your own
 registers itself after these (:func:`civsim.sim.registry.register`); see ``docs/architecture.md``.
 """
 
@@ -30,6 +30,7 @@ from civsim.sim.mechanisms import (
     satisfaction,
     title_holder,
     upkeep,
+    volunteer_teams,
     volunteers,
 )
 from civsim.sim.registry import register
@@ -58,6 +59,7 @@ CORE = (
     integrity_lists.MECHANISM,
     moral_points.MECHANISM,
     practice_network.MECHANISM,
+    volunteer_teams.MECHANISM,
 )
 for _mechanism in CORE:
     register(_mechanism)
