@@ -17,7 +17,7 @@ from civsim.scenario import Scenario
 from civsim.sim.mechanisms.civilization_index import INDEX
 from civsim.sim.tables import RunResult
 
-__all__ = ["STATISTICS"]
+__all__ = ["STATISTICS", "registrations_by_year"]
 
 
 def _cycle_score(r: RunResult, sc: Scenario) -> pd.Series:
@@ -54,6 +54,56 @@ def _volunteer_wait(r: RunResult, sc: Scenario) -> pd.Series:
     ).reindex(columns=kinds, fill_value=0)
     answered = ev["volunteer_served"] + ev["volunteer_request_dropped"]
     return (ev["volunteer_wait_days"] / answered).astype(float)
+
+
+def registrations_by_year(r: RunResult, sc: Scenario) -> pd.DataFrame:
+    """Registered volunteers at each year's end against the target (:mod:`.volunteer_teams`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per replication and year: ``residents``, ``registered`` (the day-0 registered
+        plus the registrations less the lapses counted to the year's last
+        day), ``teams`` (``registered / members_per_team``), ``target``
+        (``target_share`` of the residents) and ``attained`` (registered over
+        target).
+    """
+    vt = sc.simulation.volunteer_teams
+    residents = sum(d.population for d in sc.territory.districts)
+    years = range(1, sc.cycle.years + 1)
+    ev = r.events[r.events["kind"].isin(("volunteer_registrations", "volunteer_lapses"))]
+    sign = ev["kind"].map({"volunteer_registrations": 1, "volunteer_lapses": -1}).astype(int)
+    net = (ev["count"] * sign).groupby([ev["replication"], ev["day"]]).sum()
+    rows = []
+    for rep in r.cycle["replication"]:
+        flow = net.loc[rep] if rep in net.index.get_level_values(0) else pd.Series(dtype=int)
+        for year in years:
+            last = year * sc.cycle.days_per_year - 1
+            registered = round(vt.registered_share_start * residents) + int(
+                flow[flow.index <= last].sum()
+            )
+            target = vt.target_share * residents
+            rows.append(
+                {
+                    "replication": rep,
+                    "year": year,
+                    "residents": residents,
+                    "registered": registered,
+                    "teams": registered / vt.members_per_team,
+                    "target": target,
+                    "attained": registered / target if target else float("nan"),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _registered_share(r: RunResult, sc: Scenario) -> pd.Series:
+    # registered volunteers at the cycle's end, as a share of residents
+    if not sc.simulation.volunteer_teams.enabled:  # nobody recruits or counts them
+        return pd.Series(float("nan"), index=r.cycle["replication"], name="registered_share")
+    table = registrations_by_year(r, sc)
+    last = table[table["year"] == table["year"].max()].set_index("replication")
+    return (last["registered"] / last["residents"]).astype(float)
 
 
 def _public_condition(r: RunResult, sc: Scenario) -> pd.Series:
@@ -114,6 +164,7 @@ STATISTICS: dict[str, Callable[[RunResult, Scenario], pd.Series]] = {
     "order_days": _order_days,
     "open_defects": _open_defects,
     "volunteer_wait": _volunteer_wait,
+    "registered_share": _registered_share,
     "public_condition": _public_condition,
     "listed_condition": _listed_condition,
     "residential_condition": _residential_condition,

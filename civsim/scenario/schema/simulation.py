@@ -19,6 +19,7 @@ from civsim.scenario.schema.integrity_lists import IntegrityLists
 from civsim.scenario.schema.materials import Materials
 from civsim.scenario.schema.mechanisms import validate_mechanisms
 from civsim.scenario.schema.moral_points import MoralPoints
+from civsim.scenario.schema.practice_network import PracticeNetwork
 from civsim.scenario.schema.rectification import (
     Accountability,
     Escalation,
@@ -28,6 +29,7 @@ from civsim.scenario.schema.rectification import (
 )
 from civsim.scenario.schema.regulations import Regulations
 from civsim.scenario.schema.title import Minors, TitleHolder
+from civsim.scenario.schema.volunteer_teams import VolunteerTeams
 
 __all__ = [
     "Accountability",
@@ -44,6 +46,7 @@ __all__ = [
     "MoralPoints",
     "Office",
     "Overtime",
+    "PracticeNetwork",
     "Reassignment",
     "Rectification",
     "Regulations",
@@ -52,6 +55,7 @@ __all__ = [
     "Survey",
     "ThirdParty",
     "TitleHolder",
+    "VolunteerTeams",
     "Volunteers",
 ]
 
@@ -250,6 +254,8 @@ class Simulation(Frozen):
     regulations: Regulations = Regulations()
     integrity_lists: IntegrityLists = IntegrityLists()
     moral_points: MoralPoints = MoralPoints()
+    practice_network: PracticeNetwork = PracticeNetwork()
+    volunteer_teams: VolunteerTeams = VolunteerTeams()
     mechanisms: dict[str, Any] = Field(
         default_factory=dict,
         description="settings of mechanisms added to the core, by name (docs/architecture.md)",

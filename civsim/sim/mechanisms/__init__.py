@@ -7,7 +7,7 @@ the evaluation, the minors' assessment and the holder's re-check (their
 year-end steps amend the year the evaluation scored), the published
 civilization index, and the budget's deliveries; then the governance levers
 (issue 16), each off by default: the civilized-behaviour regulations, the
-integrity lists, moral points. A mechanism of your own
+integrity lists, moral points, the practice network, volunteer teams. A mechanism of your own
 registers itself after these (:func:`civsim.sim.registry.register`); see ``docs/architecture.md``.
 """
 
@@ -24,11 +24,13 @@ from civsim.sim.mechanisms import (
     moral_points,
     negative_list,
     performance_budget,
+    practice_network,
     rectification,
     regulations,
     satisfaction,
     title_holder,
     upkeep,
+    volunteer_teams,
     volunteers,
 )
 from civsim.sim.registry import register
@@ -56,6 +58,8 @@ CORE = (
     regulations.MECHANISM,
     integrity_lists.MECHANISM,
     moral_points.MECHANISM,
+    practice_network.MECHANISM,
+    volunteer_teams.MECHANISM,
 )
 for _mechanism in CORE:
     register(_mechanism)

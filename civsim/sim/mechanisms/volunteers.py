@@ -11,7 +11,10 @@ weekend, and more so in the busy season. A request not served within
 that long. Waits feed satisfaction (:mod:`.satisfaction`); the days waited by
 the requests served or given up each day are the event ``volunteer_wait_days``. Spare
 volunteer-hours go to civility work (文明劝导), which adds to the district's
-routine effort the next week (:mod:`.upkeep`). Fundable effect:
+routine effort the next week (:mod:`.upkeep`). Where the practice network
+runs (:mod:`.practice_network`), requests reach the queue through its
+levels, after each level's response time, and its sites' staff add
+``steady`` hours every day of the week. Fundable effect:
 ``volunteer_hours`` (hours spread over the line's duration, by residents).
 Parameters: ``simulation.volunteers``.
 
@@ -34,6 +37,7 @@ from civsim.city import City
 from civsim.scenario import Scenario
 from civsim.sim import kernels
 from civsim.sim.engine import WEEK, Run
+from civsim.sim.mechanisms import practice_network
 from civsim.sim.mechanisms.deliveries import Delivery
 from civsim.sim.registry import Mechanism, Process
 
@@ -59,7 +63,9 @@ class VolunteerState:
     profile. ``wait_sum`` holds the days waited by the requests served or
     dropped that day; ``dropped`` the requests given up. ``effort`` has one
     entry per district and a last one for the city's material checkpoints
-    (always 0).
+    (always 0). ``steady`` holds each district's hours a day given every day
+    of the week alike, outside the weekly profile (the practice sites' staff;
+    0 without them).
     """
 
     hours: np.ndarray
@@ -68,6 +74,7 @@ class VolunteerState:
     served: np.ndarray
     dropped: np.ndarray
     effort: np.ndarray
+    steady: np.ndarray
 
 
 def week_profile(weekend_share: float) -> np.ndarray:
@@ -120,6 +127,7 @@ def _setup(run: Run) -> VolunteerState:
         served=np.zeros((nd, horizon)),
         dropped=np.zeros((nd, horizon)),
         effort=np.zeros(nd + 1),
+        steady=np.zeros(nd),
     )
 
 
@@ -140,6 +148,8 @@ def volunteer_dispatch(env: simpy.Environment, run: Run) -> Process:
     )
     patience = vol.request_patience_days
     run.counts("volunteer_request")[: run.days] = arrivals[: run.days].sum(axis=1)
+    if "practice_network" in run:  # requests reach the volunteers level by level
+        arrivals = practice_network.route(run, arrivals)
     served_today = run.counts("volunteer_served")
     pending = np.zeros((len(pop10k), run.days + 1), dtype=np.int64)
     head = np.zeros(len(pop10k), dtype=np.int64)
@@ -150,10 +160,10 @@ def volunteer_dispatch(env: simpy.Environment, run: Run) -> Process:
         if day >= patience:  # the requests of `patience` days ago are given up unserved
             gone = pending[:, day - patience]
             st.dropped[:, day] = gone
-            st.wait_sum[:, day] = gone * patience
+            st.wait_sum[:, day] += gone * patience  # beside days waited for the network
             run.count("volunteer_request_dropped", int(gone.sum()))
             gone[:] = 0
-        st.offered[:, day] = st.hours[:, day] * part.week[day % WEEK]
+        st.offered[:, day] = st.hours[:, day] * part.week[day % WEEK] + st.steady
         kernels.serve_requests(
             day,
             arrivals,
