@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, field_validator
 from civsim.scenario.params import ASSUMPTION, Frozen, param
 from civsim.scenario.schema.campaign import Campaign, Fatigue, RushedWork
 from civsim.scenario.schema.conditions import Defects, Dynamics
+from civsim.scenario.schema.creation import Creation
 from civsim.scenario.schema.evaluation import Evaluation, Office, ThirdParty
 from civsim.scenario.schema.integrity_lists import IntegrityLists
 from civsim.scenario.schema.materials import Materials
@@ -32,6 +33,7 @@ from civsim.scenario.schema.title import Minors, TitleHolder
 __all__ = [
     "Accountability",
     "Campaign",
+    "Creation",
     "Defects",
     "Detection",
     "Dynamics",
@@ -250,6 +252,7 @@ class Simulation(Frozen):
     regulations: Regulations = Regulations()
     integrity_lists: IntegrityLists = IntegrityLists()
     moral_points: MoralPoints = MoralPoints()
+    creation: Creation = Creation()
     mechanisms: dict[str, Any] = Field(
         default_factory=dict,
         description="settings of mechanisms added to the core, by name (docs/architecture.md)",

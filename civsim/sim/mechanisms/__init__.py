@@ -7,13 +7,14 @@ the evaluation, the minors' assessment and the holder's re-check (their
 year-end steps amend the year the evaluation scored), the published
 civilization index, and the budget's deliveries; then the governance levers
 (issue 16), each off by default: the civilized-behaviour regulations, the
-integrity lists, moral points. A mechanism of your own
+integrity lists, moral points, creation activities. A mechanism of your own
 registers itself after these (:func:`civsim.sim.registry.register`); see ``docs/architecture.md``.
 """
 
 from civsim.sim.mechanisms import (
     campaign,
     civilization_index,
+    creation,
     defects,
     deliveries,
     detection,
@@ -56,6 +57,7 @@ CORE = (
     regulations.MECHANISM,
     integrity_lists.MECHANISM,
     moral_points.MECHANISM,
+    creation.MECHANISM,
 )
 for _mechanism in CORE:
     register(_mechanism)
