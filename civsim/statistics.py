@@ -83,6 +83,17 @@ def _material_points(r: RunResult, sc: Scenario) -> pd.Series:
     return r.annual.groupby("replication")["material"].mean()
 
 
+def _awareness(r: RunResult, sc: Scenario) -> pd.Series:
+    # residents aware of the campaign, the mobilisation's monthly census over the residents,
+    # averaged over the months; without a census, the initial level routine work holds
+    residents = sum(d.population for d in sc.territory.districts)
+    census = r.events[r.events["kind"] == "residents_aware"]
+    months = census.groupby("replication")["count"].agg(["sum", "size"])
+    share = months["sum"] / months["size"] / residents
+    held = sc.simulation.mobilisation.initial_awareness
+    return share.reindex(r.cycle["replication"], fill_value=held).astype(float)
+
+
 def _condition_at(r: RunResult, place_types: tuple[str, ...]) -> pd.Series:
     c = r.conditions[r.conditions["place_type"].isin(place_types)]
     weighed = (c["condition"] * c["checkpoints"]).groupby(c["replication"]).sum()
@@ -130,6 +141,7 @@ STATISTICS: dict[str, Callable[[RunResult, Scenario], pd.Series]] = {
     "residential_condition": _residential_condition,
     "titled_condition": _titled_condition,
     "material_points": _material_points,
+    "awareness": _awareness,
     "index_spread": _index_spread,
     "years_held": _years_held,
     "precondition_passed": _precondition_passed,

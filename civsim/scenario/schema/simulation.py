@@ -19,6 +19,7 @@ from civsim.scenario.schema.evaluation import Evaluation, Office, ThirdParty
 from civsim.scenario.schema.integrity_lists import IntegrityLists
 from civsim.scenario.schema.materials import Materials
 from civsim.scenario.schema.mechanisms import validate_mechanisms
+from civsim.scenario.schema.mobilisation import Mobilisation
 from civsim.scenario.schema.moral_points import MoralPoints
 from civsim.scenario.schema.rectification import (
     Accountability,
@@ -43,6 +44,7 @@ __all__ = [
     "IntegrityLists",
     "Materials",
     "Minors",
+    "Mobilisation",
     "MoralPoints",
     "Office",
     "Overtime",
@@ -253,6 +255,7 @@ class Simulation(Frozen):
     integrity_lists: IntegrityLists = IntegrityLists()
     moral_points: MoralPoints = MoralPoints()
     creation: Creation = Creation()
+    mobilisation: Mobilisation = Mobilisation()
     mechanisms: dict[str, Any] = Field(
         default_factory=dict,
         description="settings of mechanisms added to the core, by name (docs/architecture.md)",

@@ -7,7 +7,7 @@ the evaluation, the minors' assessment and the holder's re-check (their
 year-end steps amend the year the evaluation scored), the published
 civilization index, and the budget's deliveries; then the governance levers
 (issue 16), each off by default: the civilized-behaviour regulations, the
-integrity lists, moral points, creation activities. A mechanism of your own
+integrity lists, moral points, creation activities, mobilisation. A mechanism of your own
 registers itself after these (:func:`civsim.sim.registry.register`); see ``docs/architecture.md``.
 """
 
@@ -22,6 +22,7 @@ from civsim.sim.mechanisms import (
     integrity_lists,
     materials,
     minors,
+    mobilisation,
     moral_points,
     negative_list,
     performance_budget,
@@ -58,6 +59,7 @@ CORE = (
     integrity_lists.MECHANISM,
     moral_points.MECHANISM,
     creation.MECHANISM,
+    mobilisation.MECHANISM,
 )
 for _mechanism in CORE:
     register(_mechanism)
