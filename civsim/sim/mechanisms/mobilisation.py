@@ -5,7 +5,8 @@ Once a month each district's awareness ``a`` and participation ``p`` move by
 mass activities reach residents, and so does the month's publicity, read
 from the satisfaction mechanism's ``boost`` (the lift the fundable
 ``publicity`` effect lays down, :mod:`.satisfaction`, less this mechanism's
-own lift), so a publicity line the fund buys raises awareness too. Without
+own lift; moral points' lift, laid there too, counts as publicity), so a
+publicity line the fund buys raises awareness too. Without
 activities both fall back to their initial levels. For the month that follows
 (from the next day, so no day the satisfaction memory or the volunteer
 centres have read changes):
