@@ -31,6 +31,8 @@ densities use), ``w_s / N_s``. A unit reaches:
   hours add to the district's routine effort, whatever the target);
 - ``enforcement``: every field checkpoint at the public places of the holder
   that the civilized-behaviour regulations reach;
+- ``creation``: every field checkpoint at the holder's places of the target
+  type (the places the titles of the kind keeping that type look after);
 - ``publicity``: the whole questionnaire of the holder's residents
   (satisfaction is one figure per district, read by every survey standard).
 
@@ -48,6 +50,7 @@ detection                 ``effect_size * condition_per_detection``
 staff_days                ``effect_size * condition_per_staff_day * Y / D / reached``
 volunteer_hours           ``effect_size * condition_per_volunteer_hour * Y / D / reached``
 enforcement               ``(cut(x + h) - cut(x)) * decay_per_day * decay_exposure_days``
+creation                  ``k * s * c / P * decay_per_day * decay_exposure_days``
 publicity                 ``effect_size`` (satisfaction)
 ========================  ==================================================
 
@@ -55,6 +58,11 @@ publicity                 ``effect_size`` (satisfaction)
 ``cut`` is the regulations' decay cut at an intensity, ``x`` the public places'
 intensity from the enforcing units' staff and ``h`` what one unit's hours add a
 week per 1,000 of the holder's public places, :mod:`civsim.sim.mechanisms.regulations`;
+for ``creation``, ``s`` is ``effect_size`` (creations a unit), ``c`` the kind's
+``places_per_creation``, ``P`` the holder's places of the kind's types and
+``k`` ``decay_cut_titled``, :mod:`civsim.sim.mechanisms.creation`: priced as
+if the kind's places were not all titled (the cut is linear until then), and
+without the records a creation adds to the material dossiers;
 capacity effects are spent over ``D = duration_days``, so while they flow
 their daily effect is ``Y / D`` times a year-long grant's, ``Y`` the days of
 a year.)
@@ -93,7 +101,15 @@ from civsim.scenario.schema.regulations import DAYS_PER_WEEK, PLACES_PER_INTENSI
 __all__ = ["condition_by_holder", "exposure", "line_gains", "place_counts"]
 
 #: Effects that change field condition, and so residents' satisfaction too.
-FIELD_EFFECTS = ("condition", "decay", "detection", "staff_days", "volunteer_hours", "enforcement")
+FIELD_EFFECTS = (
+    "condition",
+    "decay",
+    "detection",
+    "staff_days",
+    "volunteer_hours",
+    "enforcement",
+    "creation",
+)
 CAPACITY = ("staff_days", "volunteer_hours")
 #: The ways a unit reaches the score, and the scoring method each reads.
 METHODS = ("field", "material", "survey")
@@ -247,6 +263,8 @@ def _gain_row(
     headroom = max(1.0 - condition, 0.0)
     if line.effect == "enforcement":
         E = _enforcement_gain(line, m, reached, ctx, districts)
+    elif line.effect == "creation":
+        E = _creation_gain(line, m, reached, ctx, districts)
     else:
         E = max(_raw_condition_gain(line, m, reached, ctx), 0.0)
     if line.effect == "condition":
@@ -317,6 +335,33 @@ def _enforcement_gain(
     cut = reg.decay_cut(base + added) - reg.decay_cut(base)
     mean_decay = float(ctx.decay @ m.sum(axis=1) / reached)
     return cut * mean_decay * ctx.budget.decay_exposure_days
+
+
+def _creation_gain(
+    line: ProjectLineRow, m: np.ndarray, reached: float, ctx: _Context, districts: np.ndarray
+) -> float:
+    """``E`` of a ``creation`` line: the decay cut its titles add, held as ``decay``'s.
+
+    One unit names ``effect_size`` creations of the kind keeping the target place
+    type; each keeps ``places_per_creation`` of the holder's ``P`` places of the
+    kind's types, whose decay falls by ``decay_cut_titled`` there. Spread over
+    every target checkpoint of the holder, times the mean decay and
+    ``decay_exposure_days``, that is the condition gained. Nothing while the
+    creation activities do not run.
+    """
+    cr = ctx.scenario.simulation.creation
+    if not cr.enabled or not reached:
+        return 0.0
+    kind = next((s for s in cr.kinds().values() if line.target in s.place_types), None)
+    if kind is None:
+        return 0.0
+    types = [t for t in kind.place_types if t in ctx.counts.columns]
+    places = float(ctx.counts[types].to_numpy()[districts].sum())
+    if places <= 0:
+        return 0.0
+    share = line.effect_size * kind.places_per_creation / places
+    mean_decay = float(ctx.decay @ m.sum(axis=1) / reached)
+    return cr.decay_cut_titled * share * mean_decay * ctx.budget.decay_exposure_days
 
 
 def exposure(

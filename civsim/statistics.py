@@ -122,6 +122,28 @@ def _residential_condition(r: RunResult, sc: Scenario) -> pd.Series:
     return _condition_at(r, sc.simulation.moral_points.place_types)
 
 
+def _titled_condition(r: RunResult, sc: Scenario) -> pd.Series:
+    # the same at the places the creation activities' title holders keep
+    kinds = sc.simulation.creation.kinds().values()
+    return _condition_at(r, tuple(t for k in kinds for t in k.place_types))
+
+
+def _material_points(r: RunResult, sc: Scenario) -> pd.Series:
+    # the material review's points (of 40) over the years: what the dossiers' completeness earns
+    return r.annual.groupby("replication")["material"].mean()
+
+
+def _awareness(r: RunResult, sc: Scenario) -> pd.Series:
+    # residents aware of the campaign, the mobilisation's monthly census over the residents,
+    # averaged over the months; without a census, the initial level routine work holds
+    residents = sum(d.population for d in sc.territory.districts)
+    census = r.events[r.events["kind"] == "residents_aware"]
+    months = census.groupby("replication")["count"].agg(["sum", "size"])
+    share = months["sum"] / months["size"] / residents
+    held = sc.simulation.mobilisation.initial_awareness
+    return share.reindex(r.cycle["replication"], fill_value=held).astype(float)
+
+
 def _condition_at(r: RunResult, place_types: tuple[str, ...]) -> pd.Series:
     c = r.conditions[r.conditions["place_type"].isin(place_types)]
     weighed = (c["condition"] * c["checkpoints"]).groupby(c["replication"]).sum()
@@ -168,6 +190,9 @@ STATISTICS: dict[str, Callable[[RunResult, Scenario], pd.Series]] = {
     "public_condition": _public_condition,
     "listed_condition": _listed_condition,
     "residential_condition": _residential_condition,
+    "titled_condition": _titled_condition,
+    "material_points": _material_points,
+    "awareness": _awareness,
     "index_spread": _index_spread,
     "years_held": _years_held,
     "precondition_passed": _precondition_passed,

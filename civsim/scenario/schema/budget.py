@@ -14,7 +14,14 @@ Category = Literal["key_project", "regular_activity"]
 BudgetLevel = Literal["city", "district"]
 TargetKind = Literal["place_type", "standard", "district", "city"]
 Effect = Literal[
-    "condition", "decay", "staff_days", "detection", "volunteer_hours", "publicity", "enforcement"
+    "condition",
+    "decay",
+    "staff_days",
+    "detection",
+    "volunteer_hours",
+    "publicity",
+    "enforcement",
+    "creation",
 ]
 PolicyName = Literal["equal", "per_capita", "need", "performance", "optimised"]
 #: Effects that change checkpoints one by one, so a unit names how many it covers.
@@ -56,6 +63,10 @@ class ProjectLineRow(Frozen):
     - ``enforcement``: funds ``effect_size`` hours of enforcing the civilized-behaviour
       regulations at public places, spread over ``duration_days``
       (:mod:`civsim.sim.mechanisms.regulations`; nothing while they are not enforced).
+    - ``creation``: funds ``effect_size`` creations (文明单位、文明村镇、文明家庭、文明校园) of
+      the kind whose holders keep the target place type, named in the line's districts
+      and held for ``duration_days`` (:mod:`civsim.sim.mechanisms.creation`; nothing
+      while the creation activities do not run). A unit's price is yuan per creation.
 
     Delivery starts on ``start_day`` of each year. An assumed figure carries
     its plausible range as ``<name>_low`` and ``<name>_high`` (:data:`RANGED`:
@@ -137,6 +148,11 @@ class ProjectLineRow(Frozen):
                 raise ValueError(
                     f"line {self.id}: effect {self.effect} needs a place type or field standard"
                 )
+        if self.effect == "creation" and self.target_kind != "place_type":
+            raise ValueError(
+                f"line {self.id}: creation names the place type its titles keep (school: "
+                "civilized campuses)"
+            )
         if self.effect == "publicity" and self.target_kind == "place_type":
             raise ValueError(
                 f"line {self.id}: publicity works on survey standards, a district or the city"

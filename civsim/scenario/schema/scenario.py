@@ -192,6 +192,36 @@ class Scenario(Frozen):
             _known_place_types(self, "moral_points", self.simulation.moral_points.place_types)
         return self
 
+    @model_validator(mode="after")
+    def _creation_references(self) -> Scenario:
+        cr = self.simulation.creation
+        kept = {t for settings in cr.kinds().values() for t in settings.place_types}
+        lines = self.budget.lines if self.budget is not None else ()
+        for line in lines:
+            if line.effect == "creation" and line.target not in kept:
+                raise ValueError(
+                    f"budget line {line.id}: no kind of creation keeps place type "
+                    f"{line.target!r} (simulation.creation's place_types: {sorted(kept)})"
+                )
+        if not cr.enabled:
+            return self
+        for kind, settings in cr.kinds().items():
+            _known_place_types(self, f"creation.{kind}", settings.place_types)
+        units = {u.id for u in self.organisation.units}
+        if cr.organising_unit not in units:
+            raise ValueError(
+                f"simulation.creation.organising_unit: {cr.organising_unit!r} is no member "
+                f"unit{hint(cr.organising_unit, units)}"
+            )
+        contents = {c.id for c in self.framework.contents} if self.framework else set()
+        for name in cr.material_contents:
+            if name not in contents:
+                raise ValueError(
+                    f"simulation.creation.material_contents: {name!r} is no content of the "
+                    f"framework{hint(name, contents)}"
+                )
+        return self
+
     @property
     def folder(self) -> Path:
         """Folder of the scenario file (tables and outputs are relative to it)."""

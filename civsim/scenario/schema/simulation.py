@@ -14,10 +14,12 @@ from pydantic import BaseModel, Field, field_validator
 from civsim.scenario.params import ASSUMPTION, Frozen, param
 from civsim.scenario.schema.campaign import Campaign, Fatigue, RushedWork
 from civsim.scenario.schema.conditions import Defects, Dynamics
+from civsim.scenario.schema.creation import Creation
 from civsim.scenario.schema.evaluation import Evaluation, Office, ThirdParty
 from civsim.scenario.schema.integrity_lists import IntegrityLists
 from civsim.scenario.schema.materials import Materials
 from civsim.scenario.schema.mechanisms import validate_mechanisms
+from civsim.scenario.schema.mobilisation import Mobilisation
 from civsim.scenario.schema.moral_points import MoralPoints
 from civsim.scenario.schema.practice_network import PracticeNetwork
 from civsim.scenario.schema.rectification import (
@@ -34,6 +36,7 @@ from civsim.scenario.schema.volunteer_teams import VolunteerTeams
 __all__ = [
     "Accountability",
     "Campaign",
+    "Creation",
     "Defects",
     "Detection",
     "Dynamics",
@@ -43,6 +46,7 @@ __all__ = [
     "IntegrityLists",
     "Materials",
     "Minors",
+    "Mobilisation",
     "MoralPoints",
     "Office",
     "Overtime",
@@ -256,6 +260,8 @@ class Simulation(Frozen):
     moral_points: MoralPoints = MoralPoints()
     practice_network: PracticeNetwork = PracticeNetwork()
     volunteer_teams: VolunteerTeams = VolunteerTeams()
+    creation: Creation = Creation()
+    mobilisation: Mobilisation = Mobilisation()
     mechanisms: dict[str, Any] = Field(
         default_factory=dict,
         description="settings of mechanisms added to the core, by name (docs/architecture.md)",

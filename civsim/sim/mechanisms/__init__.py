@@ -7,13 +7,15 @@ the evaluation, the minors' assessment and the holder's re-check (their
 year-end steps amend the year the evaluation scored), the published
 civilization index, and the budget's deliveries; then the governance levers
 (issue 16), each off by default: the civilized-behaviour regulations, the
-integrity lists, moral points, the practice network, volunteer teams. A mechanism of your own
+integrity lists, moral points, the practice network, volunteer teams, creation activities,
+mobilisation. A mechanism of your own
 registers itself after these (:func:`civsim.sim.registry.register`); see ``docs/architecture.md``.
 """
 
 from civsim.sim.mechanisms import (
     campaign,
     civilization_index,
+    creation,
     defects,
     deliveries,
     detection,
@@ -21,6 +23,7 @@ from civsim.sim.mechanisms import (
     integrity_lists,
     materials,
     minors,
+    mobilisation,
     moral_points,
     negative_list,
     performance_budget,
@@ -60,6 +63,8 @@ CORE = (
     moral_points.MECHANISM,
     practice_network.MECHANISM,
     volunteer_teams.MECHANISM,
+    creation.MECHANISM,
+    mobilisation.MECHANISM,
 )
 for _mechanism in CORE:
     register(_mechanism)

@@ -63,10 +63,13 @@ class DetectionState:
     satisfaction reads how they were acted on (:mod:`.satisfaction`).
     ``mock_tests`` holds ``(day, checkpoints sampled, score)`` of every mock
     test, the score a share (0..1) of the field inspection's points.
+    ``report_factor`` scales ``citizen_report_rate``: residents aware of the
+    campaign report more (:mod:`.mobilisation`; 1 without it).
     """
 
     detect_extra: np.ndarray
     detect_max: float
+    report_factor: float = 1.0
     reports: list[tuple[int, np.ndarray, int, int]] = field(default_factory=list)
     mock_tests: list[tuple[int, int, float]] = field(default_factory=list)
 
@@ -170,7 +173,7 @@ def daily_reports(env: simpy.Environment, run: Run) -> Process:
     n_field = run.ckp.n_field
     state = run.state
     while True:
-        reported = _looked_at(run, "citizen_reports", n_field, rate)
+        reported = _looked_at(run, "citizen_reports", n_field, rate * st.report_factor)
         flagged = _looked_at(run, "platform", n_field, st.detect_max)
         coins.ensure(len(flagged))
         found, n_reported, coins.pos = kernels.find_problems(

@@ -69,9 +69,19 @@ class MaterialsPart:
 
 @dataclass
 class MaterialsState:
-    """Each dossier's completeness as submitted on its last deadline (NaN before the first)."""
+    """One replication's dossiers: as submitted, and the work they get.
+
+    Attributes
+    ----------
+    submitted : numpy.ndarray
+        Each dossier's completeness as submitted on its last deadline (NaN before the first).
+    target : numpy.ndarray
+        Each dossier's ``r``: the part's, plus what other mechanisms' work adds
+        (the creation activities' records, :mod:`.creation`).
+    """
 
     submitted: np.ndarray
+    target: np.ndarray
 
 
 def _prepare(scenario: Scenario, city: City, allocation: pd.DataFrame) -> MaterialsPart:
@@ -123,20 +133,21 @@ def _setup(run: Run) -> MaterialsState:
         up = run["upkeep"]
         up.upkeep[part.idx] = 0.0
         up.keep[part.idx] = 1.0
-    return MaterialsState(submitted=np.full(len(part.idx), np.nan))
+    return MaterialsState(submitted=np.full(len(part.idx), np.nan), target=part.target.copy())
 
 
 def documentation(env: simpy.Environment, run: Run) -> Process:
     """Each week every dossier goes stale and its unit's documentation work builds it up."""
     mat = run.params.materials
     part: MaterialsPart = run.part("materials")
+    st: MaterialsState = run["materials"]
     effort = run["campaign"].effort  # delivered effort: planned, less fatigue
     c = run.state.condition
     while env.now < run.days:
         day = int(env.now)
         days = min(WEEK, run.days - day)
         stay = 2.0 ** (-days / mat.stale_half_life_days)
-        grown = c[part.idx] * stay + part.target * effort[day] * (1.0 - stay)
+        grown = c[part.idx] * stay + st.target * effort[day] * (1.0 - stay)
         c[part.idx] = np.minimum(grown, 1.0)
         yield env.timeout(days)
 
