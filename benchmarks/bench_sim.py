@@ -4,11 +4,15 @@ Run from the repository root::
 
     .venv/bin/python benchmarks/bench_sim.py [--reps 100] [--grids 16000] [--repeat 3]
     .venv/bin/python benchmarks/bench_sim.py --breakdown [--repeat 3]
+    .venv/bin/python benchmarks/bench_sim.py --scenario scenarios/X.yaml ... [--reps 0] [--grids 0]
 
 It measures, on this machine and in one run:
 
 - the baseline: ``prepare`` (decomposition, allocation, arrays), one replication
   (best of ``--repeat``), and ``--reps`` replications in a process pool on every core;
+- the same for the baseline with every governance lever on
+  (``scenarios/governance_levers.yaml``), or for each ``--scenario`` given
+  (``--reps 0`` and ``--grids 0`` leave out the pool and the large city);
 - a generated city of ``--grids`` grids (seed 003's Jinan: 16,000+): one
   replication, and the peak resident memory of a process that prepares and runs it;
 - the floor: a bare numpy loop advancing the same number of checkpoints for the
@@ -185,34 +189,46 @@ def main() -> None:
     ap.add_argument("--grids", type=int, default=16_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--breakdown", action="store_true", help="where a replication's time goes")
+    ap.add_argument(
+        "--scenario",
+        action="append",
+        help="scenario timed against the floor (repeatable; default: the baseline, then every "
+        "governance lever on, scenarios/governance_levers.yaml)",
+    )
     args = ap.parse_args()
+    scenarios = args.scenario or ["scenarios/baseline.yaml", "scenarios/governance_levers.yaml"]
     if args.breakdown:
-        print_breakdown(breakdown("scenarios/baseline.yaml", args.repeat))
+        for path in scenarios:
+            print(path)
+            print_breakdown(breakdown(path, args.repeat))
         return
 
-    base = in_child("scenarios/baseline.yaml", args.repeat)
-    print(
-        f"baseline: {base['checkpoints']:,} checkpoints; prepare {base['prepare_s']:.2f} s; "
-        f"one replication {base['simulate_s']:.2f} s; floor {base['floor_s']:.3f} s; "
-        f"ratio {_ratio(base)}; peak RSS {base['peak_rss_mb']:,.0f} MB"
-    )
+    for path in scenarios:
+        one = in_child(path, args.repeat)
+        print(
+            f"{Path(path).stem}: {one['checkpoints']:,} checkpoints; prepare "
+            f"{one['prepare_s']:.2f} s; one replication {one['simulate_s']:.2f} s; floor "
+            f"{one['floor_s']:.3f} s; ratio {_ratio(one)}; peak RSS {one['peak_rss_mb']:,.0f} MB"
+        )
 
-    prep: Prepared = prepare(load_scenario("scenarios/baseline.yaml"))
-    workers = os.cpu_count() or 1
-    t = time.perf_counter()
-    replicate(prep, args.reps, executor="process", workers=workers, progress=False)
-    many = time.perf_counter() - t
-    print(f"baseline: {args.reps} replications on {workers} cores {many:.1f} s")
+    if args.reps:
+        prep: Prepared = prepare(load_scenario("scenarios/baseline.yaml"))
+        workers = os.cpu_count() or 1
+        t = time.perf_counter()
+        replicate(prep, args.reps, executor="process", workers=workers, progress=False)
+        many = time.perf_counter() - t
+        print(f"baseline: {args.reps} replications on {workers} cores {many:.1f} s")
 
-    with tempfile.TemporaryDirectory() as tmp:
-        files = city_files(load_scenario("scenarios/baseline.yaml"), args.grids, seed=3)
-        city = write_city(Path(tmp) / "city", files)
-        big = in_child(str(city), args.repeat)
-    print(
-        f"{args.grids:,}-grid city: {big['checkpoints']:,} checkpoints; prepare "
-        f"{big['prepare_s']:.2f} s; one replication {big['simulate_s']:.2f} s; floor "
-        f"{big['floor_s']:.3f} s; ratio {_ratio(big)}; peak RSS {big['peak_rss_mb']:,.0f} MB"
-    )
+    if args.grids:
+        with tempfile.TemporaryDirectory() as tmp:
+            files = city_files(load_scenario("scenarios/baseline.yaml"), args.grids, seed=3)
+            city = write_city(Path(tmp) / "city", files)
+            big = in_child(str(city), args.repeat)
+        print(
+            f"{args.grids:,}-grid city: {big['checkpoints']:,} checkpoints; prepare "
+            f"{big['prepare_s']:.2f} s; one replication {big['simulate_s']:.2f} s; floor "
+            f"{big['floor_s']:.3f} s; ratio {_ratio(big)}; peak RSS {big['peak_rss_mb']:,.0f} MB"
+        )
 
 
 def _ratio(figures: dict) -> str:
