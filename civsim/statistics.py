@@ -72,6 +72,11 @@ def _residential_condition(r: RunResult, sc: Scenario) -> pd.Series:
     return _condition_at(r, sc.simulation.moral_points.place_types)
 
 
+def _village_condition(r: RunResult, sc: Scenario) -> pd.Series:
+    # the same at the urban villages (simulation.urban_villages.place_type)
+    return _condition_at(r, (sc.simulation.urban_villages.place_type,))
+
+
 def _condition_at(r: RunResult, place_types: tuple[str, ...]) -> pd.Series:
     c = r.conditions[r.conditions["place_type"].isin(place_types)]
     weighed = (c["condition"] * c["checkpoints"]).groupby(c["replication"]).sum()
@@ -117,6 +122,7 @@ STATISTICS: dict[str, Callable[[RunResult, Scenario], pd.Series]] = {
     "public_condition": _public_condition,
     "listed_condition": _listed_condition,
     "residential_condition": _residential_condition,
+    "village_condition": _village_condition,
     "index_spread": _index_spread,
     "years_held": _years_held,
     "precondition_passed": _precondition_passed,

@@ -28,6 +28,7 @@ from civsim.scenario.schema.rectification import (
 )
 from civsim.scenario.schema.regulations import Regulations
 from civsim.scenario.schema.title import Minors, TitleHolder
+from civsim.scenario.schema.urban_villages import UrbanVillages
 
 __all__ = [
     "Accountability",
@@ -52,6 +53,7 @@ __all__ = [
     "Survey",
     "ThirdParty",
     "TitleHolder",
+    "UrbanVillages",
     "Volunteers",
 ]
 
@@ -250,6 +252,7 @@ class Simulation(Frozen):
     regulations: Regulations = Regulations()
     integrity_lists: IntegrityLists = IntegrityLists()
     moral_points: MoralPoints = MoralPoints()
+    urban_villages: UrbanVillages = UrbanVillages()
     mechanisms: dict[str, Any] = Field(
         default_factory=dict,
         description="settings of mechanisms added to the core, by name (docs/architecture.md)",

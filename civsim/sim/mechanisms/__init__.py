@@ -7,7 +7,7 @@ the evaluation, the minors' assessment and the holder's re-check (their
 year-end steps amend the year the evaluation scored), the published
 civilization index, and the budget's deliveries; then the governance levers
 (issue 16), each off by default: the civilized-behaviour regulations, the
-integrity lists, moral points. A mechanism of your own
+integrity lists, moral points, urban-village governance. A mechanism of your own
 registers itself after these (:func:`civsim.sim.registry.register`); see ``docs/architecture.md``.
 """
 
@@ -29,6 +29,7 @@ from civsim.sim.mechanisms import (
     satisfaction,
     title_holder,
     upkeep,
+    urban_villages,
     volunteers,
 )
 from civsim.sim.registry import register
@@ -56,6 +57,7 @@ CORE = (
     regulations.MECHANISM,
     integrity_lists.MECHANISM,
     moral_points.MECHANISM,
+    urban_villages.MECHANISM,
 )
 for _mechanism in CORE:
     register(_mechanism)
