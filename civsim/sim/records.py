@@ -56,6 +56,8 @@ class Records:
     village_coverage : list of tuple
         Each plan year's and urban village's coverage
         (:data:`civsim.sim.mechanisms.urban_villages.COLUMNS`).
+    unit_reviews : list of tuple
+        Each year's review of each member unit (:data:`civsim.sim.tables.REVIEW_COLUMNS`).
     """
 
     cond_sum: np.ndarray
@@ -74,6 +76,7 @@ class Records:
     mock_tests: list[tuple[int, int, float]] = field(default_factory=list)
     civilization_index: list[tuple[Any, ...]] = field(default_factory=list)
     village_coverage: list[tuple[Any, ...]] = field(default_factory=list)
+    unit_reviews: list[tuple[Any, ...]] = field(default_factory=list)
 
     @classmethod
     def empty(cls, ckp: Checkpoints) -> Records:

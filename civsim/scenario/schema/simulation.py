@@ -28,6 +28,7 @@ from civsim.scenario.schema.rectification import (
 )
 from civsim.scenario.schema.regulations import Regulations
 from civsim.scenario.schema.title import Minors, TitleHolder
+from civsim.scenario.schema.unit_reviews import UnitReviews
 from civsim.scenario.schema.urban_villages import UrbanVillages
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "Survey",
     "ThirdParty",
     "TitleHolder",
+    "UnitReviews",
     "UrbanVillages",
     "Volunteers",
 ]
@@ -253,6 +255,7 @@ class Simulation(Frozen):
     integrity_lists: IntegrityLists = IntegrityLists()
     moral_points: MoralPoints = MoralPoints()
     urban_villages: UrbanVillages = UrbanVillages()
+    unit_reviews: UnitReviews = UnitReviews()
     mechanisms: dict[str, Any] = Field(
         default_factory=dict,
         description="settings of mechanisms added to the core, by name (docs/architecture.md)",

@@ -7,7 +7,7 @@ the evaluation, the minors' assessment and the holder's re-check (their
 year-end steps amend the year the evaluation scored), the published
 civilization index, and the budget's deliveries; then the governance levers
 (issue 16), each off by default: the civilized-behaviour regulations, the
-integrity lists, moral points, urban-village governance. A mechanism of your own
+integrity lists, moral points, urban-village governance, the units' reviews. A mechanism of your own
 registers itself after these (:func:`civsim.sim.registry.register`); see ``docs/architecture.md``.
 """
 
@@ -28,6 +28,7 @@ from civsim.sim.mechanisms import (
     regulations,
     satisfaction,
     title_holder,
+    unit_reviews,
     upkeep,
     urban_villages,
     volunteers,
@@ -58,6 +59,7 @@ CORE = (
     integrity_lists.MECHANISM,
     moral_points.MECHANISM,
     urban_villages.MECHANISM,
+    unit_reviews.MECHANISM,
 )
 for _mechanism in CORE:
     register(_mechanism)
