@@ -144,6 +144,16 @@ def _awareness(r: RunResult, sc: Scenario) -> pd.Series:
     return share.reindex(r.cycle["replication"], fill_value=held).astype(float)
 
 
+def _village_condition(r: RunResult, sc: Scenario) -> pd.Series:
+    # the same at the urban villages (simulation.urban_villages.place_type)
+    return _condition_at(r, (sc.simulation.urban_villages.place_type,))
+
+
+def _field_condition(r: RunResult, sc: Scenario) -> pd.Series:
+    # the same over every place type: the whole city's field checkpoints
+    return _condition_at(r, tuple(r.conditions["place_type"].unique()))
+
+
 def _condition_at(r: RunResult, place_types: tuple[str, ...]) -> pd.Series:
     c = r.conditions[r.conditions["place_type"].isin(place_types)]
     weighed = (c["condition"] * c["checkpoints"]).groupby(c["replication"]).sum()
@@ -193,6 +203,8 @@ STATISTICS: dict[str, Callable[[RunResult, Scenario], pd.Series]] = {
     "titled_condition": _titled_condition,
     "material_points": _material_points,
     "awareness": _awareness,
+    "village_condition": _village_condition,
+    "field_condition": _field_condition,
     "index_spread": _index_spread,
     "years_held": _years_held,
     "precondition_passed": _precondition_passed,

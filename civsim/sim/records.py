@@ -53,6 +53,11 @@ class Records:
     civilization_index : list of tuple
         ``(day, district, dimension, score, rank, raised)`` per publication of
         the civilization index (:mod:`civsim.sim.mechanisms.civilization_index`).
+    village_coverage : list of tuple
+        Each plan year's and urban village's coverage
+        (:data:`civsim.sim.mechanisms.urban_villages.COLUMNS`).
+    unit_reviews : list of tuple
+        Each year's review of each member unit (:data:`civsim.sim.tables.REVIEW_COLUMNS`).
     """
 
     cond_sum: np.ndarray
@@ -70,6 +75,8 @@ class Records:
     survey_item_shares: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     mock_tests: list[tuple[int, int, float]] = field(default_factory=list)
     civilization_index: list[tuple[Any, ...]] = field(default_factory=list)
+    village_coverage: list[tuple[Any, ...]] = field(default_factory=list)
+    unit_reviews: list[tuple[Any, ...]] = field(default_factory=list)
 
     @classmethod
     def empty(cls, ckp: Checkpoints) -> Records:

@@ -75,6 +75,26 @@ Tables and their columns:
     publication). Empty unless the index is published
     (:mod:`civsim.sim.mechanisms.civilization_index`); a results folder
     written before this table existed reads it as empty (:data:`LATER_TABLES`).
+``village_coverage``
+    scenario, replication, year (of the urban-village plan: the cycle's),
+    district, village (place id), tenants_per_villager, due_year (the plan
+    year by whose end the village is due; 0: not within the cycle), due (by
+    this year's end), started_day and covered_day (-1: not yet), covered (its
+    measures in force at the year's end). Empty unless the plan runs
+    (:mod:`civsim.sim.mechanisms.urban_villages`, whose ``district_progress``
+    sums it by district against each year's target); read as empty from a
+    results folder written before it existed.
+``unit_reviews``
+    scenario, replication, year, unit (a member unit), open_orders and
+    backlog_days (its open orders at the review, in days of its normal
+    rectification capacity), condition (mean condition of its led field
+    checkpoints as inspectors see them; NaN: it leads none), project (it
+    carried a key project that year), assigned_day, deadline_day and done_day
+    (-1: none, or not done), late (its project past the deadline and not done
+    at the review), held (held to account), effort (the factor on its routine
+    upkeep until the next review). Empty unless the reviews run
+    (:mod:`civsim.sim.mechanisms.unit_reviews`); read as empty from a results
+    folder written before it existed.
 
 :func:`build_run_result` only tabulates what the mechanisms recorded
 (:class:`civsim.sim.records.Records`); it computes no score.
@@ -102,7 +122,9 @@ __all__ = [
     "ALLOCATION_COLUMNS",
     "INDEX_COLUMNS",
     "LATER_TABLES",
+    "REVIEW_COLUMNS",
     "TABLES",
+    "VILLAGE_COLUMNS",
     "RunResult",
     "build_run_result",
 ]
@@ -111,6 +133,33 @@ __all__ = [
 ALLOCATION_COLUMNS = ("year", "level", "district", "category", "line", "units", "yuan")
 #: Columns of the civilization index table (after scenario and replication).
 INDEX_COLUMNS = ("day", "district", "dimension", "score", "rank", "raised")
+#: Columns of the member units' review table (after scenario and replication).
+REVIEW_COLUMNS = (
+    "year",
+    "unit",
+    "open_orders",
+    "backlog_days",
+    "condition",
+    "project",
+    "assigned_day",
+    "deadline_day",
+    "done_day",
+    "late",
+    "held",
+    "effort",
+)
+#: Columns of the urban villages' coverage table (after scenario and replication).
+VILLAGE_COLUMNS = (
+    "year",
+    "district",
+    "village",
+    "tenants_per_villager",
+    "due_year",
+    "due",
+    "started_day",
+    "covered_day",
+    "covered",
+)
 
 
 @dataclass(frozen=True)
@@ -130,6 +179,8 @@ class RunResult:
     mock_tests: pd.DataFrame = field(default_factory=pd.DataFrame)
     defects: pd.DataFrame = field(default_factory=pd.DataFrame)
     civilization_index: pd.DataFrame = field(default_factory=pd.DataFrame)
+    village_coverage: pd.DataFrame = field(default_factory=pd.DataFrame)
+    unit_reviews: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables by name."""
@@ -219,7 +270,7 @@ class RunResult:
 #: The table names, in order.
 TABLES = tuple(f.name for f in fields(RunResult))
 #: Tables added after results folders were first written: a folder without one reads it empty.
-LATER_TABLES = ("civilization_index",)
+LATER_TABLES = ("civilization_index", "village_coverage", "unit_reviews")
 
 
 def _keyed(df: pd.DataFrame, scenario: str, replication: int) -> pd.DataFrame:
@@ -283,6 +334,12 @@ def build_run_result(
         "defects": _defects(records, ckp),
         "mock_tests": pd.DataFrame(records.mock_tests, columns=["day", "checkpoints", "score"]),
         "civilization_index": pd.DataFrame(records.civilization_index, columns=list(INDEX_COLUMNS)),
+        "village_coverage": pd.DataFrame(
+            records.village_coverage, columns=list(VILLAGE_COLUMNS)
+        ).astype({"due": bool, "covered": bool}),
+        "unit_reviews": pd.DataFrame(records.unit_reviews, columns=list(REVIEW_COLUMNS)).astype(
+            {"project": bool, "late": bool, "held": bool}
+        ),
     }
     return RunResult(**{k: _keyed(v, scenario, replication) for k, v in tables.items()})
 

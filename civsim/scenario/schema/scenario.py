@@ -222,6 +222,19 @@ class Scenario(Frozen):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _urban_village_places(self) -> Scenario:
+        villages = self.simulation.urban_villages
+        if villages.enabled:
+            fw = self.framework
+            types = {t.id for t in fw.place_types} if fw else set()
+            if villages.place_type not in types:
+                raise ValueError(
+                    f"simulation.urban_villages.place_type: {villages.place_type!r} is no place "
+                    f"type of the framework{hint(villages.place_type, types)}"
+                )
+        return self
+
     @property
     def folder(self) -> Path:
         """Folder of the scenario file (tables and outputs are relative to it)."""

@@ -31,6 +31,8 @@ from civsim.scenario.schema.rectification import (
 )
 from civsim.scenario.schema.regulations import Regulations
 from civsim.scenario.schema.title import Minors, TitleHolder
+from civsim.scenario.schema.unit_reviews import UnitReviews
+from civsim.scenario.schema.urban_villages import UrbanVillages
 from civsim.scenario.schema.volunteer_teams import VolunteerTeams
 
 __all__ = [
@@ -59,6 +61,8 @@ __all__ = [
     "Survey",
     "ThirdParty",
     "TitleHolder",
+    "UnitReviews",
+    "UrbanVillages",
     "VolunteerTeams",
     "Volunteers",
 ]
@@ -262,6 +266,8 @@ class Simulation(Frozen):
     volunteer_teams: VolunteerTeams = VolunteerTeams()
     creation: Creation = Creation()
     mobilisation: Mobilisation = Mobilisation()
+    urban_villages: UrbanVillages = UrbanVillages()
+    unit_reviews: UnitReviews = UnitReviews()
     mechanisms: dict[str, Any] = Field(
         default_factory=dict,
         description="settings of mechanisms added to the core, by name (docs/architecture.md)",

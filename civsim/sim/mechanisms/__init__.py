@@ -8,7 +8,7 @@ year-end steps amend the year the evaluation scored), the published
 civilization index, and the budget's deliveries; then the governance levers
 (issue 16), each off by default: the civilized-behaviour regulations, the
 integrity lists, moral points, the practice network, volunteer teams, creation activities,
-mobilisation. A mechanism of your own
+mobilisation, urban-village governance, the units' reviews. A mechanism of your own
 registers itself after these (:func:`civsim.sim.registry.register`); see ``docs/architecture.md``.
 """
 
@@ -32,7 +32,9 @@ from civsim.sim.mechanisms import (
     regulations,
     satisfaction,
     title_holder,
+    unit_reviews,
     upkeep,
+    urban_villages,
     volunteer_teams,
     volunteers,
 )
@@ -65,6 +67,8 @@ CORE = (
     volunteer_teams.MECHANISM,
     creation.MECHANISM,
     mobilisation.MECHANISM,
+    urban_villages.MECHANISM,
+    unit_reviews.MECHANISM,
 )
 for _mechanism in CORE:
     register(_mechanism)

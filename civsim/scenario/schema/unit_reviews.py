@@ -1,0 +1,177 @@
+"""Member units' yearly reviews (述职), accountability (问责) and key projects (重点工程交办).
+
+Seed 002: "要实行文明委成员单位述职制度和重点工程交办制，确保安排部署到位、措施保障到位、
+检查考核到位、责任落实到位"; seed 000: "严格落实问责制度，对工作不力、进展缓慢、问题突出的
+单位和个人，严肃追究责任"; seed 004: "今年我们将实行严格的考核奖惩机制". Each year the committee
+assigns key projects to the member units whose places are worst kept, with a deadline; at the
+year's review every member unit reports, and one with a chronic backlog, a low score or a late
+key project is held to account: it works harder the next year, and tires the year after. Paid in
+staff effort, not yuan. It sits in ``simulation.unit_reviews``; off by default.
+"""
+
+from __future__ import annotations
+
+import math
+
+from pydantic import Field, model_validator
+
+from civsim.scenario.params import ASSUMPTION, Frozen, param
+
+__all__ = ["UnitReviews"]
+
+
+class UnitReviews(Frozen):
+    """The yearly review of member units, what holds one to account, and the key projects.
+
+    **Key projects.** On day ``assign_day`` of each year the committee assigns
+    one key project each to the ``projects_per_year`` member units whose led
+    field checkpoints are in the worst condition, due ``deadline_days`` later.
+    A project needs ``project_staff_days`` of the unit's staff; it puts
+    ``project_staff_share`` of its campaign staff on it, so it is done after
+    ``project_staff_days / (staff * project_staff_share)`` days (rounded up),
+    and those staff come out of the unit's routine upkeep meanwhile (the
+    rectification review's rule for staff moved to orders). Done, it lifts the
+    condition of the unit's led field checkpoints by ``project_lift``, fading
+    over a year (a renovation wears as a funded lift does).
+
+    **Review and accountability.** On day ``review_day`` of each year every
+    member unit reports (述职). It is held to account (问责) if its open orders
+    exceed ``backlog_bar_days`` days of its normal rectification capacity, if
+    the mean condition of its led field checkpoints is below
+    ``condition_bar`` (its items score low), or if its key project is past
+    its deadline and not done. A unit held to account raises its routine
+    upkeep until the next review: by ``effort_gain`` the first time, and by
+    ``(1 - fatigue)`` times less for each review in a row that held it before
+    (pressure kept up tires: 疲于应付). If a review does not hold a unit the
+    last one held, it tires: ``fatigue * effort_gain`` below normal until the
+    next one.
+
+    Examples
+    --------
+    >>> ur = UnitReviews(enabled=True)
+    >>> ur.project_days(staff=40)  # 400 staff-days at a tenth of 40 staff
+    100.0
+    >>> ur.project_days(staff=8)  # a small unit takes five times as long
+    500.0
+    >>> ur.effort_after(held=True, streak=0), round(ur.effort_after(held=True, streak=1), 4)
+    (1.15, 1.075)
+    >>> round(ur.effort_after(held=False, streak=2), 3)  # released after two years: tired
+    0.925
+    """
+
+    enabled: bool = Field(
+        default=False,
+        description="member units report yearly, are held to account and carry key projects",
+    )
+    assign_day: int = param(
+        30,
+        "day of the year the key projects are assigned (交办)",
+        "assumption: after the year's first month shows which units' places are worst kept",
+        plausible=(0, 120),
+        ge=0,
+        le=364,
+    )
+    projects_per_year: int = param(
+        3,
+        "key projects assigned each year, one per unit",
+        ASSUMPTION,
+        plausible=(1, 8),
+        ge=0,
+    )
+    deadline_days: int = param(
+        180,
+        "day: from a key project's assignment to its deadline",
+        "assumption: 明确时间表 (seed 000): half a year",
+        plausible=(60, 300),
+        ge=1,
+    )
+    project_staff_days: float = param(
+        400.0,
+        "staff-days of a unit's work a key project needs",
+        ASSUMPTION,
+        plausible=(100.0, 1500.0),
+        gt=0,
+    )
+    project_staff_share: float = param(
+        0.1,
+        "share of the unit's campaign staff on its key project while it runs",
+        ASSUMPTION,
+        plausible=(0.02, 0.3),
+        gt=0,
+        le=1,
+    )
+    project_lift: float = param(
+        0.1,
+        "condition (0..1) a done key project adds at the unit's led field checkpoints",
+        "assumption: of the order of a funded renovation's lift (budget lines' condition)",
+        plausible=(0.02, 0.2),
+        ge=0,
+        le=1,
+    )
+    review_day: int = param(
+        350,
+        "day of the year of the units' review (述职)",
+        "assumption: year-end reporting in December (seed 002: the committee hears the units)",
+        plausible=(300, 364),
+        ge=0,
+        le=364,
+    )
+    backlog_bar_days: float = param(
+        20.0,
+        "open orders, in days of the unit's normal rectification capacity, above which its "
+        "backlog is chronic at the review",
+        "assumption: twice the 10-day closure of docs/domain.md §5",
+        plausible=(5.0, 60.0),
+        gt=0,
+    )
+    condition_bar: float = param(
+        0.7,
+        "mean condition (0..1) of a unit's led field checkpoints below which its items score low",
+        ASSUMPTION,
+        plausible=(0.5, 0.85),
+        ge=0,
+        le=1,
+    )
+    effort_gain: float = param(
+        0.15,
+        "share added to a held unit's routine upkeep until the next review",
+        "assumption: 严肃追究责任, 形成有效震慑 (seed 000)",
+        plausible=(0.05, 0.3),
+        ge=0,
+    )
+    fatigue: float = param(
+        0.5,
+        "share of the gain lost below normal in the year after, unless held again; and the "
+        "share by which each further year held in a row shrinks the gain",
+        "assumption: a campaign's surge tires its staff (docs/domain.md §5)",
+        plausible=(0.0, 1.0),
+        ge=0,
+        le=1,
+    )
+
+    @model_validator(mode="after")
+    def _gain_below_fatigue_floor(self) -> UnitReviews:
+        if self.fatigue * self.effort_gain >= 1:
+            raise ValueError(
+                f"fatigue {self.fatigue} times effort_gain {self.effort_gain} would leave no "
+                "routine upkeep at all"
+            )
+        return self
+
+    def project_days(self, staff: float) -> float:
+        """Days a unit of ``staff`` campaign staff takes over a key project (inf: no staff)."""
+        per_day = staff * self.project_staff_share
+        if per_day <= 0:
+            return math.inf  # nobody to do it: never done
+        return float(math.ceil(round(self.project_staff_days / per_day, 9)))
+
+    def effort_after(self, held: bool, streak: int) -> float:
+        """The factor on a unit's routine upkeep after a review (1: as normal).
+
+        ``streak`` is the reviews in a row that held the unit before this one.
+        """
+        if held:
+            return 1.0 + self.effort_gain * (1.0 - self.fatigue) ** streak
+        if streak:
+            return 1.0 - self.fatigue * self.effort_gain
+        return 1.0

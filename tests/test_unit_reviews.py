@@ -1,0 +1,129 @@
+"""Unit reviews: projects take staff, then lift; a unit held to account works harder, then tires."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from civsim.errors import ScenarioError
+from civsim.experiment import load_experiment
+from civsim.experiments import replicate
+from civsim.scenario import Scenario, load_scenario, override, parameter_table
+from civsim.sim import prepare
+from civsim.sim.draws import replication_seed
+from civsim.sim.engine import Run
+from civsim.sim.mechanisms import unit_reviews
+from civsim.statistics import STATISTICS
+from tests.conftest import SCENARIOS
+
+UR = "simulation.unit_reviews"
+#: Replications of the paired comparison (the county: about a second each).
+REPS = 3
+
+
+def _on(sc: Scenario, **changes) -> Scenario:
+    return override(sc, {f"{UR}.enabled": True, **{f"{UR}.{k}": v for k, v in changes.items()}})
+
+
+def _run_at(sc: Scenario) -> Run:
+    prep = prepare(sc)
+    return Run(prep, replication_seed(prep.scenario.seed, 0))
+
+
+def test_effort_rises_when_held_less_each_year_and_falls_below_normal_after(county) -> None:
+    """Held: 1 + gain, halved for each year in a row; released: 1 - fatigue * gain; else 1."""
+    ur = _on(county, effort_gain=0.2, fatigue=0.5).simulation.unit_reviews
+    assert ur.effort_after(True, 0) == pytest.approx(1.2)
+    assert ur.effort_after(True, 1) == pytest.approx(1.1)
+    assert ur.effort_after(True, 2) == pytest.approx(1.05)
+    assert ur.effort_after(False, 1) == ur.effort_after(False, 3) == pytest.approx(0.9)
+    assert ur.effort_after(False, 0) == 1.0
+    assert ur.project_days(20) == 200.0  # 400 staff-days at a tenth of 20 staff
+    assert ur.project_days(0) == float("inf")
+
+
+def test_a_key_project_takes_routine_staff_then_lifts_the_unit_s_places(county) -> None:
+    """While it runs, the unit's upkeep is scaled by the routine factor; done: restored, lifted."""
+    sc = _on(county, projects_per_year=1, project_staff_days=100.0)
+    run = _run_at(sc)
+    part = run.part(unit_reviews.NAME)
+    before = run["upkeep"].upkeep.copy()
+    u = 0
+    p = unit_reviews.Project(unit=u, assigned=0, deadline=180)
+    run.env.process(unit_reviews.project(run.env, run, p))
+    run.env.run(until=1)
+    led = part.led[u]
+    np.testing.assert_allclose(run["upkeep"].upkeep[led], before[led] * part.routine, rtol=1e-6)
+    days = sc.simulation.unit_reviews.project_days(float(part.staff[u]))
+    run.env.run(until=days + 1)
+    assert p.done == days
+    np.testing.assert_allclose(run["upkeep"].upkeep[led], before[led], rtol=1e-5)
+    lifted = part.led_field[u]
+    assert run.state.is_lifted[lifted].all()
+    assert run.state.lift_size[lifted] == pytest.approx(sc.simulation.unit_reviews.project_lift)
+
+
+def test_the_review_holds_to_account_by_backlog_score_and_late_project(county) -> None:
+    """A bar of condition 1.0 holds every unit; a bar of 0 and no backlog bar holds none."""
+    for bar, expect in ((1.0, True), (0.0, False)):
+        sc = _on(county, condition_bar=bar, backlog_bar_days=1e9, projects_per_year=0)
+        run = _run_at(sc)
+        before = run["upkeep"].upkeep.copy()
+        run.env.run(until=1)
+        unit_reviews.review(run, 1)
+        st = run[unit_reviews.NAME]
+        has_field = np.array([len(i) > 0 for i in run.part(unit_reviews.NAME).led_field])
+        assert ((st.streak[has_field] == 1) == expect).all()
+        part = run.part(unit_reviews.NAME)
+        u = int(np.flatnonzero(has_field)[0])
+        gain = 1 + sc.simulation.unit_reviews.effort_gain if expect else 1.0
+        np.testing.assert_allclose(
+            run["upkeep"].upkeep[part.led[u]], before[part.led[u]] * gain, rtol=1e-5
+        )
+    # a project past its deadline and not done holds its unit, whatever its places
+    sc = _on(county, condition_bar=0.0, backlog_bar_days=1e9, projects_per_year=0)
+    run = _run_at(sc)
+    run[unit_reviews.NAME].projects.append(unit_reviews.Project(unit=2, assigned=0, deadline=5))
+    run.env.run(until=10)
+    unit_reviews.review(run, 1)
+    held = run[unit_reviews.NAME].streak == 1
+    assert held.tolist() == [u == 2 for u in range(len(run.ckp.units))]
+
+
+def test_reviews_raise_condition_at_the_units_places(county) -> None:
+    """On common random numbers: the field condition rises; the table tells who was held."""
+    on = _on(county)
+    base, reviewed = (replicate(sc, REPS, seed=5, progress=False) for sc in (county, on))
+    stat = STATISTICS["field_condition"]
+    assert (stat(reviewed, on).to_numpy() > stat(base, on).to_numpy()).all()
+    t = reviewed.unit_reviews
+    n_units = len(county.organisation.units)
+    assert len(t) == REPS * 3 * n_units and base.unit_reviews.empty
+    per_year = t[t["project"]].groupby(["replication", "year"]).size()
+    assert (per_year == on.simulation.unit_reviews.projects_per_year).all()
+    done = t[t["project"] & (t["done_day"] >= 0)]
+    assert (done["done_day"] > done["assigned_day"]).all()
+    assert t["held"].any() and (t.loc[t["held"], "effort"] > 1).all()
+    # a unit held two years running gains less the second year
+    again = t[t["held"]].merge(t[t["held"]], on=["replication", "unit"], suffixes=("", "_next"))
+    again = again[again["year_next"] == again["year"] + 1]
+    assert len(again) and (again["effort_next"] < again["effort"]).all()
+
+
+def test_bad_settings_are_refused(county) -> None:
+    """Fatigue that would leave no upkeep is refused by name."""
+    with pytest.raises(ScenarioError, match="fatigue"):
+        _on(county, effort_gain=2.0, fatigue=0.6)
+
+
+def test_overlay_experiment_and_assumptions_table(county) -> None:
+    """The overlay switches the reviews on; the experiment has them; the table lists the figures."""
+    sc = load_scenario(SCENARIOS / "unit_reviews.yaml")
+    base = load_scenario(SCENARIOS / "baseline.yaml")
+    assert sc.simulation.unit_reviews.enabled
+    assert override(sc, {f"{UR}.enabled": False}).simulation == base.simulation
+    rows = {r["path"]: r for r in parameter_table(county) if r["path"].startswith(UR)}
+    assert len(rows) == 11 and all(r["unit"] and r["plausible"] for r in rows.values())
+    experiment, _ = load_experiment(SCENARIOS / "experiments" / "governance_levers.yaml")
+    assert "unit_reviews" in {lever.name for lever in experiment.levers}
+    assert load_scenario(SCENARIOS / "governance_levers.yaml").simulation.unit_reviews.enabled
