@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from lever_helpers import fresh_run, switch
 
 from civsim.errors import CivsimError, ScenarioError
 from civsim.experiments import replicate
 from civsim.results import load_results
 from civsim.scenario import Scenario, override
 from civsim.sim import prepare, simulate
-from civsim.sim.draws import replication_seed
 from civsim.sim.engine import Run
 from civsim.sim.mechanisms.civilization_index import INDEX, publish
 
@@ -27,8 +27,7 @@ DIMENSIONS = [
 ]
 
 
-def _on(sc: Scenario, **changes) -> Scenario:
-    return override(sc, {f"{CI}.enabled": True, **{f"{CI}.{k}": v for k, v in changes.items()}})
+_on = switch(CI)
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +36,7 @@ def published(county):
     return simulate(_on(county), replication=0), simulate(county, replication=0)
 
 
-def _run_at(sc: Scenario) -> Run:
-    """A fresh replication of ``sc`` before its first day."""
-    prep = prepare(sc)
-    return Run(prep, replication_seed(prep.scenario.seed, 0))
+_run_at = fresh_run
 
 
 def _environment_of(sc: Scenario, run: Run) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from lever_helpers import fresh_run, switch
 
 from civsim.errors import ScenarioError
 from civsim.experiment import load_experiment, variant
@@ -11,8 +12,6 @@ from civsim.experiments import replicate
 from civsim.gains import line_gains
 from civsim.scenario import Scenario, load_scenario, override, parameter_table
 from civsim.sim import prepare
-from civsim.sim.draws import replication_seed
-from civsim.sim.engine import Run
 from civsim.sim.mechanisms import creation
 from civsim.statistics import STATISTICS
 from tests.conftest import SCENARIOS
@@ -37,14 +36,10 @@ CAMPUSES = {
 }
 
 
-def _on(sc: Scenario, **changes) -> Scenario:
-    return override(sc, {f"{CR}.enabled": True, **{f"{CR}.{k}": v for k, v in changes.items()}})
+_on = switch(CR)
 
 
-def _run_at(sc: Scenario) -> Run:
-    """A fresh replication of ``sc`` before its first day (every setup done)."""
-    prep = prepare(sc)
-    return Run(prep, replication_seed(prep.scenario.seed, 0))
+_run_at = fresh_run
 
 
 def test_the_years_creations_add_up_by_kind_district_and_month(county) -> None:

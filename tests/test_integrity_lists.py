@@ -5,16 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from lever_helpers import fresh_run, switch
 
 from civsim.errors import ScenarioError
 from civsim.experiment import load_experiment
 from civsim.experiments import replicate
 from civsim.inertness import listed_incidents_rare
 from civsim.reality import Trial
-from civsim.scenario import Scenario, load_scenario, override, parameter_table
+from civsim.scenario import load_scenario, override, parameter_table
 from civsim.sim import prepare
-from civsim.sim.draws import replication_seed
-from civsim.sim.engine import Run
 from civsim.sim.mechanisms import integrity_lists, negative_list
 from civsim.statistics import STATISTICS
 from tests.conftest import SCENARIOS
@@ -24,14 +23,10 @@ IL = "simulation.integrity_lists"
 REPS = 2
 
 
-def _on(sc: Scenario, **changes) -> Scenario:
-    return override(sc, {f"{IL}.enabled": True, **{f"{IL}.{k}": v for k, v in changes.items()}})
+_on = switch(IL)
 
 
-def _run_at(sc: Scenario) -> Run:
-    """A fresh replication of ``sc`` before its first day (every setup done)."""
-    prep = prepare(sc)
-    return Run(prep, replication_seed(prep.scenario.seed, 0))
+_run_at = fresh_run
 
 
 def test_compiling_the_lists_costs_the_listing_units_routine_upkeep(county) -> None:

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from lever_helpers import fresh_run, switch
 
 from civsim.experiment import load_experiment, variant
 from civsim.experiments import replicate
-from civsim.scenario import Scenario, load_scenario, override, parameter_table
-from civsim.sim import prepare
-from civsim.sim.draws import replication_seed
-from civsim.sim.engine import Run
+from civsim.scenario import load_scenario, override, parameter_table
 from civsim.sim.mechanisms import mobilisation
 from civsim.statistics import STATISTICS
 from tests.conftest import SCENARIOS
@@ -23,14 +21,10 @@ MOB = "simulation.mobilisation"
 REPS = 2
 
 
-def _on(sc: Scenario, **changes) -> Scenario:
-    return override(sc, {f"{MOB}.enabled": True, **{f"{MOB}.{k}": v for k, v in changes.items()}})
+_on = switch(MOB)
 
 
-def _run_at(sc: Scenario) -> Run:
-    """A fresh replication of ``sc`` before its first day (every setup done)."""
-    prep = prepare(sc)
-    return Run(prep, replication_seed(prep.scenario.seed, 0))
+_run_at = fresh_run
 
 
 def test_a_month_of_activities_and_publicity_worked_out() -> None:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from lever_helpers import fresh_run, switch
 
 from civsim.experiment import load_experiment
 from civsim.experiments import replicate
 from civsim.places import build_territory
-from civsim.scenario import Scenario, load_scenario, override, parameter_table
+from civsim.scenario import load_scenario, override, parameter_table
 from civsim.scenario.schema.practice_network import LEVELS, PracticeNetwork
-from civsim.sim import prepare
-from civsim.sim.draws import replication_seed
-from civsim.sim.engine import WEEK, Run
+from civsim.sim.engine import WEEK
 from civsim.sim.mechanisms import practice_network, volunteers
 from civsim.statistics import STATISTICS
 from tests.conftest import SCENARIOS
@@ -22,13 +21,10 @@ NET = "simulation.practice_network"
 REPS = 2
 
 
-def _on(sc: Scenario, **changes) -> Scenario:
-    return override(sc, {f"{NET}.enabled": True, **{f"{NET}.{k}": v for k, v in changes.items()}})
+_on = switch(NET)
 
 
-def _run_at(sc: Scenario) -> Run:
-    prep = prepare(sc)
-    return Run(prep, replication_seed(prep.scenario.seed, 0))
+_run_at = fresh_run
 
 
 def test_sites_cover_the_most_populous_first(county) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from lever_helpers import fresh_run, switch
 
 from civsim.errors import ScenarioError
 from civsim.experiment import load_experiment, variant
@@ -37,14 +38,10 @@ PATROLS = {
 }
 
 
-def _on(sc: Scenario, **changes) -> Scenario:
-    return override(sc, {f"{REG}.enabled": True, **{f"{REG}.{k}": v for k, v in changes.items()}})
+_on = switch(REG)
 
 
-def _run_at(sc: Scenario) -> Run:
-    """A fresh replication of ``sc`` before its first day (every setup done)."""
-    prep = prepare(sc)
-    return Run(prep, replication_seed(prep.scenario.seed, 0))
+_run_at = fresh_run
 
 
 def _public(run: Run) -> np.ndarray:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from lever_helpers import fresh_run, switch
 
 from civsim.errors import ScenarioError
 from civsim.experiment import load_experiment
 from civsim.experiments import replicate
-from civsim.scenario import Scenario, load_scenario, override, parameter_table
-from civsim.sim import prepare
-from civsim.sim.draws import replication_seed
-from civsim.sim.engine import Run
+from civsim.scenario import load_scenario, override, parameter_table
 from civsim.sim.mechanisms import unit_reviews
 from civsim.statistics import STATISTICS
 from tests.conftest import SCENARIOS
@@ -21,13 +19,10 @@ UR = "simulation.unit_reviews"
 REPS = 3
 
 
-def _on(sc: Scenario, **changes) -> Scenario:
-    return override(sc, {f"{UR}.enabled": True, **{f"{UR}.{k}": v for k, v in changes.items()}})
+_on = switch(UR)
 
 
-def _run_at(sc: Scenario) -> Run:
-    prep = prepare(sc)
-    return Run(prep, replication_seed(prep.scenario.seed, 0))
+_run_at = fresh_run
 
 
 def test_effort_rises_when_held_less_each_year_and_falls_below_normal_after(county) -> None:

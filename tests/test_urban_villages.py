@@ -5,14 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from lever_helpers import fresh_run, switch
 
 from civsim.errors import ScenarioError
 from civsim.experiment import load_experiment
 from civsim.experiments import replicate
-from civsim.scenario import Scenario, load_scenario, override, parameter_table
-from civsim.sim import prepare
-from civsim.sim.draws import replication_seed
-from civsim.sim.engine import Run
+from civsim.scenario import load_scenario, override, parameter_table
 from civsim.sim.mechanisms import urban_villages
 from civsim.statistics import STATISTICS
 from tests.conftest import SCENARIOS
@@ -22,13 +20,10 @@ UV = "simulation.urban_villages"
 REPS = 3
 
 
-def _on(sc: Scenario, **changes) -> Scenario:
-    return override(sc, {f"{UV}.enabled": True, **{f"{UV}.{k}": v for k, v in changes.items()}})
+_on = switch(UV)
 
 
-def _run_at(sc: Scenario) -> Run:
-    prep = prepare(sc)
-    return Run(prep, replication_seed(prep.scenario.seed, 0))
+_run_at = fresh_run
 
 
 def test_the_plan_takes_the_densest_first_and_meets_each_year_s_target(county) -> None:

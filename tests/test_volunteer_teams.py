@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from lever_helpers import fresh_run, switch
 
 from civsim.experiment import load_experiment
 from civsim.experiments import replicate
-from civsim.scenario import Scenario, load_scenario, override, parameter_table
+from civsim.scenario import load_scenario, override, parameter_table
 from civsim.scenario.schema.volunteer_teams import VolunteerTeams
-from civsim.sim import prepare
-from civsim.sim.draws import replication_seed
-from civsim.sim.engine import Run
 from civsim.sim.mechanisms import volunteer_teams
 from civsim.statistics import STATISTICS, registrations_by_year
 from tests.conftest import SCENARIOS
@@ -21,13 +19,10 @@ VT = "simulation.volunteer_teams"
 REPS = 2
 
 
-def _on(sc: Scenario, **changes) -> Scenario:
-    return override(sc, {f"{VT}.enabled": True, **{f"{VT}.{k}": v for k, v in changes.items()}})
+_on = switch(VT)
 
 
-def _run_at(sc: Scenario) -> Run:
-    prep = prepare(sc)
-    return Run(prep, replication_seed(prep.scenario.seed, 0))
+_run_at = fresh_run
 
 
 def test_recruitment_saturates_in_its_yuan() -> None:
