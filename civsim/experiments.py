@@ -67,13 +67,13 @@ _PR_SET_PDEATHSIG = 1
 _PARENT_POLL = 1.0
 
 
-def _init_worker(prep: Prepared) -> None:
+def _init_worker(prep: Prepared, parent: int) -> None:
     global _PREPARED
-    end_with_parent()
+    end_with_parent(parent)
     _PREPARED = prep
 
 
-def end_with_parent() -> None:
+def end_with_parent(parent: int | None = None) -> None:
     """Make this pool worker end when the process that started it dies.
 
     A parent killed with SIGKILL (or by the out-of-memory killer) cannot shut
@@ -82,8 +82,17 @@ def end_with_parent() -> None:
     (``prctl(PR_SET_PDEATHSIG, SIGTERM)``); where that is not available a
     daemon thread looks at ``os.getppid()`` every :data:`_PARENT_POLL` seconds
     and ends the worker when the parent has changed.
+
+    Parameters
+    ----------
+    parent : int, optional
+        The process id of the process that started this worker (its
+        ``os.getpid()``, passed in the pool's ``initargs``). A worker is still
+        importing when its parent may be killed, and the kernel sends nothing for
+        a death before ``prctl``: given ``parent``, a worker whose parent is no
+        longer ``parent`` ends at once. Without it, the parent is whoever it is now.
     """
-    parent = os.getppid()
+    expected = os.getppid() if parent is None else parent
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
@@ -91,8 +100,10 @@ def end_with_parent() -> None:
         except (OSError, AttributeError):  # no C library or no prctl in it
             set_ok = False
         if set_ok:
+            if os.getppid() != expected:  # died before prctl: no signal will come
+                os._exit(1)
             return
-    watch_parent(parent)
+    watch_parent(expected)
 
 
 def watch_parent(parent: int | None = None) -> None:
@@ -186,7 +197,7 @@ def _execute(
     workers = workers or os.cpu_count() or 1
     tasks = [(seed, rep, keep) for seed, rep in jobs]
     with ProcessPoolExecutor(
-        max_workers=min(workers, len(jobs)), initializer=_init_worker, initargs=(prep,)
+        max_workers=min(workers, len(jobs)), initializer=_init_worker, initargs=(prep, os.getpid())
     ) as pool:
         for out in pool.map(_run_one, tasks, chunksize=max(1, len(jobs) // (4 * workers))):
             yield out

@@ -301,7 +301,9 @@ def open_executor(
     if executor == "process":
         # Workers start on the first submission, and end with this process if it is killed.
         return stack.enter_context(
-            ProcessPoolExecutor(max_workers=size, initializer=end_with_parent)
+            ProcessPoolExecutor(
+                max_workers=size, initializer=end_with_parent, initargs=(os.getpid(),)
+            )
         )
     return stack.enter_context(dask_executor(scheduler, size))
 

@@ -377,6 +377,20 @@ def test_watching_the_parent_ends_the_worker_when_it_changes(monkeypatch) -> Non
         civsim.experiments._watch_parent(100)
 
 
+def test_a_worker_whose_parent_died_before_it_started_ends_at_once() -> None:
+    """The kernel signals no death before prctl: a worker told of a parent already gone ends."""
+    dead = _dead_pid()
+    code = (
+        f"from civsim.experiments import end_with_parent; end_with_parent({dead}); print('alive')"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "alive" not in done.stdout
+    code = "import os; from civsim.experiments import end_with_parent; "
+    code += "end_with_parent(os.getppid()); print('alive')"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "alive" in done.stdout
+
+
 POOL = """
 import os, sys, time
 from concurrent.futures import ProcessPoolExecutor
@@ -387,7 +401,7 @@ def pid(_):
     return os.getpid()
 
 if __name__ == "__main__":
-    with ProcessPoolExecutor(2, initializer=_init_worker, initargs=(None,)) as pool:
+    with ProcessPoolExecutor(2, initializer=_init_worker, initargs=(None, os.getpid())) as pool:
         pids = sorted(set(pool.map(pid, range(2))))
         with open(sys.argv[1], "w") as f:
             f.write(" ".join(map(str, pids)))

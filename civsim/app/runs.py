@@ -179,6 +179,7 @@ class Runner:
                 self.workers,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=watch_parent,  # not prctl's signal: it comes when the run's thread ends
+                initargs=(os.getpid(),),  # a server gone before a worker starts ends it at once
             )
         return self._pool
 
