@@ -157,14 +157,21 @@ def _directional(
     """A paired comparison of a variant with the base, passing by ``direction``.
 
     ``direction`` is ``higher``, ``lower`` (the interval strictly on that side
-    of zero) or ``not_higher`` (the interval contains zero or lies below it).
+    of zero), ``not_higher`` (the interval contains zero or lies below it) or
+    ``not_lower`` (it contains zero or lies above it: a lever that cannot move
+    its statistic where it is saturated, and must never lower it).
     """
     stat = STATISTICS[statistic]
     reference = trial.base if base is None else base
     sc = trial.scenario
     diffs = (stat(trial.run(variant), sc) - stat(reference, sc)).dropna()
     mean, low, high = interval(diffs)
-    passed = {"higher": low > 0, "lower": high < 0, "not_higher": low <= 0}[direction]
+    passed = {
+        "higher": low > 0,
+        "lower": high < 0,
+        "not_higher": low <= 0,
+        "not_lower": high >= 0,
+    }[direction]
     return _record(
         trial,
         check,

@@ -77,6 +77,18 @@ def test_a_lever_documented_the_wrong_way_fails(trial: Trial) -> None:
     assert [r["passed"] for r in recs] == [True, False]
 
 
+def test_not_lower_passes_a_rise_and_no_change_and_fails_a_fall(trial: Trial) -> None:
+    """``not_lower``: more upkeep passes, an unmoved score passes, less upkeep fails."""
+    levers = {r["lever"]: r for r in reality.reality_data()["levers"]}
+    more = {**levers["routine_upkeep"], "direction": "not_lower"}
+    less = {**more, "change": "x0.5"}
+    # the points' price while the scheme is off: a changed scenario, the same score
+    unmoved = {**more, "path": "simulation.moral_points.yuan_per_point", "change": "x2"}
+    recs = reality.lever_directions(trial, [more, less, unmoved])
+    assert [r["passed"] for r in recs] == [True, False, True]
+    assert recs[1]["high"] < 0 and recs[2]["difference"] == 0
+
+
 def test_an_inert_parameter_fails(trial: Trial) -> None:
     """The platform's rate with detection switched off moves nothing: the check fails."""
     blind = override(
