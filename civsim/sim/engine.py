@@ -208,6 +208,18 @@ class Run:
         if n:
             self.events[self._kind[kind], int(self.env.now)] += n
 
+    def pay(self, day: int, line: str, yuan: np.ndarray) -> None:
+        """Record yuan paid on ``day`` beside the fund: a ``spend`` row per district paid.
+
+        ``yuan`` holds whole yuan per district (``ckp.districts`` order); a
+        district paid nothing gets no row. The row's month is the day's (1-12).
+        """
+        year, in_year = divmod(int(day), self.days_per_year)
+        month = min(in_year // self.month_days + 1, 12)
+        for district, amount in zip(self.ckp.districts, yuan, strict=True):
+            if amount:
+                self.records.spend.append((year + 1, month, line, str(district), int(amount)))
+
     def counts(self, kind: str) -> np.ndarray:
         """The daily tallies of one kind of event (a view, for compiled loops to add to)."""
         return self.events[self._kind[kind]]

@@ -116,11 +116,7 @@ def mobilising(env: simpy.Environment, run: Run) -> Process:
             sat.boost[:, ahead] += lift[:, None]
             st.lift[:, ahead] += lift[:, None]
         yuan = np.rint(activities * mob.yuan_per_activity * (end - day) / run.month_days)
-        year, in_year = divmod(day, run.days_per_year)
-        month = min(in_year // run.month_days + 1, 12)
-        for district, amount in zip(run.ckp.districts, yuan.astype(np.int64), strict=True):
-            if amount:
-                run.records.spend.append((year + 1, month, LINE, str(district), int(amount)))
+        run.pay(day, LINE, yuan.astype(np.int64))
         yield env.timeout(run.month_days)
 
 

@@ -81,11 +81,7 @@ def points(env: simpy.Environment, run: Run) -> Process:
         st.share = mp.participation(day + run.month_days / 2)
         st.cut.set(run, mp.decay_cut_at_full * st.share)
         yuan = residents * st.share * mp.yearly_value() * (end - day) / run.days_per_year
-        year, in_year = divmod(day, run.days_per_year)
-        month = min(in_year // run.month_days + 1, 12)
-        for d, amount in zip(run.ckp.districts, np.rint(yuan).astype(np.int64), strict=True):
-            if amount:
-                run.records.spend.append((year + 1, month, LINE, str(d), int(amount)))
+        run.pay(day, LINE, np.rint(yuan).astype(np.int64))
         yield env.timeout(run.month_days)
 
 

@@ -242,11 +242,9 @@ def coverage(env: simpy.Environment, run: Run) -> Process:
         yield env.timeout(int(day) - int(env.now))
         for v in np.flatnonzero(st.start_day == day):
             st.started[v] = int(day)
-            if uv.yuan_per_village:
-                year, in_year = divmod(int(day), run.days_per_year)
-                month = min(in_year // run.month_days + 1, 12)
-                d = str(districts[part.district[v]])
-                run.records.spend.append((year + 1, month, LINE, d, uv.yuan_per_village))
+            paid = np.zeros(len(districts), dtype=np.int64)
+            paid[part.district[v]] = uv.yuan_per_village
+            run.pay(int(day), LINE, paid)
         for v in np.flatnonzero(st.cover_day == day):
             cover(run, int(v))
 

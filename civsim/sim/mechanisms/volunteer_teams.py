@@ -84,12 +84,7 @@ def _finish(run: Run) -> None:
     per_year = residents / 10_000 * vt.recruitment_yuan_per_10k_year
     for day in range(0, run.days, run.month_days):
         end = min(day + run.month_days, run.days)
-        year, in_year = divmod(day, run.days_per_year)
-        month = min(in_year // run.month_days + 1, 12)
-        yuan = np.rint(per_year * (end - day) / run.days_per_year).astype(np.int64)
-        for d, amount in zip(run.ckp.districts, yuan, strict=True):
-            if amount:
-                run.records.spend.append((year + 1, month, LINE, str(d), int(amount)))
+        run.pay(day, LINE, np.rint(per_year * (end - day) / run.days_per_year).astype(np.int64))
 
 
 MECHANISM = Mechanism(
