@@ -25,7 +25,13 @@ import pandas as pd
 from civsim.experiments import replicate
 from civsim.scenario import load_scenario
 
-SCENARIOS = ("baseline", "campaign_mode", "performance_linked_budget", "county_nominee")
+SCENARIOS = (
+    "baseline",
+    "campaign_mode",
+    "performance_linked_budget",
+    "county_nominee",
+    "governance_levers",
+)
 
 
 def table_fingerprint(table: pd.DataFrame) -> str:
