@@ -20,6 +20,8 @@ every scenario, and the ``civsim check`` command runs on any scenario folder.
 from __future__ import annotations
 
 import math
+import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
+from tqdm import tqdm
 
 from civsim.errors import CivsimError
 from civsim.experiments import Executor, replicate
@@ -546,6 +549,7 @@ def run_checks(
     only: Sequence[str] | None = None,
     executor: Executor = "serial",
     workers: int | None = None,
+    progress: bool | None = None,
 ) -> pd.DataFrame:
     """Run the named checks on a scenario; one record per thing asserted.
 
@@ -560,6 +564,10 @@ def run_checks(
         Names of :data:`CHECKS` to run (default: all).
     executor, workers
         As for :func:`civsim.experiments.replicate`.
+    progress : bool, optional
+        Say on stderr which check runs and how long each took (a whole scenario
+        takes minutes, the inert-parameter check most of them); by default only
+        when stderr is a terminal.
 
     Returns
     -------
@@ -580,5 +588,19 @@ def run_checks(
     prep = scenario if isinstance(scenario, Prepared) else prepare(scenario)
     seed = prep.scenario.seed if seed is None else seed
     trial = Trial(prep, reps, seed, executor, workers)
-    records = [rec for name in names for rec in CHECKS[name](trial)]
+    show = sys.stderr.isatty() if progress is None else progress
+    records: list[dict[str, Any]] = []
+    with tqdm(names, desc=prep.scenario.name, unit="check", disable=not show) as bar:
+        for name in bar:
+            bar.set_postfix_str(name)
+            start = time.perf_counter()
+            found = CHECKS[name](trial)
+            if show:
+                failed = sum(not rec["passed"] for rec in found)
+                bar.write(
+                    f"{prep.scenario.name}: {name} {time.perf_counter() - start:.0f} s, "
+                    f"{len(found) - failed} passed, {failed} failed",
+                    file=sys.stderr,
+                )
+            records.extend(found)
     return pd.DataFrame(records, columns=list(RECORD_COLUMNS))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -219,6 +220,21 @@ def test_run_checks_refuses_unknown_names(county) -> None:
     """An unknown check is named with the known ones."""
     with pytest.raises(CivsimError, match="unknown checks no_such; known: no_fund"):
         run_checks(county, only=["no_such"])
+
+
+def test_run_checks_says_which_check_ran_and_its_outcome(monkeypatch, county, capsys) -> None:
+    """With progress on, each check's name, time and passes and failures go to stderr only."""
+    monkeypatch.setitem(reality.CHECKS, "always_fails", _fails)
+    only = ["official_arithmetic", "always_fails"]
+    table = run_checks(county, reps=1, only=only, progress=True)
+    out, err = capsys.readouterr()
+    assert out == ""
+    name = county.name
+    assert re.search(rf"{name}: official_arithmetic \d+ s, 1 passed, 0 failed", err)
+    assert re.search(rf"{name}: always_fails \d+ s, 0 passed, 1 failed", err)
+    assert list(table["check"]) == ["official_arithmetic", "always_fails"]
+    run_checks(county, reps=1, only=only, progress=False)
+    assert capsys.readouterr().err == ""
 
 
 def _fails(trial: Trial) -> list[dict]:
