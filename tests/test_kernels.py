@@ -186,3 +186,25 @@ def test_lift_sums_are_the_bincount_of_the_lifts(seed: int, n: int, runs: int) -
     )
     got = kernels.lift_sums(idx, condition, *lifts, run_of, runs)
     np.testing.assert_array_equal(got, expected)
+
+
+@SETTINGS
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 300),
+    factor=st.floats(0.0, 3.0, allow_nan=False),
+)
+def test_scale_decay_is_the_numpy_steps(seed: int, n: int, factor: float) -> None:
+    """Scaling a cut's decay gives the multiplier and ``keep`` of numpy's steps, to the last bit."""
+    rng = np.random.default_rng(seed)
+    mult = (0.5 + rng.random(n)).astype(np.float32)
+    keep = rng.random(n, dtype=np.float32)
+    idx = rng.permutation(n)[: int(rng.integers(0, n + 1))]
+    decay = 0.05 * rng.random(len(idx))
+    want_mult, want_keep = mult.copy(), keep.copy()
+    m = want_mult[idx] * np.float32(factor)
+    want_mult[idx] = m
+    want_keep[idx] = 1.0 - decay * m
+    kernels.scale_decay(idx, factor, decay, mult, keep)
+    np.testing.assert_array_equal(mult, want_mult)
+    np.testing.assert_array_equal(keep, want_keep)

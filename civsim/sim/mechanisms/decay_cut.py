@@ -18,6 +18,7 @@ import numpy as np
 
 from civsim.checkpoints import Checkpoints
 from civsim.scenario import Scenario
+from civsim.sim import kernels
 from civsim.sim.engine import Run
 
 __all__ = ["DecayCut", "exposed"]
@@ -108,8 +109,6 @@ class DecayCut:
             return
         up = run["upkeep"]
         new = _Entry((self.entry[0], 1.0 - cut))
-        mult = up.decay_mult[self.idx] * np.float32(new[1] / self.entry[1])
-        up.decay_mult[self.idx] = mult
-        up.keep[self.idx] = 1.0 - self.decay * mult
-        up.decay_cuts[:] = [new if c is self.entry else c for c in up.decay_cuts]
+        kernels.scale_decay(self.idx, new[1] / self.entry[1], self.decay, up.decay_mult, up.keep)
+        up.decay_cuts[up.decay_cuts.index(self.entry)] = new  # found by identity (_Entry)
         self.entry, self.cut = new, cut

@@ -153,8 +153,12 @@ def _revert_decay(env: simpy.Environment, run: Run, cut: tuple[np.ndarray, float
     st.decay_cuts[:] = [c for c in st.decay_cuts if c is not cut]
     idx = cut[0]
     st.decay_mult[idx] = 1.0
+    # a mask of the line's checkpoints picks each cut's share of them in one pass over
+    # the cut (intersections sorted both, for each of the dozens of cuts a lever lists)
+    mine = np.zeros(len(st.decay_mult), dtype=bool)
+    mine[idx] = True
     for other, factor in st.decay_cuts:
-        st.decay_mult[np.intersect1d(other, idx, assume_unique=True)] *= factor
+        st.decay_mult[other[mine[other]]] *= factor
     _refresh_keep(run, idx)
 
 
