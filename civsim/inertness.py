@@ -306,8 +306,12 @@ def perturbations(sc: Scenario, row: dict[str, Any]) -> list[dict[str, Any]]:
 
 def fingerprints(
     scenarios: list[Scenario], seed: int, executor: Executor, workers: int | None
-) -> list[dict[str, int]]:
-    """A hash of every result table of replication 0 of each scenario."""
+) -> list[dict[str, int] | str]:
+    """A hash of every result table of replication 0 of each scenario.
+
+    A scenario whose run raises gets the error's type and message instead (a
+    model that fails on a valid scenario is a finding; the other runs go on).
+    """
     jobs = [(sc, seed) for sc in scenarios]
     if executor == "serial" or len(jobs) == 1:
         return [_fingerprint(j) for j in jobs]
@@ -316,9 +320,12 @@ def fingerprints(
         return list(pool.map(_fingerprint, jobs))
 
 
-def _fingerprint(job: tuple[Scenario, int]) -> dict[str, int]:
+def _fingerprint(job: tuple[Scenario, int]) -> dict[str, int] | str:
     scenario, seed = job
-    result = simulate(prepare(scenario), seed=seed, replication=0)
+    try:
+        result = simulate(prepare(scenario), seed=seed, replication=0)
+    except Exception as exc:  # any failure of the model is reported, not only CivsimError
+        return f"the run raised {type(exc).__name__}: {exc}"
     return {
         name: int(pd.util.hash_pandas_object(t, index=False).sum()) if len(t) else 0
         for name, t in result.tables().items()

@@ -423,24 +423,33 @@ def no_inert_parameter(trial: Trial, paths: Iterable[str] | None = None) -> list
         except CivsimError as exc:
             out.append({**rec, "passed": False, "note": f"cannot be moved: {exc}"})
     base = fingerprints([sc], trial.seed, trial.executor, trial.workers)[0]
+    if isinstance(base, str):
+        raise CivsimError(f"scenario {sc.name!r}: {base}")
     moved: dict[int, int] = {}  # tables moved, by pending parameter
+    crashed: dict[int, str] = {}  # the error of a move whose run raised
     notes: dict[int, list[str]] = {}
     for attempt in range(2):  # the first move; the other way for those that moved nothing
         jobs = [
             (i, moves[attempt])
             for i, (_, moves) in enumerate(pending)
-            if len(moves) > attempt and not moved.get(i)
+            if len(moves) > attempt and not moved.get(i) and i not in crashed
         ]
         variants = [override(sc, changes) for _, changes in jobs]
         prints = fingerprints(variants, trial.seed, trial.executor, trial.workers)
         for (i, changes), fp in zip(jobs, prints, strict=True):
+            said = ", ".join(f"{k} {v!r}" for k, v in changes.items())
+            if isinstance(fp, str):
+                crashed[i] = f"{said}: {fp}"
+                continue
             names = [name for name, h in fp.items() if h != base[name]]
             moved[i] = len(names)
-            said = ", ".join(f"{k} {v!r}" for k, v in changes.items())
             notes.setdefault(i, []).append(
                 f"{said}: moved {', '.join(names)}" if names else f"{said}: no table moved"
             )
     for i, (rec, _) in enumerate(pending):
+        if i in crashed:
+            out.append({**rec, "passed": False, "note": crashed[i]})
+            continue
         n = moved.get(i, 0)
         note = "; ".join(notes.get(i, []))
         why = None if n else explained(trial, rec["item"])

@@ -105,6 +105,27 @@ def test_an_inert_parameter_fails(trial: Trial) -> None:
     assert skipped["passed"] and skipped["note"].startswith("skipped: the platform's rate")
 
 
+def test_a_move_the_model_fails_on_is_a_failure_and_the_others_go_on(
+    trial: Trial, monkeypatch
+) -> None:
+    """A variant whose run raises is recorded failed with the error; other parameters still run."""
+    simulate = inertness.simulate
+    rate = trial.scenario.simulation.dynamics.upkeep_rate
+
+    def fragile(prep, **kw):
+        if prep.scenario.simulation.dynamics.upkeep_rate != rate:
+            raise ValueError("Negative delay -46")
+        return simulate(prep, **kw)
+
+    monkeypatch.setattr(inertness, "simulate", fragile)
+    crashed, fine = reality.no_inert_parameter(
+        trial, ["simulation.dynamics.upkeep_rate", "simulation.dynamics.initial_condition"]
+    )
+    assert crashed["passed"] is False
+    assert "the run raised ValueError: Negative delay -46" in crashed["note"]
+    assert fine["passed"] and "moved" in fine["note"]
+
+
 @pytest.mark.parametrize(
     ("check", "constant", "broken"),
     [

@@ -106,9 +106,20 @@ def test_reviews_raise_condition_at_the_units_places(county) -> None:
 
 
 def test_bad_settings_are_refused(county) -> None:
-    """Fatigue that would leave no upkeep is refused by name."""
+    """Fatigue that would leave no upkeep, or projects assigned after the review, are refused."""
     with pytest.raises(ScenarioError, match="fatigue"):
         _on(county, effort_gain=2.0, fatigue=0.6)
+    with pytest.raises(ScenarioError, match="assign_day 200 must come before review_day 150"):
+        _on(county, assign_day=200, review_day=150)
+
+
+def test_a_shorter_year_holds_its_reviews_on_its_last_day(county) -> None:
+    """A review day past a shorter year's end falls on its last day: each year runs in turn."""
+    sc = override(_on(county, review_day=350), {"cycle.days_per_year": 274})
+    t = replicate(sc, 1, seed=3).unit_reviews
+    assert sorted(t["year"].unique()) == [1, 2, 3]  # a review in each year, none skipped
+    assigned = t.loc[t["project"], "assigned_day"]
+    assert sorted(assigned.unique()) == [30, 274 + 30, 2 * 274 + 30]
 
 
 def test_overlay_experiment_and_assumptions_table(county) -> None:

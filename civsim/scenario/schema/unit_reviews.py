@@ -150,6 +150,15 @@ class UnitReviews(Frozen):
     )
 
     @model_validator(mode="after")
+    def _assigned_before_review(self) -> UnitReviews:
+        if self.assign_day >= self.review_day:
+            raise ValueError(
+                f"assign_day {self.assign_day} must come before review_day {self.review_day}: "
+                "the review asks after the year's key projects"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _gain_below_fatigue_floor(self) -> UnitReviews:
         if self.fatigue * self.effort_gain >= 1:
             raise ValueError(

@@ -138,16 +138,19 @@ def reviews(env: simpy.Environment, run: Run) -> Process:
     """Each year: assign the key projects, then review every member unit."""
     ur = run.params.unit_reviews
     st: ReviewState = run[NAME]
+    # days of a shorter year than the days name fall on its last day, as the survey's end does
+    last = run.days_per_year - 1
+    assign_day, review_day = min(ur.assign_day, last), min(ur.review_day, last)
     for year in range(1, run.scenario.cycle.years + 1):
         start = (year - 1) * run.days_per_year
-        yield env.timeout(start + ur.assign_day - env.now)
+        yield env.timeout(start + assign_day - env.now)
         cond = led_condition(run)
         worst = [int(u) for u in np.argsort(np.nan_to_num(cond, nan=np.inf), kind="stable")]
         for u in [u for u in worst if not np.isnan(cond[u])][: ur.projects_per_year]:
             p = Project(unit=u, assigned=int(env.now), deadline=int(env.now) + ur.deadline_days)
             st.projects.append(p)
             env.process(project(env, run, p))
-        yield env.timeout(start + ur.review_day - env.now)
+        yield env.timeout(start + review_day - env.now)
         review(run, year)
 
 
