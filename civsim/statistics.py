@@ -56,6 +56,13 @@ def _volunteer_wait(r: RunResult, sc: Scenario) -> pd.Series:
     return (ev["volunteer_wait_days"] / answered).astype(float)
 
 
+def _citizen_reports(r: RunResult, sc: Scenario) -> pd.Series:
+    # problems residents reported over the cycle (each opened an order: detection's events)
+    reports = r.events[r.events["kind"] == "problem_citizen_report"]
+    total = reports.groupby("replication")["count"].sum()
+    return total.reindex(r.cycle["replication"], fill_value=0).astype(float)
+
+
 def registrations_by_year(r: RunResult, sc: Scenario) -> pd.DataFrame:
     """Registered volunteers at each year's end against the target (:mod:`.volunteer_teams`).
 
@@ -196,6 +203,7 @@ STATISTICS: dict[str, Callable[[RunResult, Scenario], pd.Series]] = {
     "order_days": _order_days,
     "open_defects": _open_defects,
     "volunteer_wait": _volunteer_wait,
+    "citizen_reports": _citizen_reports,
     "registered_share": _registered_share,
     "public_condition": _public_condition,
     "listed_condition": _listed_condition,

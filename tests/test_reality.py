@@ -309,7 +309,7 @@ def test_a_lever_the_scenario_already_pulls_is_not_applicable(trial: Trial) -> N
 
 
 def test_statistics_read_the_tables_as_defined(trial: Trial) -> None:
-    """Open defects, days per order and days waited per request, from the raw tables."""
+    """Open defects, days per order, days waited per request, reports, from the raw tables."""
     r = trial.base
     stats = {name: f(r, trial.scenario) for name, f in reality.STATISTICS.items()}
     first = r.defects[r.defects["replication"] == 0]
@@ -324,6 +324,8 @@ def test_statistics_read_the_tables_as_defined(trial: Trial) -> None:
     assert (
         0 < stats["volunteer_wait"][0] < trial.scenario.simulation.volunteers.request_patience_days
     )
+    # residents' reports: the detection events of that kind, from the orders they opened
+    assert stats["citizen_reports"][0] == ev["problem_citizen_report"] > 0
 
 
 def test_an_inert_guard_passes_only_where_it_does_not_bind(trial: Trial, monkeypatch) -> None:
