@@ -167,7 +167,14 @@ def _directional(
     stat = STATISTICS[statistic]
     reference = trial.base if base is None else base
     sc = trial.scenario
-    diffs = (stat(trial.run(variant), sc) - stat(reference, sc)).dropna()
+    try:
+        ran = trial.run(variant)
+    except Exception as exc:  # the model failing on the variant is the finding, as in the runs
+        raised = f"the variant's run raised {type(exc).__name__}: {exc}"
+        return _record(
+            trial, check, asserts, item=item, statistic=statistic, passed=False, note=raised
+        )
+    diffs = (stat(ran, sc) - stat(reference, sc)).dropna()
     mean, low, high = interval(diffs)
     passed = {
         "higher": low > 0,

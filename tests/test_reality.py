@@ -105,6 +105,21 @@ def test_an_inert_parameter_fails(trial: Trial) -> None:
     assert skipped["passed"] and skipped["note"].startswith("skipped: the platform's rate")
 
 
+def test_a_variant_the_model_fails_on_fails_its_check_by_name(trial: Trial, monkeypatch) -> None:
+    """A directional check whose variant's run raises is failed with the error, not aborted."""
+    run = Trial.run
+
+    def fragile(self, variant):
+        if variant is not self.prep:
+            raise ValueError("Negative delay -46")
+        return run(self, variant)
+
+    monkeypatch.setattr(Trial, "run", fragile)
+    (rec,) = reality.more_decay(trial)
+    assert rec["passed"] is False and rec["check"] == "more_decay"
+    assert rec["note"] == "the variant's run raised ValueError: Negative delay -46"
+
+
 def test_a_move_the_model_fails_on_is_a_failure_and_the_others_go_on(
     trial: Trial, monkeypatch
 ) -> None:
