@@ -240,6 +240,37 @@ def listed_incidents_rare(trial: Subject) -> str | None:
     return f"at most {avoided:.2f} incidents a cycle avoided at the listing unit's rates"
 
 
+def volunteers_never_queue(trial: Subject) -> str | None:
+    """Whether no request waited in a volunteer queue in any replication of the base, else None.
+
+    A request waits for the practice network's level first (its response days,
+    :func:`civsim.sim.mechanisms.practice_network.route`), then in its district's
+    queue until volunteers' hours serve it, or it is given up. The days waited
+    (event ``volunteer_wait_days``) are then only the network's response days of
+    the requests that reached a team within the cycle, and none was given up.
+    """
+    sc = trial.scenario
+    if not sc.simulation.volunteers.enabled:
+        return None
+    ev = trial.base.events
+    kind = ev["kind"].astype(str)
+    waited = int(ev.loc[kind == "volunteer_wait_days", "count"].sum())
+    dropped = int(ev.loc[kind == "volunteer_request_dropped", "count"].sum())
+    routed = 0
+    net = sc.simulation.practice_network
+    if net.enabled:  # each level's requests wait its response days, if they arrive in time
+        for level, delay in net.response_days().items():
+            made = ev[(kind == f"practice_request_{level}") & (ev["day"] + delay < sc.cycle.days)]
+            routed += delay * int(made["count"].sum())
+    if dropped or waited != routed:
+        return None
+    reps = ev["replication"].nunique()
+    return (
+        f"in {reps} replication{'s' if reps != 1 else ''} every request was served the day it "
+        f"reached a team ({routed:,} days waited, all of them the network's response days)"
+    )
+
+
 #: Reasons the data's rules may name (``predicate:``): each returns what it found, or None
 #: when the reason does not hold in the trial's scenario.
 PREDICATES: dict[str, Callable[[Subject], str | None]] = {
@@ -252,6 +283,7 @@ PREDICATES: dict[str, Callable[[Subject], str | None]] = {
     "last_places_before_slack": lambda trial: _rule_slack(trial, "last_places_before"),
     "never_warned_before_the_last_year": never_warned_before_the_last_year,
     "listed_incidents_rare": listed_incidents_rare,
+    "volunteers_never_queue": volunteers_never_queue,
 }
 
 

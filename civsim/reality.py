@@ -60,6 +60,10 @@ __all__ = [
     "vary",
 ]
 
+#: The direction a lever must keep where its data's ``saturated`` predicate holds: it cannot
+#: move its statistic there, and must not move it the wrong way.
+WEAK = {"higher": "not_lower", "lower": "not_higher", "not_lower": "not_lower",
+        "not_higher": "not_higher"}  # fmt: skip
 #: Width of the confidence interval of a mean paired difference.
 INTERVAL = 0.90
 #: "More decay": every standard's daily decay times this.
@@ -370,7 +374,12 @@ def minors_threshold(trial: Trial) -> list[dict[str, Any]]:
 
 
 def lever_directions(trial: Trial, levers: Sequence[dict] | None = None) -> list[dict[str, Any]]:
-    """Every lever of the data moves its statistic in its documented direction."""
+    """Every lever of the data moves its statistic in its documented direction.
+
+    A lever whose data names a ``saturated`` predicate (:data:`PREDICATES`) that
+    holds in the scenario (it has nothing left to move) need only not move its
+    statistic the wrong way (:data:`WEAK`); its record says what was found.
+    """
     out = []
     for lever in reality_data()["levers"] if levers is None else levers:
         asserts = (
@@ -390,15 +399,22 @@ def lever_directions(trial: Trial, levers: Sequence[dict] | None = None) -> list
             note = f"not applicable: {lever['path']} is already {lever['change'][1:]}"
             out.append({**rec, "note": note})
             continue
+        direction, saturated = lever["direction"], None
+        if "saturated" in lever:  # a lever with nothing left to move here need only not harm
+            saturated = PREDICATES[lever["saturated"]](trial)
+            if saturated is not None:
+                direction = WEAK[direction]
         rec = _directional(
             trial,
             "lever_directions",
             variant,
-            lever["direction"],
+            direction,
             asserts,
             statistic=lever["statistic"],
             item=lever["lever"],
         )
+        if saturated is not None:
+            rec["note"] = f"saturated, so {direction}: {saturated}"
         out.append(rec)
     return out
 

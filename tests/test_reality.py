@@ -21,6 +21,7 @@ from civsim.errors import CivsimError
 from civsim.reality import Trial, perturbations, run_checks
 from civsim.scenario import override, parameter_table
 from civsim.sim import prepare
+from civsim.variants import vary
 
 REPS = 10
 
@@ -309,6 +310,33 @@ def test_cli_check_exit_codes(monkeypatch, tmp_path, capsys) -> None:
     assert main(["check", county, "--only", "no_such"]) == 2
     err = capsys.readouterr().err
     assert "unknown checks no_such" in err and "Traceback" not in err
+
+
+def test_a_saturated_lever_need_only_not_harm_and_says_why(trial: Trial, monkeypatch) -> None:
+    """Volunteers with hours to spare: waits cannot fall, so they must only not rise."""
+    levers = {r["lever"]: r for r in reality.reality_data()["levers"]}
+    lever = levers["more_volunteer_hours"]
+    assert inertness.volunteers_never_queue(trial) is None  # the county's requests queue
+    (rec,) = reality.lever_directions(trial, [lever])
+    assert rec["passed"] and rec["high"] < 0 and rec["note"] == ""
+    plenty = vary(trial.scenario, {lever["path"]: "x1000"})
+    idle = Trial(prepare(plenty, city=trial.prep.city), 2, trial.seed)
+    found = inertness.volunteers_never_queue(idle)
+    assert found.startswith("in 2 replications every request was served the day it reached")
+    (rec,) = reality.lever_directions(idle, [lever])
+    assert rec["passed"] and rec["difference"] == 0
+    assert rec["note"] == f"saturated, so not_higher: {found}"
+    # the patience is then explained as inert, and only then
+    path = "simulation.volunteers.request_patience_days"
+    assert (
+        reality.explained(idle, path)
+        == f"no request waits for a volunteer, so none is ever given up: {found}"
+    )
+    assert reality.explained(trial, path) is None
+    # the weak form still fails a move the wrong way: "higher" waits, relaxed to not_lower
+    monkeypatch.setitem(reality.PREDICATES, "volunteers_never_queue", lambda _: "forced")
+    (rec,) = reality.lever_directions(trial, [{**lever, "direction": "higher"}])
+    assert not rec["passed"] and rec["note"] == "saturated, so not_lower: forced"
 
 
 def test_a_lever_the_scenario_already_pulls_is_not_applicable(trial: Trial) -> None:
