@@ -14,7 +14,7 @@ does not bind, a share never drawn on). The rules are data
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from importlib import resources
@@ -40,10 +40,12 @@ from civsim.variants import value_at as _value
 __all__ = [
     "PREDICATES",
     "RELATIVE_CHANGE",
+    "Checked",
     "Subject",
     "explained",
     "fingerprints",
     "inert_by_design",
+    "moved_tables",
     "perturbations",
     "reality_data",
 ]
@@ -98,6 +100,80 @@ def explained(trial: Subject, path: str) -> str | None:
             if found is not None:
                 return f"{rule['reason']}: {found}"
     return None
+
+
+class Checked(Subject, Protocol):
+    """A subject whose parameters are moved: its seed and where its runs go."""
+
+    seed: int
+    executor: Executor
+    workers: int | None
+
+
+def moved_tables(
+    trial: Checked, record: Callable[[str], dict[str, Any]], paths: Iterable[str] | None = None
+) -> list[dict[str, Any]]:
+    """Whether each scalar parameter, moved (:func:`perturbations`), changes some result table.
+
+    ``record(path)`` gives a parameter's record; each comes back with ``passed``,
+    ``difference`` (the tables moved) and ``note``. One replication (0) at the
+    trial's seed. A parameter whose first move
+    changes nothing is moved the other way too; it is inert when neither
+    changes any table. A parameter inert by design while a switch is set (the
+    data's ``inert_by_design``) is skipped with its reason.
+    """
+    sc = trial.scenario
+    rows = {r["path"]: r for r in parameter_table(sc)}
+    wanted = list(rows) if paths is None else list(paths)
+    pending, out = [], []
+    for path in wanted:
+        rec = record(path)
+        reason = inert_by_design(trial, path)
+        if reason is None and isinstance(rows[path]["value"], dict):
+            # a mapping by key (place type, standard) refines a scalar that is moved itself
+            reason = "a mapping of refinements by key; the scalar it refines is moved"
+        if reason:
+            out.append({**rec, "passed": True, "note": f"skipped: {reason}"})
+            continue
+        try:
+            pending.append((rec, perturbations(sc, rows[path])))
+        except CivsimError as exc:
+            out.append({**rec, "passed": False, "note": f"cannot be moved: {exc}"})
+    base = fingerprints([sc], trial.seed, trial.executor, trial.workers)[0]
+    if isinstance(base, str):
+        raise CivsimError(f"scenario {sc.name!r}: {base}")
+    moved: dict[int, int] = {}  # tables moved, by pending parameter
+    crashed: dict[int, str] = {}  # the error of a move whose run raised
+    notes: dict[int, list[str]] = {}
+    for attempt in range(2):  # the first move; the other way for those that moved nothing
+        jobs = [
+            (i, moves[attempt])
+            for i, (_, moves) in enumerate(pending)
+            if len(moves) > attempt and not moved.get(i) and i not in crashed
+        ]
+        variants = [override(sc, changes) for _, changes in jobs]
+        prints = fingerprints(variants, trial.seed, trial.executor, trial.workers)
+        for (i, changes), fp in zip(jobs, prints, strict=True):
+            said = ", ".join(f"{k} {v!r}" for k, v in changes.items())
+            if isinstance(fp, str):
+                crashed[i] = f"{said}: {fp}"
+                continue
+            names = [name for name, h in fp.items() if h != base[name]]
+            moved[i] = len(names)
+            notes.setdefault(i, []).append(
+                f"{said}: moved {', '.join(names)}" if names else f"{said}: no table moved"
+            )
+    for i, (rec, _) in enumerate(pending):
+        if i in crashed:
+            out.append({**rec, "passed": False, "note": crashed[i]})
+            continue
+        n = moved.get(i, 0)
+        note = "; ".join(notes.get(i, []))
+        why = None if n else explained(trial, rec["item"])
+        if why:
+            note = f"{note}; inert here, explained: {why}"
+        out.append({**rec, "difference": n, "passed": n > 0 or why is not None, "note": note})
+    return out
 
 
 def every_district_states_condition(trial: Subject) -> str | None:

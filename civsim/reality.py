@@ -35,13 +35,10 @@ from civsim.errors import CivsimError
 from civsim.experiments import Executor, replicate
 from civsim.inertness import (
     PREDICATES,
-    explained,
-    fingerprints,
-    inert_by_design,
-    perturbations,
+    moved_tables,
     reality_data,
 )
-from civsim.scenario import Cycle, Scenario, override, parameter_table
+from civsim.scenario import Cycle, Scenario, override
 from civsim.sim import Prepared, prepare
 from civsim.sim.tables import RunResult
 from civsim.statistics import STATISTICS
@@ -420,66 +417,19 @@ def lever_directions(trial: Trial, levers: Sequence[dict] | None = None) -> list
 
 
 def no_inert_parameter(trial: Trial, paths: Iterable[str] | None = None) -> list[dict[str, Any]]:
-    """Every scalar parameter, moved (:func:`perturbations`), changes some result table.
+    """Every scalar parameter, moved (:func:`.inertness.perturbations`), changes some result table.
 
-    One replication (0) at the trial's seed. A parameter whose first move
-    changes nothing is moved the other way too; it is inert when neither
-    changes any table. A parameter inert by design while a switch is set (the
-    data's ``inert_by_design``) is skipped with its reason.
+    See :func:`civsim.inertness.moved_tables`: one replication (0) at the
+    trial's seed, each parameter moved one way, then the other where nothing
+    moved; inert by design, or inert here for a reason the data names and the
+    check verifies, passes with the reason.
     """
-    sc = trial.scenario
-    rows = {r["path"]: r for r in parameter_table(sc)}
-    wanted = list(rows) if paths is None else list(paths)
-    pending, out = [], []
-    for path in wanted:
+
+    def record(path: str) -> dict[str, Any]:
         rec = _record(trial, "no_inert_parameter", f"moving {path} changes some result table")
-        rec.update(item=path, reps=1, statistic="tables moved")
-        reason = inert_by_design(trial, path)
-        if reason is None and isinstance(rows[path]["value"], dict):
-            # a mapping by key (place type, standard) refines a scalar that is moved itself
-            reason = "a mapping of refinements by key; the scalar it refines is moved"
-        if reason:
-            out.append({**rec, "passed": True, "note": f"skipped: {reason}"})
-            continue
-        try:
-            pending.append((rec, perturbations(sc, rows[path])))
-        except CivsimError as exc:
-            out.append({**rec, "passed": False, "note": f"cannot be moved: {exc}"})
-    base = fingerprints([sc], trial.seed, trial.executor, trial.workers)[0]
-    if isinstance(base, str):
-        raise CivsimError(f"scenario {sc.name!r}: {base}")
-    moved: dict[int, int] = {}  # tables moved, by pending parameter
-    crashed: dict[int, str] = {}  # the error of a move whose run raised
-    notes: dict[int, list[str]] = {}
-    for attempt in range(2):  # the first move; the other way for those that moved nothing
-        jobs = [
-            (i, moves[attempt])
-            for i, (_, moves) in enumerate(pending)
-            if len(moves) > attempt and not moved.get(i) and i not in crashed
-        ]
-        variants = [override(sc, changes) for _, changes in jobs]
-        prints = fingerprints(variants, trial.seed, trial.executor, trial.workers)
-        for (i, changes), fp in zip(jobs, prints, strict=True):
-            said = ", ".join(f"{k} {v!r}" for k, v in changes.items())
-            if isinstance(fp, str):
-                crashed[i] = f"{said}: {fp}"
-                continue
-            names = [name for name, h in fp.items() if h != base[name]]
-            moved[i] = len(names)
-            notes.setdefault(i, []).append(
-                f"{said}: moved {', '.join(names)}" if names else f"{said}: no table moved"
-            )
-    for i, (rec, _) in enumerate(pending):
-        if i in crashed:
-            out.append({**rec, "passed": False, "note": crashed[i]})
-            continue
-        n = moved.get(i, 0)
-        note = "; ".join(notes.get(i, []))
-        why = None if n else explained(trial, rec["item"])
-        if why:
-            note = f"{note}; inert here, explained: {why}"
-        out.append({**rec, "difference": n, "passed": n > 0 or why is not None, "note": note})
-    return out
+        return {**rec, "item": path, "reps": 1, "statistic": "tables moved"}
+
+    return moved_tables(trial, record, paths)
 
 
 def arithmetic_error(result: RunResult, cycle: Cycle, minors_weight: float = 0.0) -> float:

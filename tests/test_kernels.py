@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from civsim.sim import kernels
+from civsim.sim.mechanisms import decay_cut
 
 SETTINGS = settings(max_examples=60, deadline=None)
 
@@ -205,6 +206,6 @@ def test_scale_decay_is_the_numpy_steps(seed: int, n: int, factor: float) -> Non
     m = want_mult[idx] * np.float32(factor)
     want_mult[idx] = m
     want_keep[idx] = 1.0 - decay * m
-    kernels.scale_decay(idx, factor, decay, mult, keep)
+    decay_cut.scale_decay(idx, factor, decay, mult, keep)
     np.testing.assert_array_equal(mult, want_mult)
     np.testing.assert_array_equal(keep, want_keep)

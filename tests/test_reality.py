@@ -18,7 +18,8 @@ from conftest import SCENARIOS
 from civsim import inertness, reality
 from civsim.cli import main
 from civsim.errors import CivsimError
-from civsim.reality import Trial, perturbations, run_checks
+from civsim.inertness import perturbations
+from civsim.reality import Trial, run_checks
 from civsim.scenario import override, parameter_table
 from civsim.sim import prepare
 from civsim.variants import vary
@@ -329,10 +330,10 @@ def test_a_saturated_lever_need_only_not_harm_and_says_why(trial: Trial, monkeyp
     # the patience is then explained as inert, and only then
     path = "simulation.volunteers.request_patience_days"
     assert (
-        reality.explained(idle, path)
+        inertness.explained(idle, path)
         == f"no request waits for a volunteer, so none is ever given up: {found}"
     )
-    assert reality.explained(trial, path) is None
+    assert inertness.explained(trial, path) is None
     # the weak form still fails a move the wrong way: "higher" waits, relaxed to not_lower
     monkeypatch.setitem(reality.PREDICATES, "volunteers_never_queue", lambda _: "forced")
     (rec,) = reality.lever_directions(trial, [{**lever, "direction": "higher"}])

@@ -25,7 +25,6 @@ __all__ = [
     "lifted",
     "open_orders",
     "push_orders",
-    "scale_decay",
     "serve_requests",
     "work_queues",
 ]
@@ -316,37 +315,6 @@ def add_lift(
         lift_start[i] = today
         lift_days[i] = days
         is_lifted[i] = True
-
-
-@njit(cache=True, nogil=True)
-def scale_decay(
-    idx: np.ndarray,
-    factor: float,
-    decay: np.ndarray,
-    decay_mult: np.ndarray,
-    keep: np.ndarray,
-) -> None:
-    """Scale the decay of checkpoints ``idx`` (distinct) by ``factor`` from now on.
-
-    ``decay_mult[i] *= factor`` in float32, then ``keep[i] = 1 - decay[j] *
-    decay_mult[i]`` in float64, stored as float32 (``decay[j]`` the decay of
-    ``idx[j]``): the values of the numpy steps ``m = decay_mult[idx] *
-    np.float32(factor); decay_mult[idx] = m; keep[idx] = 1.0 - decay * m``, in
-    one pass instead of five over fancy-indexed copies.
-
-    Examples
-    --------
-    >>> mult, keep = np.ones(3, np.float32), np.zeros(3, np.float32)
-    >>> scale_decay(np.array([0, 2]), 0.5, np.array([0.1, 0.2]), mult, keep)
-    >>> mult.tolist(), [round(float(k), 3) for k in keep]
-    ([0.5, 1.0, 0.5], [0.95, 0.0, 0.9])
-    """
-    f = np.float32(factor)
-    for j in range(len(idx)):
-        i = idx[j]
-        m = decay_mult[i] * f
-        decay_mult[i] = m
-        keep[i] = np.float32(1.0 - decay[j] * np.float64(m))
 
 
 @njit(cache=True, nogil=True)

@@ -15,13 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from civsim.checkpoints import Checkpoints
 from civsim.scenario import Scenario
-from civsim.sim import kernels
 from civsim.sim.engine import Run
 
-__all__ = ["DecayCut", "exposed"]
+__all__ = ["DecayCut", "exposed", "scale_decay"]
 
 
 class _Entry(tuple):
@@ -54,6 +54,37 @@ def exposed(scenario: Scenario, ckp: Checkpoints, idx: np.ndarray) -> np.ndarray
     reach = np.isin(ckp.place_type, np.flatnonzero(np.isin(ckp.place_types, types)))
     reach |= np.isin(ckp.standard, np.flatnonzero(np.isin(ckp.standards, stds)))
     return idx[reach[idx]]
+
+
+@njit(cache=True, nogil=True)
+def scale_decay(
+    idx: np.ndarray,
+    factor: float,
+    decay: np.ndarray,
+    decay_mult: np.ndarray,
+    keep: np.ndarray,
+) -> None:
+    """Scale the decay of checkpoints ``idx`` (distinct) by ``factor`` from now on.
+
+    ``decay_mult[i] *= factor`` in float32, then ``keep[i] = 1 - decay[j] *
+    decay_mult[i]`` in float64, stored as float32 (``decay[j]`` the decay of
+    ``idx[j]``): the values of the numpy steps ``m = decay_mult[idx] *
+    np.float32(factor); decay_mult[idx] = m; keep[idx] = 1.0 - decay * m``, in
+    one pass instead of five over fancy-indexed copies.
+
+    Examples
+    --------
+    >>> mult, keep = np.ones(3, np.float32), np.zeros(3, np.float32)
+    >>> scale_decay(np.array([0, 2]), 0.5, np.array([0.1, 0.2]), mult, keep)
+    >>> mult.tolist(), [round(float(k), 3) for k in keep]
+    ([0.5, 1.0, 0.5], [0.95, 0.0, 0.9])
+    """
+    f = np.float32(factor)
+    for j in range(len(idx)):
+        i = idx[j]
+        m = decay_mult[i] * f
+        decay_mult[i] = m
+        keep[i] = np.float32(1.0 - decay[j] * np.float64(m))
 
 
 @dataclass
@@ -109,6 +140,6 @@ class DecayCut:
             return
         up = run["upkeep"]
         new = _Entry((self.entry[0], 1.0 - cut))
-        kernels.scale_decay(self.idx, new[1] / self.entry[1], self.decay, up.decay_mult, up.keep)
+        scale_decay(self.idx, new[1] / self.entry[1], self.decay, up.decay_mult, up.keep)
         up.decay_cuts[up.decay_cuts.index(self.entry)] = new  # found by identity (_Entry)
         self.entry, self.cut = new, cut
