@@ -10,6 +10,12 @@ table of the result (column names, dtypes, categories and values, row order
 included). ``--check`` names each table whose fingerprint differs and exits 1. Not a
 test: a change that alters results on purpose writes new fingerprints and says why in
 its commit.
+
+Fingerprints hold for one machine and one set of libraries: the file records both
+(:func:`machine`), and ``--check`` says when they differ: floats may round otherwise
+there. The same commit, checked on another machine with other library versions than
+the file's, moved the ``annual`` and ``cycle`` tables of four scenarios and nothing else.
+Before a refactor on another machine, ``--write`` a file of your own first.
 """
 
 from __future__ import annotations
@@ -17,9 +23,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import platform
 import sys
 from pathlib import Path
 
+import numba
+import numpy as np
 import pandas as pd
 
 from civsim.experiments import replicate
@@ -46,6 +55,28 @@ def table_fingerprint(table: pd.DataFrame) -> str:
     return h.hexdigest()[:16]
 
 
+def machine() -> dict[str, str]:
+    """What the results' last bits depend on: the processor, numpy's SIMD and the libraries."""
+    simd = np.show_config(mode="dicts").get("SIMD Extensions", {}).get("found", [])
+    return {
+        "processor": _processor(),
+        "simd": " ".join(simd),
+        "numpy": np.__version__,
+        "numba": numba.__version__,
+        "pandas": pd.__version__,
+    }
+
+
+def _processor() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            return next(
+                line.split(":", 1)[1].strip() for line in f if line.startswith("model name")
+            )
+    except (OSError, StopIteration):
+        return platform.processor() or platform.machine()
+
+
 def fingerprints(reps: int, seed: int) -> dict[str, dict[str, str]]:
     """Every table's fingerprint, by scenario."""
     out = {}
@@ -64,7 +95,12 @@ def main() -> int:
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--seed", type=int, default=20240601)
     args = p.parse_args()
-    now = {"reps": args.reps, "seed": args.seed, "tables": fingerprints(args.reps, args.seed)}
+    now = {
+        "reps": args.reps,
+        "seed": args.seed,
+        "machine": machine(),
+        "tables": fingerprints(args.reps, args.seed),
+    }
     if args.write:
         args.write.write_text(json.dumps(now, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {args.write}")
@@ -73,6 +109,13 @@ def main() -> int:
     if (before["reps"], before["seed"]) != (args.reps, args.seed):
         print(f"{args.check} was written with reps/seed {before['reps']}/{before['seed']}")
         return 2
+    then = before.get("machine", {})
+    elsewhere = [f"{k} {then.get(k, '?')!r} here {v!r}" for k, v in now["machine"].items()
+                 if then.get(k) != v]  # fmt: skip
+    if elsewhere:
+        print(f"{args.check} was written on another machine or with other libraries "
+              f"({'; '.join(elsewhere)}): results may round otherwise, "
+              "so write fingerprints here before a change and check them after it")  # fmt: skip
     differ = [
         f"{sc}.{table}"
         for sc, tables in before["tables"].items()
