@@ -90,6 +90,7 @@ EXAMPLES = {
     ],
     "check": [
         "civsim check scenarios/*.yaml --out checks",
+        "civsim check scenarios/*.yaml --out checks --resume   # after a stop: the rest",
         "civsim check scenarios/baseline.yaml --only no_fund half_grid_workers --reps 20",
     ],
     "budget": [
@@ -141,6 +142,15 @@ def server_options(p: argparse.ArgumentParser) -> None:
         "--port", type=positive, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
     )
     p.add_argument("--open", action="store_true", help="open it in the browser")
+
+
+def check_output_options(p: argparse.ArgumentParser) -> None:
+    """``--out`` and ``--resume`` of ``civsim check``: where records go, and reusing them."""
+    p.add_argument(
+        "--out", metavar="DIR", help="folder for checks.csv, and each scenario's records as it ends"
+    )
+    help_ = "reuse DIR's records of scenarios checked alike (content, reps, seed, checks)"
+    p.add_argument("--resume", action="store_true", help=f"{help_}; check only the others")
 
 
 def json_option(p: argparse.ArgumentParser) -> None:

@@ -22,6 +22,7 @@ from civsim.arguments import (
     calibration_options,
     calibration_settings,
     check_out,
+    check_output_options,
     command,
     compare_options,
     executor_options,
@@ -272,8 +273,9 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from civsim.check_runs import STORED, check_scenarios
     from civsim.export import staged_folder, write_csv
-    from civsim.reality import CHECKS, run_checks
+    from civsim.reality import CHECKS
     from civsim.scenario import load_scenario
 
     unknown = [n for n in args.only or () if n not in CHECKS]
@@ -281,12 +283,16 @@ def _cmd_check(args: argparse.Namespace) -> int:
         raise CivsimError(f"unknown checks {', '.join(unknown)}; known: {', '.join(CHECKS)}")
     # Every file is read and checked before any replication runs.
     scenarios = [load_scenario(path) for path in args.files]
+    runs = check_scenarios(
+        scenarios, args.reps, args.seed, args.only, args.executor, args.workers,
+        args.out, args.resume,
+    )  # fmt: skip
     tables = []
-    for scenario in scenarios:
-        table = run_checks(
-            scenario, args.reps, args.seed, args.only, executor=args.executor, workers=args.workers
-        )
+    for scenario, table, reused in runs:
         tables.append(table)
+        if reused:
+            where = Path(args.out) / STORED
+            print(f"{scenario.name}: records reused from {where}", file=sys.stderr)
         if args.json:
             continue  # the records are printed at the end, as JSON
         shown = table.drop(columns=["asserts", "note"])
@@ -506,7 +512,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("files", nargs="+", metavar="SCENARIO")
     p.add_argument("--only", nargs="+", metavar="NAME", help="run only these checks")
-    p.add_argument("--out", metavar="DIR", help="folder for checks.csv")
+    check_output_options(p)
     replication_options(p, seed_default="each scenario's")
     json_option(p)
     p.set_defaults(run=_cmd_check)

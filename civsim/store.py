@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ import pandas as pd
 from civsim.errors import CivsimError
 from civsim.export import check_output, write_csv
 
-__all__ = ["KEYS", "RunStore", "publish"]
+__all__ = ["KEYS", "RunStore", "discard", "publish"]
 
 #: The columns that key a stored run.
 KEYS = ("variant", "seed", "replication")
@@ -48,6 +49,9 @@ class RunStore:
         The hash of what the results depend on.
     description : mapping
         Written to ``experiment.json`` beside the hash (JSON-serialisable).
+    keys : tuple of str
+        The columns that key a stored row (default :data:`KEYS`): every table
+        added has them, and :meth:`done` returns their values.
 
     Examples
     --------
@@ -63,9 +67,16 @@ class RunStore:
     civsim.errors.CivsimError: ...: holds the runs of another experiment (hash abc, not other); ...
     """
 
-    def __init__(self, folder: str | Path, key: str, description: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        folder: str | Path,
+        key: str,
+        description: Mapping[str, Any],
+        keys: tuple[str, ...] = KEYS,
+    ) -> None:
         self.folder = check_output(folder)
         self.key = key
+        self.keys = keys
         info = self.folder / DESCRIPTION
         if info.is_file():
             try:
@@ -88,14 +99,14 @@ class RunStore:
             text = json.dumps({"hash": key, **description}, indent=2)
             _atomic(info, lambda p: p.write_text(text, encoding="utf-8"))
 
-    def done(self) -> set[tuple[str, int, int]]:
-        """The keys ``(variant, seed, replication)`` of every stored run."""
-        table = self._read(list(KEYS))
-        return set(zip(table["variant"], table["seed"], table["replication"], strict=True))
+    def done(self) -> set[tuple[Any, ...]]:
+        """The keys (by default ``(variant, seed, replication)``) of every stored run."""
+        table = self._read(list(self.keys))
+        return set(zip(*(table[k] for k in self.keys), strict=True))
 
     def add(self, name: str, table: pd.DataFrame) -> None:
         """Store one finished task's rows as ``runs/<name>.parquet``, atomically."""
-        missing = [k for k in KEYS if k not in table]
+        missing = [k for k in self.keys if k not in table]
         if missing:
             raise CivsimError(f"stored runs need the key columns {', '.join(missing)}")
         _atomic(self.folder / RUNS / f"{name}.parquet", lambda p: table.to_parquet(p, index=False))
@@ -108,10 +119,18 @@ class RunStore:
         runs = (self.folder / RUNS).glob("*.parquet")
         files = sorted(p for p in runs if not p.name.startswith(PARTIAL))
         if not files:
-            return pd.DataFrame(columns=columns or list(KEYS))
+            return pd.DataFrame(columns=columns or list(self.keys))
         parts = [pd.read_parquet(p, columns=columns) for p in files]
         table = pd.concat(parts, ignore_index=True)
-        return table.sort_values(list(KEYS), ignore_index=True)
+        # a stable sort: rows of one key keep the order they were stored in
+        return table.sort_values(list(self.keys), ignore_index=True, kind="stable")
+
+
+def discard(folder: str | Path) -> None:
+    """Remove a store's folder and everything in it; a folder that holds no store is left alone."""
+    folder = Path(folder)
+    if (folder / DESCRIPTION).is_file():
+        shutil.rmtree(folder)
 
 
 def publish(folder: str | Path, tables: Mapping[str, pd.DataFrame]) -> None:

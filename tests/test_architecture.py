@@ -83,6 +83,7 @@ STAGES = (
             "civsim.sensitivity",
             "civsim.robustness",
             "civsim.store",
+            "civsim.check_runs",
             "civsim.cluster",
             "civsim.explore",
             "civsim.exploration_figures",

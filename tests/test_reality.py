@@ -16,12 +16,14 @@ import pytest
 from conftest import SCENARIOS
 
 from civsim import inertness, reality
+from civsim.check_runs import _typed
 from civsim.cli import main
 from civsim.errors import CivsimError
 from civsim.inertness import perturbations
 from civsim.reality import Trial, run_checks
 from civsim.scenario import override, parameter_table
 from civsim.sim import prepare
+from civsim.store import RunStore
 from civsim.variants import vary
 
 REPS = 10
@@ -396,3 +398,17 @@ def test_protocol_statistics_are_missing_where_their_mechanism_is_off(trial: Tri
     for name in ("years_held", "precondition_passed"):
         values = reality.STATISTICS[name](trial.base, trial.scenario)
         assert len(values) == REPS and values.isna().all()
+
+
+def test_every_record_of_a_full_check_survives_the_store(county_checks, tmp_path) -> None:
+    """Every check's records on the county come back from the store as they went in.
+
+    `civsim check --resume` reuses records so stored; the numbers are floats, as in every
+    record a check of many scenarios yields.
+    """
+    typed = _typed(county_checks)
+    pd.testing.assert_frame_equal(typed, county_checks, check_dtype=False)
+    store = RunStore(tmp_path / "s", "k", {}, keys=("scenario_hash",))
+    store.add("county", typed.assign(scenario_hash="h"))
+    back = store.table().drop(columns=["scenario_hash"])
+    pd.testing.assert_frame_equal(back, typed)

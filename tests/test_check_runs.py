@@ -1,0 +1,131 @@
+"""Checks of many scenarios: each one's records stored as it ends, and a stopped run resumed."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import SCENARIOS
+
+from civsim import check_runs, reality
+from civsim.check_runs import STORED, check_scenarios
+from civsim.cli import main
+from civsim.errors import CivsimError
+from civsim.scenario import load_scenario
+
+ONLY = ["official_arithmetic", "scores_within_points"]
+
+
+@pytest.fixture(scope="module")
+def two() -> list:
+    """The county, and the county under another name with another seed (so other records)."""
+    county = load_scenario(SCENARIOS / "county_nominee.yaml")
+    return [county, county.model_copy(update={"name": "county_b", "seed": county.seed + 1})]
+
+
+def _all(runs) -> pd.DataFrame:
+    return pd.concat([table for _, table, _ in runs], ignore_index=True)
+
+
+class Stopped(Exception):
+    """A run stopped (pytest keeps KeyboardInterrupt for itself)."""
+
+
+def _counting(monkeypatch, stop_at: str | None = None) -> list[str]:
+    """Record the scenarios whose checks run; stop the run at ``stop_at``'s."""
+    ran: list[str] = []
+    real = reality.run_checks  # check_runs' own name may be an earlier patch's
+
+    def counted(scenario, *args, **kwargs):
+        if scenario.name == stop_at:
+            raise Stopped
+        ran.append(scenario.name)
+        return real(scenario, *args, **kwargs)
+
+    monkeypatch.setattr(check_runs, "run_checks", counted)
+    return ran
+
+
+def test_a_stopped_run_resumes_with_the_scenarios_it_had_not_finished(
+    two, tmp_path, monkeypatch
+) -> None:
+    """A run stopped in the second scenario keeps the first's records.
+
+    Resuming checks the second alone, and the records are those of a run never stopped.
+    """
+    whole = _all(check_scenarios(two, 1, only=ONLY, out=tmp_path / "whole"))
+    assert list(whole["scenario"].unique()) == [two[0].name, "county_b"] and len(whole) == 4
+
+    out = tmp_path / "stopped"
+    ran = _counting(monkeypatch, stop_at="county_b")
+    with pytest.raises(Stopped):
+        _all(check_scenarios(two, 1, only=ONLY, out=out))
+    assert ran == [two[0].name]
+    assert len(list((out / STORED / "runs").glob("*.parquet"))) == 1
+
+    ran = _counting(monkeypatch)
+    runs = list(check_scenarios(two, 1, only=ONLY, out=out, resume=True))
+    assert ran == ["county_b"]
+    assert [reused for _, _, reused in runs] == [True, False]
+    resumed = _all(runs)
+    pd.testing.assert_frame_equal(resumed, whole)
+
+    # all stored now: nothing runs, the same records come back in the scenarios' order
+    ran = _counting(monkeypatch)
+    again = _all(check_scenarios(two[::-1], 1, only=ONLY, out=out, resume=True))
+    assert ran == []
+    pd.testing.assert_frame_equal(
+        again.sort_values(["scenario", "check"], ignore_index=True),
+        whole.sort_values(["scenario", "check"], ignore_index=True),
+    )
+
+
+def test_only_records_of_the_same_scenario_and_settings_are_reused(
+    two, tmp_path, monkeypatch
+) -> None:
+    """A changed scenario is checked again; other settings are refused.
+
+    A run without resume starts afresh.
+    """
+    out = tmp_path / "checks"
+    _all(check_scenarios(two[:1], 1, only=ONLY, out=out))
+    changed = two[0].model_copy(update={"seed": two[0].seed + 7})
+    ran = _counting(monkeypatch)
+    _all(check_scenarios([changed], 1, only=ONLY, out=out, resume=True))
+    assert ran == [changed.name]  # same name, other content: not the stored records
+
+    with pytest.raises(CivsimError, match="other replications, seed or checks"):
+        _all(check_scenarios(two[:1], 2, only=ONLY, out=out, resume=True))
+    with pytest.raises(CivsimError, match="other replications, seed or checks"):
+        _all(check_scenarios(two[:1], 1, only=ONLY[:1], out=out, resume=True))
+
+    # without resume, the records stored before are gone: nothing old is mixed in
+    _all(check_scenarios(two[1:], 2, only=ONLY, out=out))
+    ran = _counting(monkeypatch)
+    runs = list(check_scenarios(two, 2, only=ONLY, out=out, resume=True))
+    assert ran == [two[0].name]
+    assert [reused for _, _, reused in runs] == [False, True]
+
+
+def test_resume_needs_a_folder_and_names_are_unique(two) -> None:
+    """Resuming without a folder, or two scenarios of one name, is refused before any run."""
+    with pytest.raises(CivsimError, match="resume needs an output folder"):
+        next(check_scenarios(two, 1, only=ONLY, resume=True))
+    with pytest.raises(CivsimError, match="scenarios named twice: county_nominee "):
+        next(check_scenarios([two[0], two[0]], 1, only=ONLY))
+
+
+def test_cli_check_resume(tmp_path, capsys) -> None:
+    """`civsim check --resume` says which records it reused and writes the same checks.csv."""
+    county = str(SCENARIOS / "county_nominee.yaml")
+    out = tmp_path / "checks"
+    args = ["check", county, "--only", *ONLY, "--reps", "1", "--out", str(out)]
+    assert main(args) == 0
+    first = (out / "checks.csv").read_text(encoding="utf-8")
+    assert "reused" not in capsys.readouterr().err
+    assert main([*args, "--resume"]) == 0
+    err = capsys.readouterr().err
+    assert f"county_nominee: records reused from {out / STORED}" in err
+    assert (out / "checks.csv").read_text(encoding="utf-8") == first
+    assert main(["check", county, "--only", *ONLY, "--resume"]) == 2
+    assert "resume needs an output folder" in capsys.readouterr().err
+    assert set(reality.RECORD_COLUMNS) <= set(pd.read_csv(out / "checks.csv").columns)
