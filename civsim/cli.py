@@ -589,6 +589,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CivsimError as exc:
         print(f"civsim: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # what finished is kept: `check --resume` and `explore` go on
+        print("civsim: stopped; what finished is kept (check --resume, explore)", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -129,3 +129,25 @@ def test_cli_check_resume(tmp_path, capsys) -> None:
     assert main(["check", county, "--only", *ONLY, "--resume"]) == 2
     assert "resume needs an output folder" in capsys.readouterr().err
     assert set(reality.RECORD_COLUMNS) <= set(pd.read_csv(out / "checks.csv").columns)
+
+
+def test_cli_check_stopped_keeps_what_finished(two, tmp_path, monkeypatch, capsys) -> None:
+    """Ctrl-C during the second scenario: exit 130, no traceback, the first's records kept."""
+    county = str(SCENARIOS / "county_nominee.yaml")
+    real = reality.run_checks
+
+    def interrupted(scenario, *args, **kwargs):
+        if scenario.name == "baseline":
+            raise KeyboardInterrupt
+        return real(scenario, *args, **kwargs)
+
+    monkeypatch.setattr(check_runs, "run_checks", interrupted)
+    out = tmp_path / "checks"
+    both = [county, str(SCENARIOS / "baseline.yaml")]
+    assert main(["check", *both, "--only", *ONLY, "--reps", "1", "--out", str(out)]) == 130
+    err = capsys.readouterr().err
+    assert "civsim: stopped; what finished is kept" in err and "Traceback" not in err
+    assert [p.name.split("-")[0] for p in (out / STORED / "runs").glob("*.parquet")] == [
+        "county_nominee"
+    ]
+    assert not (out / "checks.csv").exists()
