@@ -11,11 +11,12 @@ included). ``--check`` names each table whose fingerprint differs and exits 1. N
 test: a change that alters results on purpose writes new fingerprints and says why in
 its commit.
 
-Fingerprints hold for one machine and one set of libraries: the file records both
-(:func:`machine`), and ``--check`` says when they differ: floats may round otherwise
-there. The same commit, checked on another machine with other library versions than
-the file's, moved the ``annual`` and ``cycle`` tables of four scenarios and nothing else.
-Before a refactor on another machine, ``--write`` a file of your own first.
+The file records the machine and libraries it was written on (:func:`machine`), and
+``--check`` says when they differ: other versions of numpy, numba or pandas may round
+otherwise. The processor's BLAS kernel does not matter since the scores' weighted sums
+stopped using it (:mod:`civsim.sums`): before, an AVX-512 machine moved the ``annual``
+and ``cycle`` tables of a file written on an AVX2 one. Before a refactor on a new
+machine, ``--write`` a file of your own first.
 """
 
 from __future__ import annotations

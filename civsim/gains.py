@@ -97,6 +97,7 @@ from civsim.places import CITY, RESIDENTS_PER_RATE
 from civsim.scenario import Budget, ProjectLineRow, Scenario, StandardRow
 from civsim.scenario.schema.budget import GRANT_EFFECTS, PLACE_EFFECTS
 from civsim.scenario.schema.regulations import DAYS_PER_WEEK, PLACES_PER_INTENSITY
+from civsim.sums import weighted_sum
 
 __all__ = ["condition_by_holder", "exposure", "line_gains", "place_counts"]
 
@@ -259,7 +260,7 @@ def _gain_row(
     sat_points = 0.0
     if line.effect in FIELD_EFFECTS:
         field_reached = m[ctx.method == "field"].sum(axis=0) * f
-        sat_points = float(field_reached @ ctx.sat[districts])
+        sat_points = weighted_sum(field_reached, ctx.sat[districts])
     headroom = max(1.0 - condition, 0.0)
     if line.effect == "enforcement":
         E = _enforcement_gain(line, m, reached, ctx, districts)
@@ -299,7 +300,7 @@ def _raw_condition_gain(
     if line.effect == "detection":
         return line.effect_size * budget.condition_per_detection
     if line.effect == "decay":
-        mean_decay = float(ctx.decay @ m.sum(axis=1) / reached) if reached else 0.0
+        mean_decay = weighted_sum(ctx.decay, m.sum(axis=1)) / reached if reached else 0.0
         return line.effect_size * mean_decay * budget.decay_exposure_days
     per = (
         budget.condition_per_staff_day
@@ -333,7 +334,7 @@ def _enforcement_gain(
     base = hours / (places.sum() / PLACES_PER_INTENSITY) if places.sum() > 0 else 0.0
     added = line.effect_size * DAYS_PER_WEEK / line.duration_days / holder if holder else 0.0
     cut = reg.decay_cut(base + added) - reg.decay_cut(base)
-    mean_decay = float(ctx.decay @ m.sum(axis=1) / reached)
+    mean_decay = weighted_sum(ctx.decay, m.sum(axis=1)) / reached
     return cut * mean_decay * ctx.budget.decay_exposure_days
 
 
@@ -360,7 +361,7 @@ def _creation_gain(
     if places <= 0:
         return 0.0
     share = line.effect_size * kind.places_per_creation / places
-    mean_decay = float(ctx.decay @ m.sum(axis=1) / reached)
+    mean_decay = weighted_sum(ctx.decay, m.sum(axis=1)) / reached
     return cr.decay_cut_titled * share * mean_decay * ctx.budget.decay_exposure_days
 
 
@@ -419,7 +420,7 @@ def exposure(
         given = (np.arange(cyc.years)[:, None] * year + starts[None, :]).ravel()
         level = _effect_level(line.effect, d, when, given.reshape(cyc.years, months), cap)
         per_year = level.reshape(cyc.years, len(look)).mean(axis=1)
-        out[k] = float(weights @ per_year)
+        out[k] = weighted_sum(weights, per_year)
     return out
 
 

@@ -33,6 +33,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from civsim.sums import weighted_sum
+
 __all__ = [
     "PeerGroup",
     "annual_score",
@@ -259,7 +261,7 @@ def material_review(
         inner = np.clip(x, np.finfo(np.float64).eps, 1 - np.finfo(np.float64).eps)
         docs = np.asarray(stats.beta.ppf(u, inner * spread, (1 - inner) * spread))
         passed = np.where(x >= 1, documents, np.where(x <= 0, 0, (docs >= pass_bar).sum(axis=0)))
-    return float(np.asarray(weights, dtype=np.float64) @ (passed / documents))
+    return weighted_sum(weights, passed / documents)
 
 
 def survey_score(
@@ -430,7 +432,7 @@ def cycle_score(annual: pd.Series, year_weights: tuple[float, ...]) -> float:
     >>> cycle_score(pd.Series([80.0, 85.0, 90.0]), (0.15, 0.25, 0.60))
     87.25
     """
-    return float(np.dot(annual.to_numpy(dtype=float), np.asarray(year_weights)))
+    return weighted_sum(annual.to_numpy(dtype=float), year_weights)
 
 
 def peer_outcome(

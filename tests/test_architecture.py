@@ -21,7 +21,7 @@ SCENARIOS = PACKAGE.parent / "scenarios"
 
 #: The pipeline's stages in order; a module may import its own stage or an earlier one.
 STAGES = (
-    ("shared", ("civsim.errors", "civsim.apportion", "civsim.labels")),
+    ("shared", ("civsim.errors", "civsim.apportion", "civsim.labels", "civsim.sums")),
     ("scenario", ("civsim.scenario",)),
     (
         "city",

@@ -117,6 +117,7 @@ import pandas as pd
 from civsim.checkpoints import Checkpoints
 from civsim.errors import CivsimError
 from civsim.sim.records import Records
+from civsim.sums import row_sums
 
 __all__ = [
     "ALLOCATION_COLUMNS",
@@ -386,9 +387,9 @@ def _shadow(
             "item": np.tile(shares.index.to_numpy(dtype=object), n_d + 1),
         }
     )
-    survey = (np.column_stack([sat, sat @ pop])[:, :, None] * per_item[None, None, :]).reshape(
-        len(days), -1
-    )  # records x (district, item)
+    survey = (
+        np.column_stack([sat, row_sums(sat, pop)])[:, :, None] * per_item[None, None, :]
+    ).reshape(len(days), -1)  # records x (district, item)
     # labels as categorical codes of one group per row, repeated for every record
     labels = pd.concat([scored, surveyed], ignore_index=True).astype("category")
     blocks = [(slice(0, len(scored)), values), (slice(len(scored), len(labels)), survey)]

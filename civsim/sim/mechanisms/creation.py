@@ -39,6 +39,7 @@ from civsim.sim.mechanisms.deliveries import Delivery
 from civsim.sim.mechanisms.regulations import routine_factor
 from civsim.sim.registry import Mechanism, Process
 from civsim.sim.tables import RunResult
+from civsim.sums import row_sums, weighted_sum
 
 __all__ = ["EVENTS", "LINE", "MECHANISM", "CreationPart", "CreationState", "creation_table"]
 
@@ -222,11 +223,11 @@ def naming(env: simpy.Environment, run: Run) -> Process:
             st.titles += named
             for k, kind in enumerate(KINDS):
                 run.count(EVENTS[kind], int(named[k].sum()))
-            paid = np.rint(yuan @ named).astype(np.int64)
+            paid = np.rint(row_sums(named.T, yuan)).astype(np.int64)
             for d, amount in zip(run.ckp.districts, paid, strict=True):
                 if amount:
                     run.records.spend.append((year + 1, month + 1, LINE, str(d), int(amount)))
-            added = float(part.documentation @ named.sum(axis=1))
+            added = weighted_sum(part.documentation, named.sum(axis=1))
             if added:
                 st.records.append((added, day + run.days_per_year))
             _settle(run, day)

@@ -20,6 +20,7 @@ from civsim import scoring
 from civsim.scenario import Scenario
 from civsim.sim.engine import Run
 from civsim.sim.registry import Mechanism
+from civsim.sums import weighted_sum
 
 __all__ = ["MECHANISM", "minors_score"]
 
@@ -63,7 +64,7 @@ def _finish(run: Run) -> None:
     """The cycle's minors score and precondition; below it, no title."""
     mn = run.params.evaluation.minors
     weights = np.asarray(run.scenario.cycle.year_weights)
-    score = float(np.dot([r["minors"] for r in run.records.annual], weights))
+    score = weighted_sum([r["minors"] for r in run.records.annual], weights)
     cycle = run.records.cycle
     passed = score >= mn.threshold
     cycle.update(minors=score, precondition_passed=passed, title=bool(cycle["title"] and passed))

@@ -40,6 +40,7 @@ from civsim.scenario.schema.mobilisation import RESIDENTS_PER_RATE
 from civsim.sim.engine import Run
 from civsim.sim.registry import Mechanism, Process
 from civsim.sim.tables import RunResult
+from civsim.sums import weighted_sum
 
 __all__ = ["AWARE", "LINE", "MECHANISM", "TAKING_PART", "MobilisationState", "mobilisation_table"]
 
@@ -102,12 +103,12 @@ def mobilising(env: simpy.Environment, run: Run) -> Process:
                 run.month_days,
                 publicity=float(publicity[d]),
             )
-        run.count(AWARE, round(float(st.awareness @ residents)))
-        run.count(TAKING_PART, round(float(st.participation @ residents)))
+        run.count(AWARE, round(weighted_sum(st.awareness, residents)))
+        run.count(TAKING_PART, round(weighted_sum(st.participation, residents)))
         above = st.participation - mob.initial_participation
         if "detection" in run:
             rise = 1.0 + mob.report_elasticity * (st.awareness / mob.initial_awareness - 1.0)
-            run["detection"].report_factor = float(rise @ residents / residents.sum())
+            run["detection"].report_factor = weighted_sum(rise, residents) / residents.sum()
         if "volunteers" in run:
             hours = mob.volunteer_hours_per_participant_day * above * residents
             run["volunteers"].hours[:, ahead] += hours[:, None]
