@@ -6,7 +6,9 @@ Run from the repository root::
     .venv/bin/python benchmarks/bench_sim.py --breakdown [--repeat 3]
     .venv/bin/python benchmarks/bench_sim.py --scenario scenarios/X.yaml ... [--reps 0] [--grids 0]
 
-It measures, on this machine and in one run:
+It prints the machine first (processor, data caches, load average: the floor is as fast
+as the caches that hold its arrays, so ratios from two machines do not compare), then
+measures, on this machine and in one run:
 
 - the baseline: ``prepare`` (decomposition, allocation, arrays), one replication
   (best of ``--repeat``), and ``--reps`` replications in a process pool on every core;
@@ -182,6 +184,32 @@ def in_child(path: str, repeat: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def machine() -> str:
+    """The processor, its data caches and the load: what the ratio to the floor depends on.
+
+    The floor runs as fast as the caches holding its arrays (a few MB of float32), so a
+    ratio means little without the machine it was measured on.
+    """
+    sys_cpu = Path("/sys/devices/system/cpu/cpu0/cache")
+    caches = []
+    for index in sorted(sys_cpu.glob("index*")):
+        kind = (index / "type").read_text().strip()
+        if kind != "Instruction":
+            caches.append(
+                f"L{(index / 'level').read_text().strip()} {(index / 'size').read_text().strip()}"
+            )
+    try:
+        model = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    except (OSError, StopIteration):
+        model = "processor unknown"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return f"{model}; {os.cpu_count()} cores; {' '.join(caches) or 'caches unknown'}; load {load}"
+
+
 def main() -> None:
     """Run the benchmark and print its figures."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -197,6 +225,7 @@ def main() -> None:
     )
     args = ap.parse_args()
     scenarios = args.scenario or ["scenarios/baseline.yaml", "scenarios/governance_levers.yaml"]
+    print(f"machine: {machine()}")
     if args.breakdown:
         for path in scenarios:
             print(path)
