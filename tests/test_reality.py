@@ -21,7 +21,7 @@ from civsim.cli import main
 from civsim.errors import CivsimError
 from civsim.inertness import perturbations
 from civsim.reality import Trial, run_checks
-from civsim.scenario import override, parameter_table
+from civsim.scenario import load_scenario, override, parameter_table
 from civsim.sim import prepare
 from civsim.store import RunStore
 from civsim.variants import vary
@@ -412,3 +412,24 @@ def test_every_record_of_a_full_check_survives_the_store(county_checks, tmp_path
     store.add("county", typed.assign(scenario_hash="h"))
     back = store.table().drop(columns=["scenario_hash"])
     pd.testing.assert_frame_equal(back, typed)
+
+
+@pytest.mark.parametrize(
+    "field",
+    ["sample_scale", "observations_scale", "pass_bar", "window_shift_days", "extra_window_days"],
+)
+def test_the_delegated_office_is_inert_only_where_no_year_is_delegated(field: str) -> None:
+    """Where no year is delegated, the delegated office's parameters are skipped as unused.
+
+    `civsim check scenarios/central_vs_delegated.yaml` found its five parameters moving
+    nothing there; the baseline delegates years 1-2, where each must move a table.
+    """
+    path = f"simulation.evaluation.delegated.{field}"
+    central = dataclasses.make_dataclass("S", ["scenario"])(
+        load_scenario(SCENARIOS / "central_vs_delegated.yaml")
+    )
+    baseline = dataclasses.make_dataclass("S", ["scenario"])(
+        load_scenario(SCENARIOS / "baseline.yaml")
+    )
+    assert "no year is delegated" in (inertness.inert_by_design(central, path) or "")
+    assert inertness.inert_by_design(baseline, path) is None
