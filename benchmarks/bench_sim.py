@@ -48,6 +48,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from fingerprints import processor  # benchmarks/ is the script's folder
 
 from civsim.experiments import replicate
 from civsim.generate import city_files, write_city
@@ -198,16 +199,9 @@ def machine() -> str:
             caches.append(
                 f"L{(index / 'level').read_text().strip()} {(index / 'size').read_text().strip()}"
             )
-    try:
-        model = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-    except (OSError, StopIteration):
-        model = "processor unknown"
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return f"{model}; {os.cpu_count()} cores; {' '.join(caches) or 'caches unknown'}; load {load}"
+    held = " ".join(caches) or "caches unknown"
+    return f"{processor()}; {os.cpu_count()} cores; {held}; load {load}"
 
 
 def main() -> None:

@@ -60,7 +60,7 @@ def machine() -> dict[str, str]:
     """What the results' last bits depend on: the processor, numpy's SIMD and the libraries."""
     simd = np.show_config(mode="dicts").get("SIMD Extensions", {}).get("found", [])
     return {
-        "processor": _processor(),
+        "processor": processor(),
         "simd": " ".join(simd),
         "numpy": np.__version__,
         "numba": numba.__version__,
@@ -68,7 +68,8 @@ def machine() -> dict[str, str]:
     }
 
 
-def _processor() -> str:
+def processor() -> str:
+    """The processor's model name (``/proc/cpuinfo``), or what ``platform`` knows."""
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as f:
             return next(

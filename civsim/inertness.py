@@ -82,7 +82,7 @@ def inert_by_design(trial: Subject, path: str) -> str | None:
     """The reason a parameter is inert in this scenario (the data's rules), or None."""
     sc = trial.scenario
     for rule in reality_data()["inert_by_design"]:
-        if rule["path"] != path:
+        if path not in _paths(rule):
             continue
         when = all(_value(sc, p) == v for p, v in rule.get("when", {}).items())
         unless = all(_value(sc, p) != v for p, v in rule.get("unless", {}).items())
@@ -90,6 +90,11 @@ def inert_by_design(trial: Subject, path: str) -> str | None:
         if when and unless and found is not None:
             return f"{rule['reason']}{': ' + found if found else ''}"
     return None
+
+
+def _paths(rule: dict[str, Any]) -> list[str]:
+    """The parameters a rule of the data names: its ``path``, one or a list."""
+    return rule["path"] if isinstance(rule["path"], list) else [rule["path"]]
 
 
 def explained(trial: Subject, path: str) -> str | None:

@@ -6,8 +6,9 @@ products in another order, with fused multiply-adds, than an AVX2 one. The
 same scenario and seed then scored 92.64999999999999 on one machine and 92.65
 on another (measured: switching OpenBLAS's kernel with ``OPENBLAS_CORETYPE``
 alone moved the annual and cycle tables). These sums multiply elementwise and
-add with numpy's own pairwise summation, which does not depend on the
-processor, so a scenario's results do not depend on where it ran.
+add with numpy's own pairwise summation, which does not depend on the BLAS
+kernel: the tables of a scenario and seed are the same under each of OpenBLAS's
+kernels (``tests/test_sums.py``).
 """
 
 from __future__ import annotations

@@ -433,3 +433,21 @@ def test_the_delegated_office_is_inert_only_where_no_year_is_delegated(field: st
     )
     assert "no year is delegated" in (inertness.inert_by_design(central, path) or "")
     assert inertness.inert_by_design(baseline, path) is None
+
+
+def test_every_parameter_the_inertness_data_names_exists() -> None:
+    """A rule of `inert_by_design` or `inert_explained` names parameters of the shipped scenarios.
+
+    A misspelt path would never match, and its parameter would be checked as if no rule
+    were written.
+    """
+    known = {
+        row["path"]
+        for file in sorted(SCENARIOS.glob("*.yaml"))
+        for row in parameter_table(load_scenario(file))
+    }
+    data = reality.reality_data()
+    named = [p for rule in data["inert_by_design"] for p in inertness._paths(rule)]
+    named += [rule["path"] for rule in data.get("inert_explained", [])]
+    assert len(named) > 40
+    assert sorted(set(named) - known) == []
