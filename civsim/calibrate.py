@@ -48,7 +48,7 @@ from civsim.experiment import Lever, variant
 from civsim.explore import Run, Where, execute, keyed, open_executor, replicated
 from civsim.identifiability import identify, standing_range
 from civsim.scenario import Frozen, Scenario, parameter_table, scenario_hash
-from civsim.store import DESCRIPTION, PARTIAL, RUNS, RunStore
+from civsim.store import DESCRIPTION, LOCK, PARTIAL, RUNS, RunStore
 from civsim.targets import Targets, observe
 from civsim.variants import value_at
 
@@ -286,7 +286,8 @@ def calibrate(
     out = Path(out)
     with ExitStack() as stack:
         pool = open_executor(stack, executor, workers, scheduler, settings.samples)
-        store = RunStore(out, key, {"calibration": _description(targets, params, settings, seed)})
+        description = {"calibration": _description(targets, params, settings, seed)}
+        store = stack.enter_context(RunStore(out, key, description))
         show = sys.stderr.isatty() if progress is None else progress
         own = {p.path: value_at(scenario, p.path) for p in params}
         runner = functools.partial(_run_points, scenario, store, seed, settings, pool, workers, run)
@@ -460,5 +461,6 @@ def _closest(
 def _remove_store(out: Path) -> None:
     """Remove a store that holds only this calibration's runs (nothing else is touched)."""
     inside = {p.name for p in out.iterdir()} if out.is_dir() else set()
-    if inside and inside <= {DESCRIPTION, RUNS} | {n for n in inside if n.startswith(PARTIAL)}:
+    ours = {DESCRIPTION, RUNS, LOCK} | {n for n in inside if n.startswith(PARTIAL)}
+    if inside and inside <= ours:
         shutil.rmtree(out)

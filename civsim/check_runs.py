@@ -17,15 +17,16 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 
 import pandas as pd
 
-from civsim.errors import CivsimError
+from civsim.errors import CivsimError, InUseError
 from civsim.experiments import Executor
 from civsim.reality import CHECKS, RECORD_COLUMNS, run_checks
 from civsim.scenario import Scenario, scenario_hash
-from civsim.store import RunStore, discard
+from civsim.store import RunStore
 
 __all__ = ["STORED", "check_scenarios"]
 
@@ -55,7 +56,8 @@ def check_scenarios(
     out : str or Path, optional
         The output folder: each scenario's records are stored in
         ``out/scenarios`` when its checks end. Without ``resume``, records
-        stored there before are removed first.
+        stored there before are removed first. The store is held for the
+        whole run: another run into the same ``out`` is refused.
     resume : bool
         Reuse the records stored in ``out`` for a scenario of the same content,
         checked with the same replications, seed and checks (``reused`` is then
@@ -65,8 +67,8 @@ def check_scenarios(
     ------
     CivsimError
         If ``resume`` is asked without ``out``, if ``out`` holds records stored
-        with other replications, seed or checks (with ``resume``), or if two
-        scenarios share a name.
+        with other replications, seed or checks (with ``resume``), if another
+        run uses ``out``, or if two scenarios share a name.
 
     Examples
     --------
@@ -88,18 +90,19 @@ def check_scenarios(
     if resume and out is None:
         raise CivsimError("resume needs an output folder (--out): the one whose records to reuse")
     store = _store(Path(out), reps, seed, only, resume) if out is not None else None
-    done = store.done() if store is not None and resume else set()
-    stored = store.table() if done and store is not None else pd.DataFrame(columns=[KEY])
-    for sc in scenarios:
-        key = scenario_hash(sc)
-        if (key,) in done:
-            rows = stored[stored[KEY] == key].drop(columns=[KEY]).reset_index(drop=True)
-            yield sc, rows[list(RECORD_COLUMNS)], True
-            continue
-        table = _typed(run_checks(sc, reps, seed, only, executor=executor, workers=workers))
-        if store is not None:
-            store.add(f"{sc.name}-{key}", table.assign(**{KEY: key}))
-        yield sc, table, False
+    with store if store is not None else nullcontext():
+        done = store.done() if store is not None and resume else set()
+        stored = store.table() if done and store is not None else pd.DataFrame(columns=[KEY])
+        for sc in scenarios:
+            key = scenario_hash(sc)
+            if (key,) in done:
+                rows = stored[stored[KEY] == key].drop(columns=[KEY]).reset_index(drop=True)
+                yield sc, rows[list(RECORD_COLUMNS)], True
+                continue
+            table = _typed(run_checks(sc, reps, seed, only, executor=executor, workers=workers))
+            if store is not None:
+                store.add(f"{sc.name}-{key}", table.assign(**{KEY: key}))
+            yield sc, table, False
 
 
 def _typed(table: pd.DataFrame) -> pd.DataFrame:
@@ -119,11 +122,11 @@ def _store(
     }
     text = json.dumps(settings, sort_keys=True)
     key = hashlib.sha256(text.encode()).hexdigest()[:16]
-    folder = out / STORED
-    if not resume:
-        discard(folder)  # records of an earlier run into this folder, not to be mixed in
     try:
-        return RunStore(folder, key, {"checks": settings}, keys=(KEY,))
+        # without resume, records of an earlier run into this folder are not to be mixed in
+        return RunStore(out / STORED, key, {"checks": settings}, keys=(KEY,), fresh=not resume)
+    except InUseError:
+        raise
     except CivsimError as exc:
         raise CivsimError(
             f"{exc} (records of checks with other replications, seed or checks)"

@@ -7,7 +7,14 @@ traceback. Errors pickle, so they survive a process pool.
 
 from __future__ import annotations
 
-__all__ = ["BudgetError", "ChainError", "CivsimError", "ScenarioError", "TableError"]
+__all__ = [
+    "BudgetError",
+    "ChainError",
+    "CivsimError",
+    "InUseError",
+    "ScenarioError",
+    "TableError",
+]
 
 
 class CivsimError(Exception):
@@ -53,3 +60,7 @@ class ChainError(CivsimError):
 
 class BudgetError(CivsimError):
     """An allocation cannot be made; the message says which constraint and by how many yuan."""
+
+
+class InUseError(CivsimError):
+    """An output folder is in use by another run (:class:`civsim.store.RunStore`'s lock)."""

@@ -117,6 +117,7 @@ def explore(
             experiment_hash(experiment, scenario_hash(scenario)),
             {"experiment": experiment.model_dump(mode="json"), "seed": seed},
         )
+        stack.enter_context(store)  # held until the runs are stored
         done = store.done()
         tasks: list[Task] = []
         for key, var in unique.items():
@@ -132,9 +133,9 @@ def explore(
                 # run_variant keyed the rows by the variant's hash: no need to hash it again
                 store.add(f"{outcomes['variant'].iloc[0]}-{seed}", outcomes)
                 bar.update(len(reps_run))
-    # A left merge keeps the design's order, and each variant's replications in order.
-    results = table.merge(store.table(), on="variant", how="left")
-    publish(store.folder, {"results": results})
+        # A left merge keeps the design's order, and each variant's replications in order.
+        results = table.merge(store.table(), on="variant", how="left")
+        publish(store.folder, {"results": results})
     return results
 
 

@@ -8,6 +8,13 @@ whatever order the tasks finished in, and a task already stored is not run
 again. Each file is written under a temporary name and renamed into place, so
 a process killed mid-write leaves no half file, only a temporary one the next
 start removes.
+
+One process at a time uses a store: it holds the folder's lock file
+(``.lock``, :mod:`filelock`) from opening the store until :meth:`RunStore.close`
+(or the end of a ``with`` block, or the process). A second run given the same
+folder is refused at once, so it can neither remove the first one's files
+being written nor mix its runs into a store being emptied. The system releases
+the lock of a process that dies, whatever killed it.
 """
 
 from __future__ import annotations
@@ -21,11 +28,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from filelock import FileLock, Timeout
 
-from civsim.errors import CivsimError
+from civsim.errors import CivsimError, InUseError
 from civsim.export import check_output, write_csv
 
-__all__ = ["KEYS", "RunStore", "discard", "publish"]
+__all__ = ["KEYS", "RunStore", "publish"]
 
 #: The columns that key a stored run.
 KEYS = ("variant", "seed", "replication")
@@ -35,6 +43,8 @@ DESCRIPTION = "experiment.json"
 RUNS = "runs"
 #: Prefix of a file being written (ignored when reading, removed on opening).
 PARTIAL = ".partial-"
+#: The lock file held by the one process using a store.
+LOCK = ".lock"
 
 
 class RunStore:
@@ -52,6 +62,16 @@ class RunStore:
     keys : tuple of str
         The columns that key a stored row (default :data:`KEYS`): every table
         added has them, and :meth:`done` returns their values.
+    fresh : bool
+        Remove the runs stored before (of any experiment) and start an empty
+        store; a folder that holds anything but a store is still refused.
+
+    Raises
+    ------
+    InUseError
+        If another process (or another open store in this one) uses the folder.
+    CivsimError
+        If the folder holds another experiment's runs, or anything but a store.
 
     Examples
     --------
@@ -61,6 +81,11 @@ class RunStore:
     ...                                 "cycle_score": [86.5]}))
     >>> sorted(store.done()), store.table()["cycle_score"].tolist()
     ([('v1', 7, 0)], [86.5])
+    >>> RunStore(store.folder, "abc", {})
+    Traceback (most recent call last):
+    ...
+    civsim.errors.InUseError: ...: in use by another run (it holds .lock); ...
+    >>> store.close()
     >>> RunStore(store.folder, "other", {})
     Traceback (most recent call last):
     ...
@@ -73,11 +98,28 @@ class RunStore:
         key: str,
         description: Mapping[str, Any],
         keys: tuple[str, ...] = KEYS,
+        fresh: bool = False,
     ) -> None:
         self.folder = check_output(folder)
         self.key = key
         self.keys = keys
+        self._lock = _claim(self.folder)
+        try:
+            self._open(description, fresh)
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self, description: Mapping[str, Any], fresh: bool) -> None:
+        """Check the folder (emptied first if ``fresh``), then set it up; under the lock."""
+        key = self.key
         info = self.folder / DESCRIPTION
+        if fresh and info.is_file():
+            for old in self.folder.iterdir():
+                if old.is_dir():
+                    shutil.rmtree(old)
+                elif old.name != LOCK:
+                    old.unlink()
         if info.is_file():
             try:
                 stored = json.loads(info.read_text(encoding="utf-8")).get("hash")
@@ -88,7 +130,7 @@ class RunStore:
                     f"{self.folder}: holds the runs of another experiment (hash {stored}, not "
                     f"{key}); give another --out, or remove the folder to start again"
                 )
-        elif self.folder.exists() and any(self.folder.iterdir()):
+        elif any(p.name != LOCK for p in self.folder.iterdir()):
             raise CivsimError(
                 f"{self.folder}: not empty and not an experiment's folder; give a new --out"
             )
@@ -98,6 +140,16 @@ class RunStore:
         if not info.is_file():
             text = json.dumps({"hash": key, **description}, indent=2)
             _atomic(info, lambda p: p.write_text(text, encoding="utf-8"))
+
+    def close(self) -> None:
+        """Let another run use the folder (the store can still be read)."""
+        self._lock.release()
+
+    def __enter__(self) -> RunStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def done(self) -> set[tuple[Any, ...]]:
         """The keys (by default ``(variant, seed, replication)``) of every stored run."""
@@ -126,11 +178,18 @@ class RunStore:
         return table.sort_values(list(self.keys), ignore_index=True, kind="stable")
 
 
-def discard(folder: str | Path) -> None:
-    """Remove a store's folder and everything in it; a folder that holds no store is left alone."""
-    folder = Path(folder)
-    if (folder / DESCRIPTION).is_file():
-        shutil.rmtree(folder)
+def _claim(folder: Path) -> FileLock:
+    """Hold ``folder``'s lock file (the folder is created), or say who holds it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(folder / LOCK, timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise InUseError(
+            f"{folder}: in use by another run (it holds {LOCK}); wait for that run to end, "
+            "or give another --out"
+        ) from None
+    return lock
 
 
 def publish(folder: str | Path, tables: Mapping[str, pd.DataFrame]) -> None:

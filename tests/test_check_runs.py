@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pandas as pd
 import pytest
 from conftest import SCENARIOS
@@ -9,7 +12,7 @@ from conftest import SCENARIOS
 from civsim import check_runs, reality
 from civsim.check_runs import STORED, check_scenarios
 from civsim.cli import main
-from civsim.errors import CivsimError
+from civsim.errors import CivsimError, InUseError
 from civsim.scenario import load_scenario
 
 ONLY = ["official_arithmetic", "scores_within_points"]
@@ -151,3 +154,58 @@ def test_cli_check_stopped_keeps_what_finished(two, tmp_path, monkeypatch, capsy
         "county_nominee"
     ]
     assert not (out / "checks.csv").exists()
+
+
+def _holder(folder) -> subprocess.Popen:
+    """Another process that opens the store in ``folder`` and holds it until killed."""
+    code = (
+        "import sys, time\n"
+        "from civsim.store import RunStore\n"
+        f"store = RunStore({str(folder)!r}, 'theirs', {{}}, keys=('scenario_hash',))\n"
+        "print('held', flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    return holder
+
+
+def test_cli_check_refuses_a_folder_another_run_uses(tmp_path, capsys) -> None:
+    """A second run into a folder in use exits 2 and touches nothing of the first's.
+
+    Once the first run's process is gone (killed: the system releases its lock),
+    the same command runs. Without the lock, the second run would empty the first's
+    store (a run without --resume starts afresh) while the first was writing to it.
+    """
+    county = str(SCENARIOS / "county_nominee.yaml")
+    out = tmp_path / "checks"
+    holder = _holder(out / STORED)
+    try:
+        before = sorted(p.name for p in (out / STORED).iterdir())
+        args = ["check", county, "--only", *ONLY, "--reps", "1", "--out", str(out)]
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert f"{out / STORED}: in use by another run" in err and "Traceback" not in err
+        assert sorted(p.name for p in (out / STORED).iterdir()) == before
+        assert "theirs" in (out / STORED / "experiment.json").read_text(encoding="utf-8")
+        assert not (out / "checks.csv").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    # the folder now holds another experiment's store: resuming is refused, a new run empties it
+    assert main([*args, "--resume"]) == 2
+    assert "holds the runs of another experiment" in capsys.readouterr().err
+    assert main(args) == 0
+    assert len(list((out / STORED / "runs").glob("*.parquet"))) == 1
+
+
+def test_a_store_is_free_again_once_closed(two, tmp_path) -> None:
+    """A check run holds its store until it ends; then another run may use the folder."""
+    out = tmp_path / "checks"
+    runs = check_scenarios(two, 1, only=ONLY, out=out)
+    next(runs)  # the first scenario checked, the run not ended
+    with pytest.raises(InUseError, match="in use by another run"):
+        next(check_scenarios(two, 1, only=ONLY, out=out, resume=True))
+    assert len(list(runs)) == 1
+    resumed = list(check_scenarios(two, 1, only=ONLY, out=out, resume=True))
+    assert [reused for _, _, reused in resumed] == [True, True]

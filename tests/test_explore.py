@@ -17,6 +17,7 @@ import yaml
 from civsim.cli import main
 from civsim.experiment import Experiment, design, load_experiment
 from civsim.explore import explore
+from civsim.store import RunStore
 from tests.conftest import REPO, SCENARIOS, write_yaml
 
 #: Seconds a test waits for the explore command to store its first task, or for workers to end.
@@ -170,6 +171,19 @@ def test_a_folder_of_another_experiment_is_refused(
     assert main(["explore", str(other), "--out", str(out), "--executor", "serial"]) == 2
     assert "another experiment" in capsys.readouterr().err
     assert list((out / "runs").iterdir()) == []
+
+
+def test_a_folder_another_run_uses_is_refused(
+    small: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two explorations into one folder: the second exits 2 and writes nothing there."""
+    out = tmp_path / "store"
+    with RunStore(out, "0123456789abcdef", {}):
+        args = ["explore", str(small), "--out", str(out), "--executor", "serial"]
+        assert main(args) == 2
+        assert f"{out}: in use by another run" in capsys.readouterr().err
+        assert list((out / "runs").iterdir()) == []
+        assert "0123456789abcdef" in (out / "experiment.json").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
