@@ -330,10 +330,53 @@ def volunteers_never_queue(trial: Subject) -> str | None:
     (event ``volunteer_wait_days``) are then only the network's response days of
     the requests that reached a team within the cycle, and none was given up.
     """
+    waits = _volunteer_waits(trial, first_only=False)
+    if waits is None or waits[0] != waits[2] or waits[1]:
+        return None
+    reps = waits[3]
+    return (
+        f"in {reps} replication{'s' if reps != 1 else ''} every request was served the day it "
+        f"reached a team ({waits[2]:,} days waited, all of them the network's response days)"
+    )
+
+
+def never_queued_in_replication_0(trial: Subject) -> str | None:
+    """:func:`volunteers_never_queue` in replication 0 alone (what the fingerprints run), else None.
+
+    Where no request queued there, no request's patience ran out there, whatever it was.
+    """
+    waits = _volunteer_waits(trial, first_only=True)
+    if waits is None or waits[0] != waits[2] or waits[1]:
+        return None
+    return (
+        f"in replication 0 every request was served the day it reached a team ({waits[2]:,} "
+        "days waited, all of them the network's response days)"
+    )
+
+
+def never_waited_in_replication_0(trial: Subject) -> str | None:
+    """Whether no request waited for a volunteer in replication 0, network included, else None.
+
+    Residents' satisfaction then loses nothing to waiting there, whatever a day of it costs.
+    """
+    waits = _volunteer_waits(trial, first_only=True)
+    if waits is None or waits[0] or waits[1]:
+        return None
+    return "in replication 0 every request was served the day it was made"
+
+
+def _volunteer_waits(trial: Subject, first_only: bool) -> tuple[int, int, int, int] | None:
+    """Days waited, requests given up, days waited for the network's levels, and replications.
+
+    From the base's events, of every replication or of replication 0 only; None
+    without volunteers.
+    """
     sc = trial.scenario
     if not sc.simulation.volunteers.enabled:
         return None
     ev = trial.base.events
+    if first_only:
+        ev = ev[ev["replication"] == 0]
     kind = ev["kind"].astype(str)
     waited = int(ev.loc[kind == "volunteer_wait_days", "count"].sum())
     dropped = int(ev.loc[kind == "volunteer_request_dropped", "count"].sum())
@@ -343,13 +386,7 @@ def volunteers_never_queue(trial: Subject) -> str | None:
         for level, delay in net.response_days().items():
             made = ev[(kind == f"practice_request_{level}") & (ev["day"] + delay < sc.cycle.days)]
             routed += delay * int(made["count"].sum())
-    if dropped or waited != routed:
-        return None
-    reps = ev["replication"].nunique()
-    return (
-        f"in {reps} replication{'s' if reps != 1 else ''} every request was served the day it "
-        f"reached a team ({routed:,} days waited, all of them the network's response days)"
-    )
+    return waited, dropped, routed, int(ev["replication"].nunique())
 
 
 #: Reasons the data's rules may name (``predicate:``): each returns what it found, or None
@@ -365,6 +402,8 @@ PREDICATES: dict[str, Callable[[Subject], str | None]] = {
     "never_warned_before_the_last_year": never_warned_before_the_last_year,
     "listed_incidents_rare": listed_incidents_rare,
     "volunteers_never_queue": volunteers_never_queue,
+    "never_queued_in_replication_0": never_queued_in_replication_0,
+    "never_waited_in_replication_0": never_waited_in_replication_0,
 }
 
 

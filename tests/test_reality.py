@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -331,15 +332,52 @@ def test_a_saturated_lever_need_only_not_harm_and_says_why(trial: Trial, monkeyp
     assert rec["note"] == f"saturated, so not_higher: {found}"
     # the patience is then explained as inert, and only then
     path = "simulation.volunteers.request_patience_days"
+    first = inertness.never_queued_in_replication_0(idle)
+    assert first is not None and first.startswith("in replication 0 every request was served")
     assert (
         inertness.explained(idle, path)
-        == f"no request waits for a volunteer, so none is ever given up: {found}"
+        == f"no request waits for a volunteer, so none is ever given up: {first}"
     )
     assert inertness.explained(trial, path) is None
     # the weak form still fails a move the wrong way: "higher" waits, relaxed to not_lower
     monkeypatch.setitem(reality.PREDICATES, "volunteers_never_queue", lambda _: "forced")
     (rec,) = reality.lever_directions(trial, [{**lever, "direction": "higher"}])
     assert not rec["passed"] and rec["note"] == "saturated, so not_lower: forced"
+
+
+def _waits(trial: Trial, waited: list[int]) -> SimpleNamespace:
+    """The trial's scenario with base events in which replication r waited ``waited[r]`` days."""
+    rows = [
+        (r, day, kind, count)
+        for r, days in enumerate(waited)
+        for day, kind, count in [(3, "volunteer_served", 50), (4, "volunteer_wait_days", days)]
+    ]
+    events = pd.DataFrame(rows, columns=["replication", "day", "kind", "count"])
+    base = SimpleNamespace(events=events)
+    return SimpleNamespace(scenario=trial.scenario, prep=trial.prep, base=base)
+
+
+def test_inert_waits_are_read_in_the_replication_the_check_moves(trial: Trial) -> None:
+    """The patience and the wait penalty are explained by replication 0's waits, as checked.
+
+    The inert-parameter check moves each parameter in replication 0 only (its
+    fingerprints): a wait in another replication cannot move a table there. In
+    the volunteer teams' scenario (every request served at once but one, in
+    replication 1) both were reported inert and unexplained.
+    """
+    quiet_first = _waits(trial, [0, 1])
+    assert inertness.volunteers_never_queue(quiet_first) is None  # the lever's reps: one waited
+    assert inertness.never_queued_in_replication_0(quiet_first) is not None
+    assert inertness.never_waited_in_replication_0(quiet_first) is not None
+    patience, penalty = "volunteers.request_patience_days", "survey.wait_penalty_per_day"
+    for path in (f"simulation.{patience}", f"simulation.{penalty}"):
+        assert inertness.explained(quiet_first, path) is not None, path
+        assert inertness.explained(_waits(trial, [1, 0]), path) is None, path
+    # the county's residents wait: neither is explained there, and the penalty is not inert
+    assert inertness.never_waited_in_replication_0(trial) is None
+    assert inertness.explained(trial, "simulation.survey.wait_penalty_per_day") is None
+    (rec,) = reality.no_inert_parameter(trial, [f"simulation.{penalty}"])
+    assert rec["passed"] and "moved shadow, annual, cycle" in rec["note"]
 
 
 def test_a_lever_the_scenario_already_pulls_is_not_applicable(trial: Trial) -> None:
