@@ -30,7 +30,6 @@ import concurrent.futures
 import functools
 import hashlib
 import json
-import shutil
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -48,7 +47,7 @@ from civsim.experiment import Lever, variant
 from civsim.explore import Run, Where, execute, keyed, open_executor, replicated
 from civsim.identifiability import identify, standing_range
 from civsim.scenario import Frozen, Scenario, parameter_table, scenario_hash
-from civsim.store import DESCRIPTION, LOCK, PARTIAL, RUNS, RunStore
+from civsim.store import RunStore, remove_own
 from civsim.targets import Targets, observe
 from civsim.variants import value_at
 
@@ -312,7 +311,7 @@ def calibrate(
             best, params, fitted, settings.flat_share, settings.ridge_correlation, settings.ridge_p
         )
         return Fit(scenario, targets, params, settings, points, as_is_judged, fitted, table, noise)
-    _remove_store(out)
+    remove_own(out)
     raise NoPointStanding(_closest(points, params, targets, settings))
 
 
@@ -456,11 +455,3 @@ def _closest(
         f"implausibility >= {settings.cutoff:g}, so the record rules out the whole range given "
         f"(widen the ranges, fit other parameters, or check the targets). Closest points:\n{shown}"
     )
-
-
-def _remove_store(out: Path) -> None:
-    """Remove a store that holds only this calibration's runs (nothing else is touched)."""
-    inside = {p.name for p in out.iterdir()} if out.is_dir() else set()
-    ours = {DESCRIPTION, RUNS, LOCK} | {n for n in inside if n.startswith(PARTIAL)}
-    if inside and inside <= ours:
-        shutil.rmtree(out)

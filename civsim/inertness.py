@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from importlib import resources
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 import pandas as pd
@@ -330,14 +330,7 @@ def volunteers_never_queue(trial: Subject) -> str | None:
     (event ``volunteer_wait_days``) are then only the network's response days of
     the requests that reached a team within the cycle, and none was given up.
     """
-    waits = _volunteer_waits(trial, first_only=False)
-    if waits is None or waits[0] != waits[2] or waits[1]:
-        return None
-    reps = waits[3]
-    return (
-        f"in {reps} replication{'s' if reps != 1 else ''} every request was served the day it "
-        f"reached a team ({waits[2]:,} days waited, all of them the network's response days)"
-    )
+    return _never_queued(trial, first_only=False)
 
 
 def never_queued_in_replication_0(trial: Subject) -> str | None:
@@ -345,12 +338,16 @@ def never_queued_in_replication_0(trial: Subject) -> str | None:
 
     Where no request queued there, no request's patience ran out there, whatever it was.
     """
-    waits = _volunteer_waits(trial, first_only=True)
-    if waits is None or waits[0] != waits[2] or waits[1]:
+    return _never_queued(trial, first_only=True)
+
+
+def _never_queued(trial: Subject, first_only: bool) -> str | None:
+    waits = _volunteer_waits(trial, first_only)
+    if waits is None or waits.dropped or waits.waited != waits.routed:
         return None
     return (
-        f"in replication 0 every request was served the day it reached a team ({waits[2]:,} "
-        "days waited, all of them the network's response days)"
+        f"{waits.where} every request was served the day it reached a team "
+        f"({waits.routed:,} days waited, all of them the network's response days)"
     )
 
 
@@ -360,16 +357,22 @@ def never_waited_in_replication_0(trial: Subject) -> str | None:
     Residents' satisfaction then loses nothing to waiting there, whatever a day of it costs.
     """
     waits = _volunteer_waits(trial, first_only=True)
-    if waits is None or waits[0] or waits[1]:
+    if waits is None or waits.waited or waits.dropped:
         return None
-    return "in replication 0 every request was served the day it was made"
+    return f"{waits.where} every request was served the day it was made"
 
 
-def _volunteer_waits(trial: Subject, first_only: bool) -> tuple[int, int, int, int] | None:
-    """Days waited, requests given up, days waited for the network's levels, and replications.
+class _Waits(NamedTuple):
+    waited: int  # days waited by the requests answered
+    dropped: int  # requests given up
+    routed: int  # of the days waited, those at the network's levels
+    where: str  # which replications: "in replication 0", "in 10 replications"
 
-    From the base's events, of every replication or of replication 0 only; None
-    without volunteers.
+
+def _volunteer_waits(trial: Subject, first_only: bool) -> _Waits | None:
+    """The base's volunteer waits, of every replication or of replication 0 only.
+
+    None without volunteers.
     """
     sc = trial.scenario
     if not sc.simulation.volunteers.enabled:
@@ -386,7 +389,9 @@ def _volunteer_waits(trial: Subject, first_only: bool) -> tuple[int, int, int, i
         for level, delay in net.response_days().items():
             made = ev[(kind == f"practice_request_{level}") & (ev["day"] + delay < sc.cycle.days)]
             routed += delay * int(made["count"].sum())
-    return waited, dropped, routed, int(ev["replication"].nunique())
+    reps = int(ev["replication"].nunique())
+    where = "in replication 0" if first_only else f"in {reps} replication{'s' if reps != 1 else ''}"
+    return _Waits(waited, dropped, routed, where)
 
 
 #: Reasons the data's rules may name (``predicate:``): each returns what it found, or None

@@ -33,7 +33,7 @@ from filelock import FileLock, Timeout
 from civsim.errors import CivsimError, InUseError
 from civsim.export import check_output, write_csv
 
-__all__ = ["KEYS", "RunStore", "publish"]
+__all__ = ["KEYS", "RunStore", "publish", "remove_own"]
 
 #: The columns that key a stored run.
 KEYS = ("variant", "seed", "replication")
@@ -178,8 +178,17 @@ class RunStore:
         return table.sort_values(list(self.keys), ignore_index=True, kind="stable")
 
 
+def remove_own(folder: str | Path) -> None:
+    """Remove a store's folder if it holds only the store's own files (nothing else is touched)."""
+    folder = Path(folder)
+    inside = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+    ours = {DESCRIPTION, RUNS, LOCK} | {n for n in inside if n.startswith(PARTIAL)}
+    if inside and inside <= ours:
+        shutil.rmtree(folder)
+
+
 def _claim(folder: Path) -> FileLock:
-    """Hold ``folder``'s lock file (the folder is created), or say who holds it."""
+    """Hold ``folder``'s lock file (the folder is created), or refuse if another run holds it."""
     folder.mkdir(parents=True, exist_ok=True)
     lock = FileLock(folder / LOCK, timeout=0)
     try:
