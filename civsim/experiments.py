@@ -144,6 +144,7 @@ def replicate(
     executor: Executor = "serial",
     workers: int | None = None,
     progress: bool | None = None,
+    first: int = 0,
 ) -> RunResult:
     """Run ``n`` replications of a scenario and stack their tables.
 
@@ -160,6 +161,9 @@ def replicate(
         Processes for the pool (default: the machine's cores).
     progress : bool, optional
         Show a progress bar; by default only when stderr is a terminal.
+    first : int
+        Number of the first replication: ``first..first+n-1`` run (to run on
+        from replications already run).
 
     Returns
     -------
@@ -171,7 +175,7 @@ def replicate(
     prep = scenario if isinstance(scenario, Prepared) else prepare(scenario)
     seed = prep.scenario.seed if seed is None else seed
     show = sys.stderr.isatty() if progress is None else progress
-    jobs = [(seed, i) for i in range(n)]
+    jobs = [(seed, i) for i in range(first, first + n)]
     bar = tqdm(total=n, desc=prep.scenario.name, unit="rep", disable=not show, leave=False)
     with bar:
         results = list(_execute(prep, jobs, executor, workers, bar))

@@ -347,7 +347,8 @@ def _never_queued(trial: Subject, first_only: bool) -> str | None:
         return None
     return (
         f"{waits.where} every request was served the day it reached a team "
-        f"({waits.routed:,} days waited, all of them the network's response days)"
+        f"({waits.routed:,} days waited, all of them the dispatch's: the network's levels' "
+        "or the district's)"
     )
 
 
@@ -365,7 +366,7 @@ def never_waited_in_replication_0(trial: Subject) -> str | None:
 class _Waits(NamedTuple):
     waited: int  # days waited by the requests answered
     dropped: int  # requests given up
-    routed: int  # of the days waited, those at the network's levels
+    routed: int  # of the days waited, those of the dispatch (network levels or district)
     where: str  # which replications: "in replication 0", "in 10 replications"
 
 
@@ -385,10 +386,13 @@ def _volunteer_waits(trial: Subject, first_only: bool) -> _Waits | None:
     dropped = int(ev.loc[kind == "volunteer_request_dropped", "count"].sum())
     routed = 0
     net = sc.simulation.practice_network
-    if net.enabled:  # each level's requests wait its response days, if they arrive in time
-        for level, delay in net.response_days().items():
-            made = ev[(kind == f"practice_request_{level}") & (ev["day"] + delay < sc.cycle.days)]
-            routed += delay * int(made["count"].sum())
+    # each level's requests wait its response days (without the network, the district's
+    # dispatch days), if they reach a team within the cycle
+    levels = net.response_days() if net.enabled else {"": sc.simulation.volunteers.dispatch_days}
+    for level, delay in levels.items():
+        made_kind = f"practice_request_{level}" if net.enabled else "volunteer_request"
+        made = ev[(kind == made_kind) & (ev["day"] + delay < sc.cycle.days)]
+        routed += delay * int(made["count"].sum())
     reps = int(ev["replication"].nunique())
     where = "in replication 0" if first_only else f"in {reps} replication{'s' if reps != 1 else ''}"
     return _Waits(waited, dropped, routed, where)

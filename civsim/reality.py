@@ -10,7 +10,9 @@ replications ``0..reps-1`` from the same seed, so the differences are paired
 gives the single difference).
 
 A directional check passes when the whole interval lies on the documented side
-of zero: a difference of exactly zero is not "lower". "Gains nothing" passes
+of zero: a difference of exactly zero is not "lower". One left unsure (its
+interval holds zero, its mean on the documented side) is decided by three times
+the replications (:mod:`civsim.trial`). "Gains nothing" passes
 when the interval contains zero or lies below it. The levers, the parameters
 inert by design and the parameters that move together are data
 (``civsim/data/reality.yaml``): they are facts about the model, shared by
@@ -19,20 +21,17 @@ every scenario, and the ``civsim check`` command runs on any scenario folder.
 
 from __future__ import annotations
 
-import math
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from tqdm import tqdm
 
 from civsim.errors import CivsimError
-from civsim.experiments import Executor, replicate
+from civsim.experiments import Executor
 from civsim.inertness import (
     PREDICATES,
     moved_tables,
@@ -42,6 +41,7 @@ from civsim.scenario import Cycle, Scenario, override
 from civsim.sim import Prepared, prepare
 from civsim.sim.tables import RunResult
 from civsim.statistics import STATISTICS
+from civsim.trial import RECORD_COLUMNS, Trial, directional, interval, record
 from civsim.variants import vary
 
 __all__ = [
@@ -61,8 +61,6 @@ __all__ = [
 #: move its statistic there, and must not move it the wrong way.
 WEAK = {"higher": "not_lower", "lower": "not_higher", "not_lower": "not_lower",
         "not_higher": "not_higher"}  # fmt: skip
-#: Width of the confidence interval of a mean paired difference.
-INTERVAL = 0.90
 #: "More decay": every standard's daily decay times this.
 MORE_DECAY = 1.5
 #: "Half the grid workers": grid workers per grid times this.
@@ -74,126 +72,6 @@ MISS_BY_DAYS = 182
 STRICTER = 0.1
 #: Rounding allowed when scores are recomputed or compared with their points (points).
 TOLERANCE = 1e-9
-#: Columns of the checks' records.
-RECORD_COLUMNS = (
-    "check",
-    "scenario",
-    "item",
-    "statistic",
-    "difference",
-    "low",
-    "high",
-    "reps",
-    "passed",
-    "asserts",
-    "note",
-)
-
-
-@dataclass
-class Trial:
-    """A prepared scenario with the replications and seed every check of it uses.
-
-    The scenario's own replications are run once, when a check first needs them.
-    """
-
-    prep: Prepared
-    reps: int
-    seed: int
-    executor: Executor = "serial"
-    workers: int | None = None
-    _base: RunResult | None = field(default=None, repr=False)
-
-    @property
-    def scenario(self) -> Scenario:
-        """The scenario under check."""
-        return self.prep.scenario
-
-    @property
-    def base(self) -> RunResult:
-        """The scenario's replications ``0..reps-1``."""
-        if self._base is None:
-            self._base = self.run(self.prep)
-        return self._base
-
-    def run(self, variant: Scenario | Prepared) -> RunResult:
-        """Replications ``0..reps-1`` of a variant, from the trial's seed (paired with the base)."""
-        return replicate(variant, self.reps, self.seed, self.executor, self.workers, progress=False)
-
-
-def _record(trial: Trial, check: str, asserts: str, **values: Any) -> dict[str, Any]:
-    rec: dict[str, Any] = dict.fromkeys(RECORD_COLUMNS)
-    rec.update(check=check, scenario=trial.scenario.name, item="", reps=trial.reps, note="")
-    rec.update(asserts=asserts)
-    rec.update(values)
-    return rec
-
-
-def interval(diffs: pd.Series, width: float = INTERVAL) -> tuple[float, float, float]:
-    """Mean of paired differences and its central confidence interval (Student's t).
-
-    Examples
-    --------
-    >>> mean, low, high = interval(pd.Series([1.0, 2.0, 3.0]))
-    >>> mean, round(low, 3), round(high, 3)
-    (2.0, 0.314, 3.686)
-    >>> interval(pd.Series([0.5]))
-    (0.5, 0.5, 0.5)
-    """
-    mean = float(diffs.mean())
-    if len(diffs) < 2:
-        return mean, mean, mean
-    t = float(stats.t.ppf(0.5 + width / 2, len(diffs) - 1))
-    half = t * float(diffs.std(ddof=1)) / math.sqrt(len(diffs))
-    return mean, mean - half, mean + half
-
-
-def _directional(
-    trial: Trial,
-    check: str,
-    variant: Scenario | Prepared,
-    direction: str,
-    asserts: str,
-    statistic: str = "cycle_score",
-    item: str = "",
-    base: RunResult | None = None,
-) -> dict[str, Any]:
-    """A paired comparison of a variant with the base, passing by ``direction``.
-
-    ``direction`` is ``higher``, ``lower`` (the interval strictly on that side
-    of zero), ``not_higher`` (the interval contains zero or lies below it) or
-    ``not_lower`` (it contains zero or lies above it: a lever that cannot move
-    its statistic where it is saturated, and must never lower it).
-    """
-    stat = STATISTICS[statistic]
-    reference = trial.base if base is None else base
-    sc = trial.scenario
-    try:
-        ran = trial.run(variant)
-    except Exception as exc:  # the model failing on the variant is the finding, as in the runs
-        raised = f"the variant's run raised {type(exc).__name__}: {exc}"
-        return _record(
-            trial, check, asserts, item=item, statistic=statistic, passed=False, note=raised
-        )
-    diffs = (stat(ran, sc) - stat(reference, sc)).dropna()
-    mean, low, high = interval(diffs)
-    passed = {
-        "higher": low > 0,
-        "lower": high < 0,
-        "not_higher": low <= 0,
-        "not_lower": high >= 0,
-    }[direction]
-    return _record(
-        trial,
-        check,
-        asserts,
-        item=item,
-        statistic=statistic,
-        difference=mean,
-        low=low,
-        high=high,
-        passed=bool(passed),
-    )
 
 
 # -- the named checks -------------------------------------------------------------------------
@@ -203,8 +81,8 @@ def no_fund(trial: Trial) -> list[dict[str, Any]]:
     """Without the special fund the cycle scores lower (see :func:`no_fund_prep`)."""
     asserts = "no fund scores lower than the fund"
     if trial.scenario.budget is None:
-        return [_record(trial, "no_fund", asserts, passed=True, note="no fund to remove")]
-    return [_directional(trial, "no_fund", no_fund_prep(trial.prep), "lower", asserts)]
+        return [record(trial, "no_fund", asserts, passed=True, note="no fund to remove")]
+    return [directional(trial, "no_fund", no_fund_prep(trial.prep), "lower", asserts)]
 
 
 def no_fund_prep(prep: Prepared) -> Prepared:
@@ -226,7 +104,7 @@ def no_rectification(trial: Trial) -> list[dict[str, Any]]:
     """Without rectification orders the cycle scores lower."""
     variant = override(trial.scenario, {"simulation.rectification.enabled": False})
     asserts = "no rectification scores lower than rectification"
-    return [_directional(trial, "no_rectification", variant, "lower", asserts)]
+    return [directional(trial, "no_rectification", variant, "lower", asserts)]
 
 
 def half_grid_workers(trial: Trial) -> list[dict[str, Any]]:
@@ -234,15 +112,15 @@ def half_grid_workers(trial: Trial) -> list[dict[str, Any]]:
     path = "territory.generator.grid_workers_per_grid"
     asserts = "half the grid workers score lower"
     if trial.scenario.territory.generator is None:
-        return [_record(trial, "half_grid_workers", asserts, passed=True, note="no generator")]
+        return [record(trial, "half_grid_workers", asserts, passed=True, note="no generator")]
     variant = vary(trial.scenario, {path: f"x{HALF}"})
-    return [_directional(trial, "half_grid_workers", variant, "lower", asserts)]
+    return [directional(trial, "half_grid_workers", variant, "lower", asserts)]
 
 
 def more_decay(trial: Trial) -> list[dict[str, Any]]:
     """With every standard decaying faster the cycle scores lower."""
     variant = vary(trial.scenario, {"framework.standards.*.decay_per_day": f"x{MORE_DECAY}"})
-    return [_directional(trial, "more_decay", variant, "lower", "more decay scores lower")]
+    return [directional(trial, "more_decay", variant, "lower", "more decay scores lower")]
 
 
 def missed_surge(trial: Trial) -> list[dict[str, Any]]:
@@ -257,7 +135,7 @@ def missed_surge(trial: Trial) -> list[dict[str, Any]]:
     base = trial.base if trial.scenario == normal else trial.run(normal_prep)
     asserts = "a surge that misses the inspection gains nothing"
     return [
-        _directional(
+        directional(
             trial, "missed_surge", missed_surge_prep(trial.prep), "not_higher", asserts, base=base
         )
     ]
@@ -290,10 +168,10 @@ def stricter_central_office(trial: Trial) -> list[dict[str, Any]]:
     sc, asserts = trial.scenario, "a stricter central office scores lower"
     ev = sc.simulation.evaluation
     if ev.delegated_years >= sc.cycle.years:
-        return [_record(trial, "stricter_central_office", asserts, passed=True, note="no year")]
+        return [record(trial, "stricter_central_office", asserts, passed=True, note="no year")]
     bar = min(ev.central.pass_bar + STRICTER, 0.99)
     variant = override(sc, {"simulation.evaluation.central.pass_bar": bar})
-    return [_directional(trial, "stricter_central_office", variant, "lower", asserts)]
+    return [directional(trial, "stricter_central_office", variant, "lower", asserts)]
 
 
 def unannounced_window(trial: Trial) -> list[dict[str, Any]]:
@@ -305,7 +183,7 @@ def unannounced_window(trial: Trial) -> list[dict[str, Any]]:
     sc, check, asserts = trial.scenario, "unannounced_window", "an unannounced window scores lower"
     ev = sc.simulation.evaluation
     if ev.delegated_years >= sc.cycle.years:
-        return [_record(trial, check, asserts, passed=True, note="no year")]
+        return [record(trial, check, asserts, passed=True, note="no year")]
     start, days = ev.window(sc.cycle.years)
     moved = (start + MISS_BY_DAYS) % sc.cycle.days_per_year
     camp = dict(mode="campaign", knows_protocol=True, belief_error_days=0)
@@ -314,7 +192,7 @@ def unannounced_window(trial: Trial) -> list[dict[str, Any]]:
     base = override(sc, {central: True, **{f"simulation.campaign.{k}": v for k, v in camp.items()}})
     ref = trial.run(prepare(base, city=trial.prep.city))
     variant = override(base, {central: False})
-    return [_directional(trial, check, variant, "lower", asserts, "expected_score", base=ref)]
+    return [directional(trial, check, variant, "lower", asserts, "expected_score", base=ref)]
 
 
 def index_feedback(trial: Trial) -> list[dict[str, Any]]:
@@ -328,7 +206,7 @@ def index_feedback(trial: Trial) -> list[dict[str, Any]]:
     variant = override(base, {f"{path}.feedback.enabled": True})
     ref = trial.run(prepare(base, city=trial.prep.city))
     return [
-        _directional(
+        directional(
             trial, "index_feedback", variant, way, f"feedback: {stat} {way}", stat, stat, base=ref
         )
         for stat, way in (("index_spread", "lower"), ("expected_score", "higher"))
@@ -351,7 +229,7 @@ def stricter_recheck(trial: Trial) -> list[dict[str, Any]]:
     ref = trial.run(prepare(base, city=trial.prep.city))
     asserts = "a re-check that strips at once: fewer years held"
     return [
-        _directional(trial, "stricter_recheck", variant, "lower", asserts, "years_held", base=ref)
+        directional(trial, "stricter_recheck", variant, "lower", asserts, "years_held", base=ref)
     ]
 
 
@@ -367,7 +245,7 @@ def minors_threshold(trial: Trial) -> list[dict[str, Any]]:
     ref = trial.run(prepare(base, city=trial.prep.city))
     asserts = "a threshold at the city's mean: the precondition passed less often"
     stat = "precondition_passed"
-    return [_directional(trial, "minors_threshold", variant, "lower", asserts, stat, base=ref)]
+    return [directional(trial, "minors_threshold", variant, "lower", asserts, stat, base=ref)]
 
 
 def lever_directions(trial: Trial, levers: Sequence[dict] | None = None) -> list[dict[str, Any]]:
@@ -388,11 +266,11 @@ def lever_directions(trial: Trial, levers: Sequence[dict] | None = None) -> list
                 trial.scenario, {lever["path"]: lever["change"], **lever.get("with", {})}
             )
         except AttributeError:
-            rec = _record(trial, "lever_directions", asserts, item=lever["lever"], passed=True)
+            rec = record(trial, "lever_directions", asserts, item=lever["lever"], passed=True)
             out.append({**rec, "note": f"not applicable: the scenario has no {lever['path']}"})
             continue
         if variant == trial.scenario:  # a switch the scenario has set already
-            rec = _record(trial, "lever_directions", asserts, item=lever["lever"], passed=True)
+            rec = record(trial, "lever_directions", asserts, item=lever["lever"], passed=True)
             note = f"not applicable: {lever['path']} is already {lever['change'][1:]}"
             out.append({**rec, "note": note})
             continue
@@ -401,7 +279,7 @@ def lever_directions(trial: Trial, levers: Sequence[dict] | None = None) -> list
             saturated = PREDICATES[lever["saturated"]](trial)
             if saturated is not None:
                 direction = WEAK[direction]
-        rec = _directional(
+        rec = directional(
             trial,
             "lever_directions",
             variant,
@@ -425,11 +303,11 @@ def no_inert_parameter(trial: Trial, paths: Iterable[str] | None = None) -> list
     check verifies, passes with the reason.
     """
 
-    def record(path: str) -> dict[str, Any]:
-        rec = _record(trial, "no_inert_parameter", f"moving {path} changes some result table")
+    def record_of(path: str) -> dict[str, Any]:
+        rec = record(trial, "no_inert_parameter", f"moving {path} changes some result table")
         return {**rec, "item": path, "reps": 1, "statistic": "tables moved"}
 
-    return moved_tables(trial, record, paths)
+    return moved_tables(trial, record_of, paths)
 
 
 def arithmetic_error(result: RunResult, cycle: Cycle, minors_weight: float = 0.0) -> float:
@@ -474,7 +352,7 @@ def official_arithmetic(trial: Trial) -> list[dict[str, Any]]:
         points = f"{1 - weight:.0%} of {points} and {weight:.0%} the minors' score,"
     split = "/".join(f"{w:.0%}" for w in cyc.year_weights)
     asserts = f"the year is {points} points less deductions; the cycle weighs the years {split}"
-    rec = _record(trial, "official_arithmetic", asserts, statistic="largest error (points)")
+    rec = record(trial, "official_arithmetic", asserts, statistic="largest error (points)")
     return [{**rec, "difference": worst, "passed": worst <= TOLERANCE}]
 
 
@@ -495,7 +373,7 @@ def scores_within_points(trial: Trial) -> list[dict[str, Any]]:
     outside["shadow"] = _outside(totals, np.asarray(shadow_limit) + TOLERANCE)
     bad = {k: v for k, v in outside.items() if v}
     asserts = "every score stays within its points (and satisfaction within 0..1)"
-    rec = _record(trial, "scores_within_points", asserts, statistic="scores outside")
+    rec = record(trial, "scores_within_points", asserts, statistic="scores outside")
     note = ", ".join(f"{k} {v}" for k, v in bad.items()) or "none outside"
     return [{**rec, "difference": sum(bad.values()), "passed": not bad, "note": note}]
 

@@ -55,6 +55,7 @@ STAGES = (
             "civsim.variants",
             "civsim.inertness",
             "civsim.statistics",
+            "civsim.trial",
             "civsim.reality",
             "civsim.validation",
             "civsim.fund_value",

@@ -98,13 +98,18 @@ def test_staff_serve_every_day_of_the_week(county) -> None:
 def test_the_network_shortens_waits_and_sparse_stations_lengthen_them(county) -> None:
     """On common random numbers: the network shortens residents' waits; fewer 站 lengthen them.
 
-    Without the staff's hours the network only adds its response days: waits grow.
+    Without the staff's hours the network still shortens them where the district's
+    dispatch is slower than the 站 (the same day); where the district dispatches as
+    fast, the network only adds its response days and waits grow.
     """
+    instant = override(county, {"simulation.volunteers.dispatch_days": 0})
     variants = {
         "off": county,
         "on": _on(county),
         "sparse": _on(county, station_coverage=0.4),
         "routing_only": _on(county, service_hours_per_staff_day=0.0),
+        "instant_off": instant,
+        "instant_routing_only": _on(instant, service_hours_per_staff_day=0.0),
     }
     wait = {
         k: STATISTICS["volunteer_wait"](replicate(sc, REPS, seed=5, progress=False), sc).to_numpy()
@@ -112,7 +117,23 @@ def test_the_network_shortens_waits_and_sparse_stations_lengthen_them(county) ->
     }
     assert (wait["on"] < wait["off"]).all()
     assert (wait["sparse"] > wait["on"]).all()
-    assert (wait["routing_only"] > wait["off"]).all()
+    assert (wait["routing_only"] < wait["off"]).all()
+    assert (wait["instant_routing_only"] > wait["instant_off"]).all()
+
+
+def test_without_the_network_the_district_dispatches_after_its_days(county) -> None:
+    """Without the network, a request reaches the queue ``dispatch_days`` on, having waited."""
+    run = _run_at(override(county, {"simulation.volunteers.dispatch_days": 2}))
+    nd, horizon = len(run.ckp.districts), run.days + 1
+    arrivals = np.zeros((horizon, nd), dtype=np.int64)
+    arrivals[10] = 100
+    arrivals[run.days - 1] = 7  # reaches the queue after the cycle
+    queued = practice_network.route(run, arrivals)
+    np.testing.assert_array_equal(queued[12], arrivals[10])
+    assert queued.sum() == 100 * nd
+    wait = run["volunteers"].wait_sum
+    assert wait[:, 12].sum() == 2 * 100 * nd and wait.sum() == 2 * 100 * nd
+    assert run.counts("practice_request_station").sum() == 0  # no network, no levels
 
 
 def test_requests_by_level_are_events(county) -> None:

@@ -11,12 +11,16 @@ import dataclasses
 import json
 import re
 from types import SimpleNamespace
+from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import SCENARIOS
+from scipy import stats
 
 from civsim import inertness, reality
+from civsim import trial as trial_module
 from civsim.check_runs import _typed
 from civsim.cli import main
 from civsim.errors import CivsimError
@@ -114,15 +118,68 @@ def test_a_variant_the_model_fails_on_fails_its_check_by_name(trial: Trial, monk
     """A directional check whose variant's run raises is failed with the error, not aborted."""
     run = Trial.run
 
-    def fragile(self, variant):
+    def fragile(self, variant, first=0, n=None):
         if variant is not self.prep:
             raise ValueError("Negative delay -46")
-        return run(self, variant)
+        return run(self, variant, first, n)
 
     monkeypatch.setattr(Trial, "run", fragile)
     (rec,) = reality.more_decay(trial)
     assert rec["passed"] is False and rec["check"] == "more_decay"
     assert rec["note"] == "the variant's run raised ValueError: Negative delay -46"
+
+
+class _Arm(NamedTuple):
+    """A stand-in for a run: which arm, and which replications."""
+
+    variant: bool
+    reps: range
+
+
+@pytest.mark.parametrize(
+    ("diffs", "passed", "reps"),
+    [
+        # unsure with 3 (the interval holds 0, the mean above it): 9 decide, and pass
+        ([1.0, -0.9, 0.5, 0.8, 0.6, 0.7, 0.9, 0.4, 0.6], True, 9),
+        # unsure with 3, still unsure with 9: fails on the 9
+        ([1.0, -0.9, 0.5, -0.8, 0.6, -0.7, 0.9, -0.4, 0.1], False, 9),
+        # the mean on the wrong side: no second look, fails on the 3
+        ([-1.0, 0.9, -0.5, 0.8, 0.6, 0.7, 0.9, 0.4, 0.6], False, 3),
+        # sure with 3: no second look
+        ([1.0, 0.9, 1.1, -5.0, -5.0, -5.0, -5.0, -5.0, -5.0], True, 3),
+    ],
+)
+def test_an_unsure_comparison_runs_on_and_is_decided_by_more(
+    trial: Trial, monkeypatch, diffs, passed, reps
+) -> None:
+    """A "higher" whose interval holds zero with its mean above runs 3x the replications.
+
+    The arms are stand-ins whose paired differences are given, replication by
+    replication, so the decision can be checked by hand (Student's t, 90%).
+    """
+
+    def run(self, variant, first=0, n=None):
+        return _Arm(variant is not self.prep, range(first, first + (n or self.reps)))
+
+    def stat(arm, sc):
+        return pd.Series([diffs[i] if arm.variant else 0.0 for i in arm.reps], index=arm.reps)
+
+    def joined(parts):
+        return _Arm(parts[0].variant, range(parts[0].reps.start, parts[-1].reps.stop))
+
+    monkeypatch.setattr(Trial, "run", run)
+    monkeypatch.setitem(trial_module.STATISTICS, "cycle_score", stat)
+    monkeypatch.setattr(trial_module, "concat_results", joined)
+    small = Trial(trial.prep, 3, trial.seed)
+    rec = trial_module.directional(small, "c", "variant", "higher", "a higher score")
+    assert rec["passed"] is passed and rec["reps"] == reps
+    d = np.array(diffs[:reps])
+    half = stats.t.ppf(0.95, reps - 1) * d.std(ddof=1) / np.sqrt(reps)
+    assert rec["difference"] == pytest.approx(d.mean())
+    assert rec["low"] == pytest.approx(d.mean() - half)
+    assert rec["note"].startswith("unsure with 3 replications") == (reps == 9)
+    once = Trial(trial.prep, 3, trial.seed, unsure_reps=3)  # the second look turned off
+    assert trial_module.directional(once, "c", "variant", "higher", "x")["reps"] == 3
 
 
 def test_a_move_the_model_fails_on_is_a_failure_and_the_others_go_on(

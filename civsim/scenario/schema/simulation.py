@@ -157,6 +157,16 @@ class Volunteers(Frozen):
     request_peak_day: int = param(
         30, "day of year requests peak", ASSUMPTION, plausible=(0, 365), ge=0, le=365
     )
+    dispatch_days: int = param(
+        1,
+        "day: from a resident's request to a volunteer team having it where no practice "
+        "network runs (the district dispatches: 中心派单 with no 所 or 站 between)",
+        "assumption: a request reaches the district by phone or platform and is passed to a "
+        "team the next working day; the network's 站 in the community takes it up the same day",
+        plausible=(1, 3),
+        ge=0,
+        le=30,
+    )
     request_patience_days: int = param(
         14,
         "days a request waits for a volunteer before the resident gives up (dropped)",

@@ -9,7 +9,8 @@ community: its station, else its street's institute, else the district's
 centre, served from the level above. Each level has its response time
 (``station_response_days`` ...): the request joins the district's volunteer
 queue that many days after it was made, and those days count as waited
-(:func:`route`, called by :mod:`.volunteers` where the network runs). The
+(:func:`route`, called by :mod:`.volunteers`; without the network the district
+dispatches every request ``volunteers.dispatch_days`` after it was made). The
 sites' staff give ``service_hours_per_staff_day`` hours of service a day
 each, every day of the week (the volunteers' ``steady`` hours), so weekday
 requests need not all wait for the weekend's volunteers. The requests taken
@@ -33,7 +34,7 @@ from civsim.scenario.schema.practice_network import LEVELS, PracticeNetwork
 from civsim.sim.engine import Run
 from civsim.sim.registry import Mechanism
 
-__all__ = ["MECHANISM", "NetworkPart", "route", "sites"]
+__all__ = ["MECHANISM", "NetworkPart", "arrive_after", "route", "sites"]
 
 #: The event counted for the requests each level takes up.
 EVENTS = tuple(f"practice_request_{level}" for level in LEVELS)
@@ -132,13 +133,51 @@ def _setup(run: Run) -> None:
     run["volunteers"].steady += run.part("practice_network").staff_hours
 
 
+def arrive_after(requests: np.ndarray, days: int, wait: np.ndarray) -> np.ndarray:
+    """Requests as a queue receives them ``days`` after they were made, the days counted as waited.
+
+    Parameters
+    ----------
+    requests : numpy.ndarray
+        Requests made per day (rows) and district (columns).
+    days : int
+        Days from a request to a volunteer team having it.
+    wait : numpy.ndarray
+        Days waited per district (rows) and day (columns): the days of the
+        requests reaching the queue each day are added to it.
+
+    Returns
+    -------
+    numpy.ndarray
+        The requests on the day they reach the queue (those reaching it after
+        the last day are not served).
+
+    Examples
+    --------
+    >>> wait = np.zeros((1, 4))
+    >>> arrive_after(np.array([[2], [1], [0], [5]]), 2, wait)[:, 0].tolist()
+    [0, 0, 2, 1]
+    >>> wait.tolist()
+    [[0.0, 0.0, 4.0, 2.0]]
+    """
+    queued = np.zeros_like(requests)
+    horizon = len(requests)
+    if days < horizon:
+        queued[days:] = requests[: horizon - days]
+        wait[:, days:] += days * requests[: horizon - days].T
+    return queued
+
+
 def route(run: Run, arrivals: np.ndarray) -> np.ndarray:
     """The requests as the volunteers' queues receive them: by level, after its response time.
+
+    Without the network every request is dispatched by the district
+    (``volunteers.dispatch_days`` later), as by a network of centres alone.
 
     Parameters
     ----------
     run : Run
-        A replication with the network and the volunteers running.
+        A replication with the volunteers running.
     arrivals : numpy.ndarray
         Requests made per day (rows) and district (columns).
 
@@ -148,14 +187,15 @@ def route(run: Run, arrivals: np.ndarray) -> np.ndarray:
         The same requests on the day a volunteer team has them (requests
         arriving after the cycle's last day are not served in it). The days
         each waited for its level are added to the volunteers' ``wait_sum`` on
-        that day, and the requests each level took up are counted on the day
-        they were made.
+        that day, and, with the network, the requests each level took up are
+        counted on the day they were made.
     """
+    wait = run["volunteers"].wait_sum
+    if "practice_network" not in run:
+        return arrive_after(arrivals, run.params.volunteers.dispatch_days, wait)
     net = run.params.practice_network
     part: NetworkPart = run.part("practice_network")
-    wait = run["volunteers"].wait_sum
     rng = run.rng("practice_network")
-    horizon = len(arrivals)
     queued = np.zeros_like(arrivals)
     left = arrivals.copy()
     share_left = np.ones(len(part.shares))
@@ -173,9 +213,7 @@ def route(run: Run, arrivals: np.ndarray) -> np.ndarray:
         left -= taken
         share_left = share_left - part.shares[:, k]
         run.counts(f"practice_request_{level}")[: run.days] += taken[: run.days].sum(axis=1)
-        if delay < horizon:
-            queued[delay:] += taken[: horizon - delay]
-            wait[:, delay:] += delay * taken[: horizon - delay].T
+        queued += arrive_after(taken, delay, wait)
     return queued
 
 

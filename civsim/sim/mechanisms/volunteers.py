@@ -14,7 +14,8 @@ volunteer-hours go to civility work (文明劝导), which adds to the district's
 routine effort the next week (:mod:`.upkeep`). Where the practice network
 runs (:mod:`.practice_network`), requests reach the queue through its
 levels, after each level's response time, and its sites' staff add
-``steady`` hours every day of the week. Fundable effect:
+``steady`` hours every day of the week; without it the district dispatches
+every request, which reaches the queue ``dispatch_days`` later. Fundable effect:
 ``volunteer_hours`` (hours spread over the line's duration, by residents).
 Parameters: ``simulation.volunteers``.
 
@@ -22,7 +23,10 @@ Why: with the hours spread evenly over every day and a flat request rate,
 the centres had a third more hours than their requests needed every day
 (0.8 requests per 10,000 residents at 3 hours each, against 3 hours plus
 funded ones), a day's Poisson surplus of requests was rare and cleared the
-next day: waits averaged 0.0002 days and the wait penalty was inert.
+next day: waits averaged 0.0002 days and the wait penalty was inert. And
+with dispatch taking no time without the network, wherever volunteers
+answered within a day the network's response days could only add to the
+wait (mobilisation: +0.046 days a request with the network on).
 """
 
 from __future__ import annotations
@@ -148,8 +152,7 @@ def volunteer_dispatch(env: simpy.Environment, run: Run) -> Process:
     )
     patience = vol.request_patience_days
     run.counts("volunteer_request")[: run.days] = arrivals[: run.days].sum(axis=1)
-    if "practice_network" in run:  # requests reach the volunteers level by level
-        arrivals = practice_network.route(run, arrivals)
+    arrivals = practice_network.route(run, arrivals)  # through the network, or the district
     served_today = run.counts("volunteer_served")
     pending = np.zeros((len(pop10k), run.days + 1), dtype=np.int64)
     head = np.zeros(len(pop10k), dtype=np.int64)
