@@ -10,16 +10,20 @@ replications ``0..reps-1`` of:
 
 - ``wait``: days waited per request answered (served or given up), the
   ``volunteer_wait`` statistic of ``civsim check``;
-- ``routing``: of those, the days spent reaching a volunteer team through the
-  network's levels (each level's requests times its response days);
+- ``routing``: of those, the days spent reaching a volunteer team: through the
+  network's levels (each level's requests times its response days), or without
+  it the district's ``volunteers.dispatch_days`` for every request (those made in
+  the cycle's last days included, so slightly over);
 - ``queue``: the rest, waiting in the district's queue for volunteer-hours;
 - the requests each level took up.
 
-Without the network a request joins its district's queue the day it is made;
-with it, a level's response days come first, and the sites' staff add hours
-every day. Where the volunteers already answer within a fraction of a day
-(mobilisation's extra hours), the routing days can outweigh the queue the
-staff's hours remove: this script shows by how much. Not a test.
+Without the network a request joins its district's queue ``dispatch_days``
+after it is made; with it, its level's response days come first (0 at a 站),
+and the sites' staff add hours every day. The script shows how much of each
+wait is reaching a team and how much is the queue. Before the district's
+dispatch took a day, it took none, and where the volunteers already answered
+within a fraction of a day (mobilisation's extra hours) the network's routing
+outweighed the queue it removed. Not a test.
 """
 
 from __future__ import annotations
@@ -45,6 +49,10 @@ def waits(path: str, on: bool, reps: int) -> dict:
         answered = events.get("volunteer_served", 0) + events.get("volunteer_request_dropped", 0)
         taken = {level: events.get(f"practice_request_{level}", 0) for level in LEVELS}
         routing = sum(taken[level] * days[level] for level in LEVELS)
+        if not on:  # the district dispatches every request, its days before the queue
+            routing = (
+                events.get("volunteer_request", 0) * variant.simulation.volunteers.dispatch_days
+            )
         wait = events.get("volunteer_wait_days", 0) / answered
         rows.append(
             {
