@@ -388,9 +388,12 @@ def _volunteer_waits(trial: Subject, first_only: bool) -> _Waits | None:
     net = sc.simulation.practice_network
     # each level's requests wait its response days (without the network, the district's
     # dispatch days), if they reach a team within the cycle
-    levels = net.response_days() if net.enabled else {"": sc.simulation.volunteers.dispatch_days}
-    for level, delay in levels.items():
-        made_kind = f"practice_request_{level}" if net.enabled else "volunteer_request"
+    delays = (
+        {f"practice_request_{level}": d for level, d in net.response_days().items()}
+        if net.enabled
+        else {"volunteer_request": sc.simulation.volunteers.dispatch_days}
+    )
+    for made_kind, delay in delays.items():
         made = ev[(kind == made_kind) & (ev["day"] + delay < sc.cycle.days)]
         routed += delay * int(made["count"].sum())
     reps = int(ev["replication"].nunique())
