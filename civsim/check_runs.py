@@ -8,8 +8,9 @@ scenario's content hash), so a run that is stopped keeps every scenario it
 finished, and a run with ``resume`` checks only the scenarios not yet stored
 with the same content, replications, seed and checks. Results are the same
 either way: each scenario's checks depend on it, those settings and the model's
-code alone. The code is not in the key: after a change to the model, run
-without ``resume``.
+code alone. The store records the model's code (:func:`civsim.store.model_hash`)
+and refuses to resume records another model made: after a change to civsim,
+run without ``resume``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from civsim.errors import CivsimError, InUseError
+from civsim.errors import CivsimError, InUseError, OtherModelError
 from civsim.experiments import Executor
 from civsim.reality import CHECKS, RECORD_COLUMNS, run_checks
 from civsim.scenario import Scenario, scenario_hash
@@ -67,8 +68,8 @@ def check_scenarios(
     ------
     CivsimError
         If ``resume`` is asked without ``out``, if ``out`` holds records stored
-        with other replications, seed or checks (with ``resume``), if another
-        run uses ``out``, or if two scenarios share a name.
+        with other replications, seed or checks, or by other model code (with
+        ``resume``), if another run uses ``out``, or if two scenarios share a name.
 
     Examples
     --------
@@ -125,7 +126,7 @@ def _store(
     try:
         # without resume, records of an earlier run into this folder are not to be mixed in
         return RunStore(out / STORED, key, {"checks": settings}, keys=(KEY,), fresh=not resume)
-    except InUseError:
+    except (InUseError, OtherModelError):
         raise
     except CivsimError as exc:
         raise CivsimError(

@@ -438,6 +438,7 @@ def _cmd_app(args: argparse.Namespace) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     from civsim import __version__
+    from civsim.store import model_hash
 
     parser = Parser(
         prog="civsim",
@@ -447,7 +448,8 @@ def _parser() -> argparse.ArgumentParser:
         "Each command's --help shows its own examples.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"civsim {__version__}")
+    version = f"civsim {__version__} (model {model_hash()})"  # as the stores record it
+    parser.add_argument("--version", action="version", version=version)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     p = command(

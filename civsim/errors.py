@@ -12,6 +12,7 @@ __all__ = [
     "ChainError",
     "CivsimError",
     "InUseError",
+    "OtherModelError",
     "ScenarioError",
     "TableError",
 ]
@@ -64,3 +65,7 @@ class BudgetError(CivsimError):
 
 class InUseError(CivsimError):
     """An output folder is in use by another run (:class:`civsim.store.RunStore`'s lock)."""
+
+
+class OtherModelError(CivsimError):
+    """An output folder holds runs made by other model code (:func:`civsim.store.model_hash`)."""

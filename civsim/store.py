@@ -9,6 +9,11 @@ again. Each file is written under a temporary name and renamed into place, so
 a process killed mid-write leaves no half file, only a temporary one the next
 start removes.
 
+A store records the model that made its runs (:func:`model_hash`, a hash of
+civsim's own code and data) and refuses to take more runs from another: a run
+resumed after civsim changed would otherwise mix two models' results in one
+table.
+
 One process at a time uses a store: it holds the folder's lock file
 (``.lock``, :mod:`filelock`) from opening the store until :meth:`RunStore.close`
 (or the end of a ``with`` block, or the process). A second run given the same
@@ -20,6 +25,7 @@ the lock of a process that dies, whatever killed it.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import shutil
@@ -30,10 +36,10 @@ from typing import Any
 import pandas as pd
 from filelock import FileLock, Timeout
 
-from civsim.errors import CivsimError, InUseError
+from civsim.errors import CivsimError, InUseError, OtherModelError
 from civsim.export import check_output, write_csv
 
-__all__ = ["KEYS", "RunStore", "publish", "remove_own"]
+__all__ = ["KEYS", "RunStore", "model_hash", "publish", "remove_own"]
 
 #: The columns that key a stored run.
 KEYS = ("variant", "seed", "replication")
@@ -45,6 +51,38 @@ RUNS = "runs"
 PARTIAL = ".partial-"
 #: The lock file held by the one process using a store.
 LOCK = ".lock"
+#: The package's files that make the model: its code and its data (figure terms and report
+#: text too, which move no result: a hash of less would have to know what each module reads).
+MODEL_FILES = ("*.py", "*.yaml")
+
+
+@functools.cache
+def model_hash() -> str:
+    """A content hash of civsim's own code and data: the model that makes a store's runs.
+
+    Every ``.py`` and ``.yaml`` file of the installed package, by its path inside
+    the package and its bytes. Any change to them changes it, so runs made
+    before and after a change are never mixed; a change that moves no result
+    changes it too, and the runs are then made again.
+
+    Examples
+    --------
+    >>> h = model_hash()
+    >>> len(h), h == model_hash(), all(c in "0123456789abcdef" for c in h)
+    (16, True, True)
+    """
+    return _tree_hash(Path(__file__).resolve().parent)
+
+
+def _tree_hash(root: Path) -> str:
+    """A hash of the :data:`MODEL_FILES` under ``root``: each one's path below it and its bytes."""
+    digest = hashlib.sha256()
+    for path in sorted({p for pattern in MODEL_FILES for p in root.rglob(pattern)}):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
 
 
 class RunStore:
@@ -58,7 +96,8 @@ class RunStore:
     key : str
         The hash of what the results depend on.
     description : mapping
-        Written to ``experiment.json`` beside the hash (JSON-serialisable).
+        Written to ``experiment.json`` beside the hash and the model's
+        (``model``) (JSON-serialisable).
     keys : tuple of str
         The columns that key a stored row (default :data:`KEYS`): every table
         added has them, and :meth:`done` returns their values.
@@ -70,6 +109,8 @@ class RunStore:
     ------
     InUseError
         If another process (or another open store in this one) uses the folder.
+    OtherModelError
+        If the folder holds runs of this experiment made by other model code.
     CivsimError
         If the folder holds another experiment's runs, or anything but a store.
 
@@ -122,13 +163,23 @@ class RunStore:
                     old.unlink()
         if info.is_file():
             try:
-                stored = json.loads(info.read_text(encoding="utf-8")).get("hash")
+                stored = json.loads(info.read_text(encoding="utf-8"))
             except ValueError:
-                stored = None
-            if stored != key:
+                stored = {}
+            if not isinstance(stored, dict):
+                stored = {}
+            if stored.get("hash") != key:
                 raise CivsimError(
-                    f"{self.folder}: holds the runs of another experiment (hash {stored}, not "
-                    f"{key}); give another --out, or remove the folder to start again"
+                    f"{self.folder}: holds the runs of another experiment (hash "
+                    f"{stored.get('hash')}, not {key}); give another --out, or remove the folder "
+                    "to start again"
+                )
+            if stored.get("model") != model_hash():
+                made = stored.get("model") or "not recorded"
+                raise OtherModelError(
+                    f"{self.folder}: holds runs made by other model code (model {made}, not "
+                    f"{model_hash()}: civsim changed since); give another --out, or remove "
+                    "the folder to run them again"
                 )
         elif any(p.name != LOCK for p in self.folder.iterdir()):
             raise CivsimError(
@@ -138,7 +189,7 @@ class RunStore:
         for stale in [*self.folder.glob(f"{PARTIAL}*"), *(self.folder / RUNS).glob(f"{PARTIAL}*")]:
             stale.unlink()  # a write killed mid-way; its runs are not in done()
         if not info.is_file():
-            text = json.dumps({"hash": key, **description}, indent=2)
+            text = json.dumps({"hash": key, "model": model_hash(), **description}, indent=2)
             _atomic(info, lambda p: p.write_text(text, encoding="utf-8"))
 
     def close(self) -> None:

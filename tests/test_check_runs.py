@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import SCENARIOS
 
-from civsim import check_runs, reality
+from civsim import check_runs, reality, store
 from civsim.check_runs import STORED, check_scenarios
 from civsim.cli import main
 from civsim.errors import CivsimError, InUseError
@@ -107,6 +107,54 @@ def test_only_records_of_the_same_scenario_and_settings_are_reused(
     runs = list(check_scenarios(two, 2, only=ONLY, out=out, resume=True))
     assert ran == [two[0].name]
     assert [reused for _, _, reused in runs] == [False, True]
+
+
+def test_records_of_other_model_code_are_never_resumed(two, tmp_path, monkeypatch, capsys) -> None:
+    """After civsim changed, --resume is refused (exit 2, nothing touched); a new run starts afresh.
+
+    Records a changed model did not make would otherwise pass for its own.
+    """
+    county = str(SCENARIOS / "county_nominee.yaml")
+    out = tmp_path / "checks"
+    args = ["check", county, "--only", *ONLY, "--reps", "1", "--out", str(out)]
+    assert main(args) == 0
+    made_by = store.model_hash()
+    described = (out / STORED / "experiment.json").read_text(encoding="utf-8")
+    assert f'"model": "{made_by}"' in described
+    stored = sorted(p.name for p in (out / STORED / "runs").iterdir())
+    capsys.readouterr()
+
+    monkeypatch.setattr(store, "model_hash", lambda: "feedfacefeedface")  # civsim changed
+    assert main([*args, "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert f"other model code (model {made_by}, not feedfacefeedface" in err
+    assert "Traceback" not in err and "other replications" not in err
+    assert (out / STORED / "experiment.json").read_text(encoding="utf-8") == described
+    assert sorted(p.name for p in (out / STORED / "runs").iterdir()) == stored
+
+    ran = _counting(monkeypatch)
+    assert main(args) == 0  # without --resume: checked again, by the model of now
+    assert ran == ["county_nominee"]
+    assert '"model": "feedfacefeedface"' in (out / STORED / "experiment.json").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_the_model_hash_follows_the_code_and_data_alone(tmp_path) -> None:
+    """Any byte or name of a module or data file moves the hash; compiled files and notes do not."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "a.py").write_text("X = 1\n", encoding="utf-8")
+    (tmp_path / "data" / "b.yaml").write_text("k: 2\n", encoding="utf-8")
+    first = store._tree_hash(tmp_path)
+    (tmp_path / "notes.txt").write_text("anything", encoding="utf-8")
+    (tmp_path / "a.cpython-311.pyc").write_bytes(b"\0\1")
+    assert store._tree_hash(tmp_path) == first
+    (tmp_path / "data" / "b.yaml").write_text("k: 3\n", encoding="utf-8")
+    assert store._tree_hash(tmp_path) != first
+    (tmp_path / "data" / "b.yaml").write_text("k: 2\n", encoding="utf-8")
+    assert store._tree_hash(tmp_path) == first
+    (tmp_path / "a.py").rename(tmp_path / "c.py")
+    assert store._tree_hash(tmp_path) != first
 
 
 def test_resume_needs_a_folder_and_names_are_unique(two) -> None:

@@ -67,13 +67,16 @@ def test_missing_file_exits_2(tmp_path: Path, capsys) -> None:
 
 
 def test_version_prints_the_package_version(capsys) -> None:
-    """`civsim --version` prints the installed version and exits 0."""
+    """`civsim --version` prints the installed version and the model's hash, and exits 0."""
     from importlib.metadata import version
+
+    from civsim.store import model_hash
 
     with pytest.raises(SystemExit) as exit_:
         main(["--version"])
     assert exit_.value.code == 0
-    assert capsys.readouterr().out.strip() == f"civsim {version('civsim')}"
+    said = capsys.readouterr().out.strip()
+    assert said == f"civsim {version('civsim')} (model {model_hash()})"
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from civsim import store
 from civsim.cli import main
 from civsim.experiment import Experiment, design, load_experiment
 from civsim.explore import explore
@@ -171,6 +172,22 @@ def test_a_folder_of_another_experiment_is_refused(
     assert main(["explore", str(other), "--out", str(out), "--executor", "serial"]) == 2
     assert "another experiment" in capsys.readouterr().err
     assert list((out / "runs").iterdir()) == []
+
+
+def test_runs_of_other_model_code_are_not_resumed(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An exploration started before civsim changed is not finished by the changed model."""
+    out = tmp_path / "store"
+    args = ["explore", str(small), "--out", str(out), "--executor", "serial"]
+    assert main(args) == 0
+    before = {p.name: p.stat().st_mtime_ns for p in out.rglob("*") if p.name != ".lock"}
+    capsys.readouterr()
+    monkeypatch.setattr(store, "model_hash", lambda: "feedfacefeedface")
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "holds runs made by other model code" in err and "Traceback" not in err
+    assert {p.name: p.stat().st_mtime_ns for p in out.rglob("*") if p.name != ".lock"} == before
 
 
 def test_a_folder_another_run_uses_is_refused(
