@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from civsim.errors import CivsimError, InUseError, OtherModelError
+from civsim.errors import CivsimError, OtherExperimentError
 from civsim.experiments import Executor
 from civsim.reality import CHECKS, RECORD_COLUMNS, run_checks
 from civsim.scenario import Scenario, scenario_hash
@@ -126,9 +126,7 @@ def _store(
     try:
         # without resume, records of an earlier run into this folder are not to be mixed in
         return RunStore(out / STORED, key, {"checks": settings}, keys=(KEY,), fresh=not resume)
-    except (InUseError, OtherModelError):
-        raise
-    except CivsimError as exc:
-        raise CivsimError(
+    except OtherExperimentError as exc:
+        raise OtherExperimentError(
             f"{exc} (records of checks with other replications, seed or checks)"
         ) from None

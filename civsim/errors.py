@@ -12,6 +12,7 @@ __all__ = [
     "ChainError",
     "CivsimError",
     "InUseError",
+    "OtherExperimentError",
     "OtherModelError",
     "ScenarioError",
     "TableError",
@@ -65,6 +66,10 @@ class BudgetError(CivsimError):
 
 class InUseError(CivsimError):
     """An output folder is in use by another run (:class:`civsim.store.RunStore`'s lock)."""
+
+
+class OtherExperimentError(CivsimError):
+    """An output folder holds another experiment's runs (a different content hash)."""
 
 
 class OtherModelError(CivsimError):

@@ -36,7 +36,7 @@ from typing import Any
 import pandas as pd
 from filelock import FileLock, Timeout
 
-from civsim.errors import CivsimError, InUseError, OtherModelError
+from civsim.errors import CivsimError, InUseError, OtherExperimentError, OtherModelError
 from civsim.export import check_output, write_csv
 
 __all__ = ["KEYS", "RunStore", "model_hash", "publish", "remove_own"]
@@ -109,10 +109,12 @@ class RunStore:
     ------
     InUseError
         If another process (or another open store in this one) uses the folder.
+    OtherExperimentError
+        If the folder holds another experiment's runs.
     OtherModelError
         If the folder holds runs of this experiment made by other model code.
     CivsimError
-        If the folder holds another experiment's runs, or anything but a store.
+        If the folder holds anything but a store.
 
     Examples
     --------
@@ -130,7 +132,7 @@ class RunStore:
     >>> RunStore(store.folder, "other", {})
     Traceback (most recent call last):
     ...
-    civsim.errors.CivsimError: ...: holds the runs of another experiment (hash abc, not other); ...
+    civsim.errors.OtherExperimentError: ...: holds the runs of another experiment (hash abc, ...
     """
 
     def __init__(
@@ -165,21 +167,20 @@ class RunStore:
             try:
                 stored = json.loads(info.read_text(encoding="utf-8"))
             except ValueError:
-                stored = {}
-            if not isinstance(stored, dict):
-                stored = {}
+                stored = None
+            stored = stored if isinstance(stored, dict) else {}
+            made, now = stored.get("model"), model_hash()
             if stored.get("hash") != key:
-                raise CivsimError(
+                raise OtherExperimentError(
                     f"{self.folder}: holds the runs of another experiment (hash "
                     f"{stored.get('hash')}, not {key}); give another --out, or remove the folder "
                     "to start again"
                 )
-            if stored.get("model") != model_hash():
-                made = stored.get("model") or "not recorded"
+            if made != now:
                 raise OtherModelError(
-                    f"{self.folder}: holds runs made by other model code (model {made}, not "
-                    f"{model_hash()}: civsim changed since); give another --out, or remove "
-                    "the folder to run them again"
+                    f"{self.folder}: holds runs made by other model code (model "
+                    f"{made or 'not recorded'}, not {now}: civsim changed since); give another "
+                    "--out, or remove the folder to run them again"
                 )
         elif any(p.name != LOCK for p in self.folder.iterdir()):
             raise CivsimError(
