@@ -147,8 +147,11 @@ def test_a_planner_moves_a_lever_runs_and_reproduces(app, page) -> None:
     _type(page, "replications", "1")
     before = _run(page, 1, FIRST_RUN_SECONDS)
     assert "explorer" in before and "+0.00" in before  # nothing moved: the same city
+    assert page.locator(".civsim-moved").inner_text() == "explorer: county_nominee as it is"
 
     _choose(page, "campaign mode", "campaign")
+    moved = page.locator(".civsim-moved")
+    moved.get_by_text("simulation.campaign.mode = campaign").wait_for()  # the server has it
     after = _run(page, 2, RUN_SECONDS)
     assert after != before
     explorer_row = next(line for line in after.splitlines() if line.startswith("explorer"))
@@ -195,6 +198,7 @@ def test_controls_answer_during_a_run_and_it_can_be_cancelled(page) -> None:
     """Ten replications of a new setting: a bad value is answered while they run; Cancel stops."""
     _type(page, "replications", "10")
     page.get_by_label("smart platform").check(force=True)
+    page.locator(".civsim-moved").get_by_text("simulation.detection.platform = True").wait_for()
     page.get_by_role("button", name="Run").click()
     page.get_by_text(re.compile(r"run 3: \d+ of 20 replications in \(running\)")).wait_for()
     start = time.monotonic()

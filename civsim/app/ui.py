@@ -129,26 +129,25 @@ def Explorer(folder: str = "scenarios") -> None:
     number = solara.use_ref(0)
     task = solara.lab.use_task(_run, dependencies=None, raise_error=False)
 
-    base, load_error = solara.use_memo(lambda: _load(Path(folder) / picked.value), [picked.value])
+    base_name = picked.value
+    base, load_error = solara.use_memo(lambda: _load(Path(folder) / base_name), [base_name])
     if base is None:
         solara.Error(f"{picked.value}: {load_error}")
         return
-    world, u_errors = _world(base, unknowns.value)
-    option: Scenario | None = None
-    changes: dict[str, Any] = {}
-    errors = u_errors
-    if world is not None:
-        option, changes, errors = lv.option(world, settings.value, OPTION)
-    setting = (
-        Setting(base, option, changes, unknowns.value, reps.value, base.seed) if option else None
-    )
+    setting, world, errors = _setting(base, settings.value, unknowns.value, reps.value)
 
     def start() -> None:
+        # The controls' values now, not at the last render: a click that arrives
+        # before the render of a lever's change still runs that change.
+        now = base if picked.value == base_name else _load(Path(folder) / picked.value)[0]
+        if now is None:
+            return
+        current, current_world, _ = _setting(now, settings.value, unknowns.value, reps.value)
         stop.current.set()
         stop.current = threading.Event()
-        if setting is not None and world is not None:
+        if current is not None and current_world is not None:
             number.current += 1
-            task(setting, world, stop.current, number.current)
+            task(current, current_world, stop.current, number.current)
 
     def cancel() -> None:
         stop.current.set()
@@ -175,12 +174,47 @@ def Explorer(folder: str = "scenarios") -> None:
                 solara.Error(errors[""])
             if setting is None:
                 solara.Warning("A setting does not validate; nothing runs until it does.")
+            else:
+                solara.Text(_moved(setting), classes=["civsim-moved"])
         with solara.Column():
             Results(latest, running)
 
 
 def _run(setting: Setting, world: Scenario, stop: threading.Event, number: int) -> Iterator[Shown]:
     yield from stream(setting, world, stop, number)
+
+
+def _setting(
+    base: Scenario, settings: dict[str, Any], unknowns: dict[str, Any], reps: int
+) -> tuple[Setting | None, Scenario | None, dict[str, str]]:
+    """The setting the controls make (None while one fails), the world it runs in, messages."""
+    world, errors = _world(base, unknowns)
+    if world is None:
+        return None, None, errors
+    option, changes, errors = lv.option(world, settings, OPTION)
+    if option is None:
+        return None, world, errors
+    return Setting(base, option, changes, unknowns, reps, base.seed), world, errors
+
+
+def _moved(setting: Setting) -> str:
+    """What the next run compares: the levers moved, and the uncertainties set in both.
+
+    Examples
+    --------
+    >>> from civsim.scenario import load_scenario
+    >>> base = load_scenario("scenarios/county_nominee.yaml")
+    >>> _moved(_setting(base, {}, {}, 1)[0])
+    'explorer: county_nominee as it is'
+    >>> _moved(_setting(base, {"simulation.campaign.mode": "campaign"}, {}, 1)[0])
+    'explorer: county_nominee with simulation.campaign.mode = campaign'
+    """
+    levers = "; ".join(f"{path} = {value}" for path, value in setting.levers.items())
+    text = f"{OPTION}: {setting.base.name} " + (f"with {levers}" if levers else "as it is")
+    if setting.uncertainties:
+        both = "; ".join(f"{path} = {value}" for path, value in setting.uncertainties.items())
+        text += f" (both with {both})"
+    return text
 
 
 def _load(path: Path) -> tuple[Scenario | None, str]:
