@@ -354,10 +354,10 @@ def find_problems(
 
     A 32-bit word ``w`` looks at field checkpoint ``floor(w * n_field / 2**32)``.
     A checkpoint looked at is a problem if it has an open defect or its lifted
-    condition is below the threshold. Each flag of a problem takes the next coin and is kept when
-    ``coin * p_max < rate[i]``. A problem is new when its checkpoint has no
-    open order; it then gets one (``has_order``), so the residents, who look
-    first, keep a problem both sources find.
+    condition is below the threshold. Flag ``j`` owns coin ``c_pos + j``, whatever it
+    looks at, and a problem it flags is kept when ``coin * p_max < rate[i]``. A problem
+    is new when its checkpoint has no open order; it then gets one (``has_order``), so
+    the residents, who look first, keep a problem both sources find.
 
     Parameters
     ----------
@@ -393,20 +393,17 @@ def find_problems(
 
     found: list[list[int]] = [[], []]
     for source, words in enumerate((reported, flagged)):
-        for w in words:
+        for j, w in enumerate(words):
             i = (int(w) * n_field) // 2**32
             if not (defect[i] > 0 or seen(i) < limit):
                 continue
-            if source == 1:
-                coin = coins[c_pos]
-                c_pos += 1
-                if not coin * p_max < rate[i]:
-                    continue
+            if source == 1 and not coins[c_pos + j] * p_max < rate[i]:
+                continue
             if not has_order[i]:
                 has_order[i] = True
                 found[source].append(i)
     ours, theirs = sorted(found[0]), sorted(found[1])
-    return np.array(ours + theirs, dtype=np.int64), len(ours), c_pos
+    return np.array(ours + theirs, dtype=np.int64), len(ours), c_pos + len(flagged)
 
 
 # --------------------------------------------------------------------------- rectification

@@ -343,10 +343,11 @@ def find_problems(
     as the words fall unevenly over the checkpoints). A checkpoint looked at is found if it
     has an open defect (``defect > 0``) or is below ``threshold`` (lift included). A
     flagged one is kept with chance ``rate[i] / p_max`` (the platform looks at every
-    checkpoint with chance ``p_max``), taking the uniform ``coins[c_pos]``, ``coins[c_pos + 1]``,
-    ... in turn (at most one per flag). Found checkpoints that already had an
-    open order are dropped; the others are marked in ``has_order``, so a
-    problem both sources find is the residents'. Returns (found: the
+    checkpoint with chance ``p_max``): flag ``j`` owns the uniform ``coins[c_pos + j]``,
+    used or not, so a flag's fate does not hang on what the flags before it found (two
+    variants of a city, a lift apart, keep their common random numbers). Found
+    checkpoints that already had an open order are dropped; the others are
+    marked in ``has_order``, so a problem both sources find is the residents'. Returns (found: the
     residents' then the platform's, each sorted and once; how many are the
     residents'; the next ``c_pos``).
     """
@@ -365,11 +366,13 @@ def _found(
     lifts,
 ):  # fmt: skip
     below = np.empty(len(picked), dtype=np.int64)
+    coin_of = np.empty(len(picked), dtype=np.int64)
     m = 0
-    for w in picked:
-        i = int((np.uint64(w) * np.uint64(n_field)) >> np.uint64(32))
+    for j in range(len(picked)):
+        i = int((np.uint64(picked[j]) * np.uint64(n_field)) >> np.uint64(32))
         if condition[i] < threshold or defect[i] > 0:  # a lift only raises the condition
             below[m] = i
+            coin_of[m] = j
             m += 1
     seen = lifted(below[:m], condition, *lifts)
     found = np.empty(m, dtype=np.int64)
@@ -378,16 +381,14 @@ def _found(
         i = below[j]
         if seen[j] >= threshold and not defect[i] > 0:  # a lift hides no defect
             continue
-        if thin:
-            coin = coins[c_pos]
-            c_pos += 1
-            if not coin * p_max < rate[i]:
-                continue
+        # every flag owns its coin, whatever the state: the stream stays aligned across variants
+        if thin and not coins[c_pos + coin_of[j]] * p_max < rate[i]:
+            continue
         if not has_order[i]:
             has_order[i] = True
             found[n] = i
             n += 1
-    return np.sort(found[:n]), c_pos
+    return np.sort(found[:n]), c_pos + (len(picked) if thin else 0)
 
 
 @njit(cache=True, nogil=True)
