@@ -172,3 +172,29 @@ def test_the_explorers_comparison_is_compares(county) -> None:
     expected = compare([county, smart], reps=1, seed=1, progress=False)
     assert shown is not None
     pd.testing.assert_frame_equal(shown.summary, expected.summary)
+
+
+def test_the_page_says_what_the_next_run_compares() -> None:
+    """Moving a lever (or setting an uncertainty) shows at once in the line above the results."""
+    import ipyvuetify as v
+    import solara
+
+    from civsim.app.ui import Explorer
+
+    _, rc = solara.render(Explorer(folder=str(SCENARIOS)), handle_error=False)
+    rc.find(v.Select, label="scenario").widget.v_model = "county_nominee.yaml"
+
+    def moved() -> str:
+        return rc.find(v.Html, class_="civsim-moved").widget.children[0]
+
+    assert moved() == "explorer: county_nominee as it is"
+    rc.find(v.Select, label="campaign mode").widget.v_model = "campaign"
+    assert moved() == "explorer: county_nominee with simulation.campaign.mode = campaign"
+    rc.find(v.Select, label="campaign mode").widget.v_model = "normal"  # back: nothing moved
+    assert moved() == "explorer: county_nominee as it is"
+    field = rc.find(v.TextField, label="communities per street").widget
+    field.v_model = "10"
+    field.fire_event("focusout", None)  # a number is taken when the field is left, as in a browser
+    both = "as it is (both with territory.generator.communities_per_street = 10.0)"
+    assert moved().endswith(both)
+    rc.close()
