@@ -200,16 +200,17 @@ def test_controls_answer_during_a_run_and_it_can_be_cancelled(page) -> None:
     page.get_by_label("smart platform").check(force=True)
     page.locator(".civsim-moved").get_by_text("simulation.detection.platform = True").wait_for()
     page.get_by_role("button", name="Run").click()
-    page.get_by_text(re.compile(r"run 3: \d+ of 20 replications in \(running\)")).wait_for()
+    running = page.get_by_text(re.compile(r"run \d+: \d+ of 20 replications in \(running\)"))
+    running.wait_for()
     start = time.monotonic()
+    number = re.search(r"run (\d+):", running.inner_text()).group(1)  # 3 after the walk above
     _type(page, "special fund, yuan a year", "0")
     page.locator(".civsim-invalid").wait_for(timeout=RESPONSIVE_SECONDS * 1000)
     answered = time.monotonic() - start
     assert page.get_by_text("(running)").count() == 1, "the run ended before the check"
     _type(page, "special fund, yuan a year", "3500000")
     page.get_by_role("button", name="Cancel").click()
-    page.get_by_text(re.compile(r"run 3: \d+ of 20 replications in \(stopped\)")).wait_for(
-        timeout=RUN_SECONDS * 1000
-    )
+    stopped = re.compile(rf"run {number}: \d+ of 20 replications in \(stopped\)")
+    page.get_by_text(stopped).wait_for(timeout=RUN_SECONDS * 1000)
     assert page.get_by_role("button", name="Run").is_enabled()
     assert answered < RESPONSIVE_SECONDS
