@@ -27,6 +27,7 @@ __all__ = [
     "add_lift",
     "advance",
     "defect_day",
+    "find_among",
     "find_problems",
     "lift_left",
     "lifted",
@@ -404,6 +405,52 @@ def find_problems(
                 found[source].append(i)
     ours, theirs = sorted(found[0]), sorted(found[1])
     return np.array(ours + theirs, dtype=np.int64), len(ours), c_pos + len(flagged)
+
+
+def find_among(
+    looked: np.ndarray,
+    targets: np.ndarray,
+    coins: np.ndarray,
+    c_pos: int,
+    p_max: float,
+    rate: np.ndarray,
+    condition: np.ndarray,
+    defect: np.ndarray,
+    threshold: float,
+    has_order: np.ndarray,
+    lift_size: np.ndarray,
+    lift_start: np.ndarray,
+    lift_days: np.ndarray,
+    is_lifted: np.ndarray,
+    today: int,
+) -> tuple[np.ndarray, int]:
+    """The day's new problems among ``targets`` that a team looked at with its own rate.
+
+    Word ``j`` looks at ``targets[floor(w * len(targets) / 2**32)]`` and owns coin
+    ``c_pos + j``; the rest is the platform's rule of :func:`find_problems`.
+
+    Returns
+    -------
+    found : numpy.ndarray of int64
+        Sorted and distinct; each marked in ``has_order``.
+    c_pos : int
+        The next coin.
+    """
+    limit = _f32(threshold)
+    found = []
+    for j, w in enumerate(looked):
+        i = int(targets[(int(w) * len(targets)) // 2**32])
+        seen = lifted(np.array([i]), condition, lift_size, lift_start, lift_days, is_lifted, today)[
+            0
+        ]
+        if not (defect[i] > 0 or seen < limit):
+            continue
+        if not coins[c_pos + j] * p_max < rate[i]:
+            continue
+        if not has_order[i]:
+            has_order[i] = True
+            found.append(i)
+    return np.array(sorted(found), dtype=np.int64), c_pos + len(looked)
 
 
 # --------------------------------------------------------------------------- rectification

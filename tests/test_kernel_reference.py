@@ -197,6 +197,35 @@ def test_find_problems_equals_reference(
     np.testing.assert_array_equal(has_order, expected_has)
 
 
+@SETTINGS
+@given(data=st.data(), n=st.integers(1, 25), p_max=st.floats(0.01, 1), threshold=st.floats(0, 1))
+def test_find_among_equals_reference(
+    data: st.DataObject, n: int, p_max: float, threshold: float
+) -> None:
+    """A grid team: words look at its targets only, thinned by its own rate, new, once."""
+    lf = data.draw(lifts(n))
+    targets = np.array(
+        sorted(data.draw(st.sets(st.integers(0, n - 1), min_size=1))), dtype=np.int64
+    )
+    rate = (data.draw(f32_array(n)) * p_max).astype(np.float32)
+    had_order = data.draw(bool_array(n))
+    words = hnp.arrays(np.uint32, st.integers(0, 3 * n), elements=st.integers(0, 2**32 - 1))
+    looked = data.draw(words)
+    c_pos = data.draw(st.integers(0, 5))
+    coins = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1))).random(c_pos + len(looked))
+    defect = data.draw(f32_array(n)) * data.draw(bool_array(n))
+    args = (coins, c_pos, p_max, rate, lf.condition, defect, threshold)
+
+    has_order = had_order.copy()
+    got = kernels.find_among(looked, targets, *args, has_order, *lf.arrays(), lf.today)
+    expected_has = had_order.copy()
+    expected = ref.find_among(looked, targets, *args, expected_has, *lf.arrays(), lf.today)
+    np.testing.assert_array_equal(got[0], expected[0])
+    assert got[1] == expected[1]
+    np.testing.assert_array_equal(has_order, expected_has)
+    assert set(got[0]) <= set(targets)  # a team looks only where it works
+
+
 # --------------------------------------------------------------------------- defects
 
 

@@ -64,7 +64,7 @@ def test_crowded_villages_decay_faster_and_others_are_untouched(county) -> None:
 
 
 def test_a_covered_village_gets_its_three_measures_and_the_city_pays(county) -> None:
-    """From its cover day: the grid's detection rate, 大物业's upkeep, the reform's decay cut."""
+    """From its cover day: its grid team's looks, 大物业's upkeep, the reform's decay cut."""
     sc = _on(county)
     run = _run_at(sc)
     uv, part = sc.simulation.urban_villages, run.part(urban_villages.NAME)
@@ -79,9 +79,12 @@ def test_a_covered_village_gets_its_three_measures_and_the_city_pays(county) -> 
     np.testing.assert_allclose(
         run["upkeep"].upkeep[idx], before_upkeep[idx] * (1 + uv.property_upkeep_gain), rtol=1e-6
     )
-    np.testing.assert_allclose(
-        run["detection"].detect_extra[idx], before_detect[idx] + uv.grid_detection_rate, rtol=1e-6
-    )
+    det = run["detection"]
+    np.testing.assert_allclose(det.grid_rate[idx], uv.grid_detection_rate, rtol=1e-6)
+    assert det.grid_max == pytest.approx(uv.grid_detection_rate)
+    # the grid team looks apart from the platform: the platform's rates, and so its looks, stay
+    np.testing.assert_array_equal(det.detect_extra, before_detect)
+    np.testing.assert_array_equal(det.grid_targets, np.unique(np.concatenate(part.checkpoints)))
     tenants = float(st.tenants[first])
     factor = uv.rental_factor(tenants) * uv.reform_factor(tenants)
     np.testing.assert_allclose(run["upkeep"].keep[idx], 1 - run.ckp.decay[idx] * factor, rtol=1e-6)

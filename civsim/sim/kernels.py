@@ -20,6 +20,7 @@ __all__ = [
     "add_lift",
     "advance",
     "defect_day",
+    "find_among",
     "find_problems",
     "lift_sums",
     "lifted",
@@ -353,23 +354,75 @@ def find_problems(
     """
     limit = np.float32(threshold)  # compared as the float32 state is
     lifts = (lift_size, lift_start, lift_days, is_lifted, today)
-    ours, c_pos = _found(reported, n_field, False, coins, c_pos, p_max, rate, condition,
+    every = np.empty(0, dtype=np.int64)  # the words look at field checkpoint k itself
+    ours, c_pos = _found(reported, n_field, every, False, coins, c_pos, p_max, rate, condition,
                          defect, limit, has_order, lifts)  # fmt: skip
-    theirs, c_pos = _found(flagged, n_field, True, coins, c_pos, p_max, rate, condition,
+    theirs, c_pos = _found(flagged, n_field, every, True, coins, c_pos, p_max, rate, condition,
                            defect, limit, has_order, lifts)  # fmt: skip
     return np.concatenate((ours, theirs)), len(ours), c_pos
 
 
 @njit(cache=True, nogil=True)
+def find_among(
+    looked: np.ndarray,
+    targets: np.ndarray,
+    coins: np.ndarray,
+    c_pos: int,
+    p_max: float,
+    rate: np.ndarray,
+    condition: np.ndarray,
+    defect: np.ndarray,
+    threshold: float,
+    has_order: np.ndarray,
+    lift_size: np.ndarray,
+    lift_start: np.ndarray,
+    lift_days: np.ndarray,
+    is_lifted: np.ndarray,
+    today: int,
+) -> tuple:
+    """The day's new problems among ``targets`` that a team with its own rate looked at.
+
+    As the platform's flags in :func:`find_problems`, but word ``w`` looks at checkpoint
+    ``targets[w * len(targets) >> 32]`` (each target looked at with chance ``p_max``),
+    and is kept with chance ``rate[i] / p_max``, word ``j`` owning the uniform
+    ``coins[c_pos + j]``. A team that looks only where it works draws no look at the
+    rest of the city, and its looks come after (and apart from) the platform's, so
+    switching it on leaves every look of the platform as it was. Returns (found:
+    sorted, once, new (``has_order`` marked); the next ``c_pos``).
+
+    Examples
+    --------
+    Two targets below the threshold; the words look at the first, then the second
+    (kept: its rate is ``p_max``), then the first again (not kept: rate 0):
+
+    >>> c = np.array([0.9, 0.2, 0.3], np.float32)
+    >>> zero, none = np.zeros(3, np.float32), np.zeros(3, np.int64)
+    >>> rate = np.array([0.0, 0.0, 0.5], np.float32)
+    >>> found, c_pos = find_among(
+    ...     np.array([0, 2**31, 1], np.uint32), np.array([1, 2]), np.full(3, 0.5), 0, 0.5,
+    ...     rate, c, zero, 0.6, np.zeros(3, bool), zero, none, none + 1, np.zeros(3, bool), 0)
+    >>> found.tolist(), c_pos
+    ([2], 3)
+    """
+    lifts = (lift_size, lift_start, lift_days, is_lifted, today)
+    return _found(looked, len(targets), targets, True, coins, c_pos, p_max, rate, condition,
+                  defect, np.float32(threshold), has_order, lifts)  # fmt: skip
+
+
+@njit(cache=True, nogil=True)
 def _found(
-    picked, n_field, thin, coins, c_pos, p_max, rate, condition, defect, threshold, has_order,
-    lifts,
+    picked, n_field, targets, thin, coins, c_pos, p_max, rate, condition, defect, threshold,
+    has_order, lifts,
 ):  # fmt: skip
     below = np.empty(len(picked), dtype=np.int64)
     coin_of = np.empty(len(picked), dtype=np.int64)
+    mapped = len(targets) > 0  # word k looks at targets[k], else at checkpoint k
     m = 0
     for j in range(len(picked)):
-        i = int((np.uint64(picked[j]) * np.uint64(n_field)) >> np.uint64(32))
+        # int64, as the targets are: numba would unify an unsigned index with them as a float
+        i = np.int64((np.uint64(picked[j]) * np.uint64(n_field)) >> np.uint64(32))
+        if mapped:
+            i = targets[i]
         if condition[i] < threshold or defect[i] > 0:  # a lift only raises the condition
             below[m] = i
             coin_of[m] = j

@@ -9,11 +9,19 @@ or below the compliance threshold):
 - residents' reports (市民随手拍): each problem checkpoint with chance
   ``citizen_report_rate`` a day;
 - a smart platform (一网统管) where it runs, as switched on or funded, with
-  each checkpoint's own daily rate.
+  each checkpoint's own daily rate;
+- merged grid teams (网格化管理) where another mechanism puts them (the
+  urban-village plan's grid integration, :mod:`.urban_villages`): each looks
+  only at its own checkpoints (``grid_targets``), with its own daily rate
+  there, and reports through the platform (counted as the platform's).
 
 Residents' reports and the platform are found in one compiled pass a day
-(:func:`civsim.sim.kernels.find_problems`); a problem both find counts for
-the residents. Each source draws from its own stream. Each mock test is
+(:func:`civsim.sim.kernels.find_problems`), then the grid teams' looks
+(:func:`civsim.sim.kernels.find_among`); a problem two sources find counts
+for the first. Each source draws from its own streams, so a grid team switched
+on changes none of the platform's or the residents' looks (common random
+numbers: the platform looks at every checkpoint with its largest rate and
+thins, so a grid rate added to the platform's would redraw them all). Each mock test is
 also scored as the field inspection would score its sample (a share of the
 observations passed, points-weighted by standard; stream
 ``mock_test_scores``), the figure a city's office reports (docs/domain.md §2:
@@ -64,12 +72,17 @@ class DetectionState:
     ``mock_tests`` holds ``(day, checkpoints sampled, score)`` of every mock
     test, the score a share (0..1) of the field inspection's points.
     ``report_factor`` scales ``citizen_report_rate``: residents aware of the
-    campaign report more (:mod:`.mobilisation`; 1 without it).
+    campaign report more (:mod:`.mobilisation`; 1 without it). Grid teams look
+    at ``grid_targets`` (distinct checkpoints; none by default), each with the
+    daily chance ``grid_rate`` (largest ``grid_max``; 0 where no team works yet).
     """
 
     detect_extra: np.ndarray
     detect_max: float
+    grid_rate: np.ndarray
     report_factor: float = 1.0
+    grid_targets: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    grid_max: float = 0.0
     reports: list[tuple[int, np.ndarray, int, int]] = field(default_factory=list)
     mock_tests: list[tuple[int, int, float]] = field(default_factory=list)
 
@@ -88,7 +101,11 @@ def _setup(run: Run) -> DetectionState:
     det = run.params.detection
     extra = np.where(run.ckp.field & det.platform, det.platform_detection_rate, 0.0)
     extra = extra.astype(np.float32)
-    return DetectionState(detect_extra=extra, detect_max=float(extra.max(initial=0.0)))
+    return DetectionState(
+        detect_extra=extra,
+        detect_max=float(extra.max(initial=0.0)),
+        grid_rate=np.zeros(run.ckp.n, dtype=np.float32),
+    )
 
 
 def _report(run: Run, found: np.ndarray, source: str) -> None:
@@ -153,16 +170,45 @@ def covert_visits(env: simpy.Environment, run: Run) -> Process:
 
 
 def _looked_at(run: Run, stream: str, n_field: int, p: float) -> np.ndarray:
-    """Field checkpoints looked at today, each with chance ``p`` (picked with replacement).
+    """Of ``n_field`` checkpoints, those looked at today, each with chance ``p`` (with replacement).
 
     Rather than a draw per checkpoint, draw how many are looked at (Binomial)
     and pick them at random: a cost proportional to the looks, not to the
     city's size. Returns 32-bit random words w, each picking checkpoint
-    ``w * n_field >> 32`` (field checkpoints come first: ``0 .. n_field - 1``).
+    ``w * n_field >> 32`` (field checkpoints come first: ``0 .. n_field - 1``;
+    for a grid team, its ``w * n_field >> 32``-th target).
     """
     if p <= 0 or not n_field:
         return np.empty(0, dtype=np.uint32)
     return run.draws(stream, "bits").take(int(run.rng(stream).binomial(n_field, p)))
+
+
+def _grid_finds(run: Run, st: DetectionState) -> np.ndarray:
+    """Today's new problems the grid teams found at their checkpoints (sorted; none if none)."""
+    if st.grid_max <= 0:  # draws nothing until a team works: a scenario without one is unchanged
+        return np.empty(0, dtype=np.int64)
+    looked = _looked_at(run, "grid_looks", len(st.grid_targets), st.grid_max)
+    coins = run.draws("grid_thinning", "uniform")
+    coins.ensure(len(looked))
+    state = run.state
+    found, coins.pos = kernels.find_among(
+        looked,
+        st.grid_targets,
+        coins.values,
+        coins.pos,
+        st.grid_max,
+        st.grid_rate,
+        state.condition,
+        state.defect,
+        state.threshold,
+        state.has_order,
+        state.lift_size,
+        state.lift_start,
+        state.lift_days,
+        state.is_lifted,
+        int(run.env.now),
+    )
+    return found
 
 
 def daily_reports(env: simpy.Environment, run: Run) -> Process:
@@ -194,6 +240,9 @@ def daily_reports(env: simpy.Environment, run: Run) -> Process:
             state.is_lifted,
             int(env.now),
         )
+        grid = _grid_finds(run, st)
+        if len(grid):
+            found = np.concatenate((found, grid))
         run.count("problem_citizen_report", n_reported)
         run.count("problem_platform", len(found) - n_reported)
         if len(found):
@@ -243,6 +292,8 @@ MECHANISM = Mechanism(
         "platform",
         "platform_thinning",
         "mock_test_scores",
+        "grid_looks",
+        "grid_thinning",
     ),
     events=(
         "self_check",

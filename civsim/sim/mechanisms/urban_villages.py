@@ -11,8 +11,8 @@ the year's new ones starts evenly over its first ``start_within_days``, and
 each is covered ``cover_days`` (give or take the spread) later. One SimPy
 process walks through those days: on a start day the city pays
 ``yuan_per_village`` (a row of the ``spend`` table, line ``urban_villages``);
-on a cover day the village's measures come into force (grid integration: the
-detection mechanism's per-checkpoint rate; 大物业: its routine upkeep; the
+on a cover day the village's measures come into force (grid integration: a
+grid team's looks at the village, :mod:`.detection`; 大物业: its routine upkeep; the
 collective-property reform: a further factor on its decay).
 
 What it records is the ``village_coverage`` table: for each plan year and
@@ -202,6 +202,10 @@ def _setup(run: Run) -> VillageState:
         # a crowded village decays faster than the framework's average one: a "cut" below zero
         cut.set(run, 1.0 - uv.rental_factor(float(tenants[i])))
         cuts.append(cut)
+    if "detection" in run:  # each village's grid team will look at its own checkpoints only
+        run["detection"].grid_targets = np.unique(
+            np.concatenate([np.empty(0, np.int64), *part.checkpoints])
+        )
     return VillageState(
         tenants=tenants,
         due_year=due,
@@ -221,8 +225,8 @@ def cover(run: Run, v: int) -> None:
     idx = part.checkpoints[v]
     if "detection" in run:  # grid integration: the merged grid team finds problems sooner
         det = run["detection"]
-        det.detect_extra[idx] += np.float32(uv.grid_detection_rate)
-        det.detect_max = float(det.detect_extra.max(initial=0.0))
+        det.grid_rate[idx] += np.float32(uv.grid_detection_rate)
+        det.grid_max = float(det.grid_rate[det.grid_targets].max(initial=0.0))
     # 大物业: a property company's routine work beside the grid's rounds
     run["upkeep"].upkeep[idx] *= np.float32(1.0 + uv.property_upkeep_gain)
     # the collective's rental contracts: the reform's cut on top of the rental density's factor
