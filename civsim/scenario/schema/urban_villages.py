@@ -43,9 +43,9 @@ class UrbanVillages(Frozen):
 
     **Measures**, from the day a village is covered:
 
-    - grid integration (网格员、安全员职能整合): a problem at the village is found
-      with ``grid_detection_rate`` more chance a day (the detection
-      mechanism's per-checkpoint rate, as a platform's);
+    - grid integration (网格员、安全员职能整合): the village's merged grid team
+      looks at each of its checkpoints with chance ``grid_detection_rate`` a
+      day (a grid team of the detection mechanism, with streams of its own);
     - unified property management (大物业统管): routine upkeep at the village
       is ``1 + property_upkeep_gain`` times what it was;
     - collective-property reform (集体经济产权制度创新, rentals let under the
