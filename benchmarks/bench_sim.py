@@ -4,6 +4,7 @@ Run from the repository root::
 
     .venv/bin/python benchmarks/bench_sim.py [--reps 100] [--grids 16000] [--repeat 3]
     .venv/bin/python benchmarks/bench_sim.py --breakdown [--repeat 3]
+    .venv/bin/python benchmarks/bench_sim.py --mechanisms [--scenario scenarios/X.yaml] [--repeat 3]
     .venv/bin/python benchmarks/bench_sim.py --scenario scenarios/X.yaml ... [--reps 0] [--grids 0]
 
 It prints the machine first (processor, data caches, load average: the floor is as fast
@@ -25,6 +26,15 @@ measures, on this machine and in one run:
 module's functions wrapped with a timer, as the mechanisms call them) and reports the
 kernels' total and the rest (the mechanisms' Python and SimPy) as multiples of the floor,
 timed in the same run: where a replication's time goes, against the least a daily model costs.
+
+``--mechanisms`` instead says what each mechanism costs inside a replication (default:
+every mechanism on, ``scenarios/governance_levers.yaml``): the time of its processes, of
+its setup, finish and year-end steps and of its delivery handlers, each exclusive of what
+it hands to another mechanism's handler (a funded line's effect is its owner's, not the
+deliveries'), compiled kernels included; the result tables; and the rest (SimPy and the
+engine), as seconds and multiples of the floor timed in the same run (medians of
+``--repeat`` replications). A process that calls into another mechanism's module
+directly (detection opening orders in rectification's order book) counts for the caller.
 
 Targets (issue 5): baseline < 1 s, 100 replications < 60 s on 2 cores, 16,000 grids
 < 5 s and < 2 GB, ratio to the floor < 5. Not a test: timings depend on the machine.
@@ -175,6 +185,121 @@ def print_breakdown(figures: dict) -> None:
     print(f"  {'the rest':16s} {rest:7.3f} s  {rest / floor:5.2f}x the floor")
 
 
+class _Attribution:
+    """Exclusive seconds per owner, over nested timed regions (a stack of open regions)."""
+
+    def __init__(self) -> None:
+        from collections import Counter
+
+        self.spent: Counter[str] = Counter()
+        self.stack: list[list] = []
+
+    def region(self, owner: str, fn, *args, **kwargs):
+        """Call ``fn`` timed for ``owner``; its time less its timed callees' is the owner's."""
+        self.stack.append([owner, time.perf_counter(), 0.0])
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _, start, inner = self.stack.pop()
+            elapsed = time.perf_counter() - start
+            self.spent[owner] += elapsed - inner
+            if self.stack:
+                self.stack[-1][2] += elapsed
+
+
+class _TimedProcess:
+    """A SimPy process's generator whose every step is timed for its mechanism."""
+
+    def __init__(self, gen, owner: str, clock: _Attribution) -> None:
+        self.gen, self.owner, self.clock = gen, owner, clock
+
+    def send(self, value):
+        return self.clock.region(self.owner, self.gen.send, value)
+
+    def throw(self, *args):
+        return self.clock.region(self.owner, self.gen.throw, *args)
+
+    def close(self) -> None:
+        self.gen.close()
+
+
+def mechanism_costs(path: str, repeat: int) -> dict:
+    """Seconds per replication of each mechanism of a scenario, the tables, the rest, the floor.
+
+    Each mechanism's processes, setup, finish, year-end steps and delivery handlers are
+    timed (exclusive of nested timed calls) while whole replications run; the registry's
+    entries are swapped for timed copies in place (their order, the order of a day's
+    processes, kept) and restored after.
+    """
+    import dataclasses
+
+    import simpy
+
+    from civsim.sim import engine, registry
+
+    prep = prepare(load_scenario(path))
+    simulate(prep, replication=0)  # numba loads (or compiles) the kernels on first use
+    clock = _Attribution()
+    table = registry._registry  # swapped in place: registration order is the day's order
+    saved = dict(table)
+    module_of = {}
+    for name, m in saved.items():
+        hooks = {}
+        for hook in ("setup", "finish", "year_end"):
+            fn = getattr(m, hook)
+            if fn is not None:
+                hooks[hook] = lambda *a, _fn=fn, _n=name: clock.region(_n, _fn, *a)
+        effects = {
+            effect: (lambda *a, _fn=fn, _n=name: clock.region(_n, _fn, *a))
+            for effect, fn in m.effects.items()
+        }
+        table[name] = dataclasses.replace(m, effects=effects, **hooks)
+        for fn in (m.start, m.setup, m.prepare):
+            if fn is not None:
+                module_of[fn.__module__] = name
+    original_process = simpy.Environment.process
+    original_tables = engine.build_run_result
+
+    def process(env, gen):
+        owner = module_of.get(gen.gi_frame.f_globals["__name__"], "the rest")
+        return original_process(env, _TimedProcess(gen, owner, clock))
+
+    runs, per_owner, floors = [], [], []
+    floor = floor_loop(prep.ckp.n, prep.scenario.cycle.days)
+    simpy.Environment.process = process
+    engine.build_run_result = lambda *a: clock.region("result tables", original_tables, *a)
+    try:
+        for _ in range(repeat):
+            clock.spent.clear()
+            t = time.perf_counter()
+            simulate(prep, replication=0)
+            runs.append(time.perf_counter() - t)
+            per_owner.append(dict(clock.spent))
+            t = time.perf_counter()
+            floor()
+            floors.append(time.perf_counter() - t)
+    finally:
+        simpy.Environment.process = original_process
+        engine.build_run_result = original_tables
+        table.update(saved)
+    owners = sorted(per_owner[0], key=lambda k: -per_owner[0][k])
+    return {
+        "simulate_s": float(np.median(runs)),
+        "floor_s": float(np.median(floors)),
+        "owners": {k: float(np.median([p.get(k, 0.0) for p in per_owner])) for k in owners},
+    }
+
+
+def print_mechanism_costs(figures: dict) -> None:
+    """Print :func:`mechanism_costs`'s figures as seconds and multiples of the floor."""
+    floor, total = figures["floor_s"], figures["simulate_s"]
+    print(f"one replication {total:.3f} s; floor {floor:.3f} s; {total / floor:.1f}x the floor")
+    owners = dict(figures["owners"])
+    owners["the rest"] = owners.get("the rest", 0.0) + total - sum(owners.values())
+    for name, secs in sorted(owners.items(), key=lambda kv: -kv[1]):
+        print(f"  {name:20s} {secs:7.3f} s  {secs / floor:5.2f}x the floor")
+
+
 def in_child(path: str, repeat: int) -> dict:
     """Run :func:`one_city` in a fresh process, so its peak memory is its own."""
     code = (
@@ -211,6 +336,7 @@ def main() -> None:
     ap.add_argument("--grids", type=int, default=16_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--breakdown", action="store_true", help="where a replication's time goes")
+    ap.add_argument("--mechanisms", action="store_true", help="what each mechanism costs")
     ap.add_argument(
         "--scenario",
         action="append",
@@ -220,6 +346,11 @@ def main() -> None:
     args = ap.parse_args()
     scenarios = args.scenario or ["scenarios/baseline.yaml", "scenarios/governance_levers.yaml"]
     print(f"machine: {machine()}")
+    if args.mechanisms:
+        for path in args.scenario or ["scenarios/governance_levers.yaml"]:
+            print(path)
+            print_mechanism_costs(mechanism_costs(path, args.repeat))
+        return
     if args.breakdown:
         for path in scenarios:
             print(path)
