@@ -183,21 +183,10 @@ def _looked_at(run: Run, stream: str, n_field: int, p: float) -> np.ndarray:
     return run.draws(stream, "bits").take(int(run.rng(stream).binomial(n_field, p)))
 
 
-def _grid_finds(run: Run, st: DetectionState) -> np.ndarray:
-    """Today's new problems the grid teams found at their checkpoints (sorted; none if none)."""
-    if st.grid_max <= 0:  # draws nothing until a team works: a scenario without one is unchanged
-        return np.empty(0, dtype=np.int64)
-    looked = _looked_at(run, "grid_looks", len(st.grid_targets), st.grid_max)
-    coins = run.draws("grid_thinning", "uniform")
-    coins.ensure(len(looked))
+def _seen(run: Run) -> tuple:
+    """What a look reads of the state today: condition, defects, threshold, orders, lifts, day."""
     state = run.state
-    found, coins.pos = kernels.find_among(
-        looked,
-        st.grid_targets,
-        coins.values,
-        coins.pos,
-        st.grid_max,
-        st.grid_rate,
+    return (
         state.condition,
         state.defect,
         state.threshold,
@@ -208,6 +197,18 @@ def _grid_finds(run: Run, st: DetectionState) -> np.ndarray:
         state.is_lifted,
         int(run.env.now),
     )
+
+
+def _grid_finds(run: Run, st: DetectionState) -> np.ndarray:
+    """Today's new problems the grid teams found at their checkpoints (sorted; none if none)."""
+    if st.grid_max <= 0:  # draws nothing until a team works: a scenario without one is unchanged
+        return np.empty(0, dtype=np.int64)
+    looked = _looked_at(run, "grid_looks", len(st.grid_targets), st.grid_max)
+    coins = run.draws("grid_thinning", "uniform")
+    coins.ensure(len(looked))
+    found, coins.pos = kernels.find_among(
+        looked, st.grid_targets, coins.values, coins.pos, st.grid_max, st.grid_rate, *_seen(run)
+    )
     return found
 
 
@@ -217,7 +218,6 @@ def daily_reports(env: simpy.Environment, run: Run) -> Process:
     st: DetectionState = run["detection"]
     coins = run.draws("platform_thinning", "uniform")
     n_field = run.ckp.n_field
-    state = run.state
     while True:
         reported = _looked_at(run, "citizen_reports", n_field, rate * st.report_factor)
         flagged = _looked_at(run, "platform", n_field, st.detect_max)
@@ -230,15 +230,7 @@ def daily_reports(env: simpy.Environment, run: Run) -> Process:
             coins.pos,
             st.detect_max,
             st.detect_extra,
-            state.condition,
-            state.defect,
-            state.threshold,
-            state.has_order,
-            state.lift_size,
-            state.lift_start,
-            state.lift_days,
-            state.is_lifted,
-            int(env.now),
+            *_seen(run),
         )
         grid = _grid_finds(run, st)
         if len(grid):
