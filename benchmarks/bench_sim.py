@@ -144,8 +144,8 @@ def breakdown(path: str, repeat: int) -> dict:
     prep = prepare(load_scenario(path))
     simulate(prep, replication=0)  # numba loads (or compiles) the kernels on first use
     spent: Counter[str] = Counter()
-    for name in kernels.__all__:
-        compiled = getattr(kernels, name)
+    saved = {name: getattr(kernels, name) for name in kernels.__all__}
+    for name, compiled in saved.items():
 
         def timed(*args, _compiled=compiled, _name=name):
             t = time.perf_counter()
@@ -154,22 +154,36 @@ def breakdown(path: str, repeat: int) -> dict:
             return out
 
         setattr(kernels, name, timed)
+    try:
+        return _timed_replications(prep, repeat, spent, "kernels")
+    finally:
+        for name, compiled in saved.items():
+            setattr(kernels, name, compiled)
+
+
+def _timed_replications(prep: Prepared, repeat: int, spent, key: str) -> dict:
+    """Run ``repeat`` replications, each followed by the floor; the medians of each.
+
+    ``spent`` is a Counter the caller's timers fill while a replication runs (cleared
+    before each); returns the replication's and the floor's median seconds, and under
+    ``key`` each counter's median, largest first.
+    """
     floor = floor_loop(prep.ckp.n, prep.scenario.cycle.days)
-    runs, floors, per_kernel = [], [], []
+    runs, floors, per_run = [], [], []
     for _ in range(repeat):
         spent.clear()
         t = time.perf_counter()
         simulate(prep, replication=0)
         runs.append(time.perf_counter() - t)
-        per_kernel.append(dict(spent))
+        per_run.append(dict(spent))
         t = time.perf_counter()
         floor()
         floors.append(time.perf_counter() - t)
-    names = sorted(per_kernel[0], key=lambda k: -per_kernel[0][k])
+    names = sorted(per_run[0], key=lambda k: -per_run[0][k])
     return {
         "simulate_s": float(np.median(runs)),
         "floor_s": float(np.median(floors)),
-        "kernels": {k: float(np.median([p.get(k, 0.0) for p in per_kernel])) for k in names},
+        key: {k: float(np.median([p.get(k, 0.0) for p in per_run])) for k in names},
     }
 
 
@@ -264,30 +278,14 @@ def mechanism_costs(path: str, repeat: int) -> dict:
         owner = module_of.get(gen.gi_frame.f_globals["__name__"], "the rest")
         return original_process(env, _TimedProcess(gen, owner, clock))
 
-    runs, per_owner, floors = [], [], []
-    floor = floor_loop(prep.ckp.n, prep.scenario.cycle.days)
     simpy.Environment.process = process
     engine.build_run_result = lambda *a: clock.region("result tables", original_tables, *a)
     try:
-        for _ in range(repeat):
-            clock.spent.clear()
-            t = time.perf_counter()
-            simulate(prep, replication=0)
-            runs.append(time.perf_counter() - t)
-            per_owner.append(dict(clock.spent))
-            t = time.perf_counter()
-            floor()
-            floors.append(time.perf_counter() - t)
+        return _timed_replications(prep, repeat, clock.spent, "owners")
     finally:
         simpy.Environment.process = original_process
         engine.build_run_result = original_tables
         table.update(saved)
-    owners = sorted(per_owner[0], key=lambda k: -per_owner[0][k])
-    return {
-        "simulate_s": float(np.median(runs)),
-        "floor_s": float(np.median(floors)),
-        "owners": {k: float(np.median([p.get(k, 0.0) for p in per_owner])) for k in owners},
-    }
 
 
 def print_mechanism_costs(figures: dict) -> None:

@@ -86,6 +86,11 @@ class DetectionState:
     reports: list[tuple[int, np.ndarray, int, int]] = field(default_factory=list)
     mock_tests: list[tuple[int, int, float]] = field(default_factory=list)
 
+    def raise_grid_rate(self, idx: np.ndarray, rate: float) -> None:
+        """A grid team starts work at ``idx`` (among ``grid_targets``): ``rate`` more a day."""
+        self.grid_rate[idx] += np.float32(rate)
+        self.grid_max = float(self.grid_rate.max(initial=0.0))
+
 
 def _prepare(scenario: Scenario, city: City, allocation: pd.DataFrame) -> DetectionPart:
     det = scenario.simulation.detection
@@ -169,18 +174,18 @@ def covert_visits(env: simpy.Environment, run: Run) -> Process:
         _visit(run, rng, part.covert_visit_plan, "covert_visit")
 
 
-def _looked_at(run: Run, stream: str, n_field: int, p: float) -> np.ndarray:
-    """Of ``n_field`` checkpoints, those looked at today, each with chance ``p`` (with replacement).
+def _looked_at(run: Run, stream: str, n: int, p: float) -> np.ndarray:
+    """Of ``n`` checkpoints, those looked at today, each with chance ``p`` (with replacement).
 
     Rather than a draw per checkpoint, draw how many are looked at (Binomial)
     and pick them at random: a cost proportional to the looks, not to the
-    city's size. Returns 32-bit random words w, each picking checkpoint
-    ``w * n_field >> 32`` (field checkpoints come first: ``0 .. n_field - 1``;
-    for a grid team, its ``w * n_field >> 32``-th target).
+    city's size. Returns 32-bit random words w, each picking the
+    ``w * n >> 32``-th: a field checkpoint (they come first, ``0 .. n_field -
+    1``), or a grid team's target.
     """
-    if p <= 0 or not n_field:
+    if p <= 0 or not n:
         return np.empty(0, dtype=np.uint32)
-    return run.draws(stream, "bits").take(int(run.rng(stream).binomial(n_field, p)))
+    return run.draws(stream, "bits").take(int(run.rng(stream).binomial(n, p)))
 
 
 def _seen(run: Run) -> tuple:

@@ -224,9 +224,7 @@ def cover(run: Run, v: int) -> None:
     st: VillageState = run[NAME]
     idx = part.checkpoints[v]
     if "detection" in run:  # grid integration: the merged grid team finds problems sooner
-        det = run["detection"]
-        det.grid_rate[idx] += np.float32(uv.grid_detection_rate)
-        det.grid_max = float(det.grid_rate[det.grid_targets].max(initial=0.0))
+        run["detection"].raise_grid_rate(idx, uv.grid_detection_rate)
     # 大物业: a property company's routine work beside the grid's rounds
     run["upkeep"].upkeep[idx] *= np.float32(1.0 + uv.property_upkeep_gain)
     # the collective's rental contracts: the reform's cut on top of the rental density's factor
