@@ -24,22 +24,6 @@ from civsim.sim.engine import Run
 __all__ = ["DecayCut", "exposed", "scale_decay"]
 
 
-class _Entry(tuple):
-    """A ``(checkpoints, factor)`` pair of the upkeep state's list, equal only to itself.
-
-    The upkeep mechanism removes a funded line's pair when it ends
-    (``list.remove``), comparing it with the pairs before it, and two arrays of
-    checkpoints cannot be compared as one truth value.
-    """
-
-    __slots__ = ()
-
-    def __eq__(self, other: object) -> bool:
-        return self is other
-
-    __hash__ = tuple.__hash__
-
-
 def exposed(scenario: Scenario, ckp: Checkpoints, idx: np.ndarray) -> np.ndarray:
     """Those of checkpoints ``idx`` a funded ``decay`` line of the scenario can reach.
 
@@ -99,9 +83,9 @@ class DecayCut:
         Their daily decay (the checkpoints' own).
     cut : float
         The share of decay removed now (0: none).
-    entry : tuple
-        The cut's ``(checkpoints, 1 - cut)`` pair in the upkeep state's ``decay_cuts``:
-        those of ``idx`` a funded ``decay`` line can reach.
+    key : int
+        The cut's key in the upkeep state's ``decay_cuts``, whose entry is
+        ``(checkpoints, 1 - cut)``: those of ``idx`` a funded ``decay`` line can reach.
 
     Examples
     --------
@@ -119,7 +103,7 @@ class DecayCut:
     idx: np.ndarray
     decay: np.ndarray
     cut: float
-    entry: tuple
+    key: int
 
     @classmethod
     def listed(cls, run: Run, idx: np.ndarray, reached: np.ndarray) -> DecayCut:
@@ -130,16 +114,15 @@ class DecayCut:
         each entry with a line's checkpoints when the line ends, and the whole of
         ``idx`` would make that cost a hundred times more.
         """
-        entry = _Entry((reached, 1.0))
-        run["upkeep"].decay_cuts.append(entry)
-        return cls(idx=idx, decay=run.ckp.decay[idx], cut=0.0, entry=entry)
+        key = run["upkeep"].list_cut(reached, 1.0)
+        return cls(idx=idx, decay=run.ckp.decay[idx], cut=0.0, key=key)
 
     def set(self, run: Run, cut: float) -> None:
         """Remove ``cut`` (0..1, below 1) of the daily decay at the checkpoints from now on."""
         if cut == self.cut:
             return
         up = run["upkeep"]
-        new = _Entry((self.entry[0], 1.0 - cut))
-        scale_decay(self.idx, new[1] / self.entry[1], self.decay, up.decay_mult, up.keep)
-        up.decay_cuts[up.decay_cuts.index(self.entry)] = new  # found by identity (_Entry)
-        self.entry, self.cut = new, cut
+        reached, old = up.decay_cuts[self.key]
+        scale_decay(self.idx, (1.0 - cut) / old, self.decay, up.decay_mult, up.keep)
+        up.decay_cuts[self.key] = (reached, 1.0 - cut)  # in its place: the rebuild's order
+        self.cut = cut

@@ -20,6 +20,7 @@ Parameters: ``simulation.dynamics``.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,12 +37,26 @@ __all__ = ["MECHANISM", "UpkeepState", "effort_levels", "record_shadow"]
 
 @dataclass
 class UpkeepState:
-    """Per-replication arrays of the daily pass (float32: the pass is memory-bound)."""
+    """Per-replication arrays of the daily pass (float32: the pass is memory-bound).
+
+    ``decay_cuts`` holds every standing factor of ``decay_mult`` as ``key:
+    (checkpoints, factor)``, in the order they were listed: when a funded
+    ``decay`` line ends, its checkpoints' multiplier is rebuilt from the others
+    in that order (float32 products depend on it). Keys come from
+    :meth:`list_cut`; replacing a factor keeps its place.
+    """
 
     upkeep: np.ndarray
     keep: np.ndarray
     decay_mult: np.ndarray
-    decay_cuts: list[tuple[np.ndarray, float]] = field(default_factory=list)
+    decay_cuts: dict[int, tuple[np.ndarray, float]] = field(default_factory=dict)
+    _keys: itertools.count = field(default_factory=itertools.count, repr=False)
+
+    def list_cut(self, idx: np.ndarray, factor: float) -> int:
+        """List a factor of the decay at ``idx`` (not applied here); returns its key."""
+        key = next(self._keys)
+        self.decay_cuts[key] = (idx, factor)
+        return key
 
 
 def _setup(run: Run) -> UpkeepState:
@@ -134,14 +149,13 @@ def _lift(run: Run, d: Delivery, idx: np.ndarray, units: int, day: int, end: int
 def _slow_decay(run: Run, d: Delivery, idx: np.ndarray, units: int, day: int, end: int) -> None:
     """A ``decay`` line multiplies its checkpoints' decay by ``1 - effect_size`` until ``end``."""
     st: UpkeepState = run["upkeep"]
-    cut = (idx, 1.0 - d.size)
-    st.decay_cuts.append(cut)
-    st.decay_mult[idx] *= cut[1]
+    key = st.list_cut(idx, 1.0 - d.size)
+    st.decay_mult[idx] *= st.decay_cuts[key][1]
     _refresh_keep(run, idx)
-    run.env.process(_revert_decay(run.env, run, cut, end - day))
+    run.env.process(_revert_decay(run.env, run, key, end - day))
 
 
-def _revert_decay(env: simpy.Environment, run: Run, cut: tuple[np.ndarray, float], after: int):
+def _revert_decay(env: simpy.Environment, run: Run, key: int, after: int):
     """End a funded slow-down of decay after its duration.
 
     The multiplier of the checkpoints it covered is rebuilt from the cuts still
@@ -149,15 +163,13 @@ def _revert_decay(env: simpy.Environment, run: Run, cut: tuple[np.ndarray, float
     """
     yield env.timeout(after)
     st: UpkeepState = run["upkeep"]
-    # by identity: comparing two cuts as values would compare their arrays
-    st.decay_cuts[:] = [c for c in st.decay_cuts if c is not cut]
-    idx = cut[0]
+    idx = st.decay_cuts.pop(key)[0]
     st.decay_mult[idx] = 1.0
     # a mask of the line's checkpoints picks each cut's share of them in one pass over
     # the cut (intersections sorted both, for each of the dozens of cuts a lever lists)
     mine = np.zeros(len(st.decay_mult), dtype=bool)
     mine[idx] = True
-    for other, factor in st.decay_cuts:
+    for other, factor in st.decay_cuts.values():
         st.decay_mult[other[mine[other]]] *= factor
     _refresh_keep(run, idx)
 
