@@ -35,6 +35,9 @@ deliveries'), compiled kernels included; the result tables; and the rest (SimPy 
 engine), as seconds and multiples of the floor timed in the same run (medians of
 ``--repeat`` replications). A process that calls into another mechanism's module
 directly (detection opening orders in rectification's order book) counts for the caller.
+It also splits the event loop's time by the kind of day (mean of the replications): the
+days of the records (every ``record_every_days``: the shadow score, the open defects,
+the weekly routine rounds and the backlog reviews) and the other days.
 
 Targets (issue 5): baseline < 1 s, 100 replications < 60 s on 2 cores, 16,000 grids
 < 5 s and < 2 GB, ratio to the floor < 5. Not a test: timings depend on the machine.
@@ -207,6 +210,8 @@ class _Attribution:
 
         self.spent: Counter[str] = Counter()
         self.stack: list[list] = []
+        self.days: Counter[str] = Counter()  # seconds in the event loop by kind of day
+        self.day_count: dict[str, set[int]] = {"record days": set(), "other days": set()}
 
     def region(self, owner: str, fn, *args, **kwargs):
         """Call ``fn`` timed for ``owner``; its time less its timed callees' is the owner's."""
@@ -272,20 +277,37 @@ def mechanism_costs(path: str, repeat: int) -> dict:
             if fn is not None:
                 module_of[fn.__module__] = name
     original_process = simpy.Environment.process
+    original_step = simpy.Environment.step
     original_tables = engine.build_run_result
+    every = prep.scenario.simulation.record_every_days
 
     def process(env, gen):
         owner = module_of.get(gen.gi_frame.f_globals["__name__"], "the rest")
         return original_process(env, _TimedProcess(gen, owner, clock))
 
+    def step(env):
+        # every step of the event loop, by the kind of day it falls on: the records'
+        # days (shadow score, defects, weekly rounds and reviews) against the others
+        day = int(env.peek())  # the day of the event this step processes
+        kind = "record days" if day % every == 0 else "other days"
+        t = time.perf_counter()
+        original_step(env)
+        clock.days[kind] += time.perf_counter() - t
+        clock.day_count[kind].add(day)
+
     simpy.Environment.process = process
+    simpy.Environment.step = step
     engine.build_run_result = lambda *a: clock.region("result tables", original_tables, *a)
     try:
-        return _timed_replications(prep, repeat, clock.spent, "owners")
+        figures = _timed_replications(prep, repeat, clock.spent, "owners")
     finally:
         simpy.Environment.process = original_process
+        simpy.Environment.step = original_step
         engine.build_run_result = original_tables
         table.update(saved)
+    n_days = {kind: len(days) for kind, days in clock.day_count.items()}
+    figures["days"] = {k: (v / repeat, n_days[k]) for k, v in clock.days.items()}
+    return figures
 
 
 def print_mechanism_costs(figures: dict) -> None:
@@ -296,6 +318,11 @@ def print_mechanism_costs(figures: dict) -> None:
     owners["the rest"] = owners.get("the rest", 0.0) + total - sum(owners.values())
     for name, secs in sorted(owners.items(), key=lambda kv: -kv[1]):
         print(f"  {name:20s} {secs:7.3f} s  {secs / floor:5.2f}x the floor")
+    for kind, (secs, n) in figures["days"].items():
+        print(
+            f"  {kind} ({n:,}): {secs:.3f} s, {secs / floor:.2f}x the floor, "
+            f"{secs / max(n, 1) * 1e3:.2f} ms a day (every mechanism's steps, timers included)"
+        )
 
 
 def in_child(path: str, repeat: int) -> dict:

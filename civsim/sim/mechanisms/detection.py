@@ -86,6 +86,11 @@ class DetectionState:
     reports: list[tuple[int, np.ndarray, int, int]] = field(default_factory=list)
     mock_tests: list[tuple[int, int, float]] = field(default_factory=list)
 
+    def raise_rate(self, idx: np.ndarray, rate: float) -> None:
+        """The platform's daily rate at ``idx`` moves by ``rate``: a funded line starts or ends."""
+        self.detect_extra[idx] += rate
+        self.detect_max = float(self.detect_extra.max(initial=0.0))
+
     def raise_grid_rate(self, idx: np.ndarray, rate: float) -> None:
         """A grid team starts work at ``idx`` (among ``grid_targets``): ``rate`` more a day."""
         self.grid_rate[idx] += np.float32(rate)
@@ -262,18 +267,14 @@ def _start(env: simpy.Environment, run: Run) -> None:
 
 def _boost(run: Run, d: Delivery, idx: np.ndarray, units: int, day: int, end: int) -> None:
     """A ``detection`` line raises the platform's rate by ``effect_size`` until ``end``."""
-    st: DetectionState = run["detection"]
-    st.detect_extra[idx] += d.size
-    st.detect_max = float(st.detect_extra.max(initial=0.0))
+    run["detection"].raise_rate(idx, d.size)
     run.env.process(_revert(run.env, run, idx, d.size, end - day))
 
 
 def _revert(env: simpy.Environment, run: Run, idx: np.ndarray, size: float, after: int):
     """End a funded detection boost after its duration."""
     yield env.timeout(after)
-    st: DetectionState = run["detection"]
-    st.detect_extra[idx] -= size
-    st.detect_max = float(st.detect_extra.max(initial=0.0))
+    run["detection"].raise_rate(idx, -size)
 
 
 MECHANISM = Mechanism(
