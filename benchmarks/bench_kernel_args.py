@@ -79,7 +79,7 @@ FIELDS = {
     # the checkpoints' changing state
     "Ckstate": ("condition", "defect", "has_order"),
     # funded lifts (Run.lift_*)
-    "Lifts": ("lift_size", "lift_start", "lift_days", "is_lifted"),
+    "Lifts": ("lift_size", "lift_group", "share", "is_lifted"),
     # a unit's daily capacity (the rectification process's ``capacity``)
     "Capacity": ("most", "base", "extra", "per_staff_day"),
     # rows of Run.events a kernel counts into
@@ -123,8 +123,8 @@ class Lifts(NamedTuple):
     """Funded lifts."""
 
     lift_size: np.ndarray
-    lift_start: np.ndarray
-    lift_days: np.ndarray
+    lift_group: np.ndarray
+    share: np.ndarray
     is_lifted: np.ndarray
 
 
@@ -255,24 +255,24 @@ def work_queues_attr(day, credit, capacity, book, n_waiting, state, fixed_condit
 
 
 def find_problems_tuple(reported, flagged, n_field, coins, c_pos, p_max, rate, state,
-                        threshold, lifts, today):  # fmt: skip
+                        threshold, lifts):  # fmt: skip
     """``find_problems`` with tuple bundles, unpacked by position."""
     condition, defect, has_order = state
-    lift_size, lift_start, lift_days, is_lifted = lifts
+    lift_size, lift_group, share, is_lifted = lifts
     return kernels.find_problems(
         reported, flagged, n_field, coins, c_pos, p_max, rate, condition, defect, threshold,
         has_order,
-        lift_size, lift_start, lift_days, is_lifted, today,
+        lift_size, lift_group, share, is_lifted,
     )  # fmt: skip
 
 
 def find_problems_attr(reported, flagged, n_field, coins, c_pos, p_max, rate, state,
-                       threshold, lifts, today):  # fmt: skip
+                       threshold, lifts):  # fmt: skip
     """``find_problems`` with bundles read by attribute."""
     return kernels.find_problems(
         reported, flagged, n_field, coins, c_pos, p_max, rate, state.condition, state.defect,
-        threshold, state.has_order, lifts.lift_size, lifts.lift_start, lifts.lift_days,
-        lifts.is_lifted, today,
+        threshold, state.has_order, lifts.lift_size, lifts.lift_group, lifts.share,
+        lifts.is_lifted,
     )  # fmt: skip
 
 
@@ -317,11 +317,11 @@ def grouped_args(name: str, a: tuple, kind: str) -> tuple:
             b("Counts", closed_today, late_today), defect_fixed_today,
         )  # fmt: skip
     (reported, flagged, n_field, coins, c_pos, p_max, rate, condition, defect, threshold,
-     has_order, lift_size, lift_start, lift_days, is_lifted, today) = a  # fmt: skip
+     has_order, lift_size, lift_group, share, is_lifted) = a  # fmt: skip
     return (
         reported, flagged, n_field, coins, c_pos, p_max, rate,
         b("Ckstate", condition, defect, has_order), threshold,
-        b("Lifts", lift_size, lift_start, lift_days, is_lifted), today,
+        b("Lifts", lift_size, lift_group, share, is_lifted),
     )  # fmt: skip
 
 

@@ -84,8 +84,19 @@ class Lifts:
     today: int
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Copies of the lift arrays, in the kernels' argument order."""
+        """Copies of the lift arrays, as the reference takes them (a start and days each)."""
         return self.size.copy(), self.start.copy(), self.days.copy(), self.on.copy()
+
+    def groups(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The lifts' groups, as the state keeps them: first days, days, each checkpoint's."""
+        pairs, group = np.unique(np.stack([self.start, self.days]), axis=1, return_inverse=True)
+        return pairs[0].copy(), pairs[1].copy(), group.ravel().astype(np.int32)
+
+    def grouped(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Copies of the lift arrays in the kernels' argument order: size, group, share, on."""
+        start, days, group = self.groups()
+        share = kernels.lift_shares(start, days, self.today)
+        return self.size.copy(), group, share, self.on.copy()
 
 
 @st.composite
@@ -108,7 +119,7 @@ def test_lifted_equals_reference(data: st.DataObject, n: int) -> None:
     """The lifted condition is the condition plus what is left of the lift, capped at 1."""
     lf = data.draw(lifts(n))
     idx = data.draw(int_array(data.draw(st.integers(0, 2 * n)), 0, n - 1))
-    got = kernels.lifted(idx, lf.condition, *lf.arrays(), lf.today)
+    got = kernels.lifted(idx, lf.condition, *lf.grouped())
     expected = ref.lifted(idx, lf.condition, *lf.arrays(), lf.today)
     np.testing.assert_array_equal(got, expected)
 
@@ -120,15 +131,15 @@ def test_a_lift_fades_linearly_to_nothing_over_its_days(
 ) -> None:
     """Whole on its first day, never growing, gone from ``start + days`` on."""
     one = np.array([0], dtype=np.int64)
-    arrays = (
-        np.array([size], np.float32),
-        np.array([start], np.int64),
-        np.array([days], np.int64),
-        np.array([True]),
-    )
+    size_, group, on = np.array([size], np.float32), np.zeros(1, np.int32), np.array([True])
     cond = np.array([c], np.float32)
+
+    def share(day: int) -> np.ndarray:
+        return kernels.lift_shares(np.array([start]), np.array([days]), day)
+
     seen = [
-        float(kernels.lifted(one, cond, *arrays, day)[0]) for day in range(start, start + 2 * days)
+        float(kernels.lifted(one, cond, size_, group, share(day), on)[0])
+        for day in range(start, start + 2 * days)
     ]
     assert seen[0] == pytest.approx(min(c + size, 1.0), abs=1e-6)
     assert all(b <= a for a, b in itertools.pairwise(seen))
@@ -152,11 +163,18 @@ def test_add_lift_equals_reference(data: st.DataObject, n: int, size: float, day
     idx = np.array(
         data.draw(st.lists(st.integers(0, n - 1), unique=True, max_size=n)), dtype=np.int64
     )
-    got, expected = lf.arrays(), lf.arrays()
-    kernels.add_lift(idx, size, days, *got, lf.today)
+    expected = lf.arrays()
     ref.add_lift(idx, size, days, *expected, lf.today)
-    for a, b in zip(got, expected, strict=True):
-        np.testing.assert_array_equal(a, b)
+    # the kernel: the new lift's group (today, days) added to the groups, as the state does
+    start, length, group = lf.groups()
+    start, length = np.append(start, lf.today), np.append(length, days)
+    got_size, got_on = lf.size.copy(), lf.on.copy()
+    share = kernels.lift_shares(start, length, lf.today)
+    kernels.add_lift(idx, size, len(start) - 1, got_size, group, share, got_on)
+    np.testing.assert_array_equal(got_size, expected[0])
+    np.testing.assert_array_equal(start[group], expected[1])
+    np.testing.assert_array_equal(length[group], expected[2])
+    np.testing.assert_array_equal(got_on, expected[3])
 
 
 # --------------------------------------------------------------------------- detection
@@ -189,7 +207,7 @@ def test_find_problems_equals_reference(
     args = (n_field, coins, c_pos, p_max, rate, lf.condition, defect, threshold)
 
     has_order = had_order.copy()
-    got = kernels.find_problems(reported, flagged, *args, has_order, *lf.arrays(), lf.today)
+    got = kernels.find_problems(reported, flagged, *args, has_order, *lf.grouped())
     expected_has = had_order.copy()
     expected = ref.find_problems(reported, flagged, *args, expected_has, *lf.arrays(), lf.today)
     np.testing.assert_array_equal(got[0], expected[0])
@@ -217,7 +235,7 @@ def test_find_among_equals_reference(
     args = (coins, c_pos, p_max, rate, lf.condition, defect, threshold)
 
     has_order = had_order.copy()
-    got = kernels.find_among(looked, targets, *args, has_order, *lf.arrays(), lf.today)
+    got = kernels.find_among(looked, targets, *args, has_order, *lf.grouped())
     expected_has = had_order.copy()
     expected = ref.find_among(looked, targets, *args, expected_has, *lf.arrays(), lf.today)
     np.testing.assert_array_equal(got[0], expected[0])

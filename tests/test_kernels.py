@@ -47,11 +47,10 @@ def test_problems_found_are_new_below_threshold_and_once(seed: int) -> None:
     reported, flagged = (rng.integers(0, 2**32, size=k, dtype=np.uint32) for k in (40, 150))
     rate = np.full(n, 0.5, dtype=np.float32)
     coins = rng.random(len(flagged))
-    none = np.zeros(n, dtype=np.int64)
+    no_lift = (np.zeros(n, np.float32), np.zeros(n, np.int32), np.ones(1), np.zeros(n, bool))
     found, n_reported, used = kernels.find_problems(
-        reported, flagged, n, coins, 0, 1.0, rate, c, defect, 0.6, has_order,
-        np.zeros(n, np.float32), none, none + 1, np.zeros(n, bool), 0,
-    )  # fmt: skip
+        reported, flagged, n, coins, 0, 1.0, rate, c, defect, 0.6, has_order, *no_lift
+    )
     problem = (c < np.float32(0.6)) | (defect > 0)
     new = set(np.flatnonzero(problem & ~had_order))
     ours, theirs = found[:n_reported], found[n_reported:]
@@ -80,7 +79,7 @@ def test_a_lift_hides_its_own_checkpoint_and_changes_no_other_flag(seed: int, hi
     flagged = rng.integers(0, 2**32, size=300, dtype=np.uint32)
     rate = rng.random(n, dtype=np.float32) * np.float32(0.9)  # the platform's rate varies
     coins = rng.random(len(flagged))
-    start, days = np.zeros(n, np.int64), np.full(n, 10, np.int64)
+    group, share = np.zeros(n, np.int32), np.ones(1)  # one group, on its first day
     found = []
     for lift in (0.0, 0.4):
         size = np.zeros(n, np.float32)
@@ -88,7 +87,7 @@ def test_a_lift_hides_its_own_checkpoint_and_changes_no_other_flag(seed: int, hi
         found.append(
             kernels.find_problems(
                 np.empty(0, np.uint32), flagged, n, coins, 0, 1.0, rate, c, defect, 0.6,
-                np.zeros(n, bool), size, start, days, size > 0, 0,
+                np.zeros(n, bool), size, group, share, size > 0,
             )[0]
         )  # fmt: skip
     assert hidden not in found[1]  # 0.5 lifted by 0.4 is above 0.6: out of sight
@@ -207,17 +206,19 @@ def test_lift_sums_are_the_bincount_of_the_lifts(seed: int, n: int, runs: int) -
     rng = np.random.default_rng(seed)
     condition = rng.random(n, dtype=np.float32)
     size = (rng.random(n) * 0.5).astype(np.float32)
-    start, days = rng.integers(0, 30, n), rng.integers(1, 30, n)
+    today = int(rng.integers(0, 60))
+    group_start, group_days = rng.integers(0, 30, 8), rng.integers(1, 30, 8)
+    group = rng.integers(0, 8, n).astype(np.int32)
     on = rng.random(n) < 0.7
     run_of = np.sort(rng.integers(0, runs, n)).astype(np.int32)
+    run_starts = np.searchsorted(run_of, np.arange(runs))  # runs may be empty
     idx = np.flatnonzero(rng.random(n) < 0.6)
-    today = int(rng.integers(0, 60))
-    lifts = (size, start, days, on, today)
+    lifts = (size, group, kernels.lift_shares(group_start, group_days, today), on)
     seen = kernels.lifted(idx, condition, *lifts)
     expected = np.bincount(
         run_of[idx], weights=seen.astype(np.float64) - condition[idx], minlength=runs
     )
-    got = kernels.lift_sums(idx, condition, *lifts, run_of, runs)
+    got = kernels.lift_sums(idx, condition, *lifts, run_starts)
     np.testing.assert_array_equal(got, expected)
 
 

@@ -39,9 +39,15 @@ class State:
         A rectification order is open for the checkpoint.
     threshold : float
         Compliance threshold: below it a checkpoint is a problem.
-    lift_size, lift_start, lift_days, is_lifted : numpy.ndarray
+    lift_size, lift_group, is_lifted : numpy.ndarray
         Funded lifts: a ``condition`` line lifts its checkpoints by
-        ``lift_size`` from ``lift_start``, fading linearly over ``lift_days``.
+        ``lift_size``, fading linearly over its days from its first. The lifts
+        delivered on one day with the same days are one group
+        (``lift_group``), whose first day and days are ``group_start`` and
+        ``group_days``: what is left of a lift is its group's share
+        (:meth:`shares`), computed once a day per group, not per checkpoint.
+    group_start, group_days : numpy.ndarray of int64
+        Each group's first day and days.
     """
 
     env: simpy.Environment
@@ -49,10 +55,15 @@ class State:
     has_order: np.ndarray
     threshold: float
     lift_size: np.ndarray
-    lift_start: np.ndarray
-    lift_days: np.ndarray
+    lift_group: np.ndarray
     is_lifted: np.ndarray
     defect: np.ndarray
+    group_start: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    group_days: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    _groups: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
+    _shares: tuple[int, int, np.ndarray] = field(
+        default=(-1, -1, np.empty(0)), repr=False
+    )  # (day, groups, shares) last computed
     _lift_idx: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
@@ -65,8 +76,7 @@ class State:
             has_order=np.zeros(n, dtype=bool),
             threshold=threshold,
             lift_size=np.zeros(n, dtype=np.float32),
-            lift_start=np.zeros(n, dtype=np.int64),
-            lift_days=np.ones(n, dtype=np.int64),
+            lift_group=np.zeros(n, dtype=np.int32),
             is_lifted=np.zeros(n, dtype=bool),
             defect=np.zeros(n, dtype=np.float32),
             _lift_idx=np.empty(0, dtype=np.int64),
@@ -79,37 +89,49 @@ class State:
 
     def add_lift(self, idx: np.ndarray, size: float, days: int, day: int) -> None:
         """Top up the lift of checkpoints ``idx`` by ``size`` from ``day``, fading over ``days``."""
+        days = max(days, 1)
+        group = self._groups.get((day, days))
+        if group is None:
+            group = self._groups[(day, days)] = len(self.group_start)
+            self.group_start = np.append(self.group_start, day)
+            self.group_days = np.append(self.group_days, days)
         kernels.add_lift(
             np.asarray(idx, dtype=np.int64),
             size,
-            max(days, 1),
+            group,
             self.lift_size,
-            self.lift_start,
-            self.lift_days,
+            self.lift_group,
+            self.shares(day),
             self.is_lifted,
-            day,
         )
         self._lift_idx = None  # listed again when next needed
+
+    def shares(self, day: int) -> np.ndarray:
+        """What is left on ``day`` of each group's lifts (:func:`.kernels.lift_shares`)."""
+        last_day, groups, shares = self._shares
+        if last_day != day or groups != len(self.group_start):
+            shares = kernels.lift_shares(self.group_start, self.group_days, day)
+            self._shares = (day, len(self.group_start), shares)
+        return shares
 
     @property
     def lift_idx(self) -> np.ndarray:
         """Checkpoints with a lift still running on ``today`` (ended lifts are dropped here)."""
         if self._lift_idx is None:
             li = np.flatnonzero(self.is_lifted)
-            ended = self.today - self.lift_start[li] >= self.lift_days[li]
+            ended = (self.today - self.group_start >= self.group_days)[self.lift_group[li]]
             self.is_lifted[li[ended]] = False
             self._lift_idx = li[~ended]
         return self._lift_idx
 
-    def _lifts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
-        """The condition and the lift arrays, with today: what the lift kernels read."""
+    def _lifts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The condition and the lifts as they stand today: what the lift kernels read."""
         return (
             self.condition,
             self.lift_size,
-            self.lift_start,
-            self.lift_days,
+            self.lift_group,
+            self.shares(self.today),
             self.is_lifted,
-            self.today,
         )
 
     def lifted(self, idx: np.ndarray) -> np.ndarray:
@@ -151,5 +173,5 @@ class State:
         li = self.lift_idx
         if not len(li):
             return ckp.record(self.condition)
-        delta = kernels.lift_sums(li, *self._lifts(), ckp.run_of, len(ckp.run_starts))
+        delta = kernels.lift_sums(li, *self._lifts(), ckp.run_starts)
         return ckp.record(self.condition, delta)

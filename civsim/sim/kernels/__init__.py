@@ -15,7 +15,7 @@ dispatch centres (:mod:`.volunteers`); mechanisms reach them all as
 (``__pycache__``) the first time they run.
 """
 
-from civsim.sim.kernels.condition import add_lift, advance, lift_sums, lifted
+from civsim.sim.kernels.condition import add_lift, advance, lift_shares, lift_sums, lifted
 from civsim.sim.kernels.defects import defect_day
 from civsim.sim.kernels.detection import find_among, find_problems
 from civsim.sim.kernels.orders import open_orders, push_orders, work_queues
@@ -27,6 +27,7 @@ __all__ = [
     "defect_day",
     "find_among",
     "find_problems",
+    "lift_shares",
     "lift_sums",
     "lifted",
     "open_orders",

@@ -27,17 +27,17 @@ def find_problems(
     threshold: float,
     has_order: np.ndarray,
     lift_size: np.ndarray,
-    lift_start: np.ndarray,
-    lift_days: np.ndarray,
+    lift_group: np.ndarray,
+    share: np.ndarray,
     is_lifted: np.ndarray,
-    today: int,
 ) -> tuple:
     """The day's problems among the checkpoints residents ``reported`` and the platform ``flagged``.
 
     ``reported`` and ``flagged`` are 32-bit random words: each looks at field
     checkpoint ``w * n_field >> 32`` (uniform to within ``n_field / 2**32``,
     as the words fall unevenly over the checkpoints). A checkpoint looked at is found if it
-    has an open defect (``defect > 0``) or is below ``threshold`` (lift included). A
+    has an open defect (``defect > 0``) or is below ``threshold`` (lift included: the
+    lifts as :func:`civsim.sim.kernels.lifted` reads them, with today's ``share``). A
     flagged one is kept with chance ``rate[i] / p_max`` (the platform looks at every
     checkpoint with chance ``p_max``): flag ``j`` owns the uniform ``coins[c_pos + j]``,
     used or not, so a flag's fate does not hang on what the flags before it found (two
@@ -48,7 +48,7 @@ def find_problems(
     residents'; the next ``c_pos``).
     """
     limit = np.float32(threshold)  # compared as the float32 state is
-    lifts = (lift_size, lift_start, lift_days, is_lifted, today)
+    lifts = (lift_size, lift_group, share, is_lifted)
     every = np.empty(0, dtype=np.int64)  # the words look at field checkpoint k itself
     ours, c_pos = _found(reported, n_field, every, False, coins, c_pos, p_max, rate, condition,
                          defect, limit, has_order, lifts)  # fmt: skip
@@ -70,10 +70,9 @@ def find_among(
     threshold: float,
     has_order: np.ndarray,
     lift_size: np.ndarray,
-    lift_start: np.ndarray,
-    lift_days: np.ndarray,
+    lift_group: np.ndarray,
+    share: np.ndarray,
     is_lifted: np.ndarray,
-    today: int,
 ) -> tuple:
     """The day's new problems among ``targets`` that a team with its own rate looked at.
 
@@ -91,15 +90,15 @@ def find_among(
     (kept: its rate is ``p_max``), then the first again (not kept: rate 0):
 
     >>> c = np.array([0.9, 0.2, 0.3], np.float32)
-    >>> zero, none = np.zeros(3, np.float32), np.zeros(3, np.int64)
+    >>> zero, group = np.zeros(3, np.float32), np.zeros(3, np.int32)
     >>> rate = np.array([0.0, 0.0, 0.5], np.float32)
     >>> found, c_pos = find_among(
     ...     np.array([0, 2**31, 1], np.uint32), np.array([1, 2]), np.full(3, 0.5), 0, 0.5,
-    ...     rate, c, zero, 0.6, np.zeros(3, bool), zero, none, none + 1, np.zeros(3, bool), 0)
+    ...     rate, c, zero, 0.6, np.zeros(3, bool), zero, group, np.ones(1), np.zeros(3, bool))
     >>> found.tolist(), c_pos
     ([2], 3)
     """
-    lifts = (lift_size, lift_start, lift_days, is_lifted, today)
+    lifts = (lift_size, lift_group, share, is_lifted)
     return _found(looked, len(targets), targets, True, coins, c_pos, p_max, rate, condition,
                   defect, np.float32(threshold), has_order, lifts)  # fmt: skip
 

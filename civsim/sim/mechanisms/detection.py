@@ -194,7 +194,7 @@ def _looked_at(run: Run, stream: str, n: int, p: float) -> np.ndarray:
 
 
 def _seen(run: Run) -> tuple:
-    """What a look reads of the state today: condition, defects, threshold, orders, lifts, day."""
+    """What a look reads of the state today: condition, defects, threshold, orders, lifts."""
     state = run.state
     return (
         state.condition,
@@ -202,10 +202,9 @@ def _seen(run: Run) -> tuple:
         state.threshold,
         state.has_order,
         state.lift_size,
-        state.lift_start,
-        state.lift_days,
+        state.lift_group,
+        state.shares(state.today),
         state.is_lifted,
-        int(run.env.now),
     )
 
 
