@@ -22,7 +22,7 @@ measures, on this machine and in one run:
   same number of days (``c *= keep; c += restore``, float32, the least any daily
   model must do), and the ratio of one replication to it, timed in turn.
 
-``--breakdown`` instead times each compiled kernel inside a baseline replication (the
+``--breakdown`` instead times each compiled kernel inside a replication of each scenario (the
 module's functions wrapped with a timer, as the mechanisms call them) and reports the
 kernels' total and the rest (the mechanisms' Python and SimPy) as multiples of the floor,
 timed in the same run: where a replication's time goes, against the least a daily model costs.
@@ -195,7 +195,7 @@ def print_breakdown(figures: dict) -> None:
     floor = figures["floor_s"]
     total = sum(figures["kernels"].values())
     rest = figures["simulate_s"] - total
-    print(f"baseline replication {figures['simulate_s']:.3f} s; floor {floor:.3f} s")
+    print(f"one replication {figures['simulate_s']:.3f} s; floor {floor:.3f} s")
     for name, secs in figures["kernels"].items():
         print(f"  {name:16s} {secs:7.3f} s  {secs / floor:5.2f}x the floor")
     print(f"  {'kernels':16s} {total:7.3f} s  {total / floor:5.2f}x the floor")
