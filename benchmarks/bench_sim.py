@@ -210,8 +210,6 @@ class _Attribution:
 
         self.spent: Counter[str] = Counter()
         self.stack: list[list] = []
-        self.days: Counter[str] = Counter()  # seconds in the event loop by kind of day
-        self.day_count: dict[str, set[int]] = {"record days": set(), "other days": set()}
 
     def region(self, owner: str, fn, *args, **kwargs):
         """Call ``fn`` timed for ``owner``; its time less its timed callees' is the owner's."""
@@ -251,6 +249,7 @@ def mechanism_costs(path: str, repeat: int) -> dict:
     processes, kept) and restored after.
     """
     import dataclasses
+    from collections import Counter
 
     import simpy
 
@@ -279,7 +278,8 @@ def mechanism_costs(path: str, repeat: int) -> dict:
     original_process = simpy.Environment.process
     original_step = simpy.Environment.step
     original_tables = engine.build_run_result
-    every = prep.scenario.simulation.record_every_days
+    every, days = prep.scenario.simulation.record_every_days, prep.scenario.cycle.days
+    by_kind: Counter[str] = Counter()  # seconds in the event loop by kind of day
 
     def process(env, gen):
         owner = module_of.get(gen.gi_frame.f_globals["__name__"], "the rest")
@@ -288,12 +288,10 @@ def mechanism_costs(path: str, repeat: int) -> dict:
     def step(env):
         # every step of the event loop, by the kind of day it falls on: the records'
         # days (shadow score, defects, weekly rounds and reviews) against the others
-        day = int(env.peek())  # the day of the event this step processes
-        kind = "record days" if day % every == 0 else "other days"
+        kind = "record days" if int(env.peek()) % every == 0 else "other days"  # the event's day
         t = time.perf_counter()
         original_step(env)
-        clock.days[kind] += time.perf_counter() - t
-        clock.day_count[kind].add(day)
+        by_kind[kind] += time.perf_counter() - t
 
     simpy.Environment.process = process
     simpy.Environment.step = step
@@ -305,8 +303,9 @@ def mechanism_costs(path: str, repeat: int) -> dict:
         simpy.Environment.step = original_step
         engine.build_run_result = original_tables
         table.update(saved)
-    n_days = {kind: len(days) for kind, days in clock.day_count.items()}
-    figures["days"] = {k: (v / repeat, n_days[k]) for k, v in clock.days.items()}
+    n_record = len(range(0, days, every))  # the records' days: 0, every, 2 every, ...
+    n_days = {"record days": n_record, "other days": days - n_record}
+    figures["days"] = {k: (by_kind[k] / repeat, n) for k, n in n_days.items()}
     return figures
 
 

@@ -61,9 +61,7 @@ class State:
     group_start: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     group_days: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     _groups: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
-    _shares: tuple[int, int, np.ndarray] = field(
-        default=(-1, -1, np.empty(0)), repr=False
-    )  # (day, groups, shares) last computed
+    _shares: tuple[int, np.ndarray] | None = field(default=None, repr=False)  # (day, shares)
     _lift_idx: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
@@ -95,6 +93,7 @@ class State:
             group = self._groups[(day, days)] = len(self.group_start)
             self.group_start = np.append(self.group_start, day)
             self.group_days = np.append(self.group_days, days)
+            self._shares = None  # a new group: its share is not among those computed
         kernels.add_lift(
             np.asarray(idx, dtype=np.int64),
             size,
@@ -108,11 +107,9 @@ class State:
 
     def shares(self, day: int) -> np.ndarray:
         """What is left on ``day`` of each group's lifts (:func:`.kernels.lift_shares`)."""
-        last_day, groups, shares = self._shares
-        if last_day != day or groups != len(self.group_start):
-            shares = kernels.lift_shares(self.group_start, self.group_days, day)
-            self._shares = (day, len(self.group_start), shares)
-        return shares
+        if self._shares is None or self._shares[0] != day:
+            self._shares = (day, kernels.lift_shares(self.group_start, self.group_days, day))
+        return self._shares[1]
 
     @property
     def lift_idx(self) -> np.ndarray:
@@ -124,15 +121,13 @@ class State:
             self._lift_idx = li[~ended]
         return self._lift_idx
 
+    def lifts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The lifts as they stand today, as the kernels read them: size, group, share, on."""
+        return self.lift_size, self.lift_group, self.shares(self.today), self.is_lifted
+
     def _lifts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The condition and the lifts as they stand today: what the lift kernels read."""
-        return (
-            self.condition,
-            self.lift_size,
-            self.lift_group,
-            self.shares(self.today),
-            self.is_lifted,
-        )
+        """The condition, then the lifts: what the lift kernels read."""
+        return (self.condition, *self.lifts())
 
     def lifted(self, idx: np.ndarray) -> np.ndarray:
         """The lifted condition at ``idx`` today (:func:`civsim.sim.kernels.lifted`)."""

@@ -196,16 +196,7 @@ def _looked_at(run: Run, stream: str, n: int, p: float) -> np.ndarray:
 def _seen(run: Run) -> tuple:
     """What a look reads of the state today: condition, defects, threshold, orders, lifts."""
     state = run.state
-    return (
-        state.condition,
-        state.defect,
-        state.threshold,
-        state.has_order,
-        state.lift_size,
-        state.lift_group,
-        state.shares(state.today),
-        state.is_lifted,
-    )
+    return (state.condition, state.defect, state.threshold, state.has_order, *state.lifts())
 
 
 def _grid_finds(run: Run, st: DetectionState) -> np.ndarray:

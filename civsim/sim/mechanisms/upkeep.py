@@ -149,8 +149,9 @@ def _lift(run: Run, d: Delivery, idx: np.ndarray, units: int, day: int, end: int
 def _slow_decay(run: Run, d: Delivery, idx: np.ndarray, units: int, day: int, end: int) -> None:
     """A ``decay`` line multiplies its checkpoints' decay by ``1 - effect_size`` until ``end``."""
     st: UpkeepState = run["upkeep"]
-    key = st.list_cut(idx, 1.0 - d.size)
-    st.decay_mult[idx] *= st.decay_cuts[key][1]
+    factor = 1.0 - d.size
+    key = st.list_cut(idx, factor)
+    st.decay_mult[idx] *= factor
     _refresh_keep(run, idx)
     run.env.process(_revert_decay(run.env, run, key, end - day))
 
