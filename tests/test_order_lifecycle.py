@@ -202,6 +202,31 @@ def test_decay_lines_may_end_in_any_order(county_prep) -> None:
     np.testing.assert_array_equal(run["upkeep"].keep, keep_before)
 
 
+def test_a_condition_line_repairs_its_places_as_an_order_would_then_lifts(county_prep) -> None:
+    """Defects fixed and counted, condition up to ``renovated_condition``, the lift on top.
+
+    A place already above that level keeps its condition: a renovation lowers nothing.
+    """
+    run = _run(county_prep, until=0, start=())
+    state, size = run.state, 0.02
+    repaired = np.float32(county_prep.scenario.simulation.dynamics.renovated_condition)
+    idx = np.flatnonzero(run.ckp.field)[:60]
+    low, high, flawed = idx[:20], idx[20:40], idx[40:60]
+    state.condition[low] = 0.3
+    state.condition[high] = 0.99
+    state.condition[flawed] = 0.5
+    state.defect[flawed] = 0.4
+    upkeep._lift(run, _delivery("condition", size, 30, idx), idx, 1, 0, 30)
+    np.testing.assert_array_equal(state.defect[idx], 0.0)
+    np.testing.assert_array_equal(state.condition[low], repaired)
+    np.testing.assert_array_equal(state.condition[flawed], repaired)
+    np.testing.assert_array_equal(state.condition[high], np.float32(0.99))
+    seen = state.effective()[idx]
+    expected = np.minimum(state.condition[idx] + np.float32(size), np.float32(1.0))
+    np.testing.assert_allclose(seen, expected, rtol=1e-6)
+    assert run.counts("defect_fixed_by_renovation")[0] == len(flawed)
+
+
 def test_a_condition_line_lift_fades_to_nothing_over_its_duration(county_prep) -> None:
     """Whole on delivery, half at mid-term, nothing from its last day on."""
     duration, size = 40, 0.2
@@ -209,7 +234,7 @@ def test_a_condition_line_lift_fades_to_nothing_over_its_duration(county_prep) -
     state = run.state
     idx = np.arange(0, run.ckp.n, 7)
     state.condition[:] = 0.5
-    upkeep._lift(run, _delivery("condition", size, duration, idx), idx, 1, 0, duration)
+    state.add_lift(idx, size, duration, 0)  # the lift alone, without the line's repair
     seen = {}
     for day in (0, duration // 2, duration - 1, duration, duration + 10):
         if day:

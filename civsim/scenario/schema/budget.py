@@ -46,8 +46,11 @@ class ProjectLineRow(Frozen):
 
     Effects of one unit (the simulation implements exactly these):
 
-    - ``condition``: raises the condition (0..1) of ``places_per_unit``
-      checkpoints of the target by ``effect_size`` (absolute), once, on delivery.
+    - ``condition``: renovates ``places_per_unit`` checkpoints of the target on
+      delivery: each is repaired as a rectification order's closure repairs it
+      (its open defect fixed, its condition brought up to
+      ``simulation.dynamics.renovated_condition``), then raised by ``effect_size``
+      (absolute), a lift that fades over ``duration_days``.
     - ``decay``: multiplies the daily decay of ``places_per_unit`` target
       checkpoints by ``1 - effect_size`` for ``duration_days``.
     - ``staff_days``: adds ``effect_size`` staff-days of rectification capacity

@@ -46,6 +46,16 @@ class Dynamics(Frozen):
         le=1,
         plausible=(0.1, 0.6),
     )
+    renovated_condition: float = param(
+        0.95,
+        "condition 0..1 a funded renovation (a budget line of effect condition) brings each "
+        "of its places up to on delivery, its open defect fixed, before its lift: a "
+        "renovation does at least what a rectification order's closure does",
+        "assumption: as simulation.rectification.fixed_condition",
+        ge=0,
+        le=1,
+        plausible=(0.8, 1.0),
+    )
 
 
 class Defects(Frozen):

@@ -13,8 +13,9 @@ k u (1 - d)`` (:func:`civsim.sim.kernels.advance`).
 
 It also records what the condition scores: the shadow score every
 ``record_every_days`` and each year's mean condition per district and place
-type. Fundable effects: ``condition`` (a lift that fades over the line's
-duration) and ``decay`` (a slower decay for the line's duration).
+type. Fundable effects: ``condition`` (a renovation: its places repaired as an
+order's closure repairs them, up to ``renovated_condition``, then a lift that fades
+over the line's duration) and ``decay`` (a slower decay for the line's duration).
 Parameters: ``simulation.dynamics``.
 """
 
@@ -142,8 +143,21 @@ def _record_conditions(run: Run, year: int) -> None:
 
 
 def _lift(run: Run, d: Delivery, idx: np.ndarray, units: int, day: int, end: int) -> None:
-    """A ``condition`` line lifts its checkpoints by ``effect_size``, fading over its duration."""
-    run.state.add_lift(idx, d.size, d.duration_days, day)
+    """A ``condition`` line renovates its checkpoints, then lifts them by ``effect_size``.
+
+    The renovation first does what an order's closure would: each place's open
+    defect is fixed and its condition brought up to ``renovated_condition``. The
+    lift then fades over the line's duration. Without the repair a lift would
+    only hide a run-down place from detection (judged on the lifted condition)
+    until it faded, and so delay the order that would have restored it.
+    """
+    state = run.state
+    fixed = state.defect[idx] > 0
+    run.count("defect_fixed_by_renovation", int(np.count_nonzero(fixed)))
+    state.defect[idx] = 0.0
+    repaired = np.float32(run.params.dynamics.renovated_condition)
+    state.condition[idx] = np.maximum(state.condition[idx], repaired)
+    state.add_lift(idx, d.size, d.duration_days, day)
 
 
 def _slow_decay(run: Run, d: Delivery, idx: np.ndarray, units: int, day: int, end: int) -> None:
@@ -187,5 +201,6 @@ MECHANISM = Mechanism(
     setup=_setup,
     start=_start,
     year_end=_record_conditions,
+    events=("defect_fixed_by_renovation",),
     effects={"condition": _lift, "decay": _slow_decay},
 )
