@@ -120,13 +120,19 @@ def test_a_kind_fully_titled_gets_the_whole_cut() -> None:
 
 
 def test_titles_raise_condition_and_dossiers_fill(county) -> None:
-    """On common random numbers: the titled places are kept better, the material points rise."""
+    """On common random numbers: the titled places are kept better, the material points rise.
+
+    The titled places in every replication; the material points on average (by three
+    standard errors over 6 replications): a replication's path can part enough to
+    hide the rise (replication 1 here, -0.03 against about +0.5 in the others).
+    """
     on = _on(county)
-    base, created = (replicate(sc, REPS, seed=5, progress=False) for sc in (county, on))
+    n = 3 * REPS
+    base, created = (replicate(sc, n, seed=5, progress=False) for sc in (county, on))
     titled = STATISTICS["titled_condition"]
     assert (titled(created, on) > titled(base, on)).all()
-    material = STATISTICS["material_points"]
-    assert (material(created, on) > material(base, on)).all()
+    rise = STATISTICS["material_points"](created, on) - STATISTICS["material_points"](base, on)
+    assert rise.mean() > 3 * rise.std() / np.sqrt(n)
     table = creation.creation_table(created, on)
     per_year = table.groupby(["replication", "kind"])["creations"].sum()
     assert (per_year.xs("campus", level="kind") == 3 * 9).all()

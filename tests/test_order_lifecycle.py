@@ -14,7 +14,7 @@ import pytest
 
 from civsim.sim.draws import replication_seed
 from civsim.sim.engine import Run, _switched_on
-from civsim.sim.mechanisms import upkeep
+from civsim.sim.mechanisms import detection, upkeep
 from civsim.sim.mechanisms.deliveries import Delivery
 from civsim.sim.mechanisms.rectification import OrderBook
 from civsim.sim.tables import build_run_result
@@ -245,3 +245,29 @@ def test_a_condition_line_lift_fades_to_nothing_over_its_duration(county_prep) -
     assert np.all(seen[duration - 1] > 0.5)
     np.testing.assert_array_equal(seen[duration], state.condition[idx])
     np.testing.assert_array_equal(seen[duration + 10], state.condition[idx])
+
+
+def test_a_detection_line_looks_from_its_own_streams_at_its_own_checkpoints(county_prep) -> None:
+    """A funded module finds problems at its line's checkpoints only, and draws apart.
+
+    The platform's own rates stay as they were and its stream is not drawn from, so a
+    variant without the line keeps every look of the platform; once the line ends, the
+    funded modules look nowhere.
+    """
+    run = _run(county_prep, until=0, start=())
+    det, state = run["detection"], run.state
+    field = np.flatnonzero(run.ckp.field)
+    idx = field[::7]
+    state.condition[field] = 0.1  # every field checkpoint is a problem
+    platform_extra = det.detect_extra.copy()
+    platform_stream = run.rng("platform").bit_generator.state
+    detection._boost(run, _delivery("detection", 1.0, 30, idx), idx, 1, 0, 30)
+    found = detection._funded_finds(run, det)
+    assert np.isin(found, idx).all()
+    assert len(found) > len(idx) / 2  # n_field looks at rate 1: about 63% of them
+    assert state.has_order[found].all()
+    np.testing.assert_array_equal(det.detect_extra, platform_extra)
+    assert run.rng("platform").bit_generator.state == platform_stream
+    run.env.run(until=31)  # the line has ended
+    assert det.funded_max == 0 and not det.funded_rate.any()
+    assert not len(detection._funded_finds(run, det))

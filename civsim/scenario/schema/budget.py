@@ -56,9 +56,11 @@ class ProjectLineRow(Frozen):
     - ``staff_days``: adds ``effect_size`` staff-days of rectification capacity
       to the target's lead unit (or the district's office), spread over
       ``duration_days``.
-    - ``detection``: raises the daily probability that a non-compliant
-      checkpoint in the target is detected by ``effect_size`` (absolute, capped
-      at 1) for ``duration_days`` (smart platform module, 一网统管).
+    - ``detection``: a funded platform module (一网统管) looks at each target
+      checkpoint with a daily chance of ``effect_size`` (the lines running at
+      a checkpoint add up, capped at 1) for ``duration_days``, finding it if it
+      is a problem; its looks come from streams of their own, beside the
+      platform's own looks where it is switched on.
     - ``volunteer_hours``: funds ``effect_size`` volunteer-hours, spread over
       ``duration_days``, that serve citizen requests and restore condition.
     - ``publicity``: raises residents' satisfaction (survey, 0..1) by

@@ -8,25 +8,30 @@ or below the compliance threshold):
 - covert visits (暗访) by supervisors: a smaller sample at the same cadence;
 - residents' reports (市民随手拍): each problem checkpoint with chance
   ``citizen_report_rate`` a day;
-- a smart platform (一网统管) where it runs, as switched on or funded, with
-  each checkpoint's own daily rate;
+- a smart platform (一网统管) where it is switched on, with each checkpoint's
+  own daily rate;
+- the platform's funded modules (a budget line of effect ``detection``): each
+  line looks at its checkpoints with its own daily rate, from streams of their
+  own (``funded_looks``, ``funded_thinning``), so a variant without a line
+  keeps every look of the platform and the residents (counted as the
+  platform's);
 - merged grid teams (网格化管理) where another mechanism puts them (the
   urban-village plan's grid integration, :mod:`.urban_villages`): each looks
   only at its own checkpoints (``grid_targets``), with its own daily rate
   there, and reports through the platform (counted as the platform's).
 
 Residents' reports and the platform are found in one compiled pass a day
-(:func:`civsim.sim.kernels.find_problems`), then the grid teams' looks
-(:func:`civsim.sim.kernels.find_among`); a problem two sources find counts
-for the first. Each source draws from its own streams, so a grid team switched
-on changes none of the platform's or the residents' looks (common random
-numbers: the platform looks at every checkpoint with its largest rate and
-thins, so a grid rate added to the platform's would redraw them all). Each mock test is
-also scored as the field inspection would score its sample (a share of the
-observations passed, points-weighted by standard; stream
-``mock_test_scores``), the figure a city's office reports (docs/domain.md §2:
-one mock test scored 70.1%). Fundable effect:
-``detection`` (the platform's rate raised for the line's duration).
+(:func:`civsim.sim.kernels.find_problems`), then the funded modules' looks (the
+same kernel), then the grid teams' (:func:`civsim.sim.kernels.find_among`); a
+problem two sources find counts for the first. Each source draws from its own
+streams, so a grid team switched on or a funded line bought changes none of the
+platform's or the residents' looks (common random numbers: the platform looks at
+every checkpoint with its largest rate and thins, so a rate added to the
+platform's would redraw them all). Each mock test is also scored as the field
+inspection would score its sample (a share of the observations passed,
+points-weighted by standard; stream ``mock_test_scores``), the figure a city's
+office reports (docs/domain.md §2: one mock test scored 70.1%). Fundable effect:
+``detection`` (the funded modules' rate raised for the line's duration).
 Parameters: ``simulation.detection``.
 """
 
@@ -62,7 +67,7 @@ class DetectionPart:
 
 @dataclass
 class DetectionState:
-    """The platform's daily detection rate per checkpoint, its largest value, reports, mock tests.
+    """The platform's daily detection rates per checkpoint, their largest values, reports, tests.
 
     ``reports`` lists the problems residents reported and the platform flagged
     each day as ``(day, checkpoints, first order, residents')``: the first
@@ -75,21 +80,26 @@ class DetectionState:
     campaign report more (:mod:`.mobilisation`; 1 without it). Grid teams look
     at ``grid_targets`` (distinct checkpoints; none by default), each with the
     daily chance ``grid_rate`` (largest ``grid_max``; 0 where no team works yet).
+    ``detect_extra`` is the platform's own rate (largest ``detect_max``),
+    ``funded_rate`` the funded modules' (largest ``funded_max``; 0 where no
+    funded line runs).
     """
 
     detect_extra: np.ndarray
     detect_max: float
     grid_rate: np.ndarray
+    funded_rate: np.ndarray
     report_factor: float = 1.0
+    funded_max: float = 0.0
     grid_targets: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     grid_max: float = 0.0
     reports: list[tuple[int, np.ndarray, int, int]] = field(default_factory=list)
     mock_tests: list[tuple[int, int, float]] = field(default_factory=list)
 
-    def raise_rate(self, idx: np.ndarray, rate: float) -> None:
-        """The platform's daily rate at ``idx`` moves by ``rate``: a funded line starts or ends."""
-        self.detect_extra[idx] += rate
-        self.detect_max = float(self.detect_extra.max(initial=0.0))
+    def raise_funded_rate(self, idx: np.ndarray, rate: float) -> None:
+        """The funded modules' daily rate at ``idx`` moves by ``rate``: a line starts or ends."""
+        self.funded_rate[idx] += np.float32(rate)
+        self.funded_max = float(self.funded_rate.max(initial=0.0))
 
     def raise_grid_rate(self, idx: np.ndarray, rate: float) -> None:
         """A grid team starts work at ``idx`` (among ``grid_targets``): ``rate`` more a day."""
@@ -115,6 +125,7 @@ def _setup(run: Run) -> DetectionState:
         detect_extra=extra,
         detect_max=float(extra.max(initial=0.0)),
         grid_rate=np.zeros(run.ckp.n, dtype=np.float32),
+        funded_rate=np.zeros(run.ckp.n, dtype=np.float32),
     )
 
 
@@ -190,7 +201,7 @@ def _looked_at(run: Run, stream: str, n: int, p: float) -> np.ndarray:
     """
     if p <= 0 or not n:
         return np.empty(0, dtype=np.uint32)
-    return run.draws(stream, "bits").take(int(run.rng(stream).binomial(n, p)))
+    return run.draws(stream, "bits").take(int(run.rng(stream).binomial(n, min(p, 1.0))))
 
 
 def _seen(run: Run) -> tuple:
@@ -208,6 +219,26 @@ def _grid_finds(run: Run, st: DetectionState) -> np.ndarray:
     coins.ensure(len(looked))
     found, coins.pos = kernels.find_among(
         looked, st.grid_targets, coins.values, coins.pos, st.grid_max, st.grid_rate, *_seen(run)
+    )
+    return found
+
+
+def _funded_finds(run: Run, st: DetectionState) -> np.ndarray:
+    """Today's new problems the funded modules found (sorted; none while no line runs)."""
+    if st.funded_max <= 0:  # draws nothing until a line runs: a budget without one is unchanged
+        return np.empty(0, dtype=np.int64)
+    flagged = _looked_at(run, "funded_looks", run.ckp.n_field, st.funded_max)
+    coins = run.draws("funded_thinning", "uniform")
+    coins.ensure(len(flagged))
+    found, _, coins.pos = kernels.find_problems(
+        np.empty(0, dtype=np.uint32),
+        flagged,
+        run.ckp.n_field,
+        coins.values,
+        coins.pos,
+        st.funded_max,
+        st.funded_rate,
+        *_seen(run),
     )
     return found
 
@@ -232,9 +263,9 @@ def daily_reports(env: simpy.Environment, run: Run) -> Process:
             st.detect_extra,
             *_seen(run),
         )
-        grid = _grid_finds(run, st)
-        if len(grid):
-            found = np.concatenate((found, grid))
+        funded, grid = _funded_finds(run, st), _grid_finds(run, st)
+        if len(funded) or len(grid):
+            found = np.concatenate((found, funded, grid))
         run.count("problem_citizen_report", n_reported)
         run.count("problem_platform", len(found) - n_reported)
         if len(found):
@@ -256,15 +287,15 @@ def _start(env: simpy.Environment, run: Run) -> None:
 
 
 def _boost(run: Run, d: Delivery, idx: np.ndarray, units: int, day: int, end: int) -> None:
-    """A ``detection`` line raises the platform's rate by ``effect_size`` until ``end``."""
-    run["detection"].raise_rate(idx, d.size)
+    """A ``detection`` line raises the funded modules' rate by ``effect_size`` until ``end``."""
+    run["detection"].raise_funded_rate(idx, d.size)
     run.env.process(_revert(run.env, run, idx, d.size, end - day))
 
 
 def _revert(env: simpy.Environment, run: Run, idx: np.ndarray, size: float, after: int):
     """End a funded detection boost after its duration."""
     yield env.timeout(after)
-    run["detection"].raise_rate(idx, -size)
+    run["detection"].raise_funded_rate(idx, -size)
 
 
 MECHANISM = Mechanism(
@@ -282,6 +313,8 @@ MECHANISM = Mechanism(
         "mock_test_scores",
         "grid_looks",
         "grid_thinning",
+        "funded_looks",
+        "funded_thinning",
     ),
     events=(
         "self_check",
