@@ -287,6 +287,7 @@ def lever_directions(trial: Trial, levers: Sequence[dict] | None = None) -> list
             asserts,
             statistic=lever["statistic"],
             item=lever["lever"],
+            factor=int(lever.get("replications", 1)),
         )
         if saturated is not None:
             rec["note"] = f"saturated, so {direction}: {saturated}"

@@ -11,7 +11,10 @@ its mean lies on the documented side, the comparison is unsure rather than
 wrong: both arms run on to ``unsure_reps`` replications and are compared
 again, and the record names the replications it rests on. That second look
 lets a small true effect pass that ten replications cannot separate from zero
-(a one-sided 5% error at each of two looks: under 10% in all).
+(a one-sided 5% error at each of two looks: under 10% in all). A comparison
+known to rest on an effect small beside the noise (a lever's ``replications``
+in the checks' data) runs both looks on a multiple of the replications, a
+trial's worth at a time.
 """
 
 from __future__ import annotations
@@ -23,8 +26,8 @@ from typing import Any
 import pandas as pd
 from scipy import stats
 
+from civsim.errors import CivsimError
 from civsim.experiments import Executor, replicate
-from civsim.results import concat_results
 from civsim.scenario import Scenario
 from civsim.sim import Prepared
 from civsim.sim.tables import RunResult
@@ -65,9 +68,10 @@ class Trial:
     """A prepared scenario with the replications and seed every check of it uses.
 
     The scenario's own replications are run once, when a check first needs
-    them, and run on (never again from the start) when an unsure comparison
-    needs more. ``unsure_reps`` is how many an unsure comparison runs in all
-    (default ``UNSURE_FACTOR`` x ``reps``; ``reps`` itself turns the second look off).
+    them; where a comparison needs more, those beyond are run once for each
+    statistic compared and kept as its values only. ``unsure_reps`` is how
+    many an unsure comparison runs in all (default ``UNSURE_FACTOR`` x
+    ``reps``; ``reps`` itself turns the second look off).
     """
 
     prep: Prepared
@@ -77,7 +81,7 @@ class Trial:
     workers: int | None = None
     unsure_reps: int | None = None
     _base: RunResult | None = field(default=None, repr=False)
-    _more: RunResult | None = field(default=None, repr=False)
+    _more: dict[str, pd.Series] = field(default_factory=dict, repr=False)
 
     @property
     def scenario(self) -> Scenario:
@@ -103,13 +107,38 @@ class Trial:
             variant, n, self.seed, self.executor, self.workers, progress=False, first=first
         )
 
-    @property
-    def base_more(self) -> RunResult:
-        """The scenario's replications ``0..second_look-1``, running on from ``base``."""
-        if self._more is None:
-            more = self.run(self.prep, self.reps, self.second_look - self.reps)
-            self._more = concat_results([self.base, more])
-        return self._more
+    def statistic(
+        self, variant: Scenario | Prepared, statistic: str, first: int, n: int
+    ) -> pd.Series:
+        """A statistic of a variant's replications ``first..first+n-1``, by replication.
+
+        Run ``reps`` replications at a time, each batch's tables dropped once
+        its statistic is read: a comparison on many replications holds no more
+        of them at once than the trial's own (a city's orders run to millions a
+        replication).
+        """
+        stat, sc = STATISTICS[statistic], self.scenario
+        parts = [
+            stat(self.run(variant, start, min(self.reps, first + n - start)), sc)
+            for start in range(first, first + n, self.reps)
+        ]
+        return pd.concat(parts) if parts else pd.Series(dtype=float)
+
+    def base_statistic(self, statistic: str, n: int) -> pd.Series:
+        """A statistic of the scenario's replications ``0..n-1``, running on from ``base``.
+
+        The replications beyond ``base`` are run once per statistic and kept as
+        that statistic's values only.
+        """
+        values = STATISTICS[statistic](self.base, self.scenario)
+        if n <= self.reps:
+            return values.loc[: n - 1]
+        more = self._more.get(statistic, pd.Series(dtype=float))
+        ran = self.reps + len(more)
+        if n > ran:
+            more = pd.concat([more, self.statistic(self.prep, statistic, ran, n - ran)])
+            self._more[statistic] = more
+        return pd.concat([values, more]).loc[: n - 1]
 
 
 def record(trial: Trial, check: str, asserts: str, **values: Any) -> dict[str, Any]:
@@ -158,6 +187,7 @@ def directional(
     statistic: str = "cycle_score",
     item: str = "",
     base: RunResult | None = None,
+    factor: int = 1,
 ) -> dict[str, Any]:
     """A paired comparison of a variant with the base, passing by ``direction``.
 
@@ -167,31 +197,37 @@ def directional(
     its statistic where it is saturated, and must never lower it). A
     ``higher`` or ``lower`` comparison against the trial's own base whose
     interval holds zero with its mean on that side runs on to the trial's
-    ``second_look`` replications and is decided by them.
+    ``second_look`` replications and is decided by them. ``factor`` (against
+    the trial's own base only) multiplies both looks' replications: a
+    comparison known to rest on a small effect is decided on more.
     """
     stat = STATISTICS[statistic]
     sc = trial.scenario
-    reference = trial.base if base is None else base
+    if factor != 1 and base is not None:
+        raise CivsimError("a comparison against another base runs the trial's replications")
+    reps = factor * trial.reps
     try:
-        ran = trial.run(variant)
+        if factor == 1:
+            ran = stat(trial.run(variant), sc)
+            reference = stat(trial.base if base is None else base, sc)
+        else:
+            ran = trial.statistic(variant, statistic, 0, reps)
+            reference = trial.base_statistic(statistic, reps)
     except Exception as exc:  # the model failing on the variant is the finding, as in the runs
         return _raised(trial, check, asserts, item, statistic, exc)
-    mean, low, high = interval((stat(ran, sc) - stat(reference, sc)).dropna())
+    mean, low, high = interval((ran - reference).dropna())
     passed = PASSES[direction](low, high)
     side = {"higher": 1, "lower": -1}.get(direction, 0)
-    note, reps = "", trial.reps
-    if not passed and base is None and mean * side > 0 and trial.second_look > trial.reps:
-        note = (
-            f"unsure with {trial.reps} replications ({low:+.4g} .. {high:+.4g}): "
-            f"decided by {trial.second_look}"
-        )
-        reps = trial.second_look
+    note, more = "", factor * trial.second_look
+    if not passed and base is None and mean * side > 0 and more > reps:
+        note = f"unsure with {reps} replications ({low:+.4g} .. {high:+.4g}): decided by {more}"
         try:
-            ran = concat_results([ran, trial.run(variant, trial.reps, reps - trial.reps)])
+            ran = pd.concat([ran, trial.statistic(variant, statistic, reps, more - reps)])
         except Exception as exc:  # as above
             return _raised(trial, check, asserts, item, statistic, exc)
-        mean, low, high = interval((stat(ran, sc) - stat(trial.base_more, sc)).dropna())
+        mean, low, high = interval((ran - trial.base_statistic(statistic, more)).dropna())
         passed = PASSES[direction](low, high)
+        reps = more
     return record(
         trial,
         check,

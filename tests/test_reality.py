@@ -164,12 +164,8 @@ def test_an_unsure_comparison_runs_on_and_is_decided_by_more(
     def stat(arm, sc):
         return pd.Series([diffs[i] if arm.variant else 0.0 for i in arm.reps], index=arm.reps)
 
-    def joined(parts):
-        return _Arm(parts[0].variant, range(parts[0].reps.start, parts[-1].reps.stop))
-
     monkeypatch.setattr(Trial, "run", run)
     monkeypatch.setitem(trial_module.STATISTICS, "cycle_score", stat)
-    monkeypatch.setattr(trial_module, "concat_results", joined)
     small = Trial(trial.prep, 3, trial.seed)
     rec = trial_module.directional(small, "c", "variant", "higher", "a higher score")
     assert rec["passed"] is passed and rec["reps"] == reps
@@ -180,6 +176,46 @@ def test_an_unsure_comparison_runs_on_and_is_decided_by_more(
     assert rec["note"].startswith("unsure with 3 replications") == (reps == 9)
     once = Trial(trial.prep, 3, trial.seed, unsure_reps=3)  # the second look turned off
     assert trial_module.directional(once, "c", "variant", "higher", "x")["reps"] == 3
+
+
+@pytest.mark.parametrize(
+    ("diffs", "passed", "reps"),
+    [
+        # sure with 3 x 2 = 6 (the first three alone are unsure): no second look
+        ([1.0, -0.5, 0.9, 1.1, 0.8, 0.9] + [-9.0] * 12, True, 6),
+        # unsure with 6, decided by 3 x 3 x 2 = 18: the last twelve pull the mean below zero
+        ([1.0, -0.9, 0.5, -0.8, 0.6, 0.2] + [-0.3] * 12, False, 18),
+    ],
+)
+def test_a_factor_multiplies_both_looks(trial: Trial, monkeypatch, diffs, passed, reps) -> None:
+    """``factor`` runs both looks on that many times the trial's replications, in batches."""
+    batches = []
+
+    def run(self, variant, first=0, n=None):
+        batches.append(n or self.reps)
+        return _Arm(variant is not self.prep, range(first, first + (n or self.reps)))
+
+    def stat(arm, sc):
+        return pd.Series([diffs[i] if arm.variant else 0.0 for i in arm.reps], index=arm.reps)
+
+    monkeypatch.setattr(Trial, "run", run)
+    monkeypatch.setitem(trial_module.STATISTICS, "cycle_score", stat)
+    small = Trial(trial.prep, 3, trial.seed)
+    rec = trial_module.directional(small, "c", "variant", "higher", "x", factor=2)
+    assert rec["passed"] is passed and rec["reps"] == reps
+    assert rec["difference"] == pytest.approx(np.mean(diffs[:reps]))
+    assert max(batches) == 3  # never more than the trial's replications at once
+    with pytest.raises(CivsimError, match="another base"):
+        trial_module.directional(small, "c", "variant", "higher", "x", base="ref", factor=2)
+
+
+def test_a_levers_replications_come_from_its_data(trial: Trial) -> None:
+    """A lever whose data asks for twice the replications is decided on twice the trial's."""
+    levers = {r["lever"]: r for r in reality.reality_data()["levers"]}
+    one = Trial(trial.prep, 2, trial.seed, unsure_reps=2)
+    (rec,) = reality.lever_directions(one, [{**levers["routine_upkeep"], "replications": 2}])
+    assert rec["reps"] == 4 and rec["passed"]
+    assert levers["more_mock_tests"]["replications"] == 3
 
 
 def test_a_move_the_model_fails_on_is_a_failure_and_the_others_go_on(
