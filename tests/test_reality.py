@@ -136,6 +136,22 @@ class _Arm(NamedTuple):
     reps: range
 
 
+def _stand_ins(monkeypatch, diffs: list[float]) -> list[int]:
+    """Arms whose paired differences are ``diffs`` by replication; the sizes of the runs asked."""
+    batches: list[int] = []
+
+    def run(self, variant, first=0, n=None):
+        batches.append(n or self.reps)
+        return _Arm(variant is not self.prep, range(first, first + (n or self.reps)))
+
+    def stat(arm, sc):
+        return pd.Series([diffs[i] if arm.variant else 0.0 for i in arm.reps], index=arm.reps)
+
+    monkeypatch.setattr(Trial, "run", run)
+    monkeypatch.setitem(trial_module.STATISTICS, "cycle_score", stat)
+    return batches
+
+
 @pytest.mark.parametrize(
     ("diffs", "passed", "reps"),
     [
@@ -157,15 +173,7 @@ def test_an_unsure_comparison_runs_on_and_is_decided_by_more(
     The arms are stand-ins whose paired differences are given, replication by
     replication, so the decision can be checked by hand (Student's t, 90%).
     """
-
-    def run(self, variant, first=0, n=None):
-        return _Arm(variant is not self.prep, range(first, first + (n or self.reps)))
-
-    def stat(arm, sc):
-        return pd.Series([diffs[i] if arm.variant else 0.0 for i in arm.reps], index=arm.reps)
-
-    monkeypatch.setattr(Trial, "run", run)
-    monkeypatch.setitem(trial_module.STATISTICS, "cycle_score", stat)
+    _stand_ins(monkeypatch, diffs)
     small = Trial(trial.prep, 3, trial.seed)
     rec = trial_module.directional(small, "c", "variant", "higher", "a higher score")
     assert rec["passed"] is passed and rec["reps"] == reps
@@ -189,17 +197,7 @@ def test_an_unsure_comparison_runs_on_and_is_decided_by_more(
 )
 def test_a_factor_multiplies_both_looks(trial: Trial, monkeypatch, diffs, passed, reps) -> None:
     """``factor`` runs both looks on that many times the trial's replications, in batches."""
-    batches = []
-
-    def run(self, variant, first=0, n=None):
-        batches.append(n or self.reps)
-        return _Arm(variant is not self.prep, range(first, first + (n or self.reps)))
-
-    def stat(arm, sc):
-        return pd.Series([diffs[i] if arm.variant else 0.0 for i in arm.reps], index=arm.reps)
-
-    monkeypatch.setattr(Trial, "run", run)
-    monkeypatch.setitem(trial_module.STATISTICS, "cycle_score", stat)
+    batches = _stand_ins(monkeypatch, diffs)
     small = Trial(trial.prep, 3, trial.seed)
     rec = trial_module.directional(small, "c", "variant", "higher", "x", factor=2)
     assert rec["passed"] is passed and rec["reps"] == reps
