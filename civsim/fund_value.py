@@ -43,7 +43,7 @@ from civsim.scenario import Scenario
 from civsim.sim import Prepared, prepare
 from civsim.sim.mechanisms import materials
 
-__all__ = ["expected_cycle_score", "fund_value"]
+__all__ = ["METHODS", "expected_cycle_parts", "expected_cycle_score", "fund_value"]
 
 #: Agreement the issue asks of the gain model: modelled and simulated within this factor.
 AGREEMENT_FACTOR = 2.0
@@ -86,6 +86,10 @@ def fund_value(
         score); ``title_change`` (title share with minus without);
         ``ratio`` (modelled / expected gain); ``resolved`` (the expected gain
         is at least :data:`RESOLVED_SE` standard errors from zero);
+        ``expected_field_gain``, ``expected_survey_gain``,
+        ``expected_material_gain`` and their ``_se``: the expected gain split
+        by the method it reaches the score through (they add up to
+        ``expected_gain``: :func:`expected_cycle_parts`);
         ``within_2x`` (resolved and ``1/2 <= ratio <= 2``; NA when not
         resolved); ``per_10k_yuan`` columns for both gains; ``reps``.
 
@@ -188,6 +192,11 @@ def _row(
         "expected_gain": float(diff["expected_score"].mean()),
         "expected_se": float(diff["expected_score"].std(ddof=1) / np.sqrt(n)),
         "title_change": float(diff["title"].mean()),
+        **{f"expected_{m}_gain": float(diff[f"expected_{m}"].mean()) for m in METHODS},
+        **{
+            f"expected_{m}_se": float(diff[f"expected_{m}"].std(ddof=1) / np.sqrt(n))
+            for m in METHODS
+        },
     }
 
 
@@ -208,11 +217,13 @@ def _finish(out: pd.DataFrame, reps: int) -> pd.DataFrame:
 def _outcomes(result: RunResult, scenario: Scenario) -> pd.DataFrame:
     """Per replication: the cycle score, the title (0/1) and the expected cycle score."""
     cyc = result.cycle.set_index("replication")
+    parts = expected_cycle_parts(result, scenario)
     return pd.DataFrame(
         {
             "cycle_score": cyc["cycle_score"].astype(float),
             "title": cyc["title"].astype(float),
-            "expected_score": expected_cycle_score(result, scenario),
+            "expected_score": parts["field"] + parts["survey"] + parts["material"],
+            **{f"expected_{m}": parts[m] for m in METHODS},
         }
     )
 
@@ -248,6 +259,29 @@ def expected_cycle_score(result: RunResult, scenario: Scenario) -> pd.Series:
     >>> drawn, expected = run.cycle["cycle_score"].iloc[0], expected_cycle_score(run, county)[0]
     >>> bool(abs(drawn - expected) < 2.0)
     True
+    >>> parts = expected_cycle_parts(run, county)  # by method, adding up to it
+    >>> list(parts.columns), bool(abs(parts.sum(axis=1)[0] - expected) < 1e-9)
+    (['field', 'survey', 'material'], True)
+    """
+    parts = expected_cycle_parts(result, scenario)
+    total = parts["field"] + parts["survey"] + parts["material"]
+    return total.rename("expected_score")
+
+
+#: The evaluation's three methods, as the shadow score names them.
+METHODS = ("field", "survey", "material")
+
+
+def expected_cycle_parts(result: RunResult, scenario: Scenario) -> pd.DataFrame:
+    """The expected cycle score of :func:`expected_cycle_score`, split by method.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by replication; columns ``field``, ``survey`` and ``material``
+        (cycle points, year weights applied), which add up to the expected
+        cycle score: where a gain comes from (the field inspection, the
+        questionnaire or the material review). See :func:`expected_cycle_score`'s example.
     """
     sh = result.shadow
     city = sh[sh["district"] == CITY]
@@ -263,7 +297,7 @@ def expected_cycle_score(result: RunResult, scenario: Scenario) -> pd.Series:
     for rep, table in by_day.groupby(level="replication"):
         t = table.droplevel("replication")
         days = t.index.to_numpy(dtype=float)
-        total = 0.0
+        total = dict.fromkeys(METHODS, 0.0)
         for year, weight in enumerate(cyc.year_weights):
             start = year * cyc.days_per_year
             window = (days >= start + ev.window_start_day) & (
@@ -276,9 +310,12 @@ def expected_cycle_score(result: RunResult, scenario: Scenario) -> pd.Series:
                 f = float(np.interp(start + ev.window_start_day + ev.window_days / 2, days, field))
             s = float(np.interp(start + ev.survey_day, days, _column(t, "survey")))
             m = float(np.mean(np.interp(start + reviews, days, _column(t, "material"))))
-            total += weight * (f + s + m)
+            for method, value in zip(METHODS, (f, s, m), strict=True):
+                total[method] += weight * value
         out[rep] = total
-    return pd.Series(out, name="expected_score", dtype=float).rename_axis("replication")
+    return pd.DataFrame.from_dict(out, orient="index", columns=list(METHODS)).rename_axis(
+        "replication"
+    )
 
 
 def _column(table: pd.DataFrame, method: str) -> np.ndarray:

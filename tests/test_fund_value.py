@@ -132,6 +132,13 @@ def test_fund_check_runs_from_the_command_line(tmp_path, capsys) -> None:
     assert table.loc["fund", "expected_gain"] > 0
     assert (table["reps"] == 2).all()
     assert "line:county_ads" in capsys.readouterr().out
+    # the expected gain split by method adds up; publicity reaches the questionnaire alone
+    parts = table[[f"expected_{m}_gain" for m in ("field", "survey", "material")]].sum(axis=1)
+    assert parts.to_numpy() == pytest.approx(table["expected_gain"].to_numpy(), abs=1e-9)
+    ads = table.loc["line:county_ads"]
+    assert ads["expected_field_gain"] == 0 and ads["expected_material_gain"] == 0
+    assert ads["expected_survey_gain"] == pytest.approx(ads["expected_gain"])
+    assert ads["expected_gain"] > 0
 
 
 def test_each_line_gets_its_modelled_beside_its_simulated_gain(county) -> None:
