@@ -222,7 +222,7 @@ def _outcomes(result: RunResult, scenario: Scenario) -> pd.DataFrame:
         {
             "cycle_score": cyc["cycle_score"].astype(float),
             "title": cyc["title"].astype(float),
-            "expected_score": parts["field"] + parts["survey"] + parts["material"],
+            "expected_score": parts.sum(axis=1),
             **{f"expected_{m}": parts[m] for m in METHODS},
         }
     )
@@ -263,9 +263,7 @@ def expected_cycle_score(result: RunResult, scenario: Scenario) -> pd.Series:
     >>> list(parts.columns), bool(abs(parts.sum(axis=1)[0] - expected) < 1e-9)
     (['field', 'survey', 'material'], True)
     """
-    parts = expected_cycle_parts(result, scenario)
-    total = parts["field"] + parts["survey"] + parts["material"]
-    return total.rename("expected_score")
+    return expected_cycle_parts(result, scenario).sum(axis=1).rename("expected_score")
 
 
 #: The evaluation's three methods, as the shadow score names them.

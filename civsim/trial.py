@@ -207,12 +207,8 @@ def directional(
         raise CivsimError("a comparison against another base runs the trial's replications")
     reps = factor * trial.reps
     try:
-        if factor == 1:
-            ran = stat(trial.run(variant), sc)
-            reference = stat(trial.base if base is None else base, sc)
-        else:
-            ran = trial.statistic(variant, statistic, 0, reps)
-            reference = trial.base_statistic(statistic, reps)
+        ran = trial.statistic(variant, statistic, 0, reps)
+        reference = trial.base_statistic(statistic, reps) if base is None else stat(base, sc)
     except Exception as exc:  # the model failing on the variant is the finding, as in the runs
         return _raised(trial, check, asserts, item, statistic, exc)
     mean, low, high = interval((ran - reference).dropna())
