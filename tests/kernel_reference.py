@@ -172,8 +172,8 @@ def defect_day(
     """One day of defects: on a rounds day, listed minor ones fixed by routine; new ones.
 
     If ``rounds`` > 0, first the listed checkpoints (``minor_idx[:n_minor]``),
-    in list order: one without an open minor defect any more is dropped; an
-    open minor one takes the next fix coin and is fixed when the coin is below
+    in list order: one without an open minor defect any more is dropped; the
+    ``j``-th listed owns fix coin ``f_pos + j``, and an open minor one is fixed when it is below
     the chance of ``rounds`` days of rounds, each fixing it with chance
     ``fix_rate`` times its routine effort ``levels[district] * share`` (at most
     1), getting its severity back (condition at most 1). What stays keeps its
@@ -197,12 +197,11 @@ def defect_day(
     still: list[int] = [int(x) for x in minor_idx[:n_minor]]
     if rounds > 0:
         still = []
-        for i in (int(x) for x in minor_idx[:n_minor]):
+        for j, i in enumerate(int(x) for x in minor_idx[:n_minor]):
             if not (defect[i] > 0 and minor[i]):
                 listed[i] = False
                 continue
-            coin = fix_coins[f_pos]
-            f_pos += 1
+            coin = fix_coins[f_pos + j]
             missed = (1.0 - min(fix_rate * levels[district[i]] * share[i], 1.0)) ** rounds
             if coin < 1.0 - missed:
                 condition[i] = min(_f32(condition[i] + defect[i]), _f32(1.0))
@@ -211,6 +210,7 @@ def defect_day(
                 routine_today[day] += 1
                 continue
             still.append(i)
+        f_pos += n_minor
     for w in picked:
         i = (int(w) * n_field) // 2**32
         keep, size, kind = coins[c_pos : c_pos + 3]

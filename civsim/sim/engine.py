@@ -27,7 +27,7 @@ from civsim.city import City, build_city, city_key
 from civsim.errors import CivsimError
 from civsim.scenario import Scenario
 from civsim.sim import registry
-from civsim.sim.draws import Draws, replication_seed, stream_seed
+from civsim.sim.draws import DayStarts, Draws, replication_seed, stream_seed
 from civsim.sim.records import Records
 from civsim.sim.state import State
 from civsim.sim.tables import ALLOCATION_COLUMNS, RunResult, build_run_result
@@ -166,6 +166,8 @@ class Run:
         self.seed_seq = seed_seq
         self._rngs: dict[str, np.random.Generator] = {}
         self._draws: dict[str, Draws] = {}
+        self._keys: dict[str, np.uint64] = {}
+        self._days: dict[str, DayStarts] = {}
         self._kind = {k: i for i, k in enumerate(prep.event_kinds)}
         self.events = np.zeros((len(prep.event_kinds), self.days + 1), dtype=np.int64)
         # the daily passes are memory-bound: float32 is half the bytes, half the time
@@ -196,6 +198,20 @@ class Run:
         if stream not in self._rngs:
             self._rngs[stream] = np.random.default_rng(stream_seed(self.seed_seq, stream))
         return self._rngs[stream]
+
+    def key(self, stream: str) -> np.uint64:
+        """The key of a named stream's keyed draws (:mod:`civsim.sim.kernels.keyed`)."""
+        if stream not in self._keys:
+            # a seed of its own: the stream's generator (:meth:`rng`) is seeded from the name
+            state = stream_seed(self.seed_seq, stream + "/keyed").generate_state(1, np.uint64)
+            self._keys[stream] = np.uint64(state[0])
+        return self._keys[stream]
+
+    def on_day(self, stream: str, day: int) -> np.random.Generator:
+        """The generator of a named stream at the start of ``day`` (:class:`DayStarts`)."""
+        if stream not in self._days:
+            self._days[stream] = DayStarts(stream_seed(self.seed_seq, stream))
+        return self._days[stream].on(day)
 
     def draws(self, stream: str, kind: str) -> Draws:
         """Values of one distribution drawn ahead from a named stream, for compiled loops."""

@@ -9,8 +9,9 @@ random draws come in as arrays), so the state stays in numpy.
 
 One module per step: the condition's daily pass and the funded lifts
 (:mod:`.condition`), a day's defects (:mod:`.defects`), the looks that find
-problems (:mod:`.detection`), the order book (:mod:`.orders`) and the volunteer
-dispatch centres (:mod:`.volunteers`); mechanisms reach them all as
+problems (:mod:`.detection`), the order book (:mod:`.orders`), the volunteer
+dispatch centres (:mod:`.volunteers`) and the draws keyed by day and checkpoint
+(:mod:`.keyed`); mechanisms reach them all as
 ``kernels.<name>``. Compiled functions are cached on disk beside their module
 (``__pycache__``) the first time they run.
 """
@@ -18,6 +19,7 @@ dispatch centres (:mod:`.volunteers`); mechanisms reach them all as
 from civsim.sim.kernels.condition import add_lift, advance, lift_shares, lift_sums, lifted
 from civsim.sim.kernels.defects import defect_day
 from civsim.sim.kernels.detection import find_among, find_problems
+from civsim.sim.kernels.keyed import keyed_exponentials, keyed_uniforms, keyed_words
 from civsim.sim.kernels.orders import open_orders, push_orders, work_queues
 from civsim.sim.kernels.volunteers import serve_requests
 
@@ -27,6 +29,9 @@ __all__ = [
     "defect_day",
     "find_among",
     "find_problems",
+    "keyed_exponentials",
+    "keyed_uniforms",
+    "keyed_words",
     "lift_shares",
     "lift_sums",
     "lifted",

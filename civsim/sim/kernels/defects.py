@@ -50,8 +50,9 @@ def defect_day(
     minor). When ``rounds`` > 0 (the routine rounds of that many days, planned
     weekly), those are dropped and each listed open minor defect is fixed with
     chance ``1 - (1 - min(fix_rate * e, 1)) ** rounds`` (the uniform
-    ``fix_coins[f_pos]``, ``fix_coins[f_pos + 1]``, ... in turn), ``e =
-    levels[district[i]] * share[i]`` the checkpoint's share of full routine
+    ``fix_coins[f_pos + j]`` of the ``j``-th listed, used or not: the run keys
+    them by day and checkpoint), ``e = levels[district[i]] * share[i]`` the
+    checkpoint's share of full routine
     effort; its condition gets back the severity (capped at 1), counted in
     ``routine_today[day]``. Only minor defects are listed, so the pass costs
     what they number, not what all open defects do.
@@ -95,8 +96,7 @@ def defect_day(
             if not (defect[i] > 0 and minor[i]):
                 listed[i] = False
                 continue
-            coin = fix_coins[f_pos]
-            f_pos += 1
+            coin = fix_coins[f_pos + j]
             daily = min(fix_rate * levels[district[i]] * share[i], 1.0)
             if coin < 1.0 - (1.0 - daily) ** rounds:
                 condition[i] = min(condition[i] + defect[i], np.float32(1.0))
@@ -106,6 +106,7 @@ def defect_day(
                 continue
             minor_idx[m] = i
             m += 1
+        f_pos += n_minor
     # first whether each pick keeps its defect, from arrays this step does not change:
     # the picks' reads then do not wait on one another's branch (about a tenth faster)
     n = len(picked)

@@ -54,14 +54,11 @@ class DefectPart:
     ----------
     share : numpy.ndarray of float
         Each field checkpoint's share of full routine effort at normal effort.
-    least_share : numpy.ndarray of float
-        The smallest ``share`` in each district (for the largest hazard).
     minor_share : numpy.ndarray of float
         Share of defects that are minor, per place type (``ckp.place_types``).
     """
 
     share: np.ndarray
-    least_share: np.ndarray
     minor_share: np.ndarray
 
 
@@ -86,13 +83,9 @@ def _prepare(scenario: Scenario, city: City, allocation: pd.DataFrame) -> Defect
     dyn, dfx = scenario.simulation.dynamics, scenario.simulation.defects
     n_field = ckp.n_field
     share = np.where(ckp.unstaffed, dyn.unstaffed_effort, ckp.staffing)[:n_field]
-    least = np.ones(len(ckp.districts))
-    for d, sl in enumerate(ckp.district_slices):
-        if sl.stop > sl.start:
-            least[d] = share[sl].min()
     by_type = dfx.minor_share_by_place_type
     minor = np.array([by_type.get(t, dfx.minor_share) for t in ckp.place_types], dtype=float)
-    return DefectPart(share=share.astype(np.float64), least_share=least, minor_share=minor)
+    return DefectPart(share=share.astype(np.float64), minor_share=minor)
 
 
 def _setup(run: Run) -> DefectState:
@@ -128,28 +121,31 @@ def defects(env: simpy.Environment, run: Run) -> Process:
     picks = run.rng("defect_arrivals")
     bits = run.draws("defect_arrivals", "bits")
     coins = run.draws("defects", "uniform")
-    fix_coins = run.draws("defect_fixes", "uniform")
     state = run.state
-    n_d = len(run.ckp.districts)
+    # the picks are drawn at the largest hazard there can be (no routine effort at all) and
+    # thinned to each checkpoint's: how many are drawn then does not depend on the effort,
+    # so variants of a city that work harder or less keep their common random numbers
+    h_max = min(dfx.hazard * float(np.exp(dfx.prevention)), 1.0)
     arisen, compounded = run.counts("defect_arisen"), run.counts("defect_compounded")
     routine = run.counts("defect_fixed_routine")
     while env.now < run.days:
         day = int(env.now)
         levels = effort_levels(run, day)
-        least = float((levels[:n_d] * part.least_share).min()) if n_d else 1.0
-        h_max = min(dfx.hazard * float(np.exp(dfx.prevention * (1.0 - least))), 1.0)
         picked = bits.take(int(picks.binomial(n_field, h_max)))
         coins.ensure(3 * len(picked))
-        fix_coins.ensure(st.n_minor)
-        st.n_minor, coins.pos, fix_coins.pos = kernels.defect_day(
+        rounds = WEEK if day % WEEK == 0 else 0
+        # keyed by day and checkpoint: a variant with other minor defects keeps these coins
+        fixing = st.minor_idx[: st.n_minor] if rounds else st.minor_idx[:0]
+        fix_coins = kernels.keyed_uniforms(run.key("defect_fixes"), day, fixing)
+        st.n_minor, coins.pos, _ = kernels.defect_day(
             day,
-            WEEK if day % WEEK == 0 else 0,
+            rounds,
             picked,
             n_field,
             coins.values,
             coins.pos,
-            fix_coins.values,
-            fix_coins.pos,
+            fix_coins,
+            0,
             dfx.hazard,
             dfx.prevention,
             h_max,

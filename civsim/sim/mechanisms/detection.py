@@ -197,11 +197,20 @@ def _looked_at(run: Run, stream: str, n: int, p: float) -> np.ndarray:
     and pick them at random: a cost proportional to the looks, not to the
     city's size. Returns 32-bit random words w, each picking the
     ``w * n >> 32``-th: a field checkpoint (they come first, ``0 .. n_field -
-    1``), or a grid team's target.
+    1``), or a grid team's target. The count is drawn from the stream as it
+    starts the day, the words are the day's first (keyed draws): a variant that
+    looks more or less than another, today or before, shares its looks.
     """
     if p <= 0 or not n:
         return np.empty(0, dtype=np.uint32)
-    return run.draws(stream, "bits").take(int(run.rng(stream).binomial(n, min(p, 1.0))))
+    day = int(run.env.now)
+    looks = int(run.on_day(stream, day).binomial(n, min(p, 1.0)))
+    return kernels.keyed_words(run.key(stream), day, looks)
+
+
+def _coins(run: Run, stream: str, n: int) -> np.ndarray:
+    """Today's uniforms of looks ``0 .. n - 1`` in ``stream``: look j owns the j-th."""
+    return kernels.keyed_uniforms(run.key(stream), int(run.env.now), np.arange(n))
 
 
 def _seen(run: Run) -> tuple:
@@ -215,10 +224,9 @@ def _grid_finds(run: Run, st: DetectionState) -> np.ndarray:
     if st.grid_max <= 0:  # draws nothing until a team works: a scenario without one is unchanged
         return np.empty(0, dtype=np.int64)
     looked = _looked_at(run, "grid_looks", len(st.grid_targets), st.grid_max)
-    coins = run.draws("grid_thinning", "uniform")
-    coins.ensure(len(looked))
-    found, coins.pos = kernels.find_among(
-        looked, st.grid_targets, coins.values, coins.pos, st.grid_max, st.grid_rate, *_seen(run)
+    coins = _coins(run, "grid_thinning", len(looked))
+    found, _ = kernels.find_among(
+        looked, st.grid_targets, coins, 0, st.grid_max, st.grid_rate, *_seen(run)
     )
     return found
 
@@ -228,14 +236,12 @@ def _funded_finds(run: Run, st: DetectionState) -> np.ndarray:
     if st.funded_max <= 0:  # draws nothing until a line runs: a budget without one is unchanged
         return np.empty(0, dtype=np.int64)
     flagged = _looked_at(run, "funded_looks", run.ckp.n_field, st.funded_max)
-    coins = run.draws("funded_thinning", "uniform")
-    coins.ensure(len(flagged))
-    found, _, coins.pos = kernels.find_problems(
+    found, _, _ = kernels.find_problems(
         np.empty(0, dtype=np.uint32),
         flagged,
         run.ckp.n_field,
-        coins.values,
-        coins.pos,
+        _coins(run, "funded_thinning", len(flagged)),
+        0,
         st.funded_max,
         st.funded_rate,
         *_seen(run),
@@ -247,18 +253,16 @@ def daily_reports(env: simpy.Environment, run: Run) -> Process:
     """Problems residents report and the platform flags every day, each opening an order."""
     rate = run.params.detection.citizen_report_rate
     st: DetectionState = run["detection"]
-    coins = run.draws("platform_thinning", "uniform")
     n_field = run.ckp.n_field
     while True:
         reported = _looked_at(run, "citizen_reports", n_field, rate * st.report_factor)
         flagged = _looked_at(run, "platform", n_field, st.detect_max)
-        coins.ensure(len(flagged))
-        found, n_reported, coins.pos = kernels.find_problems(
+        found, n_reported, _ = kernels.find_problems(
             reported,
             flagged,
             n_field,
-            coins.values,
-            coins.pos,
+            _coins(run, "platform_thinning", len(flagged)),
+            0,
             st.detect_max,
             st.detect_extra,
             *_seen(run),

@@ -144,8 +144,9 @@ class OrderBook:
             rect.joint_delay_factor if rect.joint_mechanism else 1.0
         )
         self.n_waiting = kernels.open_orders(
-            run.draws("assignment", "uniform").take(k),
-            run.draws("coordination", "exponential").take(k),
+            # keyed by day and checkpoint: variants that open other orders keep these draws
+            kernels.keyed_uniforms(run.key("assignment"), day, ckpts),
+            kernels.keyed_exponentials(run.key("coordination"), day, ckpts),
             ckpts,
             self.n,
             day,
