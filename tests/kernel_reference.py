@@ -147,7 +147,6 @@ def defect_day(
     coins: np.ndarray,
     c_pos: int,
     fix_coins: np.ndarray,
-    f_pos: int,
     hazard: float,
     prevention: float,
     h_max: float,
@@ -168,12 +167,12 @@ def defect_day(
     arisen_today: np.ndarray,
     compounded_today: np.ndarray,
     routine_today: np.ndarray,
-) -> tuple[int, int, int]:
+) -> tuple[int, int]:
     """One day of defects: on a rounds day, listed minor ones fixed by routine; new ones.
 
     If ``rounds`` > 0, first the listed checkpoints (``minor_idx[:n_minor]``),
     in list order: one without an open minor defect any more is dropped; the
-    ``j``-th listed owns fix coin ``f_pos + j``, and an open minor one is fixed when it is below
+    ``j``-th listed owns fix coin ``j``, and an open minor one is fixed when it is below
     the chance of ``rounds`` days of rounds, each fixing it with chance
     ``fix_rate`` times its routine effort ``levels[district] * share`` (at most
     1), getting its severity back (condition at most 1). What stays keeps its
@@ -192,7 +191,7 @@ def defect_day(
 
     Returns
     -------
-    n_minor, c_pos, f_pos : int
+    n_minor, c_pos : int
     """
     still: list[int] = [int(x) for x in minor_idx[:n_minor]]
     if rounds > 0:
@@ -201,7 +200,7 @@ def defect_day(
             if not (defect[i] > 0 and minor[i]):
                 listed[i] = False
                 continue
-            coin = fix_coins[f_pos + j]
+            coin = fix_coins[j]
             missed = (1.0 - min(fix_rate * levels[district[i]] * share[i], 1.0)) ** rounds
             if coin < 1.0 - missed:
                 condition[i] = min(_f32(condition[i] + defect[i]), _f32(1.0))
@@ -210,7 +209,6 @@ def defect_day(
                 routine_today[day] += 1
                 continue
             still.append(i)
-        f_pos += n_minor
     for w in picked:
         i = (int(w) * n_field) // 2**32
         keep, size, kind = coins[c_pos : c_pos + 3]
@@ -234,7 +232,7 @@ def defect_day(
         condition[i] = max(_f32(condition[i] - severity), _f32(0.0))
         arisen_today[day] += 1
     minor_idx[: len(still)] = still
-    return len(still), c_pos, f_pos
+    return len(still), c_pos
 
 
 def lift_left(size: float, start: int, days: int, today: int) -> float:
@@ -338,7 +336,6 @@ def find_problems(
     flagged: np.ndarray,
     n_field: int,
     coins: np.ndarray,
-    c_pos: int,
     p_max: float,
     rate: np.ndarray,
     condition: np.ndarray,
@@ -350,12 +347,12 @@ def find_problems(
     lift_days: np.ndarray,
     is_lifted: np.ndarray,
     today: int,
-) -> tuple[np.ndarray, int, int]:
+) -> tuple[np.ndarray, int]:
     """The day's new problems among what residents reported and the platform flagged.
 
     A 32-bit word ``w`` looks at field checkpoint ``floor(w * n_field / 2**32)``.
     A checkpoint looked at is a problem if it has an open defect or its lifted
-    condition is below the threshold. Flag ``j`` owns coin ``c_pos + j``, whatever it
+    condition is below the threshold. Flag ``j`` owns coin ``j``, whatever it
     looks at, and a problem it flags is kept when ``coin * p_max < rate[i]``. A problem
     is new when its checkpoint has no open order; it then gets one (``has_order``), so
     the residents, who look first, keep a problem both sources find.
@@ -365,8 +362,6 @@ def find_problems(
     reported, flagged : numpy.ndarray of uint32
     n_field : int
     coins : numpy.ndarray of float
-    c_pos : int
-        The next coin.
     p_max : float
     rate : numpy.ndarray of float32
     condition : numpy.ndarray of float32
@@ -383,8 +378,6 @@ def find_problems(
         The residents' new problems then the platform's, each sorted and distinct.
     n_reported : int
         How many are the residents'.
-    c_pos : int
-        The next coin.
     """
     limit = _f32(threshold)
 
@@ -398,20 +391,19 @@ def find_problems(
             i = (int(w) * n_field) // 2**32
             if not (defect[i] > 0 or seen(i) < limit):
                 continue
-            if source == 1 and not coins[c_pos + j] * p_max < rate[i]:
+            if source == 1 and not coins[j] * p_max < rate[i]:
                 continue
             if not has_order[i]:
                 has_order[i] = True
                 found[source].append(i)
     ours, theirs = sorted(found[0]), sorted(found[1])
-    return np.array(ours + theirs, dtype=np.int64), len(ours), c_pos + len(flagged)
+    return np.array(ours + theirs, dtype=np.int64), len(ours)
 
 
 def find_among(
     looked: np.ndarray,
     targets: np.ndarray,
     coins: np.ndarray,
-    c_pos: int,
     p_max: float,
     rate: np.ndarray,
     condition: np.ndarray,
@@ -423,18 +415,16 @@ def find_among(
     lift_days: np.ndarray,
     is_lifted: np.ndarray,
     today: int,
-) -> tuple[np.ndarray, int]:
+) -> np.ndarray:
     """The day's new problems among ``targets`` that a team looked at with its own rate.
 
     Word ``j`` looks at ``targets[floor(w * len(targets) / 2**32)]`` and owns coin
-    ``c_pos + j``; the rest is the platform's rule of :func:`find_problems`.
+    ``j``; the rest is the platform's rule of :func:`find_problems`.
 
     Returns
     -------
     found : numpy.ndarray of int64
         Sorted and distinct; each marked in ``has_order``.
-    c_pos : int
-        The next coin.
     """
     limit = _f32(threshold)
     found = []
@@ -445,12 +435,12 @@ def find_among(
         ]
         if not (defect[i] > 0 or seen < limit):
             continue
-        if not coins[c_pos + j] * p_max < rate[i]:
+        if not coins[j] * p_max < rate[i]:
             continue
         if not has_order[i]:
             has_order[i] = True
             found.append(i)
-    return np.array(sorted(found), dtype=np.int64), c_pos + len(looked)
+    return np.array(sorted(found), dtype=np.int64)
 
 
 # --------------------------------------------------------------------------- rectification

@@ -20,7 +20,6 @@ def defect_day(
     coins: np.ndarray,
     c_pos: int,
     fix_coins: np.ndarray,
-    f_pos: int,
     hazard: float,
     prevention: float,
     h_max: float,
@@ -50,7 +49,7 @@ def defect_day(
     minor). When ``rounds`` > 0 (the routine rounds of that many days, planned
     weekly), those are dropped and each listed open minor defect is fixed with
     chance ``1 - (1 - min(fix_rate * e, 1)) ** rounds`` (the uniform
-    ``fix_coins[f_pos + j]`` of the ``j``-th listed, used or not: the run keys
+    ``fix_coins[j]`` of the ``j``-th listed, used or not: the run keys
     them by day and checkpoint), ``e = levels[district[i]] * share[i]`` the
     checkpoint's share of full routine
     effort; its condition gets back the severity (capped at 1), counted in
@@ -67,7 +66,7 @@ def defect_day(
     (counted in ``compounded_today[day]`` too); a new minor one is listed unless
     it is already. The condition falls by the severity at once (not below 0);
     new ones are counted in ``arisen_today[day]``. Returns (``n_minor``, the
-    next ``c_pos``, the next ``f_pos``).
+    next ``c_pos``).
 
     Examples
     --------
@@ -78,9 +77,9 @@ def defect_day(
     >>> listed, idx = np.array([True, False]), np.array([0, 0])
     >>> cond = np.array([0.6, 0.8], np.float32)
     >>> tallies = [np.zeros(2, np.int64) for _ in range(3)]
-    >>> n_minor, c_pos, f_pos = defect_day(
+    >>> n_minor, c_pos = defect_day(
     ...     1, 1, np.array([2**31], np.uint32), 2, np.array([0.0, 0.5, 0.9]), 0,
-    ...     np.array([0.3]), 0, 0.01, 0.0, 0.01, 0.5, 0.0, 0.5, np.ones(1),
+    ...     np.array([0.3]), 0.01, 0.0, 0.01, 0.5, 0.0, 0.5, np.ones(1),
     ...     np.zeros(2, np.int64), np.ones(2), np.zeros(2, np.int64), np.array([0.6]),
     ...     defect, minor, listed, cond, idx, 1, *tallies)
     >>> n_minor, [round(float(x), 2) for x in defect], minor.tolist()
@@ -96,7 +95,7 @@ def defect_day(
             if not (defect[i] > 0 and minor[i]):
                 listed[i] = False
                 continue
-            coin = fix_coins[f_pos + j]
+            coin = fix_coins[j]
             daily = min(fix_rate * levels[district[i]] * share[i], 1.0)
             if coin < 1.0 - (1.0 - daily) ** rounds:
                 condition[i] = min(condition[i] + defect[i], np.float32(1.0))
@@ -106,7 +105,6 @@ def defect_day(
                 continue
             minor_idx[m] = i
             m += 1
-        f_pos += n_minor
     # first whether each pick keeps its defect, from arrays this step does not change:
     # the picks' reads then do not wait on one another's branch (about a tenth faster)
     n = len(picked)
@@ -138,4 +136,4 @@ def defect_day(
         defect[i] = min(defect[i] + severity, np.float32(1.0))
         condition[i] = max(condition[i] - severity, np.float32(0.0))
         arisen_today[day] += 1
-    return m, c_pos + 3 * n, f_pos
+    return m, c_pos + 3 * n

@@ -137,7 +137,7 @@ def defects(env: simpy.Environment, run: Run) -> Process:
         # keyed by day and checkpoint: a variant with other minor defects keeps these coins
         fixing = st.minor_idx[: st.n_minor] if rounds else st.minor_idx[:0]
         fix_coins = kernels.keyed_uniforms(run.key("defect_fixes"), day, fixing)
-        st.n_minor, coins.pos, _ = kernels.defect_day(
+        st.n_minor, coins.pos = kernels.defect_day(
             day,
             rounds,
             picked,
@@ -145,7 +145,6 @@ def defects(env: simpy.Environment, run: Run) -> Process:
             coins.values,
             coins.pos,
             fix_coins,
-            0,
             dfx.hazard,
             dfx.prevention,
             h_max,

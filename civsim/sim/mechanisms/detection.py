@@ -225,10 +225,9 @@ def _grid_finds(run: Run, st: DetectionState) -> np.ndarray:
         return np.empty(0, dtype=np.int64)
     looked = _looked_at(run, "grid_looks", len(st.grid_targets), st.grid_max)
     coins = _coins(run, "grid_thinning", len(looked))
-    found, _ = kernels.find_among(
-        looked, st.grid_targets, coins, 0, st.grid_max, st.grid_rate, *_seen(run)
+    return kernels.find_among(
+        looked, st.grid_targets, coins, st.grid_max, st.grid_rate, *_seen(run)
     )
-    return found
 
 
 def _funded_finds(run: Run, st: DetectionState) -> np.ndarray:
@@ -236,12 +235,11 @@ def _funded_finds(run: Run, st: DetectionState) -> np.ndarray:
     if st.funded_max <= 0:  # draws nothing until a line runs: a budget without one is unchanged
         return np.empty(0, dtype=np.int64)
     flagged = _looked_at(run, "funded_looks", run.ckp.n_field, st.funded_max)
-    found, _, _ = kernels.find_problems(
+    found, _ = kernels.find_problems(
         np.empty(0, dtype=np.uint32),
         flagged,
         run.ckp.n_field,
         _coins(run, "funded_thinning", len(flagged)),
-        0,
         st.funded_max,
         st.funded_rate,
         *_seen(run),
@@ -257,12 +255,11 @@ def daily_reports(env: simpy.Environment, run: Run) -> Process:
     while True:
         reported = _looked_at(run, "citizen_reports", n_field, rate * st.report_factor)
         flagged = _looked_at(run, "platform", n_field, st.detect_max)
-        found, n_reported, _ = kernels.find_problems(
+        found, n_reported = kernels.find_problems(
             reported,
             flagged,
             n_field,
             _coins(run, "platform_thinning", len(flagged)),
-            0,
             st.detect_max,
             st.detect_extra,
             *_seen(run),
