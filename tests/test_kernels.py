@@ -62,6 +62,33 @@ def test_problems_found_are_new_below_threshold_and_once(seed: int) -> None:
 
 
 @SETTINGS
+@given(seed=st.integers(0, 2**32 - 1), k=st.integers(0, 149))
+def test_each_flag_owns_its_coin_used_or_not(seed: int, k: int) -> None:
+    """Flag ``k``'s coin decides flag ``k`` alone: turning it to 1 drops at most its checkpoint."""
+    rng = np.random.default_rng(seed)
+    n = 200
+    c = rng.random(n, dtype=np.float32)
+    defect = np.zeros(n, np.float32)
+    flagged = rng.integers(0, 2**32, size=150, dtype=np.uint32)
+    rate = np.full(n, 0.5, dtype=np.float32)
+    coins = rng.random(len(flagged))
+    never = coins.copy()
+    never[k] = 1.0  # 1 * p_max is never below the rate: flag k is never kept
+    no_lift = (np.zeros(n, np.float32), np.zeros(n, np.int32), np.ones(1), np.zeros(n, bool))
+    found = [
+        set(
+            kernels.find_problems(
+                np.empty(0, np.uint32), flagged, n, draws, 1.0, rate, c, defect, 0.6,
+                np.zeros(n, bool), *no_lift,
+            )[0]
+        )
+        for draws in (coins, never)
+    ]  # fmt: skip
+    own = int((np.uint64(flagged[k]) * np.uint64(n)) >> np.uint64(32))
+    assert found[1] <= found[0] and found[0] - found[1] <= {own}
+
+
+@SETTINGS
 @given(seed=st.integers(0, 2**32 - 1), hidden=st.integers(0, 99))
 def test_a_lift_hides_its_own_checkpoint_and_changes_no_other_flag(seed: int, hidden: int) -> None:
     """Common random numbers: lifting one checkpoint out of sight leaves every other flag's fate.
