@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -12,6 +13,7 @@ import yaml
 from conftest import SCENARIOS
 
 from civsim.app import levers as lv
+from civsim.app import runs
 from civsim.app.reproduce import Setting, command, overlay, python_call
 from civsim.app.runs import KEPT_BYTES, Job, Runner, comparison
 from civsim.cli import main
@@ -33,6 +35,13 @@ def runner():
     """One worker process for the module's runs."""
     with Runner(workers=1) as r:
         yield r
+
+
+def test_replications_run_below_the_controls_in_priority(runner) -> None:
+    """The workers yield the cores to the process serving the controls while they run."""
+    server = os.nice(0)
+    worker = runner._executor().submit(os.nice, 0).result()
+    assert worker == min(server + runs.WORKER_NICENESS, 19)  # 19: the lowest priority
 
 
 def test_every_switch_of_the_simulation_is_a_lever(county) -> None:

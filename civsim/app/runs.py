@@ -41,6 +41,9 @@ DEFAULT_WORKERS = 2
 ORDER_COLUMNS = ("scenario", "replication", "status", "opened", "deadline")
 #: Seconds between two looks at whether the run was stopped.
 POLL_SECONDS = 0.1
+#: How much lower the workers' scheduling priority is than the server's (``os.nice``): the
+#: replications take every core, and the controls must still answer while they run.
+WORKER_NICENESS = 10
 
 _prepared: OrderedDict[str, Prepared] = OrderedDict()  # one per worker process
 
@@ -178,10 +181,19 @@ class Runner:
             self._pool = ProcessPoolExecutor(
                 self.workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=watch_parent,  # not prctl's signal: it comes when the run's thread ends
+                initializer=_start_worker,
                 initargs=(os.getpid(),),  # a server gone before a worker starts ends it at once
             )
         return self._pool
+
+
+def _start_worker(server: int) -> None:
+    """Start a worker: below the server in priority, and ended with it.
+
+    Not prctl's signal for the ending: it comes when the run's thread ends.
+    """
+    os.nice(WORKER_NICENESS)
+    watch_parent(server)
 
 
 def _size(result: RunResult) -> int:
