@@ -35,7 +35,8 @@ deliveries'), compiled kernels included; the result tables; and the rest (SimPy 
 engine), as seconds and multiples of the floor timed in the same run (medians of
 ``--repeat`` replications). A process that calls into another mechanism's module
 directly (detection opening orders in rectification's order book) counts for the caller.
-It also splits the event loop's time by the kind of day (mean of the replications): the
+Each mechanism's line also gives what a day of each kind costs it, and the event loop's
+time is split by the kind of day (mean of the replications): the
 days of the records (every ``record_every_days``: the shadow score, the open defects,
 the weekly routine rounds and the backlog reviews) and the other days.
 
@@ -203,13 +204,18 @@ def print_breakdown(figures: dict) -> None:
 
 
 class _Attribution:
-    """Exclusive seconds per owner, over nested timed regions (a stack of open regions)."""
+    """Exclusive seconds per owner, over nested timed regions (a stack of open regions).
+
+    Each owner's seconds also go to ``"owner|kind"``, ``kind`` the kind of day the
+    event loop is on (``self.kind``, set by the caller; ``"outside"`` the loop).
+    """
 
     def __init__(self) -> None:
         from collections import Counter
 
         self.spent: Counter[str] = Counter()
         self.stack: list[list] = []
+        self.kind = "outside"  # before the first day and after the last (setup, tables)
 
     def region(self, owner: str, fn, *args, **kwargs):
         """Call ``fn`` timed for ``owner``; its time less its timed callees' is the owner's."""
@@ -220,6 +226,7 @@ class _Attribution:
             _, start, inner = self.stack.pop()
             elapsed = time.perf_counter() - start
             self.spent[owner] += elapsed - inner
+            self.spent[f"{owner}|{self.kind}"] += elapsed - inner
             if self.stack:
                 self.stack[-1][2] += elapsed
 
@@ -289,13 +296,19 @@ def mechanism_costs(path: str, repeat: int) -> dict:
         # every step of the event loop, by the kind of day it falls on: the records'
         # days (shadow score, defects, weekly rounds and reviews) against the others
         kind = "record days" if int(env.peek()) % every == 0 else "other days"  # the event's day
+        clock.kind = kind
         t = time.perf_counter()
         original_step(env)
         by_kind[kind] += time.perf_counter() - t
 
     simpy.Environment.process = process
     simpy.Environment.step = step
-    engine.build_run_result = lambda *a: clock.region("result tables", original_tables, *a)
+
+    def tables(*args):
+        clock.kind = "outside"  # after the last day: the next replication's setup too
+        return clock.region("result tables", original_tables, *args)
+
+    engine.build_run_result = tables
     try:
         figures = _timed_replications(prep, repeat, clock.spent, "owners")
     finally:
@@ -306,6 +319,9 @@ def mechanism_costs(path: str, repeat: int) -> dict:
     n_record = len(range(0, days, every))  # the records' days: 0, every, 2 every, ...
     n_days = {"record days": n_record, "other days": days - n_record}
     figures["days"] = {k: (by_kind[k] / repeat, n) for k, n in n_days.items()}
+    owners = figures["owners"]
+    figures["owners"] = {k: v for k, v in owners.items() if "|" not in k}
+    figures["by_day"] = {k: v for k, v in owners.items() if "|" in k}
     return figures
 
 
@@ -315,8 +331,16 @@ def print_mechanism_costs(figures: dict) -> None:
     print(f"one replication {total:.3f} s; floor {floor:.3f} s; {total / floor:.1f}x the floor")
     owners = dict(figures["owners"])
     owners["the rest"] = owners.get("the rest", 0.0) + total - sum(owners.values())
+    n_days = {kind: n for kind, (_, n) in figures["days"].items()}
+    by_day = figures["by_day"]
     for name, secs in sorted(owners.items(), key=lambda kv: -kv[1]):
-        print(f"  {name:20s} {secs:7.3f} s  {secs / floor:5.2f}x the floor")
+        # what a record day and another day cost this mechanism, in microseconds
+        a_day = "".join(
+            f"  {by_day[f'{name}|{kind}'] / max(n, 1) * 1e6:6.0f} us/{kind[:-5]} day"
+            for kind, n in n_days.items()
+            if f"{name}|{kind}" in by_day  # none for work outside the days (the tables)
+        )
+        print(f"  {name:20s} {secs:7.3f} s  {secs / floor:5.2f}x the floor{a_day}")
     for kind, (secs, n) in figures["days"].items():
         print(
             f"  {kind} ({n:,}): {secs:.3f} s, {secs / floor:.2f}x the floor, "
