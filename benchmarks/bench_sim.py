@@ -282,7 +282,12 @@ def mechanism_costs(path: str, repeat: int) -> dict:
         for fn in (m.start, m.setup, m.prepare):
             if fn is not None:
                 module_of[fn.__module__] = name
-    original_process = simpy.Environment.process
+    original_process = simpy.Environment.process  # the Process class (a bound class's target)
+    # restored as the descriptor itself: the class attribute read above is not the descriptor
+    # (restoring it would break env.process for the next scenario in the same run)
+    saved_process = next(
+        vars(k)["process"] for k in simpy.Environment.__mro__ if "process" in vars(k)
+    )
     original_step = simpy.Environment.step
     original_tables = engine.build_run_result
     every, days = prep.scenario.simulation.record_every_days, prep.scenario.cycle.days
@@ -312,7 +317,7 @@ def mechanism_costs(path: str, repeat: int) -> dict:
     try:
         figures = _timed_replications(prep, repeat, clock.spent, "owners")
     finally:
-        simpy.Environment.process = original_process
+        simpy.Environment.process = saved_process
         simpy.Environment.step = original_step
         engine.build_run_result = original_tables
         table.update(saved)
