@@ -4,8 +4,9 @@ Run from the repository root::
 
     PYTHONPATH=. .venv/bin/python benchmarks/bench_kernel_args.py [--blocks 41]
 
-For the three widest kernels (:func:`civsim.sim.kernels.open_orders`,
-:func:`~civsim.sim.kernels.work_queues`, :func:`~civsim.sim.kernels.find_problems`)
+For the two widest kernels (:func:`civsim.sim.kernels.open_orders` and
+:func:`~civsim.sim.kernels.work_queues`; :func:`~civsim.sim.kernels.find_problems`
+was the third until it came to take each day's sources as tuples, one call a day)
 it times, in one run on this machine, the kernel as it is (positional) and the
 same kernel reached through a grouped layout: an ``@njit`` function taking a few
 bundles, unpacking them and calling the real kernel (numba calls it natively, so
@@ -53,7 +54,7 @@ from numba.experimental import jitclass, structref
 from civsim.scenario import load_scenario
 from civsim.sim import kernels, prepare, simulate
 
-KERNELS = ("open_orders", "work_queues", "find_problems")
+KERNELS = ("open_orders", "work_queues")
 
 # ---------------------------------------------------------------------------
 # bundles: which arrays travel together
@@ -254,32 +255,9 @@ def work_queues_attr(day, credit, capacity, book, n_waiting, state, fixed_condit
     )  # fmt: skip
 
 
-def find_problems_tuple(reported, flagged, n_field, coins, p_max, rate, state,
-                        threshold, lifts):  # fmt: skip
-    """``find_problems`` with tuple bundles, unpacked by position."""
-    condition, defect, has_order = state
-    lift_size, lift_group, share, is_lifted = lifts
-    return kernels.find_problems(
-        reported, flagged, n_field, coins, p_max, rate, condition, defect, threshold,
-        has_order,
-        lift_size, lift_group, share, is_lifted,
-    )  # fmt: skip
-
-
-def find_problems_attr(reported, flagged, n_field, coins, p_max, rate, state,
-                       threshold, lifts):  # fmt: skip
-    """``find_problems`` with bundles read by attribute."""
-    return kernels.find_problems(
-        reported, flagged, n_field, coins, p_max, rate, state.condition, state.defect,
-        threshold, state.has_order, lifts.lift_size, lifts.lift_group, lifts.share,
-        lifts.is_lifted,
-    )  # fmt: skip
-
-
 GROUPED = {
     "open_orders": (open_orders_tuple, open_orders_attr),
     "work_queues": (work_queues_tuple, work_queues_attr),
-    "find_problems": (find_problems_tuple, find_problems_attr),
 }
 
 
@@ -316,27 +294,19 @@ def grouped_args(name: str, a: tuple, kind: str) -> tuple:
             n_waiting, b("Ckstate", condition, defect, has_order), fixed_condition,
             b("Counts", closed_today, late_today), defect_fixed_today,
         )  # fmt: skip
-    (reported, flagged, n_field, coins, p_max, rate, condition, defect, threshold,
-     has_order, lift_size, lift_group, share, is_lifted) = a  # fmt: skip
-    return (
-        reported, flagged, n_field, coins, p_max, rate,
-        b("Ckstate", condition, defect, has_order), threshold,
-        b("Lifts", lift_size, lift_group, share, is_lifted),
-    )  # fmt: skip
+    raise ValueError(f"no grouped layout for {name!r}")
 
 
 #: Arguments each kernel changes (restored before each timed call of the real workload).
 MUTATED = {
     "open_orders": (5, 6, 7, 8, 9, 10, 11, 12, 22, 23, 24),
     "work_queues": (1, 10, 11, 12, 13, 14, 16, 17, 18, 20, 21, 22),
-    "find_problems": (9,),
 }
 
 #: Arguments to empty for the ``tiny`` workload (and scalars to zero).
 EMPTIED = {
     "open_orders": ((0, 1, 2), (21,)),  # no orders, no waiting
     "work_queues": ((1, 12, 13), (15,)),  # no units (credit, head, tail), no waiting
-    "find_problems": ((0, 1), ()),  # nothing looked at
 }
 
 # ---------------------------------------------------------------------------

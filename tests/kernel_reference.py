@@ -27,7 +27,6 @@ __all__ = [
     "add_lift",
     "advance",
     "defect_day",
-    "find_among",
     "find_problems",
     "lift_left",
     "lifted",
@@ -332,12 +331,13 @@ def add_lift(
 
 
 def find_problems(
-    reported: np.ndarray,
-    flagged: np.ndarray,
+    words: list[np.ndarray],
+    coins: list[np.ndarray],
+    targets: list[np.ndarray],
+    thin: list[bool],
+    p_max: list[float],
+    rates: list[np.ndarray],
     n_field: int,
-    coins: np.ndarray,
-    p_max: float,
-    rate: np.ndarray,
     condition: np.ndarray,
     defect: np.ndarray,
     threshold: float,
@@ -347,37 +347,23 @@ def find_problems(
     lift_days: np.ndarray,
     is_lifted: np.ndarray,
     today: int,
-) -> tuple[np.ndarray, int]:
-    """The day's new problems among what residents reported and the platform flagged.
+) -> tuple[np.ndarray, list[int]]:
+    """The day's new problems that each source's looks found, sources in turn.
 
-    A 32-bit word ``w`` looks at field checkpoint ``floor(w * n_field / 2**32)``.
-    A checkpoint looked at is a problem if it has an open defect or its lifted
-    condition is below the threshold. Flag ``j`` owns coin ``j``, whatever it
-    looks at, and a problem it flags is kept when ``coin * p_max < rate[i]``. A problem
-    is new when its checkpoint has no open order; it then gets one (``has_order``), so
-    the residents, who look first, keep a problem both sources find.
-
-    Parameters
-    ----------
-    reported, flagged : numpy.ndarray of uint32
-    n_field : int
-    coins : numpy.ndarray of float
-    p_max : float
-    rate : numpy.ndarray of float32
-    condition : numpy.ndarray of float32
-    defect : numpy.ndarray of float32
-    threshold : float
-    has_order : numpy.ndarray of bool
-        Changed in place.
-    lift_size, lift_start, lift_days, is_lifted : numpy.ndarray
-    today : int
+    Source ``s``'s 32-bit word ``w`` looks at field checkpoint ``floor(w * n_field /
+    2**32)``, or at ``targets[s][floor(w * len(targets[s]) / 2**32)]`` where it has
+    targets. A checkpoint looked at is a problem if it has an open defect or its
+    lifted condition is below the threshold. Where ``thin[s]``, look ``j`` owns coin
+    ``coins[s][j]``, and a problem it finds is kept when ``coin * p_max[s] <
+    rates[s][i]``. A problem is new when its checkpoint has no open order; it then
+    gets one (``has_order``), so a problem two sources find is the first's.
 
     Returns
     -------
     found : numpy.ndarray of int64
-        The residents' new problems then the platform's, each sorted and distinct.
-    n_reported : int
-        How many are the residents'.
+        Each source's new problems in turn, each sorted and distinct.
+    counts : list of int
+        How many each source found.
     """
     limit = _f32(threshold)
 
@@ -385,62 +371,25 @@ def find_problems(
         one = np.array([i], dtype=np.int64)
         return lifted(one, condition, lift_size, lift_start, lift_days, is_lifted, today)[0]
 
-    found: list[list[int]] = [[], []]
-    for source, words in enumerate((reported, flagged)):
-        for j, w in enumerate(words):
-            i = (int(w) * n_field) // 2**32
+    found: list[int] = []
+    counts: list[int] = []
+    for s, looked in enumerate(words):
+        mine = []
+        for j, w in enumerate(looked):
+            if len(targets[s]):
+                i = int(targets[s][(int(w) * len(targets[s])) // 2**32])
+            else:
+                i = (int(w) * n_field) // 2**32
             if not (defect[i] > 0 or seen(i) < limit):
                 continue
-            if source == 1 and not coins[j] * p_max < rate[i]:
+            if thin[s] and not coins[s][j] * p_max[s] < rates[s][i]:
                 continue
             if not has_order[i]:
                 has_order[i] = True
-                found[source].append(i)
-    ours, theirs = sorted(found[0]), sorted(found[1])
-    return np.array(ours + theirs, dtype=np.int64), len(ours)
-
-
-def find_among(
-    looked: np.ndarray,
-    targets: np.ndarray,
-    coins: np.ndarray,
-    p_max: float,
-    rate: np.ndarray,
-    condition: np.ndarray,
-    defect: np.ndarray,
-    threshold: float,
-    has_order: np.ndarray,
-    lift_size: np.ndarray,
-    lift_start: np.ndarray,
-    lift_days: np.ndarray,
-    is_lifted: np.ndarray,
-    today: int,
-) -> np.ndarray:
-    """The day's new problems among ``targets`` that a team looked at with its own rate.
-
-    Word ``j`` looks at ``targets[floor(w * len(targets) / 2**32)]`` and owns coin
-    ``j``; the rest is the platform's rule of :func:`find_problems`.
-
-    Returns
-    -------
-    found : numpy.ndarray of int64
-        Sorted and distinct; each marked in ``has_order``.
-    """
-    limit = _f32(threshold)
-    found = []
-    for j, w in enumerate(looked):
-        i = int(targets[(int(w) * len(targets)) // 2**32])
-        seen = lifted(np.array([i]), condition, lift_size, lift_start, lift_days, is_lifted, today)[
-            0
-        ]
-        if not (defect[i] > 0 or seen < limit):
-            continue
-        if not coins[j] * p_max < rate[i]:
-            continue
-        if not has_order[i]:
-            has_order[i] = True
-            found.append(i)
-    return np.array(sorted(found), dtype=np.int64)
+                mine.append(i)
+        found += sorted(mine)
+        counts.append(len(mine))
+    return np.array(found, dtype=np.int64), counts
 
 
 # --------------------------------------------------------------------------- rectification

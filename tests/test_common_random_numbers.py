@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 from civsim.scenario import Scenario, override
-from civsim.sim import simulate
+from civsim.sim import kernels, simulate
 from civsim.sim.draws import replication_seed
 from civsim.sim.engine import Run
-from civsim.sim.mechanisms.detection import _looked_at
+from civsim.sim.mechanisms.detection import _looks
 
 
 def _events(scenario: Scenario, kind: str) -> np.ndarray:
@@ -74,12 +74,18 @@ def test_the_days_looks_are_the_same_whatever_was_looked_at_the_days_before(coun
     """
     few, many = (Run(county_prep, replication_seed(1, 0)) for _ in range(2))
     n = county_prep.ckp.n_field
+
+    def looked_at(run: Run, p: float) -> np.ndarray:
+        # the day's looks: how many from the stream, which from the day's keyed words
+        looks = _looks(run, "citizen_reports", n, p)
+        return kernels.keyed_words(run.key("citizen_reports"), int(run.env.now), looks)
+
     for day in range(5):
         for run, p in ((few, 0.001), (many, 0.02)):
-            _looked_at(run, "citizen_reports", n, p)
+            looked_at(run, p)
             run.env.run(until=day + 1)
-    today = _looked_at(few, "citizen_reports", n, 0.002)
+    today = looked_at(few, 0.002)
     assert len(today) > 0
-    np.testing.assert_array_equal(_looked_at(many, "citizen_reports", n, 0.002), today)
-    more = _looked_at(many, "citizen_reports", n, 0.004)
+    np.testing.assert_array_equal(looked_at(many, 0.002), today)
+    more = looked_at(many, 0.004)
     np.testing.assert_array_equal(more[: len(today)], today)

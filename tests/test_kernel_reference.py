@@ -186,59 +186,80 @@ def test_add_lift_equals_reference(data: st.DataObject, n: int, size: float, day
     n_field=st.integers(1, 25),
     n_material=st.integers(0, 5),
     threshold=st.floats(0, 1),
-    p_max=st.floats(0.01, 1),
+    day=st.integers(0, 1200),
 )
 def test_find_problems_equals_reference(
-    data: st.DataObject, n_field: int, n_material: int, threshold: float, p_max: float
+    data: st.DataObject, n_field: int, n_material: int, threshold: float, day: int
 ) -> None:
-    """Residents then the platform, defects or below the (lifted) threshold, thinned, new, once."""
+    """Sources in turn: defects or below the (lifted) threshold, thinned, new, once.
+
+    The reference takes each source's words and coins as arrays: the keyed draws
+    of the day (:func:`civsim.sim.kernels.keyed_words`, ``keyed_uniforms``) that the
+    kernel makes look by look.
+    """
     n = n_field + n_material
     lf = data.draw(lifts(n))
-    rate = (data.draw(f32_array(n)) * p_max).astype(np.float32)
-    had_order = data.draw(bool_array(n))
-    words = hnp.arrays(np.uint32, st.integers(0, 3 * n_field), elements=st.integers(0, 2**32 - 1))
-    reported, flagged = data.draw(words), data.draw(words)
-    # the thinning coins are uniform draws, as the run's keyed stream gives them (hypothesis's
-    # own floats lean to 0 and 1, where thinning by ``p_max`` or not comes out the same)
-    coin_rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
-    coins = coin_rng.random(len(flagged))
-    defect = data.draw(f32_array(n)) * data.draw(bool_array(n))
-    args = (n_field, coins, p_max, rate, lf.condition, defect, threshold)
-
-    has_order = had_order.copy()
-    got = kernels.find_problems(reported, flagged, *args, has_order, *lf.grouped())
-    expected_has = had_order.copy()
-    expected = ref.find_problems(reported, flagged, *args, expected_has, *lf.arrays(), lf.today)
-    np.testing.assert_array_equal(got[0], expected[0])
-    assert got[1:] == expected[1:]
-    np.testing.assert_array_equal(has_order, expected_has)
-
-
-@SETTINGS
-@given(data=st.data(), n=st.integers(1, 25), p_max=st.floats(0.01, 1), threshold=st.floats(0, 1))
-def test_find_among_equals_reference(
-    data: st.DataObject, n: int, p_max: float, threshold: float
-) -> None:
-    """A grid team: words look at its targets only, thinned by its own rate, new, once."""
-    lf = data.draw(lifts(n))
-    targets = np.array(
-        sorted(data.draw(st.sets(st.integers(0, n - 1), min_size=1))), dtype=np.int64
+    n_sources = data.draw(st.integers(1, 4))
+    word_keys = np.array(
+        data.draw(st.lists(st.integers(0, 2**64 - 1), min_size=n_sources, max_size=n_sources)),
+        dtype=np.uint64,
     )
-    rate = (data.draw(f32_array(n)) * p_max).astype(np.float32)
+    coin_keys = word_keys[::-1].copy()
+    looks = np.array(
+        data.draw(st.lists(st.integers(0, 3 * n), min_size=n_sources, max_size=n_sources)),
+        dtype=np.int64,
+    )
+    p_max = np.array([data.draw(st.floats(0.01, 1)) for _ in range(n_sources)])
+    thin = np.array([data.draw(st.booleans()) for _ in range(n_sources)])
+    # a source looks at the field, or at targets of its own (as a grid team does)
+    targets = tuple(
+        np.array(sorted(data.draw(st.sets(st.integers(0, n - 1), min_size=1))), dtype=np.int64)
+        if data.draw(st.booleans())
+        else np.empty(0, dtype=np.int64)
+        for _ in range(n_sources)
+    )
+    rates = tuple((data.draw(f32_array(n)) * p).astype(np.float32) for p in p_max)
     had_order = data.draw(bool_array(n))
-    words = hnp.arrays(np.uint32, st.integers(0, 3 * n), elements=st.integers(0, 2**32 - 1))
-    looked = data.draw(words)
-    coins = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1))).random(len(looked))
     defect = data.draw(f32_array(n)) * data.draw(bool_array(n))
-    args = (coins, p_max, rate, lf.condition, defect, threshold)
+    state = (n_field, lf.condition, defect, threshold)
 
     has_order = had_order.copy()
-    got = kernels.find_among(looked, targets, *args, has_order, *lf.grouped())
+    got = kernels.find_problems(
+        day,
+        word_keys,
+        coin_keys,
+        looks,
+        p_max,
+        thin,
+        targets,
+        rates,
+        *state,
+        has_order,
+        *lf.grouped(),
+    )
+    words = [kernels.keyed_words(k, day, int(m)) for k, m in zip(word_keys, looks, strict=True)]
+    coins = [
+        kernels.keyed_uniforms(k, day, np.arange(m)) for k, m in zip(coin_keys, looks, strict=True)
+    ]
     expected_has = had_order.copy()
-    expected = ref.find_among(looked, targets, *args, expected_has, *lf.arrays(), lf.today)
-    np.testing.assert_array_equal(got, expected)
+    expected = ref.find_problems(
+        words,
+        coins,
+        list(targets),
+        list(thin),
+        list(p_max),
+        list(rates),
+        *state,
+        expected_has,
+        *lf.arrays(),
+        lf.today,
+    )
+    np.testing.assert_array_equal(got[0], expected[0])
+    assert got[1].tolist() == expected[1]
     np.testing.assert_array_equal(has_order, expected_has)
-    assert set(got) <= set(targets)  # a team looks only where it works
+    for s, where in enumerate(targets):  # a source with targets looks only there
+        start = int(got[1][:s].sum())
+        assert not len(where) or set(got[0][start : start + got[1][s]]) <= set(where)
 
 
 # --------------------------------------------------------------------------- defects

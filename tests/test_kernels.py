@@ -34,9 +34,30 @@ def test_advance_is_the_numpy_day(seed: int, n: int, blocks: int) -> None:
     np.testing.assert_array_equal(c, expected)
 
 
+def _find(day: int, sources: list, n: int, c, defect, has_order, lift=None) -> tuple:
+    """``find_problems`` on a field of ``n`` checkpoints, the sources in turn.
+
+    Each source is ``(word key, coin key, looks, p_max, thinned, rate)``; no lifts
+    unless ``lift`` gives their sizes.
+    """
+    size = np.zeros(n, np.float32) if lift is None else lift
+    field = np.empty(0, np.int64)
+    keys, coin_keys, looks, p_max, thin, rates = zip(*sources, strict=True)
+    return kernels.find_problems(
+        day, np.array(keys, np.uint64), np.array(coin_keys, np.uint64), np.array(looks),
+        np.array(p_max), np.array(thin), tuple(field for _ in sources), rates, n, c, defect, 0.6,
+        has_order, size, np.zeros(n, np.int32), np.ones(1), size > 0,
+    )  # fmt: skip
+
+
+def _looked_at(key: int, day: int, looks: int, n: int) -> np.ndarray:
+    """The checkpoints a source's looks look at: its keyed words of the day, mapped to ``n``."""
+    return (kernels.keyed_words(np.uint64(key), day, looks).astype(np.uint64) * n) >> 32
+
+
 @SETTINGS
-@given(seed=st.integers(0, 2**32 - 1))
-def test_problems_found_are_new_below_threshold_and_once(seed: int) -> None:
+@given(seed=st.integers(0, 2**32 - 1), day=st.integers(0, 1100))
+def test_problems_found_are_new_below_threshold_and_once(seed: int, day: int) -> None:
     """Found: looked at, with a defect or below the threshold, without an order, once, sorted."""
     rng = np.random.default_rng(seed)
     n = 200
@@ -44,17 +65,16 @@ def test_problems_found_are_new_below_threshold_and_once(seed: int) -> None:
     defect = np.where(rng.random(n) < 0.2, np.float32(0.1), np.float32(0))
     had_order = rng.random(n) < 0.3
     has_order = had_order.copy()
-    reported, flagged = (rng.integers(0, 2**32, size=k, dtype=np.uint32) for k in (40, 150))
     rate = np.full(n, 0.5, dtype=np.float32)
-    coins = rng.random(len(flagged))
-    no_lift = (np.zeros(n, np.float32), np.zeros(n, np.int32), np.ones(1), np.zeros(n, bool))
-    found, n_reported = kernels.find_problems(
-        reported, flagged, n, coins, 1.0, rate, c, defect, 0.6, has_order, *no_lift
+    residents, platform = (
+        (seed, 0, 40, 0.0, False, rate),
+        (seed + 1, seed + 2, 150, 1.0, True, rate),
     )
+    found, counts = _find(day, [residents, platform], n, c, defect, has_order)
     problem = (c < np.float32(0.6)) | (defect > 0)
     new = set(np.flatnonzero(problem & ~had_order))
-    ours, theirs = found[:n_reported], found[n_reported:]
-    reported, flagged = ((w.astype(np.uint64) * n) >> 32 for w in (reported, flagged))
+    ours, theirs = found[: counts[0]], found[counts[0] :]
+    reported, flagged = (_looked_at(s[0], day, s[2], n) for s in (residents, platform))
     assert set(ours) == set(reported) & new  # residents miss nothing they look at
     assert set(theirs) <= (set(flagged) & new) - set(ours)  # the platform keeps about half
     assert np.all(np.diff(ours) > 0) and np.all(np.diff(theirs) > 0)
@@ -62,30 +82,25 @@ def test_problems_found_are_new_below_threshold_and_once(seed: int) -> None:
 
 
 @SETTINGS
-@given(seed=st.integers(0, 2**32 - 1), k=st.integers(0, 149))
-def test_each_flag_owns_its_coin_used_or_not(seed: int, k: int) -> None:
-    """Flag ``k``'s coin decides flag ``k`` alone: turning it to 1 drops at most its checkpoint."""
+@given(seed=st.integers(0, 2**32 - 1), looks=st.integers(0, 150), more=st.integers(1, 150))
+def test_a_look_keeps_its_fate_when_the_source_looks_more(seed: int, looks: int, more: int) -> None:
+    """Common random numbers: a source that looks more finds all it found with fewer looks.
+
+    Look ``j``'s word and coin belong to ``j`` (keyed by the day and the look), so a
+    variant whose source looks more (a funded line raising its rate) shares the first
+    looks and their fates; the extra finds are among what the extra looks look at.
+    """
     rng = np.random.default_rng(seed)
     n = 200
     c = rng.random(n, dtype=np.float32)
     defect = np.zeros(n, np.float32)
-    flagged = rng.integers(0, 2**32, size=150, dtype=np.uint32)
-    rate = np.full(n, 0.5, dtype=np.float32)
-    coins = rng.random(len(flagged))
-    never = coins.copy()
-    never[k] = 1.0  # 1 * p_max is never below the rate: flag k is never kept
-    no_lift = (np.zeros(n, np.float32), np.zeros(n, np.int32), np.ones(1), np.zeros(n, bool))
-    found = [
-        set(
-            kernels.find_problems(
-                np.empty(0, np.uint32), flagged, n, draws, 1.0, rate, c, defect, 0.6,
-                np.zeros(n, bool), *no_lift,
-            )[0]
-        )
-        for draws in (coins, never)
-    ]  # fmt: skip
-    own = int((np.uint64(flagged[k]) * np.uint64(n)) >> np.uint64(32))
-    assert found[1] <= found[0] and found[0] - found[1] <= {own}
+    rate = rng.random(n, dtype=np.float32) * np.float32(0.9)
+    few, many = (
+        set(_find(3, [(seed, seed + 1, k, 1.0, True, rate)], n, c, defect, np.zeros(n, bool))[0])
+        for k in (looks, looks + more)
+    )
+    assert few <= many
+    assert many - few <= set(_looked_at(seed, 3, looks + more, n)[looks:])
 
 
 @SETTINGS
@@ -94,28 +109,21 @@ def test_a_lift_hides_its_own_checkpoint_and_changes_no_other_flag(seed: int, hi
     """Common random numbers: lifting one checkpoint out of sight leaves every other flag's fate.
 
     Two variants of one day, alike but for a funded lift on one checkpoint below the
-    threshold: the platform finds the same problems elsewhere in both (each flag owns its
-    coin, so one flag hidden by the lift does not shift the coins of the flags after it).
+    threshold: the platform finds the same problems elsewhere in both (each look owns its
+    coin, so one look hidden by the lift does not shift the coins of the looks after it).
     """
     rng = np.random.default_rng(seed)
     n = 100
     c = rng.random(n, dtype=np.float32) * np.float32(0.8)
     c[hidden] = np.float32(0.5)
     defect = np.zeros(n, np.float32)
-    flagged = rng.integers(0, 2**32, size=300, dtype=np.uint32)
     rate = rng.random(n, dtype=np.float32) * np.float32(0.9)  # the platform's rate varies
-    coins = rng.random(len(flagged))
-    group, share = np.zeros(n, np.int32), np.ones(1)  # one group, on its first day
+    platform = (seed, seed + 1, 300, 1.0, True, rate)
     found = []
     for lift in (0.0, 0.4):
         size = np.zeros(n, np.float32)
         size[hidden] = lift
-        found.append(
-            kernels.find_problems(
-                np.empty(0, np.uint32), flagged, n, coins, 1.0, rate, c, defect, 0.6,
-                np.zeros(n, bool), size, group, share, size > 0,
-            )[0]
-        )  # fmt: skip
+        found.append(_find(0, [platform], n, c, defect, np.zeros(n, bool), size)[0])
     assert hidden not in found[1]  # 0.5 lifted by 0.4 is above 0.6: out of sight
     assert set(found[0]) - {hidden} == set(found[1])
 

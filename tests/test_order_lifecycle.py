@@ -262,7 +262,9 @@ def test_a_detection_line_looks_from_its_own_streams_at_its_own_checkpoints(coun
     platform_extra = det.detect_extra.copy()
     platform_stream = run.rng("platform").bit_generator.state
     detection._boost(run, _delivery("detection", 1.0, 30, idx), idx, 1, 0, 30)
-    found = detection._funded_finds(run, det)
+    found, counts = detection._finds(run, det)
+    funded = [name for name, _ in detection.SOURCES].index("funded_looks")
+    found = found[counts[:funded].sum() : counts[: funded + 1].sum()]
     assert np.isin(found, idx).all()
     assert len(found) > len(idx) / 2  # n_field looks at rate 1: about 63% of them
     assert state.has_order[found].all()
@@ -270,4 +272,4 @@ def test_a_detection_line_looks_from_its_own_streams_at_its_own_checkpoints(coun
     assert run.rng("platform").bit_generator.state == platform_stream
     run.env.run(until=31)  # the line has ended
     assert det.funded_max == 0 and not det.funded_rate.any()
-    assert not len(detection._funded_finds(run, det))
+    assert detection._finds(run, det)[1][funded] == 0

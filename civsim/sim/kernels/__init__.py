@@ -18,7 +18,7 @@ dispatch centres (:mod:`.volunteers`) and the draws keyed by day and checkpoint
 
 from civsim.sim.kernels.condition import add_lift, advance, lift_shares, lift_sums, lifted
 from civsim.sim.kernels.defects import defect_day
-from civsim.sim.kernels.detection import find_among, find_problems
+from civsim.sim.kernels.detection import find_problems
 from civsim.sim.kernels.keyed import keyed_exponentials, keyed_uniforms, keyed_words
 from civsim.sim.kernels.orders import open_orders, push_orders, work_queues
 from civsim.sim.kernels.volunteers import serve_requests
@@ -27,7 +27,6 @@ __all__ = [
     "add_lift",
     "advance",
     "defect_day",
-    "find_among",
     "find_problems",
     "keyed_exponentials",
     "keyed_uniforms",

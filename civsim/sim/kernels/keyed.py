@@ -17,7 +17,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["keyed_exponentials", "keyed_uniforms", "keyed_words"]
+__all__ = [
+    "keyed_exponentials",
+    "keyed_uniform",
+    "keyed_uniforms",
+    "keyed_word",
+    "keyed_words",
+]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # SplitMix64's increment
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -30,6 +36,32 @@ def _mixed(key: np.uint64, day: int, item: int) -> np.uint64:
     x = (x ^ (x >> np.uint64(30))) * _MIX1
     x = (x ^ (x >> np.uint64(27))) * _MIX2
     return x ^ (x >> np.uint64(31))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def keyed_uniform(key: np.uint64, day: int, item: int) -> float:
+    """The uniform on [0, 1) of one item (53 random bits, as :func:`keyed_uniforms` makes them).
+
+    Examples
+    --------
+    >>> key = np.uint64(12345)
+    >>> bool(keyed_uniform(key, 7, 9) == keyed_uniforms(key, 7, np.array([9]))[0])
+    True
+    """
+    return np.float64(_mixed(key, day, item) >> np.uint64(11)) * 2.0**-53
+
+
+@njit(cache=True, nogil=True, inline="always")
+def keyed_word(key: np.uint64, day: int, item: int) -> np.uint64:
+    """The random 32-bit word of one item (as :func:`keyed_words` makes them), as a uint64.
+
+    Examples
+    --------
+    >>> key = np.uint64(5)
+    >>> int(keyed_word(key, 3, 1)) == int(keyed_words(key, 3, 2)[1])
+    True
+    """
+    return _mixed(key, day, item) >> np.uint64(32)
 
 
 @njit(cache=True, nogil=True)
@@ -49,9 +81,8 @@ def keyed_uniforms(key: np.uint64, day: int, items: np.ndarray) -> np.ndarray:
     True
     """
     out = np.empty(len(items))
-    scale = 2.0**-53
     for j in range(len(items)):
-        out[j] = np.float64(_mixed(key, day, items[j]) >> np.uint64(11)) * scale
+        out[j] = keyed_uniform(key, day, items[j])
     return out
 
 
@@ -83,5 +114,5 @@ def keyed_words(key: np.uint64, day: int, n: int) -> np.ndarray:
     """
     out = np.empty(n, dtype=np.uint32)
     for j in range(n):
-        out[j] = np.uint32(_mixed(key, day, j) >> np.uint64(32))
+        out[j] = np.uint32(keyed_word(key, day, j))
     return out

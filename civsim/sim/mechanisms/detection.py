@@ -20,10 +20,10 @@ or below the compliance threshold):
   only at its own checkpoints (``grid_targets``), with its own daily rate
   there, and reports through the platform (counted as the platform's).
 
-Residents' reports and the platform are found in one compiled pass a day
-(:func:`civsim.sim.kernels.find_problems`), then the funded modules' looks (the
-same kernel), then the grid teams' (:func:`civsim.sim.kernels.find_among`); a
-problem two sources find counts for the first. Each source draws from its own
+Residents' reports, the platform, the funded modules' looks and the grid teams'
+are found in turn in one compiled call a day
+(:func:`civsim.sim.kernels.find_problems`, :data:`SOURCES`); a problem two
+sources find counts for the first. Each source draws from its own
 streams, so a grid team switched on or a funded line bought changes none of the
 platform's or the residents' looks (common random numbers: the platform looks at
 every checkpoint with its largest rate and thins, so a rate added to the
@@ -53,7 +53,18 @@ from civsim.sim.mechanisms.rectification import open_orders
 from civsim.sim.registry import Mechanism, Process
 from civsim.sim.sampling import quotas, sample_places
 
-__all__ = ["MECHANISM", "DetectionPart", "DetectionState"]
+__all__ = ["MECHANISM", "SOURCES", "DetectionPart", "DetectionState"]
+
+#: The daily looks' sources, in the order they find (a problem two find is the first's):
+#: the stream of their words, of their coins (None: not thinned).
+SOURCES = (
+    ("citizen_reports", None),
+    ("platform", "platform_thinning"),
+    ("funded_looks", "funded_thinning"),
+    ("grid_looks", "grid_thinning"),
+)
+_THINNED = np.array([coins is not None for _, coins in SOURCES])
+_FIELD = np.empty(0, dtype=np.int64)  # a source without targets looks at the field
 
 
 @dataclass(frozen=True)
@@ -82,13 +93,16 @@ class DetectionState:
     daily chance ``grid_rate`` (largest ``grid_max``; 0 where no team works yet).
     ``detect_extra`` is the platform's own rate (largest ``detect_max``),
     ``funded_rate`` the funded modules' (largest ``funded_max``; 0 where no
-    funded line runs).
+    funded line runs). ``word_keys`` and ``coin_keys`` are the keys of each
+    source's keyed words and coins (:data:`SOURCES`; 0: no coins).
     """
 
     detect_extra: np.ndarray
     detect_max: float
     grid_rate: np.ndarray
     funded_rate: np.ndarray
+    word_keys: np.ndarray
+    coin_keys: np.ndarray
     report_factor: float = 1.0
     funded_max: float = 0.0
     grid_targets: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
@@ -126,6 +140,8 @@ def _setup(run: Run) -> DetectionState:
         detect_max=float(extra.max(initial=0.0)),
         grid_rate=np.zeros(run.ckp.n, dtype=np.float32),
         funded_rate=np.zeros(run.ckp.n, dtype=np.float32),
+        word_keys=np.array([run.key(words) for words, _ in SOURCES], dtype=np.uint64),
+        coin_keys=np.array([run.key(c) if c else 0 for _, c in SOURCES], dtype=np.uint64),
     )
 
 
@@ -190,83 +206,69 @@ def covert_visits(env: simpy.Environment, run: Run) -> Process:
         _visit(run, rng, part.covert_visit_plan, "covert_visit")
 
 
-def _looked_at(run: Run, stream: str, n: int, p: float) -> np.ndarray:
-    """Of ``n`` checkpoints, those looked at today, each with chance ``p`` (with replacement).
+def _looks(run: Run, stream: str, n: int, p: float) -> int:
+    """How many looks of ``n`` checkpoints a source makes today, each with chance ``p``.
 
     Rather than a draw per checkpoint, draw how many are looked at (Binomial)
-    and pick them at random: a cost proportional to the looks, not to the
-    city's size. Returns 32-bit random words w, each picking the
-    ``w * n >> 32``-th: a field checkpoint (they come first, ``0 .. n_field -
-    1``), or a grid team's target. The count is drawn from the stream as it
-    starts the day, the words are the day's first (keyed draws): a variant that
-    looks more or less than another, today or before, shares its looks.
+    and which ones from the day's first keyed words (:func:`civsim.sim.kernels.find_problems`):
+    a cost proportional to the looks, not to the city's size. The count is drawn
+    from the stream as it starts the day: a variant that looks more or less than
+    another, today or before, shares its looks. Nothing is drawn at ``p = 0``.
     """
     if p <= 0 or not n:
-        return np.empty(0, dtype=np.uint32)
-    day = int(run.env.now)
-    looks = int(run.on_day(stream, day).binomial(n, min(p, 1.0)))
-    return kernels.keyed_words(run.key(stream), day, looks)
+        return 0
+    return int(run.on_day(stream, int(run.env.now)).binomial(n, min(p, 1.0)))
 
 
-def _coins(run: Run, stream: str, n: int) -> np.ndarray:
-    """Today's uniforms of looks ``0 .. n - 1`` in ``stream``: look j owns the j-th."""
-    return kernels.keyed_uniforms(run.key(stream), int(run.env.now), np.arange(n))
+def _finds(run: Run, st: DetectionState) -> tuple[np.ndarray, np.ndarray]:
+    """Today's new problems of each source in turn (:data:`SOURCES`), and how many each found.
 
-
-def _seen(run: Run) -> tuple:
-    """What a look reads of the state today: condition, defects, threshold, orders, lifts."""
-    state = run.state
-    return (state.condition, state.defect, state.threshold, state.has_order, *state.lifts())
-
-
-def _grid_finds(run: Run, st: DetectionState) -> np.ndarray:
-    """Today's new problems the grid teams found at their checkpoints (sorted; none if none)."""
-    if st.grid_max <= 0:  # draws nothing until a team works: a scenario without one is unchanged
-        return np.empty(0, dtype=np.int64)
-    looked = _looked_at(run, "grid_looks", len(st.grid_targets), st.grid_max)
-    coins = _coins(run, "grid_thinning", len(looked))
-    return kernels.find_among(
-        looked, st.grid_targets, coins, st.grid_max, st.grid_rate, *_seen(run)
+    Residents report at ``citizen_report_rate`` (times ``report_factor``); the
+    platform, its funded modules and the grid teams look at their largest rate and
+    thin (none while no line runs, none until a team works), all in one compiled call
+    (:func:`civsim.sim.kernels.find_problems`).
+    """
+    n_field, state = run.ckp.n_field, run.state
+    p_max = np.array(
+        [
+            run.params.detection.citizen_report_rate * st.report_factor,
+            st.detect_max,
+            st.funded_max,
+            st.grid_max,
+        ]
     )
-
-
-def _funded_finds(run: Run, st: DetectionState) -> np.ndarray:
-    """Today's new problems the funded modules found (sorted; none while no line runs)."""
-    if st.funded_max <= 0:  # draws nothing until a line runs: a budget without one is unchanged
-        return np.empty(0, dtype=np.int64)
-    flagged = _looked_at(run, "funded_looks", run.ckp.n_field, st.funded_max)
-    found, _ = kernels.find_problems(
-        np.empty(0, dtype=np.uint32),
-        flagged,
-        run.ckp.n_field,
-        _coins(run, "funded_thinning", len(flagged)),
-        st.funded_max,
-        st.funded_rate,
-        *_seen(run),
+    among = (n_field, n_field, n_field, len(st.grid_targets))
+    looks = np.array(
+        [_looks(run, s[0], n, p) for s, n, p in zip(SOURCES, among, p_max, strict=True)]
     )
-    return found
+    return kernels.find_problems(
+        int(run.env.now),
+        st.word_keys,
+        st.coin_keys,
+        looks,
+        p_max,
+        _THINNED,
+        (_FIELD, _FIELD, _FIELD, st.grid_targets),
+        (st.detect_extra, st.detect_extra, st.funded_rate, st.grid_rate),
+        n_field,
+        state.condition,
+        state.defect,
+        state.threshold,
+        state.has_order,
+        *state.lifts(),
+    )
 
 
 def daily_reports(env: simpy.Environment, run: Run) -> Process:
-    """Problems residents report and the platform flags every day, each opening an order."""
-    rate = run.params.detection.citizen_report_rate
+    """Problems residents report and the platform flags every day, each opening an order.
+
+    What the residents find counts as theirs; what the platform, its funded modules
+    and the grid teams find counts as the platform's.
+    """
     st: DetectionState = run["detection"]
-    n_field = run.ckp.n_field
     while True:
-        reported = _looked_at(run, "citizen_reports", n_field, rate * st.report_factor)
-        flagged = _looked_at(run, "platform", n_field, st.detect_max)
-        found, n_reported = kernels.find_problems(
-            reported,
-            flagged,
-            n_field,
-            _coins(run, "platform_thinning", len(flagged)),
-            st.detect_max,
-            st.detect_extra,
-            *_seen(run),
-        )
-        funded, grid = _funded_finds(run, st), _grid_finds(run, st)
-        if len(funded) or len(grid):
-            found = np.concatenate((found, funded, grid))
+        found, counts = _finds(run, st)
+        n_reported = int(counts[0])
         run.count("problem_citizen_report", n_reported)
         run.count("problem_platform", len(found) - n_reported)
         if len(found):
