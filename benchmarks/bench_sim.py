@@ -206,14 +206,14 @@ def print_breakdown(figures: dict) -> None:
 class _Attribution:
     """Exclusive seconds per owner, over nested timed regions (a stack of open regions).
 
-    Each owner's seconds also go to ``"owner|kind"``, ``kind`` the kind of day the
+    Each owner's seconds also go to ``(owner, kind)``, ``kind`` the kind of day the
     event loop is on (``self.kind``, set by the caller; ``"outside"`` the loop).
     """
 
     def __init__(self) -> None:
         from collections import Counter
 
-        self.spent: Counter[str] = Counter()
+        self.spent: Counter[str | tuple[str, str]] = Counter()
         self.stack: list[list] = []
         self.kind = "outside"  # before the first day and after the last (setup, tables)
 
@@ -226,7 +226,7 @@ class _Attribution:
             _, start, inner = self.stack.pop()
             elapsed = time.perf_counter() - start
             self.spent[owner] += elapsed - inner
-            self.spent[f"{owner}|{self.kind}"] += elapsed - inner
+            self.spent[owner, self.kind] += elapsed - inner
             if self.stack:
                 self.stack[-1][2] += elapsed
 
@@ -325,8 +325,8 @@ def mechanism_costs(path: str, repeat: int) -> dict:
     n_days = {"record days": n_record, "other days": days - n_record}
     figures["days"] = {k: (by_kind[k] / repeat, n) for k, n in n_days.items()}
     owners = figures["owners"]
-    figures["owners"] = {k: v for k, v in owners.items() if "|" not in k}
-    figures["by_day"] = {k: v for k, v in owners.items() if "|" in k}
+    figures["owners"] = {k: v for k, v in owners.items() if isinstance(k, str)}
+    figures["by_day"] = {k: v for k, v in owners.items() if isinstance(k, tuple)}
     return figures
 
 
@@ -341,9 +341,9 @@ def print_mechanism_costs(figures: dict) -> None:
     for name, secs in sorted(owners.items(), key=lambda kv: -kv[1]):
         # what a record day and another day cost this mechanism, in microseconds
         a_day = "".join(
-            f"  {by_day[f'{name}|{kind}'] / max(n, 1) * 1e6:6.0f} us/{kind[:-5]} day"
+            f"  {by_day[name, kind] / max(n, 1) * 1e6:6.0f} us/{kind[:-5]} day"
             for kind, n in n_days.items()
-            if f"{name}|{kind}" in by_day  # none for work outside the days (the tables)
+            if (name, kind) in by_day  # none for work outside the days (the tables)
         )
         print(f"  {name:20s} {secs:7.3f} s  {secs / floor:5.2f}x the floor{a_day}")
     for kind, (secs, n) in figures["days"].items():
