@@ -37,7 +37,9 @@ from civsim.arguments import (
 from civsim.console import (
     budget_summary,
     budget_text,
+    check_failures,
     check_summary,
+    check_text,
     fund_text,
     tasks_summary,
     tasks_text,
@@ -293,12 +295,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         if reused:
             where = Path(args.out) / STORED
             print(f"{scenario.name}: records reused from {where}", file=sys.stderr)
-        if args.json:
-            continue  # the records are printed at the end, as JSON
-        shown = table.drop(columns=["asserts", "note"])
-        shown["passed"] = table["passed"].map({True: "pass", False: "FAIL"})
-        with pd.option_context("display.width", 200, "display.max_columns", None):
-            print(shown.to_string(index=False, na_rep="-", float_format="{:.3f}".format))
+        if not args.json:  # with --json the records are printed at the end
+            print(check_text(table))
     records = pd.concat(tables, ignore_index=True)
     if args.out:
         with staged_folder(Path(args.out)) as tmp:
@@ -310,18 +308,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(f"records written  {Path(args.out) / 'checks.csv'}")
     if failed.empty:
         return 0 if args.json else _print(f"all {len(records)} checks passed")
-    names = (failed["scenario"] + ": " + failed["check"] + failed["item"].map(_bracketed)).unique()
-    print(f"{len(failed)} of {len(records)} checks failed: {'; '.join(names)}", file=sys.stderr)
+    print(check_failures(failed, len(records)), file=sys.stderr)
     return 1
 
 
 def _print(text: str) -> int:
     print(text)  # a command's last words; with --json, its summary for scripts (civsim.console)
     return 0
-
-
-def _bracketed(item: str) -> str:
-    return f" [{item}]" if item else ""
 
 
 def _cmd_budget(args: argparse.Namespace) -> int:

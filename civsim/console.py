@@ -21,7 +21,9 @@ import pandas as pd
 __all__ = [
     "budget_summary",
     "budget_text",
+    "check_failures",
     "check_summary",
+    "check_text",
     "fund_text",
     "records",
     "tasks_summary",
@@ -249,3 +251,27 @@ def check_summary(checks: pd.DataFrame, out: str | None) -> dict[str, Any]:
     """
     passed = int(checks["passed"].astype(bool).sum())
     return {"passed": passed, "failed": len(checks) - passed, "checks": records(checks), "out": out}
+
+
+def check_text(table: pd.DataFrame) -> str:
+    """One scenario's reality checks as ``civsim check`` prints them: a row each, pass or FAIL."""
+    shown = table.drop(columns=["asserts", "note"])
+    shown["passed"] = table["passed"].map({True: "pass", False: "FAIL"})
+    with pd.option_context("display.width", 200, "display.max_columns", None):
+        return shown.to_string(index=False, na_rep="-", float_format="{:.3f}".format)
+
+
+def check_failures(failed: pd.DataFrame, total: int) -> str:
+    """The line naming the failed checks (scenario: check [item]), out of ``total``.
+
+    Examples
+    --------
+    >>> failed = pd.DataFrame(
+    ...     {"scenario": ["a", "a"], "check": ["no_fund", "lever_directions"], "item": ["", "x"]}
+    ... )
+    >>> check_failures(failed, 9)
+    '2 of 9 checks failed: a: no_fund; a: lever_directions [x]'
+    """
+    item = failed["item"].map(lambda i: f" [{i}]" if i else "")
+    names = (failed["scenario"] + ": " + failed["check"] + item).unique()
+    return f"{len(failed)} of {total} checks failed: {'; '.join(names)}"

@@ -26,22 +26,21 @@ from typing import Any
 
 import pandas as pd
 from matplotlib.axes import Axes
-from pydantic import BaseModel
 
 from civsim import plots
+from civsim.assumptions import assumptions_table
 from civsim.city import City, build_city
 from civsim.export import staged_folder, write_csv
 from civsim.findings import verdicts
 from civsim.index_figure import plot_civilization_index
 from civsim.page import Section, cell_text, figure_html, localise, table_html
 from civsim.results import Comparison
-from civsim.scenario import ASSUMPTION, Scenario, parameter_table, scenario_hash
+from civsim.scenario import Scenario, scenario_hash
 from civsim.summary import executive_summary, report_text, wan
 from civsim.tasks import workload
 from civsim.webfont import WEB_FONT, font_face
 
 __all__ = [
-    "assumptions_table",
     "comparison_table",
     "protocol_table",
     "render_report",
@@ -213,86 +212,6 @@ def protocol_table(comparison: Comparison, lang: str = "zh") -> pd.DataFrame | N
         "index_worst": s["index_worst"].round(2).to_numpy(),
     }
     return pd.DataFrame({t[f"col_{k}"]: columns[k] for k in ("scenario", *PROTOCOL_COLUMNS)})
-
-
-def assumptions_table(scenarios: Sequence[Scenario]) -> pd.DataFrame:
-    """Every parameter changed from its default or resting on an assumption.
-
-    Identical rows are listed once, naming their scenarios (``all`` when
-    every scenario has it). Settings without a unit (a mode, a switch, a
-    policy) are listed when they differ from their default.
-
-    Parameters
-    ----------
-    scenarios : sequence of Scenario
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``scenario, path, value, default, unit, plausible, source``;
-        ``plausible`` is an assumption's range (``low – high``; empty where none is given).
-
-    Examples
-    --------
-    >>> from civsim.scenario import load_scenario
-    >>> base = load_scenario("scenarios/baseline.yaml")
-    >>> camp = load_scenario("scenarios/campaign_mode.yaml")
-    >>> t = assumptions_table([base, camp])
-    >>> t.loc[t["path"] == "simulation.campaign.mode", ["scenario", "value"]].values.tolist()
-    [['campaign_mode', 'campaign']]
-    """
-    columns = ["path", "value", "default", "unit", "plausible", "source"]
-    rows = [
-        {"scenario": sc.name, **{k: str(r[k]) for k in columns}, "plausible": _range(r)}
-        for sc in scenarios
-        for r in parameter_table(sc)
-        if r["changed"] or r["source"].startswith(ASSUMPTION)
-    ]
-    for sc in scenarios:
-        for name, section in sc:
-            if isinstance(section, BaseModel):
-                _changed_settings(section, name, sc, rows)
-    table = pd.DataFrame(rows, columns=["scenario", *columns])
-    everywhere = len(scenarios)
-    grouped = table.groupby(columns, sort=False)["scenario"].agg(
-        lambda names: "all" if names.nunique() == everywhere else ", ".join(dict.fromkeys(names))
-    )
-    return grouped.reset_index()[["scenario", *columns]]
-
-
-def _range(row: Mapping[str, Any]) -> str:
-    """An assumption's plausible range as ``low – high``, or empty."""
-    return "" if row["plausible"] is None else "{} – {}".format(*row["plausible"])
-
-
-def _changed_settings(model: BaseModel, path: str, sc: Scenario, rows: list[dict]) -> None:
-    """Collect settings without a unit (modes, switches, policies) that differ from their default.
-
-    :func:`civsim.scenario.parameter_table` lists the parameters with units;
-    these choices matter as much to a reader of the report.
-    """
-    for name, info in type(model).model_fields.items():
-        value = getattr(model, name)
-        where = f"{path}.{name}"
-        if isinstance(value, BaseModel):
-            _changed_settings(value, where, sc, rows)
-            continue
-        extra = info.json_schema_extra
-        has_unit = isinstance(extra, dict) and "unit" in extra
-        scalar = isinstance(value, str | bool | int | float)
-        if has_unit or not scalar or info.is_required() or value == info.default:
-            continue
-        rows.append(
-            {
-                "scenario": sc.name,
-                "path": where,
-                "value": str(value),
-                "default": str(info.default),
-                "unit": "",
-                "plausible": "",
-                "source": sc.sources.get(where, info.description or ""),
-            }
-        )
 
 
 def run_metadata(

@@ -97,7 +97,7 @@ def executive_summary(
     other_cities : sequence of str
         Scenarios of another place than the baseline.
     assumptions : pandas.DataFrame
-        :func:`civsim.report.assumptions_table` of the scenarios: the settings that
+        :func:`civsim.assumptions.assumptions_table` of the scenarios: the settings that
         differ between them, and the assumptions among those.
     lang : {"zh", "en"}
     drivers : str, optional

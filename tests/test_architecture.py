@@ -71,6 +71,7 @@ STAGES = (
             "civsim.sheets",
             "civsim.findings",
             "civsim.webfont",
+            "civsim.assumptions",
             "civsim.summary",
             "civsim.page",
             "civsim.report",

@@ -11,9 +11,10 @@ import pandas as pd
 import pytest
 from conftest import SCENARIOS, variant, write_yaml
 
+from civsim.assumptions import assumptions_table
 from civsim.cli import main
 from civsim.experiments import compare
-from civsim.report import assumptions_table, comparison_table, render_report
+from civsim.report import comparison_table, render_report
 from civsim.results import build_comparison
 from civsim.sim import prepare
 from civsim.summary import _all_text, report_text
