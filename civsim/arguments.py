@@ -33,6 +33,7 @@ __all__ = [
     "positive",
     "replication_options",
     "report_options",
+    "seed_number",
     "server_options",
     "set_option",
     "workbook_language",
@@ -127,7 +128,7 @@ def replication_options(
         default=reps_default,
         help=f"replications (default {reps_default})",
     )
-    p.add_argument("--seed", type=int, help=f"master seed (default: {seed_default})")
+    p.add_argument("--seed", type=seed_number, help=f"master seed (default: {seed_default})")
     p.add_argument("--executor", choices=["serial", "process"], default="process")
     p.add_argument("--workers", type=positive, help="processes (default: all cores)")
 
@@ -203,6 +204,24 @@ def positive(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text}")
+    return value
+
+
+def seed_number(text: str) -> int:
+    """An argument type: a master seed, a whole number >= 0 (numpy's seeds are).
+
+    Examples
+    --------
+    >>> seed_number("20240101")
+    20240101
+    >>> seed_number("-1")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: expected a whole number >= 0, got -1
+    """
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text}")
     return value
 
 
@@ -282,7 +301,7 @@ def calibration_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--replications", type=positive, help="replications per point (default 3)")
     p.add_argument("--waves", type=positive, help="waves of the history match (default 2)")
     p.add_argument("--cutoff", type=float, help="implausibility cut-off (default 3)")
-    p.add_argument("--seed", type=int, help="master seed (default: the scenario's)")
+    p.add_argument("--seed", type=seed_number, help="master seed (default: the scenario's)")
     executor_options(p)
 
 

@@ -102,7 +102,7 @@ class Settings(Frozen):
         0.01, gt=0, le=1, description="p-value below which that correlation is not chance"
     )
     closest: int = Field(5, ge=1, description="points shown when none is left standing")
-    seed: int | None = Field(None, description="master seed (default: the scenario's)")
+    seed: int | None = Field(None, ge=0, description="master seed (default: the scenario's)")
 
 
 class NoPointStanding(CivsimError):

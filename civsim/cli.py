@@ -30,6 +30,7 @@ from civsim.arguments import (
     load_with_sets,
     replication_options,
     report_options,
+    seed_number,
     server_options,
     set_option,
     workbook_language,
@@ -560,7 +561,7 @@ def _parser() -> argparse.ArgumentParser:
     p = command(sub, "generate", help="write a scenario folder of a city of about N grids")
     p.add_argument("--grids", type=int, required=True, metavar="N")
     p.add_argument("--out", metavar="DIR", required=True)
-    p.add_argument("--seed", type=int, help="the city's seed (default: the base's)")
+    p.add_argument("--seed", type=seed_number, help="the city's seed (default: the base's)")
     p.add_argument(
         "--base",
         default=str(Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"),

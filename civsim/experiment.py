@@ -113,7 +113,7 @@ class Experiment(Frozen):
     )
     levels: int = Field(4, ge=2, description="grid levels of the Morris sampler")
     replications: int = Field(1, ge=1, description="replications per point and lever")
-    seed: int | None = Field(None, description="master seed (default: the scenario's)")
+    seed: int | None = Field(None, ge=0, description="master seed (default: the scenario's)")
     uncertainties: tuple[Uncertainty, ...] = ()
     levers: tuple[Lever, ...] = (Lever(name="as_is"),)
     source_file: str | None = Field(default=None, exclude=True)

@@ -66,6 +66,53 @@ def test_missing_file_exits_2(tmp_path: Path, capsys) -> None:
     assert "scenario file not found" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "county_nominee.yaml"],
+        ["compare", "county_nominee.yaml", "county_nominee.yaml"],
+        ["check", "county_nominee.yaml"],
+        ["fund", "county_nominee.yaml"],
+        [
+            "calibrate",
+            "county_nominee.yaml",
+            "targets/county_documented.yaml",
+            "--params",
+            "simulation.dynamics.upkeep_rate",
+        ],
+        ["generate", "--grids", "10"],
+    ],
+    ids=lambda argv: argv[0],
+)
+def test_a_negative_seed_is_refused_before_any_work(tmp_path: Path, capsys, argv) -> None:
+    """`--seed -1` (numpy takes no negative seed): exit 2, the option named, nothing written."""
+    command, *rest = argv
+    files = [str(SCENARIOS / a) if a.endswith(".yaml") else a for a in rest]
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as stop:
+        main([command, *files, "--seed", "-1", "--out", str(out)])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "--seed: expected a whole number >= 0, got -1" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_an_experiment_with_a_negative_seed_is_refused(tmp_path: Path, capsys) -> None:
+    """An experiment file's `seed: -1`: exit 2, the file and field named, no run store."""
+    text = (SCENARIOS / "experiments" / "county_quick.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "negative.yaml"
+    path.write_text(
+        text.replace("../county_nominee.yaml", str(SCENARIOS / "county_nominee.yaml"))
+        + "seed: -1\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "store"
+    assert main(["explore", str(path), "--out", str(out), "--executor", "serial"]) == 2
+    err = capsys.readouterr().err
+    assert "negative.yaml: seed: Input should be greater than or equal to 0" in err
+    assert "Traceback" not in err and not out.exists()
+
+
 def test_version_prints_the_package_version(capsys) -> None:
     """`civsim --version` prints the installed version and the model's hash, and exits 0."""
     from importlib.metadata import version

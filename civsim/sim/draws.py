@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from civsim.errors import CivsimError
+
 __all__ = ["NAMED_BEFORE", "DayStarts", "Draws", "replication_seed", "stream_seed"]
 
 #: Streams that existed when streams were spawned by position: each keeps its old
@@ -45,7 +47,14 @@ def replication_seed(seed: int, replication: int) -> np.random.SeedSequence:
     >>> b = np.random.SeedSequence(7).spawn(4)[3]
     >>> bool((a.generate_state(4) == b.generate_state(4)).all())
     True
+    >>> replication_seed(-1, 0)
+    Traceback (most recent call last):
+    ...
+    civsim.errors.CivsimError: seed -1, replication 0: each must be a whole number >= 0
     """
+    if seed < 0 or replication < 0:  # numpy's own error names neither
+        given = f"seed {seed}, replication {replication}"
+        raise CivsimError(f"{given}: each must be a whole number >= 0")
     return np.random.SeedSequence(seed, spawn_key=(replication,))
 
 
