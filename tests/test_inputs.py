@@ -511,3 +511,78 @@ def test_yaml_refuses_non_finite_numbers_outside_civsim_models(tmp_path: Path) -
         assert "simulation.mechanisms.plain_params.gain" in str(err.value)
     finally:
         unregister_mechanism_params("plain_params")
+
+
+def _spoil_cell(folder: Path, table: str, pick: Callable[[dict], bool], column: str, value: str):
+    """Set ``column`` of the first row of ``table`` that ``pick`` accepts; (its line, its id)."""
+    path = folder / "baseline_tables" / table
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    index = next(i for i, row in enumerate(rows) if pick(row))
+    row_id = rows[index]["id"]
+    rows[index][column] = value
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return index + 2, row_id  # the header is line 1
+
+
+@pytest.mark.parametrize(
+    ("table", "pick", "column", "value", "expected"),
+    [
+        # checked by the framework's validator
+        ("contents.csv", lambda r: r["id"] == "C005", "item", "I99", "unknown item 'I99'"),
+        ("standards.csv", lambda r: r["id"] == "S004", "content", "C999", "unknown content"),
+        (
+            "standards.csv",
+            lambda r: r["lead_unit"] == "urban_mgmt",
+            "lead_unit",
+            "urban_mgnt",
+            "unknown unit 'urban_mgnt' (did you mean 'urban_mgmt'?)",
+        ),
+        # checked by the scenario's, across sections
+        ("districts.csv", lambda r: r["id"] == "d03", "id", "d01", "duplicate id 'd01'"),
+        (
+            "units.csv",
+            lambda r: r["id"] == "urban_mgmt",
+            "reports_to",
+            "comittee",
+            "did you mean 'committee'?",
+        ),
+        (
+            "budget_lines.csv",
+            lambda r: r["target_kind"] == "place_type",
+            "target",
+            "nowhere",
+            "unknown place_type 'nowhere'",
+        ),
+    ],
+    ids=["content-item", "standard-content", "lead-unit", "district-id", "reports-to", "line"],
+)
+def test_a_row_refused_across_rows_is_named_in_its_own_table(
+    tmp_path: Path, table, pick, column, value, expected
+) -> None:
+    """A row naming what is not there, or repeating an id: its table's file, line and column.
+
+    Checks that look across rows (or across sections) run once every table is
+    read; the message still names the CSV the planner edits and the line a
+    spreadsheet shows there, not the scenario file and a count of data rows.
+    """
+    for name in ("baseline.yaml", "baseline_tables"):
+        source = SCENARIOS / name
+        copy = tmp_path / name
+        if source.is_dir():
+            copy.mkdir()
+            for f in source.iterdir():
+                copy.joinpath(f.name).write_bytes(f.read_bytes())
+        else:
+            copy.write_bytes(source.read_bytes())
+    line, row_id = _spoil_cell(tmp_path, table, pick, column, value)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(tmp_path / "baseline.yaml")
+    err = info.value
+    assert err.file == str(tmp_path / "baseline_tables" / table)
+    id_note = "" if column == "id" else f" ({row_id})"
+    assert err.where == f"row {line}{id_note}, column {column}"
+    assert expected in err.message

@@ -31,7 +31,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from civsim.errors import ScenarioError
-from civsim.scenario.checks import hint
+from civsim.scenario.checks import RowError, hint
 from civsim.scenario.params import MAX_YAML_BYTES
 from civsim.scenario.schema.scenario import Scenario
 from civsim.scenario.tables import Table, read_table
@@ -293,6 +293,9 @@ def _explain(exc: ValidationError, path: Path, tables: dict[tuple, Table]) -> Sc
     err = exc.errors()[0]
     loc = tuple(err["loc"])
     msg = err["msg"]
+    row_error = err.get("ctx", {}).get("error")
+    if isinstance(row_error, RowError):
+        return _explain_row(row_error, loc, path, tables)
     if err["type"] == "extra_forbidden":
         known = _fields_at(loc[:-1])
         msg = f"unknown key {loc[-1]!r}{hint(str(loc[-1]), known)}"
@@ -309,6 +312,19 @@ def _explain(exc: ValidationError, path: Path, tables: dict[tuple, Table]) -> Sc
             return ScenarioError(msg, file=table.label, where=f"row {row}, column {col}")
     where = ".".join(str(p) for p in loc) or None
     return ScenarioError(msg, file=str(path), where=where)
+
+
+def _explain_row(
+    err: RowError, loc: tuple, path: Path, tables: dict[tuple, Table]
+) -> ScenarioError:
+    """A row refused by a validator at ``loc``: in its own file's rows, if it has one."""
+    table = tables.get((*loc, *err.table.split(".")))
+    if table is None:  # written in the YAML: its field, and the row counted in it
+        return ScenarioError(str(err), file=str(path), where=_dotted(loc) or None)
+    row = err.index + 1 + table.header_rows
+    return ScenarioError(
+        err.message, file=table.label, where=f"row {row}{err.id_note}, column {err.column}"
+    )
 
 
 def _fields_at(loc: tuple) -> list[str]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from civsim.scenario.checks import check_unique, hint
+from civsim.scenario.checks import RowError, check_unique, hint
 from civsim.scenario.params import ASSUMPTION, Frozen, IdStr, param
 from civsim.scenario.schema.framework import Framework
 
@@ -273,7 +274,7 @@ class Budget(Frozen):
             )
         if self.first_year_policy == "performance":
             raise ValueError("first_year_policy cannot be performance: year 1 has no results")
-        check_unique(self.lines, "budget lines")
+        check_unique(self.lines, "lines", label="budget lines")
         named = [row.district for row in self.district_condition]
         if len(set(named)) < len(named):
             raise ValueError("budget.district_condition names a district twice")
@@ -292,38 +293,47 @@ def check_budget_refs(
     """
     for i, row in enumerate(budget.district_condition):
         if row.district not in districts:
-            raise ValueError(
-                f"budget.district_condition row {i + 1}: unknown district {row.district!r}"
-                f"{hint(row.district, districts)}"
+            raise RowError(
+                "budget.district_condition",
+                i,
+                "district",
+                f"unknown district {row.district!r}{hint(row.district, districts)}",
+                label="budget.district_condition",
             )
     tables = {
         "place_type": {p.id for p in framework.place_types} if framework else set(),
         "standard": {s.id for s in framework.standards} if framework else set(),
     }
     for i, line in enumerate(budget.lines):
+        refused = functools.partial(_line_error, i, line.id)
         if days_per_year is not None and line.start_day >= days_per_year:
-            raise ValueError(
-                f"budget lines row {i + 1} ({line.id}): start_day {line.start_day} is not a day "
-                f"of a {days_per_year}-day year"
+            raise refused(
+                "start_day",
+                f"start_day {line.start_day} is not a day of a {days_per_year}-day year",
             )
         known = tables.get(line.target_kind)
         if known is None:
             continue
         if framework is None:
-            raise ValueError(f"budget lines row {i + 1} ({line.id}): targets need a framework")
+            raise refused("target", "targets need a framework")
         if line.target not in known:
-            raise ValueError(
-                f"budget lines row {i + 1} ({line.id}): unknown {line.target_kind} "
-                f"{line.target!r}{hint(line.target or '', known)}"
+            raise refused(
+                "target",
+                f"unknown {line.target_kind} {line.target!r}{hint(line.target or '', known)}",
             )
         std = next((s for s in framework.standards if s.id == line.target), None)
         if std is not None and line.effect == "publicity" and std.method != "survey":
-            raise ValueError(
-                f"budget lines row {i + 1} ({line.id}): publicity works on survey standards; "
-                f"{std.id} is a {std.method} standard"
+            raise refused(
+                "effect",
+                f"publicity works on survey standards; {std.id} is a {std.method} standard",
             )
         if std is not None and line.effect in PLACE_EFFECTS and not std.place_types:
-            raise ValueError(
-                f"budget lines row {i + 1} ({line.id}): effect {line.effect} needs "
-                f"checkpoints, but standard {std.id} has no place types"
+            raise refused(
+                "effect",
+                f"effect {line.effect} needs checkpoints, but standard {std.id} has no place types",
             )
+
+
+def _line_error(index: int, line_id: str, column: str, message: str) -> RowError:
+    """Row ``index`` of the budget lines refused at ``column`` (see :class:`RowError`)."""
+    return RowError("budget.lines", index, column, message, line_id, label="budget lines")

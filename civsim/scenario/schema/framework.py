@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from civsim.scenario.checks import check_parents, check_unique, hint
+from civsim.scenario.checks import RowError, check_parents, check_unique, hint
 from civsim.scenario.params import Frozen, IdStr, split_list
 
 Environment = Literal[
@@ -168,8 +168,11 @@ class Framework(Frozen):
         for i, std in enumerate(self.standards):
             for t in std.place_types:
                 if t not in types:
-                    raise ValueError(
-                        f"standards row {i + 1} ({std.id}): unknown place type {t!r}"
-                        f"{hint(t, types)}"
+                    raise RowError(
+                        "standards",
+                        i,
+                        "place_types",
+                        f"unknown place type {t!r}{hint(t, types)}",
+                        std.id,
                     )
         return self

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import Field, model_validator
 
-from civsim.scenario.checks import Identified, check_parents, check_unique, hint
+from civsim.scenario.checks import Identified, RowError, check_parents, check_unique, hint
 from civsim.scenario.params import Frozen, IdStr, param
 from civsim.scenario.schema.budget import Budget, check_budget_refs
 from civsim.scenario.schema.cycle import Cycle
@@ -56,41 +56,47 @@ class Scenario(Frozen):
     def _references(self) -> Scenario:
         org = self.organisation
         ids: dict[str, str] = {}
-        tables: list[tuple[str, Sequence[Identified]]] = [
-            ("committee", [org.committee]),
-            ("office", [org.office]),
-            ("units", org.units),
-            ("districts", self.territory.districts),
-            ("streets", self.territory.streets or ()),
-            ("communities", self.territory.communities or ()),
-            ("grids", self.territory.grids or ()),
+        # the bodies by kind, and the path of each kind's table (the committee and office
+        # are one body each, no table)
+        tables: list[tuple[str, str | None, Sequence[Identified]]] = [
+            ("committee", None, [org.committee]),
+            ("office", None, [org.office]),
+            ("units", "organisation.units", org.units),
+            ("districts", "territory.districts", self.territory.districts),
+            ("streets", "territory.streets", self.territory.streets or ()),
+            ("communities", "territory.communities", self.territory.communities or ()),
+            ("grids", "territory.grids", self.territory.grids or ()),
         ]
-        for kind, items in tables:
+        for kind, table, items in tables:
             for i, item in enumerate(items):
                 if item.id in ids:
-                    raise ValueError(
-                        f"duplicate id {item.id!r} in {kind} (row {i + 1}); "
-                        f"already used in {ids[item.id]}"
-                    )
+                    used = f"duplicate id {item.id!r}; already used in {ids[item.id]}"
+                    if table is None:
+                        raise ValueError(f"{kind}: {used}")
+                    raise RowError(table, i, "id", used)
                 ids[item.id] = kind
         leaders = {org.committee.id, org.office.id} | {u.id for u in org.units}
         for i, u in enumerate(org.units):
             if u.reports_to not in leaders:
-                raise ValueError(
-                    f"units row {i + 1} ({u.id}): reports_to {u.reports_to!r} is not the "
-                    f"committee, the office or a member unit{hint(u.reports_to, leaders)}"
+                raise RowError(
+                    "organisation.units",
+                    i,
+                    "reports_to",
+                    f"reports_to {u.reports_to!r} is not the committee, the office or a member "
+                    f"unit{hint(u.reports_to, leaders)}",
+                    u.id,
                 )
         t = self.territory
-        check_parents(t.streets, "district", {d.id for d in t.districts}, "streets")
+        check_parents(t.streets, "district", {d.id for d in t.districts}, "territory.streets")
         if t.communities is not None:
             parents = {s.id for s in t.streets} if t.streets is not None else None
             if parents is None:
                 raise ValueError("a communities table needs a streets table too")
-            check_parents(t.communities, "street", parents, "communities")
+            check_parents(t.communities, "street", parents, "territory.communities")
         if t.grids is not None:
             if t.communities is None:
                 raise ValueError("a grids table needs a communities table too")
-            check_parents(t.grids, "community", {c.id for c in t.communities}, "grids")
+            check_parents(t.grids, "community", {c.id for c in t.communities}, "territory.grids")
         if self.framework is not None:
             units = {u.id for u in org.units}
             _check_unit_refs(self.framework, units)
@@ -99,7 +105,9 @@ class Scenario(Frozen):
             )
             if problem:
                 i, col, msg = problem
-                raise ValueError(f"framework responsibilities row {i + 1}, column {col}: {msg}")
+                raise RowError(
+                    "framework.responsibilities", i, col, msg, label="framework responsibilities"
+                )
         if self.places is not None:
             _check_places(self)
         return self
@@ -264,14 +272,21 @@ def _check_places(scenario: Scenario) -> None:
     claimants |= {d.id for d in scenario.territory.districts}
     for i, place in enumerate(places):
         if place.place_type not in types:
-            raise ValueError(
-                f"places row {i + 1} ({place.id}): unknown place type {place.place_type!r}"
-                f"{hint(place.place_type, types)}"
+            raise RowError(
+                "places",
+                i,
+                "place_type",
+                f"unknown place type {place.place_type!r}{hint(place.place_type, types)}",
+                place.id,
             )
         if place.claimed_by is not None and place.claimed_by not in claimants:
-            raise ValueError(
-                f"places row {i + 1} ({place.id}): claimed_by {place.claimed_by!r} is neither "
-                f"a member unit nor a district{hint(place.claimed_by, claimants)}"
+            raise RowError(
+                "places",
+                i,
+                "claimed_by",
+                f"claimed_by {place.claimed_by!r} is neither a member unit nor a district"
+                f"{hint(place.claimed_by, claimants)}",
+                place.id,
             )
 
 
@@ -279,11 +294,15 @@ def _check_unit_refs(framework: Framework, units: set[str]) -> None:
     """Every unit named by a standard or a place type must be a member unit."""
     for table in ("standards", "place_types"):
         for i, row in enumerate(getattr(framework, table)):
-            named = [row.lead_unit] if row.lead_unit else []
-            named += list(getattr(row, "cooperating_units", ()))
-            for unit in named:
+            named = [("lead_unit", row.lead_unit)] if row.lead_unit else []
+            named += [("cooperating_units", u) for u in getattr(row, "cooperating_units", ())]
+            for column, unit in named:
                 if unit not in units:
-                    raise ValueError(
-                        f"framework {table} row {i + 1} ({row.id}): unknown unit {unit!r}"
-                        f"{hint(unit, units)}"
+                    raise RowError(
+                        f"framework.{table}",
+                        i,
+                        column,
+                        f"unknown unit {unit!r}{hint(unit, units)}",
+                        row.id,
+                        label=f"framework {table}",
                     )
