@@ -30,6 +30,7 @@ __all__ = [
     "executor_options",
     "json_option",
     "load_with_sets",
+    "port_number",
     "positive",
     "replication_options",
     "report_options",
@@ -38,6 +39,10 @@ __all__ = [
     "set_option",
     "workbook_language",
 ]
+
+
+#: The highest TCP port.
+MAX_PORT = 65535
 
 
 class Parser(argparse.ArgumentParser):
@@ -140,7 +145,7 @@ def server_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scenarios", default="scenarios", metavar="DIR", help="folder of scenarios")
     p.add_argument("--host", default="localhost", help="address to listen on (default localhost)")
     p.add_argument(
-        "--port", type=positive, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+        "--port", type=port_number, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
     )
     p.add_argument("--open", action="store_true", help="open it in the browser")
 
@@ -204,6 +209,24 @@ def positive(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text}")
+    return value
+
+
+def port_number(text: str) -> int:
+    """An argument type: a TCP port, 1 to 65535.
+
+    Examples
+    --------
+    >>> port_number("8800")
+    8800
+    >>> port_number("99999")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: expected a port from 1 to 65535, got 99999
+    """
+    value = int(text)
+    if not 1 <= value <= MAX_PORT:
+        raise argparse.ArgumentTypeError(f"expected a port from 1 to {MAX_PORT}, got {text}")
     return value
 
 

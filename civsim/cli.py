@@ -426,8 +426,10 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 def _cmd_app(args: argparse.Namespace) -> int:
     from civsim.app.serve import serve
 
-    _print(f"civsim app: http://{args.host}:{args.port} (Ctrl-C stops it)")
-    return serve(args.scenarios, args.host, args.port, args.open)
+    def announce(url: str) -> None:
+        _print(f"civsim app: {url} (Ctrl-C stops it)")
+
+    return serve(args.scenarios, args.host, args.port, args.open, announce)
 
 
 def _parser() -> argparse.ArgumentParser:

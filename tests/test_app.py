@@ -150,6 +150,29 @@ def test_civsim_app_refuses_a_missing_folder(tmp_path: Path, capsys) -> None:
     assert "no such folder" in capsys.readouterr().err
 
 
+def test_civsim_app_refuses_a_port_it_cannot_listen_on(monkeypatch, capsys) -> None:
+    """A port another program holds, or none at all: exit 2 and the reason, no server started."""
+    import socket
+    import subprocess
+
+    def no_server(*args, **kwargs):
+        raise AssertionError("the server was started")
+
+    monkeypatch.setattr(subprocess, "run", no_server)
+    with socket.socket() as taken:
+        taken.bind(("localhost", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["app", "--scenarios", str(SCENARIOS), "--port", str(port)]) == 2
+    said = capsys.readouterr()
+    assert f"cannot listen on localhost:{port}" in said.err and "--port" in said.err
+    assert "http://" not in said.out  # no address announced for a server that never ran
+    with pytest.raises(SystemExit) as stop:
+        main(["app", "--scenarios", str(SCENARIOS), "--port", "99999"])
+    assert stop.value.code == 2
+    assert "expected a port from 1 to 65535, got 99999" in capsys.readouterr().err
+
+
 def test_a_renamed_copy_is_run_under_its_own_name(runner, county) -> None:
     """The option with no lever moved is its base renamed: its tables carry the new name."""
     same = override(county, {"name": "explorer"})

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from civsim.errors import CivsimError
 
-__all__ = ["DEFAULT_PORT", "FOLDER_ENV", "app_command", "serve", "server_env"]
+__all__ = ["DEFAULT_PORT", "FOLDER_ENV", "app_command", "check_address", "serve", "server_env"]
 
 #: Solara's own default port.
 DEFAULT_PORT = 8765
@@ -44,6 +46,41 @@ def app_command(
     ]
 
 
+def check_address(host: str, port: int) -> None:
+    """Refuse an address the server could not listen on, before starting it.
+
+    The server would print its own error and exit 3 after starting; a port another
+    program holds is the usual reason (a second explorer, say).
+
+    Raises
+    ------
+    CivsimError
+        If ``host:port`` cannot be bound now.
+
+    Examples
+    --------
+    >>> with socket.socket() as taken:
+    ...     taken.bind(("localhost", 0))
+    ...     taken.listen()
+    ...     check_address("localhost", taken.getsockname()[1])
+    Traceback (most recent call last):
+    ...
+    civsim.errors.CivsimError: cannot listen on localhost:...
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            # as the server binds: a port a closed server left waiting is free to it
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        raise CivsimError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}; another program (another "
+            "explorer?) may hold the port: choose another with --port, or stop that one"
+        ) from None
+
+
 def server_env(folder: str | Path) -> dict[str, str]:
     """The server's environment: the scenarios' folder, this civsim on the path, no statistics."""
     folder = Path(folder)
@@ -59,17 +96,25 @@ def serve(
     host: str = "localhost",
     port: int = DEFAULT_PORT,
     open_browser: bool = False,
+    announce: Callable[[str], object] | None = None,
 ) -> int:
     """Serve the explorer on ``host:port`` until interrupted; the server's exit code.
+
+    ``announce`` is given the explorer's address once the folder and the address
+    have been checked, before the server starts.
 
     Raises
     ------
     CivsimError
-        If ``folder`` is not a folder, or Solara (the ``app`` extra) is not installed.
+        If ``folder`` is not a folder, Solara (the ``app`` extra) is not installed, or
+        the server could not listen on ``host:port`` (:func:`check_address`).
     """
     env = server_env(folder)
     if importlib.util.find_spec("solara") is None:
         raise CivsimError("civsim app needs Solara: pip install -e '.[app]'")
+    check_address(host, port)
+    if announce is not None:
+        announce(f"http://{host}:{port}")
     try:
         return subprocess.run(
             app_command(host, port, open_browser), env=env, check=False
