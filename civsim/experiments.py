@@ -191,13 +191,17 @@ def _execute(
     keep: int | None = None,
 ) -> Iterator[Any]:
     """Each job's :func:`_task`, in job order."""
+    # refused whatever the number of jobs: a misspelt executor should not pass unseen
+    # because one replication runs here anyway
+    if executor not in ("serial", "process"):
+        raise CivsimError(f"unknown executor {executor!r}; expected 'serial' or 'process'")
+    if workers is not None and workers < 1:
+        raise CivsimError(f"workers must be at least 1, got {workers}")
     if executor == "serial" or len(jobs) == 1:
         for seed, rep in jobs:
             yield _task(prep, seed, rep, keep)
             bar.update()
         return
-    if executor != "process":
-        raise CivsimError(f"unknown executor {executor!r}; expected 'serial' or 'process'")
     workers = workers or os.cpu_count() or 1
     tasks = [(seed, rep, keep) for seed, rep in jobs]
     with ProcessPoolExecutor(

@@ -219,6 +219,25 @@ def test_saved_tables_read_back_equal(county_run, tmp_path) -> None:
         )
 
 
+@pytest.mark.parametrize(
+    ("reps", "options", "expected"),
+    [
+        (1, {"executor": "procces"}, "unknown executor 'procces'"),
+        (2, {"executor": "procces"}, "unknown executor 'procces'"),
+        (1, {"executor": "process", "workers": 0}, "workers must be at least 1, got 0"),
+        (2, {"executor": "process", "workers": 0}, "workers must be at least 1, got 0"),
+    ],
+)
+def test_replicate_refuses_a_misspelt_executor_and_no_workers(
+    county, reps, options, expected
+) -> None:
+    """Refused however many replications: one would otherwise run here, the mistake unseen."""
+    from civsim.errors import CivsimError
+
+    with pytest.raises(CivsimError, match=expected):
+        replicate(county, reps, **options)
+
+
 def test_run_command_refuses_bad_input(tmp_path, capsys) -> None:
     """Zero replications or a missing file: exit 2, a message, nothing written."""
     from civsim.cli import main
