@@ -44,6 +44,7 @@ __all__ = [
     "campaign_costs",
     "compare",
     "end_with_parent",
+    "pool_size",
     "quota_score",
     "replicate",
     "summarise",
@@ -195,21 +196,37 @@ def _execute(
     # because one replication runs here anyway
     if executor not in ("serial", "process"):
         raise CivsimError(f"unknown executor {executor!r}; expected 'serial' or 'process'")
-    if workers is not None and workers < 1:
-        raise CivsimError(f"workers must be at least 1, got {workers}")
+    size = pool_size(workers, len(jobs))
     if executor == "serial" or len(jobs) == 1:
         for seed, rep in jobs:
             yield _task(prep, seed, rep, keep)
             bar.update()
         return
-    workers = workers or os.cpu_count() or 1
     tasks = [(seed, rep, keep) for seed, rep in jobs]
     with ProcessPoolExecutor(
-        max_workers=min(workers, len(jobs)), initializer=_init_worker, initargs=(prep, os.getpid())
+        max_workers=size, initializer=_init_worker, initargs=(prep, os.getpid())
     ) as pool:
-        for out in pool.map(_run_one, tasks, chunksize=max(1, len(jobs) // (4 * workers))):
+        for out in pool.map(_run_one, tasks, chunksize=max(1, len(jobs) // (4 * size))):
             yield out
             bar.update()
+
+
+def pool_size(workers: int | None, tasks: int) -> int:
+    """Worker processes for ``tasks`` tasks: ``workers`` (default: every core), no more than tasks.
+
+    Raises
+    ------
+    CivsimError
+        If ``workers`` is below 1 (0 is not "every core": that is ``None``).
+
+    Examples
+    --------
+    >>> pool_size(4, 2), pool_size(2, 10), pool_size(None, 1)
+    (2, 2, 1)
+    """
+    if workers is not None and workers < 1:
+        raise CivsimError(f"workers must be at least 1, got {workers}")
+    return max(1, min(workers or os.cpu_count() or 1, tasks))
 
 
 def _replicate_rows(

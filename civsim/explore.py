@@ -28,7 +28,7 @@ from tqdm import tqdm
 from civsim.cluster import dask_executor
 from civsim.errors import CivsimError
 from civsim.experiment import DESIGN_KEYS, Experiment, design, experiment_hash, variant
-from civsim.experiments import end_with_parent
+from civsim.experiments import end_with_parent, pool_size
 from civsim.outcomes import OUTCOMES, replication_outcomes
 from civsim.results import RunResult, concat_results
 from civsim.scenario import Scenario, load_scenario, override, parameter_table, scenario_hash
@@ -298,7 +298,7 @@ def open_executor(
             f"unknown executor {executor!r}; expected 'serial', 'process', 'dask' or a "
             "concurrent.futures.Executor"
         )
-    size = max(1, min(workers or os.cpu_count() or 1, tasks))
+    size = pool_size(workers, tasks)
     if executor == "process":
         # Workers start on the first submission, and end with this process if it is killed.
         return stack.enter_context(
@@ -323,7 +323,7 @@ def execute(
     # The first task runs here: numba compiles (or loads) the kernels once and its cache is
     # on disk before the workers need it, instead of every worker compiling at once.
     yield tasks[0], run(*tasks[0])
-    yield from _stream(pool, tasks[1:], 2 * (workers or os.cpu_count() or 1), run)
+    yield from _stream(pool, tasks[1:], 2 * pool_size(workers, len(tasks)), run)
 
 
 def _stream(

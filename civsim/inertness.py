@@ -13,7 +13,6 @@ does not bind, a share never drawn on). The rules are data
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
@@ -26,7 +25,7 @@ import yaml
 
 from civsim.allocation import budget_inputs
 from civsim.errors import CivsimError
-from civsim.experiments import Executor
+from civsim.experiments import Executor, pool_size
 from civsim.readiness import check_ready
 from civsim.scenario import Scenario, override, parameter_table
 from civsim.sim import Prepared, prepare, simulate
@@ -479,8 +478,7 @@ def fingerprints(
     jobs = [(sc, seed) for sc in scenarios]
     if executor == "serial" or len(jobs) == 1:
         return [_fingerprint(j) for j in jobs]
-    n = min(workers or os.cpu_count() or 1, len(jobs))
-    with ProcessPoolExecutor(max_workers=n) as pool:
+    with ProcessPoolExecutor(max_workers=pool_size(workers, len(jobs))) as pool:
         return list(pool.map(_fingerprint, jobs))
 
 
