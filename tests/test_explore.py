@@ -357,3 +357,14 @@ def test_the_outcome_model_refuses_what_it_cannot_run() -> None:
         model(np.array([[0.08]]))
     with pytest.raises(CivsimError, match=r"no plausible range for cycle\.years"):
         model.problem()
+
+
+def test_no_workers_is_refused_before_the_store_is_begun(small: Path, tmp_path: Path) -> None:
+    """``workers=0`` is a mistake, not "every core": refused, and no store is written."""
+    from civsim.errors import CivsimError
+
+    experiment, scenario = load_experiment(small)
+    out = tmp_path / "store"
+    with pytest.raises(CivsimError, match="workers must be at least 1, got 0"):
+        explore(experiment, scenario, out, executor="process", workers=0, progress=False)
+    assert not out.exists()
