@@ -416,9 +416,12 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     files = city_files(base, args.grids, seed)
     with staged_folder(Path(args.out)) as tmp:
         city = load_scenario(write_city(tmp, files))
+    n, grids = len(city.territory.districts), city.territory.expected_grids()
+    # a city is built of whole streets: fewer grids than a street holds get one street
+    smallest = " (a city has at least one street)" if args.grids < grids / 2 else ""
     print(
-        f"{city.name}: {len(city.territory.districts)} districts, about "
-        f"{city.territory.expected_grids():,.0f} grids -> {Path(args.out) / 'city.yaml'}"
+        f"{city.name}: {n} district{'s' if n != 1 else ''}, about {grids:,.0f} grids{smallest}"
+        f" -> {Path(args.out) / 'city.yaml'}"
     )
     return 0
 

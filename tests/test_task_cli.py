@@ -242,6 +242,13 @@ def test_generate_writes_a_city_that_validates_and_decomposes(tmp_path: Path, ca
     assert main(["tasks", str(out / "city.yaml"), "--out", str(tmp_path / "tasks")]) == 0
 
 
+def test_generate_says_when_the_city_is_bigger_than_asked(tmp_path: Path, capsys) -> None:
+    """Fewer grids than a street holds: one street, and the message says why it is bigger."""
+    assert main(["generate", "--grids", "3", "--out", str(tmp_path / "city")]) == 0
+    said = capsys.readouterr().out
+    assert ": 1 district, about 100 grids (a city has at least one street)" in said
+
+
 def test_generate_refuses_an_absurd_size(tmp_path: Path, capsys) -> None:
     """Too many grids: exit 2 and nothing written."""
     out = tmp_path / "city"
