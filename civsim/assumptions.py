@@ -48,7 +48,7 @@ def assumptions_table(scenarios: Sequence[Scenario]) -> pd.DataFrame:
     """
     columns = ["path", "value", "default", "unit", "plausible", "source"]
     rows = [
-        {"scenario": sc.name, **{k: str(r[k]) for k in columns}, "plausible": _range(r)}
+        {"scenario": sc.name, **{k: _shown(r[k]) for k in columns}, "plausible": _range(r)}
         for sc in scenarios
         for r in parameter_table(sc)
         if r["changed"] or r["source"].startswith(ASSUMPTION)
@@ -63,6 +63,17 @@ def assumptions_table(scenarios: Sequence[Scenario]) -> pd.DataFrame:
         lambda names: "all" if names.nunique() == everywhere else ", ".join(dict.fromkeys(names))
     )
     return grouped.reset_index()[["scenario", *columns]]
+
+
+def _shown(value: Any) -> str:
+    """A parameter's value as the table shows it: an unset one (``None``: no cap, none) empty.
+
+    Examples
+    --------
+    >>> _shown(None), _shown(0.7), _shown(12_000_000)
+    ('', '0.7', '12000000')
+    """
+    return "" if value is None else str(value)
 
 
 def _range(row: Mapping[str, Any]) -> str:

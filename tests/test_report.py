@@ -184,6 +184,11 @@ def test_assumptions_list_changed_and_assumed_parameters(county_pair) -> None:
     ]
     upkeep = table[table["path"] == "simulation.dynamics.upkeep_rate"]
     assert upkeep["scenario"].tolist() == ["all"]
+    # a parameter left unset (no cap) shows empty, as its unit says, not Python's "None"
+    cap = table[table["path"] == "budget.district_cap_yuan"]
+    assert cap[["value", "default"]].values.tolist() == [["", ""]]
+    assert "empty: no cap" in cap["unit"].iloc[0]
+    assert not table.isin(["None"]).any().any()
     assert upkeep["plausible"].tolist() == ["0.02 – 0.12"]  # an assumption shows its range
     workers = table[table["path"] == "territory.generator.grid_workers_per_grid"]
     assert workers["value"].tolist() == ["1.4"] and workers["default"].tolist() != ["1.4"]
