@@ -13,7 +13,7 @@ import argparse
 import difflib
 import re
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 if typing.TYPE_CHECKING:
     from civsim.calibrate import Settings
@@ -37,6 +37,7 @@ __all__ = [
     "seed_number",
     "server_options",
     "set_option",
+    "whole_number",
     "workbook_language",
 ]
 
@@ -204,48 +205,46 @@ def load_with_sets(path: str, sets: Sequence[tuple[str, str]]) -> Scenario:
     return override(scenario, dict(sets)) if sets else scenario
 
 
-def positive(text: str) -> int:
-    """An argument type: a whole number >= 1."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text}")
-    return value
+def whole_number(
+    low: int, high: int | None = None, what: str = "a whole number", name: str = "whole number"
+) -> Callable[[str], int]:
+    """An argument type: a whole number from ``low`` (to ``high``), refused with the range.
 
-
-def port_number(text: str) -> int:
-    """An argument type: a TCP port, 1 to 65535.
+    ``what`` names it in the refusal of a number out of range, ``name`` in argparse's of a
+    word that is no number ("invalid seed value: 'abc'").
 
     Examples
     --------
-    >>> port_number("8800")
+    >>> port = whole_number(1, 65535, "a port", "port")
+    >>> port("8800")
     8800
-    >>> port_number("99999")
+    >>> port("99999")
     Traceback (most recent call last):
     ...
     argparse.ArgumentTypeError: expected a port from 1 to 65535, got 99999
-    """
-    value = int(text)
-    if not 1 <= value <= MAX_PORT:
-        raise argparse.ArgumentTypeError(f"expected a port from 1 to {MAX_PORT}, got {text}")
-    return value
-
-
-def seed_number(text: str) -> int:
-    """An argument type: a master seed, a whole number >= 0 (numpy's seeds are).
-
-    Examples
-    --------
-    >>> seed_number("20240101")
-    20240101
-    >>> seed_number("-1")
+    >>> whole_number(0)("-1")
     Traceback (most recent call last):
     ...
     argparse.ArgumentTypeError: expected a whole number >= 0, got -1
     """
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text}")
-    return value
+    expected = f"{what} >= {low}" if high is None else f"{what} from {low} to {high}"
+
+    def convert(text: str) -> int:
+        value = int(text)  # argparse reports a ValueError as "invalid <name> value"
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text}")
+        return value
+
+    convert.__name__ = name
+    return convert
+
+
+#: Counts of things: replications, workers, samples.
+positive = whole_number(1)
+#: A master seed (numpy's seeds are >= 0).
+seed_number = whole_number(0, name="seed")
+#: A TCP port.
+port_number = whole_number(1, MAX_PORT, "a port", "port")
 
 
 def check_out(args: argparse.Namespace) -> None:
