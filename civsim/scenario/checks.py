@@ -38,6 +38,9 @@ class RowError(ValueError):
     >>> e = RowError("territory.streets", 1, "district", "unknown district 'd9'", "s2")
     >>> str(e)
     "streets row 2 (s2): unknown district 'd9'"
+    >>> import pickle
+    >>> str(pickle.loads(pickle.dumps(e))) == str(e)
+    True
     """
 
     def __init__(
@@ -53,6 +56,11 @@ class RowError(ValueError):
         self.message, self.row_id = message, row_id
         self.label = label or table.rsplit(".", 1)[-1]
         super().__init__(f"{self.label} row {index + 1}{self.id_note}: {message}")
+
+    def __reduce__(self):
+        # rebuilt from its fields when it crosses to another process (``args`` is the text)
+        args = (self.table, self.index, self.column, self.message, self.row_id, self.label)
+        return (type(self), args)
 
     @property
     def id_note(self) -> str:
