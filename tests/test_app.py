@@ -151,7 +151,7 @@ def test_civsim_app_refuses_a_missing_folder(tmp_path: Path, capsys) -> None:
 
 
 def test_civsim_app_refuses_a_port_it_cannot_listen_on(monkeypatch, capsys) -> None:
-    """A port another program holds, or none at all: exit 2 and the reason, no server started."""
+    """A port another program holds, none at all, or no host: exit 2, the reason, no server."""
     import socket
     import subprocess
 
@@ -167,6 +167,9 @@ def test_civsim_app_refuses_a_port_it_cannot_listen_on(monkeypatch, capsys) -> N
     said = capsys.readouterr()
     assert f"cannot listen on localhost:{port}" in said.err and "--port" in said.err
     assert "http://" not in said.out  # no address announced for a server that never ran
+    # ".invalid" is reserved: never an address of this machine
+    assert main(["app", "--scenarios", str(SCENARIOS), "--host", "nowhere.invalid"]) == 2
+    assert "give --host an address of this machine" in capsys.readouterr().err
     with pytest.raises(SystemExit) as stop:
         main(["app", "--scenarios", str(SCENARIOS), "--port", "99999"])
     assert stop.value.code == 2

@@ -8,6 +8,7 @@ whether it is installed or run from a checkout.
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import os
 import socket
@@ -67,18 +68,24 @@ def check_address(host: str, port: int) -> None:
     ...
     civsim.errors.CivsimError: cannot listen on localhost:...
     """
+    # as the server (uvicorn) binds: IPv6 for an address with a colon, and a port that a
+    # closed server left waiting is free to it
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        family, kind, proto, _, address = infos[0]
-        with socket.socket(family, kind, proto) as probe:
-            # as the server binds: a port a closed server left waiting is free to it
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind(address)
+            probe.bind((host, port))
     except OSError as exc:
-        raise CivsimError(
-            f"cannot listen on {host}:{port}: {exc.strerror or exc}; another program (another "
-            "explorer?) may hold the port: choose another with --port, or stop that one"
-        ) from None
+        # the reason the server would give, and what to change: the port if another program
+        # (another explorer?) holds it, the host if it is no address of this machine
+        reason = exc.strerror or str(exc)
+        if exc.errno == errno.EADDRINUSE:
+            fix = "another program (another explorer?) holds it: choose another with --port"
+        elif isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL:
+            fix = "give --host an address of this machine (localhost, 127.0.0.1, 0.0.0.0)"
+        else:
+            fix = "choose another --port or --host"
+        raise CivsimError(f"cannot listen on {host}:{port}: {reason}; {fix}") from None
 
 
 def server_env(folder: str | Path) -> dict[str, str]:
