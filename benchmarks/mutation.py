@@ -24,9 +24,9 @@ coverage cannot hide a killer: a test that never runs a line cannot tell a mutan
 it from the original.
 
 Targets: scoring and apportionment (goal: no non-equivalent survivor), the budget
-policies, the allocation in exact yuan and the numpy references of the compiled
-kernels (goal: under 10% survivors). Not a test: it takes minutes, and its figures
-go in notes.
+policies, the allocation in exact yuan, the numpy references of the compiled
+kernels and the scenario's checks across rows (goal: under 10% survivors). Not a test: it
+takes minutes, and its figures go in notes.
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ TARGETS = {
     "budget": ("civsim/budget.py", "tests/test_budget.py"),
     "allocation": ("civsim/allocation.py", "tests/test_budget.py"),
     "kernel_reference": ("tests/kernel_reference.py", "tests/test_kernel_reference.py"),
+    "scenario_checks": ("civsim/scenario/checks.py", "tests/test_inputs.py tests/test_scenario.py"),
 }
 
 #: seed of ``--sample``'s choice of mutants

@@ -42,6 +42,7 @@ from civsim.console import (
     check_summary,
     check_text,
     fund_text,
+    generate_text,
     tasks_summary,
     tasks_text,
     to_json,
@@ -417,22 +418,13 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     with staged_folder(Path(args.out)) as tmp:
         city = load_scenario(write_city(tmp, files))
     n, grids = len(city.territory.districts), city.territory.expected_grids()
-    # a city is built of whole streets: fewer grids than a street holds get one street
-    smallest = " (a city has at least one street)" if args.grids < grids / 2 else ""
-    print(
-        f"{city.name}: {n} district{'s' if n != 1 else ''}, about {grids:,.0f} grids{smallest}"
-        f" -> {Path(args.out) / 'city.yaml'}"
-    )
-    return 0
+    return _print(generate_text(city.name, n, grids, args.grids, Path(args.out) / "city.yaml"))
 
 
 def _cmd_app(args: argparse.Namespace) -> int:
     from civsim.app.serve import serve
 
-    def announce(url: str) -> None:
-        _print(f"civsim app: {url} (Ctrl-C stops it)")
-
-    return serve(args.scenarios, args.host, args.port, args.open, announce)
+    return serve(args.scenarios, args.host, args.port, args.open, announce=_print)
 
 
 def _parser() -> argparse.ArgumentParser:

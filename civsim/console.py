@@ -25,6 +25,7 @@ __all__ = [
     "check_summary",
     "check_text",
     "fund_text",
+    "generate_text",
     "records",
     "tasks_summary",
     "tasks_text",
@@ -237,6 +238,21 @@ def fund_text(scenario: str, reps: int, seed: int, table: pd.DataFrame, written:
             f"written: {written}",
         ]
     )
+
+
+def generate_text(name: str, districts: int, grids: float, asked: int, written: Path) -> str:
+    """The human summary of ``civsim generate``: the city's size, and why it is bigger if it is.
+
+    A city is built of whole streets, so fewer grids than a street holds get one street.
+
+    Examples
+    --------
+    >>> generate_text("generated_3", 1, 100.0, 3, Path("city/city.yaml"))
+    'generated_3: 1 district, about 100 grids (a city has at least one street) -> city/city.yaml'
+    """
+    smallest = " (a city has at least one street)" if asked < grids / 2 else ""
+    plural = "s" if districts != 1 else ""
+    return f"{name}: {districts} district{plural}, about {grids:,.0f} grids{smallest} -> {written}"
 
 
 def check_summary(checks: pd.DataFrame, out: str | None) -> dict[str, Any]:

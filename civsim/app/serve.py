@@ -107,8 +107,9 @@ def serve(
 ) -> int:
     """Serve the explorer on ``host:port`` until interrupted; the server's exit code.
 
-    ``announce`` is given the explorer's address once the folder and the address
-    have been checked, before the server starts.
+    ``announce`` is given a line saying where the explorer is (``civsim app:
+    http://localhost:8765 (Ctrl-C stops it)``) once the folder and the address have been
+    checked, before the server starts.
 
     Raises
     ------
@@ -121,7 +122,7 @@ def serve(
         raise CivsimError("civsim app needs Solara: pip install -e '.[app]'")
     check_address(host, port)
     if announce is not None:
-        announce(f"http://{host}:{port}")
+        announce(f"civsim app: http://{host}:{port} (Ctrl-C stops it)")
     try:
         return subprocess.run(
             app_command(host, port, open_browser), env=env, check=False
