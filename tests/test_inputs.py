@@ -534,6 +534,7 @@ def _spoil_cell(folder: Path, table: str, pick: Callable[[dict], bool], column: 
         # checked by the framework's validator
         ("contents.csv", lambda r: r["id"] == "C005", "item", "I99", "unknown item 'I99'"),
         ("standards.csv", lambda r: r["id"] == "S004", "content", "C999", "unknown content"),
+        ("standards.csv", lambda r: r["id"] == "S005", "id", "S004", "duplicate id 'S004'"),
         (
             "standards.csv",
             lambda r: r["lead_unit"] == "urban_mgmt",
@@ -558,7 +559,15 @@ def _spoil_cell(folder: Path, table: str, pick: Callable[[dict], bool], column: 
             "unknown place_type 'nowhere'",
         ),
     ],
-    ids=["content-item", "standard-content", "lead-unit", "district-id", "reports-to", "line"],
+    ids=[
+        "content-item",
+        "standard-content",
+        "standard-id",
+        "lead-unit",
+        "district-id",
+        "reports-to",
+        "line",
+    ],
 )
 def test_a_row_refused_across_rows_is_named_in_its_own_table(
     tmp_path: Path, table, pick, column, value, expected

@@ -177,6 +177,28 @@ def test_unknown_district_in_streets_table(tmp_path: Path, tiny_dict: dict) -> N
     assert "streets row 2 (s2): unknown district 'd9'" in str(err)
 
 
+def test_a_row_of_a_table_in_the_yaml_is_counted_from_1_in_it(
+    tmp_path: Path, tiny_dict: dict
+) -> None:
+    """Written in the YAML, a table's row is named by the table's own name and its number."""
+    tiny_dict["territory"]["streets"] = [
+        {"id": f"s{k}", "district": "d1", "name_zh": f"{k}街", "population": 10}
+        for k in (1, 2, 3, 4)
+    ]
+    tiny_dict["territory"]["streets"][3]["district"] = "d9"
+    err = _error(write_yaml(tmp_path, "s.yaml", tiny_dict))
+    assert err.file == str(tmp_path / "s.yaml") and err.where is None
+    assert err.message == "streets row 4 (s4): unknown district 'd9'"
+
+
+def test_the_hint_names_the_closest_of_several_near_misses() -> None:
+    """Of two ids close to a misspelt one, the closer is suggested."""
+    from civsim.scenario.checks import hint
+
+    assert hint("abcdef", {"abcxyf", "abcdeg"}) == " (did you mean 'abcdeg'?)"
+    assert hint("abcdef", {"zzzzzz"}) == ""
+
+
 @pytest.mark.parametrize("name", ["../../etc/passwd", "../outside.csv"])
 def test_table_path_must_stay_inside_the_folder(tmp_path: Path, tiny_dict: dict, name) -> None:
     """A table path that leaves the scenario's folder is refused before it is read."""
