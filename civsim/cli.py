@@ -189,14 +189,16 @@ def _cmd_report(args: argparse.Namespace) -> int:
     experiments = {f for f in args.folders if is_exploration(f)}
     explored = [read_exploration(f) for f in args.folders if f in experiments]
     saved = read_runs([f for f in args.folders if f not in experiments])
+    baseline = saved.scenarios[0]
+    elsewhere = [f"experiment {e.experiment.name}" for e in explored if e.other_city(baseline)]
     others = other_cities(saved.scenarios)
-    if others and not args.allow_different_cities:
+    if (named := [*others, *elsewhere]) and not args.allow_different_cities:
         raise CivsimError(
-            f"{', '.join(others)} {'is' if len(others) == 1 else 'are'} not the city of the "
-            f"baseline {saved.scenarios[0].name}; pass --allow-different-cities to report "
+            f"{', '.join(named)} {'is' if len(named) == 1 else 'are'} not the city of the "
+            f"baseline {baseline.name}; pass --allow-different-cities to report "
             "them anyway (the report says so)"
         )
-    line = quota_score(saved.scenarios[0].simulation.evaluation)
+    line = quota_score(baseline.simulation.evaluation)
     report = write_report(
         saved.comparison,
         saved.scenarios,
@@ -204,12 +206,15 @@ def _cmd_report(args: argparse.Namespace) -> int:
         other_cities=others,
         metadata=saved.metadata,
         lang=args.lang,
-        sections=[exploration_section(e, args.lang, line) for e in explored],
+        sections=[
+            exploration_section(e, args.lang, line, e.other_city(baseline)) for e in explored
+        ],
     )
     names = ", ".join(saved.comparison.scenarios)
     print(f"{names}: {int(saved.comparison.summary['reps'].iloc[0])} replications each, read back")
     for e in explored:
-        print(f"experiment {e.experiment.name}: its section added")
+        unknown = " (its folder does not say which city it explored)" if e.districts is None else ""
+        print(f"experiment {e.experiment.name}: its section added{unknown}")
     print(f"report written   {report}")
     return 0
 

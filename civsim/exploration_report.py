@@ -26,6 +26,7 @@ from civsim.exploration_figures import (
     plot_sensitivity,
 )
 from civsim.page import Section, figure_html, localise, table_html
+from civsim.scenario import Scenario
 from civsim.store import DESCRIPTION
 from civsim.summary import report_text, share
 
@@ -43,6 +44,18 @@ class Exploration:
 
     experiment: Experiment
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: the explored city's districts (id, residents); None in a folder written before it was kept
+    districts: tuple[tuple[str, int], ...] | None = None
+
+    def other_city(self, baseline: Scenario) -> bool:
+        """Whether the explored city is another place than ``baseline``'s (other districts).
+
+        The rule of :func:`civsim.city.other_cities`; unknown (False) for a folder that
+        does not say which city it explored.
+        """
+        if self.districts is None:
+            return False
+        return list(self.districts) != [(d.id, d.population) for d in baseline.territory.districts]
 
 
 def is_exploration(folder: str | Path) -> bool:
@@ -63,6 +76,8 @@ def read_exploration(folder: str | Path) -> Exploration:
     try:
         stored = json.loads((folder / DESCRIPTION).read_text(encoding="utf-8"))
         experiment = Experiment.model_validate(stored["experiment"])
+        districts = stored.get("districts")
+        kept = None if districts is None else tuple((str(i), int(n)) for i, n in districts)
     except (OSError, ValueError, KeyError, TypeError, ValidationError) as exc:
         raise CivsimError(
             f"{folder / DESCRIPTION}: not an experiment's description ({exc})"
@@ -77,11 +92,11 @@ def read_exploration(folder: str | Path) -> Exploration:
         for name in ("results", *ANALYSES)
         if (folder / f"{name}.parquet").is_file()
     }
-    return Exploration(experiment, tables)
+    return Exploration(experiment, tables, kept)
 
 
 def exploration_section(
-    exploration: Exploration, lang: str = "zh", line: float | None = None
+    exploration: Exploration, lang: str = "zh", line: float | None = None, other_city: bool = False
 ) -> Section:
     """The report's section on an experiment, and the summary's sentence on what decides.
 
@@ -91,6 +106,9 @@ def exploration_section(
     lang : {"zh", "en"}
     line : float, optional
         The quota line, drawn across the levers' cycle scores.
+    other_city : bool
+        The experiment explored another city than the report's baseline
+        (:meth:`Exploration.other_city`): the section says so first.
 
     Returns
     -------
@@ -105,7 +123,9 @@ def exploration_section(
         f"{u.path} [{u.low:g}, {u.high:g}]" if u.values is None else f"{u.path} {list(u.values)}"
         for u in e.uncertainties
     )
-    body = [
+    warn = f'<ul class="warning"><li>{esc(t["explore_other_city"])}</li></ul>'
+    body = [warn] if other_city else []
+    body += [
         "<p>"
         + esc(
             t["explore_design"].format(

@@ -115,7 +115,12 @@ def explore(
         store = RunStore(
             out,
             experiment_hash(experiment, scenario_hash(scenario)),
-            {"experiment": experiment.model_dump(mode="json"), "seed": seed},
+            {
+                "experiment": experiment.model_dump(mode="json"),
+                "seed": seed,
+                # the explored city, so that a report can tell whether it is its baseline's
+                "districts": [[d.id, d.population] for d in scenario.territory.districts],
+            },
         )
         stack.enter_context(store)  # held until the runs are stored
         done = store.done()

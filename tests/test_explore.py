@@ -326,8 +326,11 @@ def test_an_unreachable_scheduler_is_named_within_ten_seconds(
     assert not out.exists()
 
 
-def test_the_report_adds_an_experiments_section(small: Path, tmp_path: Path) -> None:
-    """A report of a comparison and an experiment: the section, its figures, the summary."""
+def test_the_report_adds_an_experiments_section(small: Path, tmp_path: Path, capsys) -> None:
+    """A report of a comparison and an experiment: the section, its figures, the summary.
+
+    An experiment on another city than the comparison's baseline is refused unless allowed.
+    """
     runs, store, out = tmp_path / "cmp", tmp_path / "store", tmp_path / "report"
     county = str(SCENARIOS / "county_nominee.yaml")
     assert main(["compare", county, "--reps", "1", "--executor", "serial", "--out", str(runs)]) == 0
@@ -340,6 +343,20 @@ def test_the_report_adds_an_experiments_section(small: Path, tmp_path: Path) -> 
     top = pd.read_parquet(store / "feature_scores.parquet").set_index("feature")["cycle_score"]
     assert f"depends most on {top.idxmax()} (feature score {top.max():.2f})" in page
     assert "No sensitivity exploration has been run" not in page
+    assert "explored another city" not in page
+    # a comparison of another city (more residents in a district) with the county's experiment:
+    # refused, naming the experiment, unless allowed; then the section says so first
+    elsewhere, refused, allowed = tmp_path / "cmp2", tmp_path / "refused", tmp_path / "allowed"
+    moved = ["--set", "territory.districts.0.population=300000"]
+    compared = ["compare", county, "--reps", "1", "--executor", "serial", *moved]
+    assert main([*compared, "--out", str(elsewhere)]) == 0
+    assert main(["report", str(elsewhere), str(store), "--out", str(refused)]) == 2
+    assert "experiment county_quick is not the city of the baseline" in capsys.readouterr().err
+    assert not refused.exists()
+    both = ["report", str(elsewhere), str(store), "--allow-different-cities", "--lang", "en"]
+    assert main([*both, "--out", str(allowed)]) == 0
+    page = (allowed / "report.html").read_text(encoding="utf-8")
+    assert "This experiment explored another city than this report" in page
 
 
 def test_the_outcome_model_refuses_what_it_cannot_run() -> None:
