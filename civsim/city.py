@@ -29,7 +29,15 @@ from civsim.responsibility import require_framework
 from civsim.scenario import Framework, Scenario, section_hash
 from civsim.tasks import decompose
 
-__all__ = ["UPSTREAM", "City", "build_city", "city_key", "clear_city_cache", "other_cities"]
+__all__ = [
+    "UPSTREAM",
+    "City",
+    "build_city",
+    "city_key",
+    "clear_city_cache",
+    "other_cities",
+    "place_of",
+]
 
 #: The scenario sections a city is built from; every other section is downstream.
 UPSTREAM = ("seed", "cycle", "organisation", "territory", "framework", "places", "workload")
@@ -103,12 +111,20 @@ def other_cities(scenarios: Sequence[Scenario]) -> list[str]:
     """
     if not scenarios:
         return []
+    first = place_of(scenarios[0])
+    return [s.name for s in scenarios[1:] if place_of(s) != first]
 
-    def districts(s: Scenario) -> list[tuple[str, int]]:
-        return [(d.id, d.population) for d in s.territory.districts]
 
-    first = districts(scenarios[0])
-    return [s.name for s in scenarios[1:] if districts(s) != first]
+def place_of(scenario: Scenario) -> tuple[tuple[str, int], ...]:
+    """Which place a scenario is: its districts' ids and residents (:func:`other_cities`' rule).
+
+    Examples
+    --------
+    >>> from civsim.scenario import load_scenario
+    >>> place_of(load_scenario("scenarios/county_nominee.yaml"))
+    (('c01', 260000), ('c02', 190000))
+    """
+    return tuple((d.id, d.population) for d in scenario.territory.districts)
 
 
 def build_city(scenario: Scenario, reuse: bool = True) -> City:

@@ -8,6 +8,7 @@ stderr with exit code 2, never a traceback, and nothing is written.
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import typing
 from collections.abc import Callable, Sequence
@@ -190,7 +191,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     explored = [read_exploration(f) for f in args.folders if f in experiments]
     saved = read_runs([f for f in args.folders if f not in experiments])
     baseline = saved.scenarios[0]
-    elsewhere = [f"experiment {e.experiment.name}" for e in explored if e.other_city(baseline)]
+    away = [e.other_city(baseline) for e in explored]  # each experiment's city, once
+    elsewhere = [f"experiment {e.experiment.name}" for e in itertools.compress(explored, away)]
     others = other_cities(saved.scenarios)
     if (named := [*others, *elsewhere]) and not args.allow_different_cities:
         raise CivsimError(
@@ -207,7 +209,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         metadata=saved.metadata,
         lang=args.lang,
         sections=[
-            exploration_section(e, args.lang, line, e.other_city(baseline)) for e in explored
+            exploration_section(e, args.lang, line, far)
+            for e, far in zip(explored, away, strict=True)
         ],
     )
     names = ", ".join(saved.comparison.scenarios)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationError
 
+from civsim.city import place_of
 from civsim.errors import CivsimError
 from civsim.experiment import Experiment
 from civsim.exploration_figures import (
@@ -53,9 +54,7 @@ class Exploration:
         The rule of :func:`civsim.city.other_cities`; unknown (False) for a folder that
         does not say which city it explored.
         """
-        if self.districts is None:
-            return False
-        return list(self.districts) != [(d.id, d.population) for d in baseline.territory.districts]
+        return self.districts is not None and self.districts != place_of(baseline)
 
 
 def is_exploration(folder: str | Path) -> bool:

@@ -25,6 +25,7 @@ import pandas as pd
 from SALib import ProblemSpec
 from tqdm import tqdm
 
+from civsim.city import place_of
 from civsim.cluster import dask_executor
 from civsim.errors import CivsimError
 from civsim.experiment import DESIGN_KEYS, Experiment, design, experiment_hash, variant
@@ -119,7 +120,7 @@ def explore(
                 "experiment": experiment.model_dump(mode="json"),
                 "seed": seed,
                 # the explored city, so that a report can tell whether it is its baseline's
-                "districts": [[d.id, d.population] for d in scenario.territory.districts],
+                "districts": place_of(scenario),
             },
         )
         stack.enter_context(store)  # held until the runs are stored
