@@ -30,6 +30,7 @@ __all__ = [
     "executor_options",
     "json_option",
     "load_with_sets",
+    "name_list",
     "port_number",
     "positive",
     "replication_options",
@@ -238,6 +239,36 @@ def whole_number(
     convert.__name__ = name
     return convert
 
+
+def name_list(text: str) -> list[str]:
+    """An argument type: names separated by commas, each once, at least one.
+
+    Spaces around a name are dropped; an empty list or a name given twice is refused
+    (a list that names nothing would run as if the option were not given).
+
+    Examples
+    --------
+    >>> name_list("staff, smart_platform")
+    ['staff', 'smart_platform']
+    >>> name_list(",,")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: expected names separated by commas, got ',,'
+    >>> name_list("a,b,a")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: 'a' is named twice in 'a,b,a'
+    """
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(f"expected names separated by commas, got {text!r}")
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise argparse.ArgumentTypeError(f"{twice[0]!r} is named twice in {text!r}")
+    return names
+
+
+name_list.__name__ = "name list"
 
 #: Counts of things: replications, workers, samples.
 positive = whole_number(1)

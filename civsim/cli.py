@@ -29,6 +29,7 @@ from civsim.arguments import (
     executor_options,
     json_option,
     load_with_sets,
+    name_list,
     replication_options,
     report_options,
     seed_number,
@@ -361,12 +362,11 @@ def _cmd_fund(args: argparse.Namespace) -> int:
     from civsim.fund_value import fund_value
 
     scenario = load_with_sets(args.file, args.set)
-    lines = [name for name in args.lines.split(",") if name] if args.lines else None
     table = fund_value(
         scenario,
         args.reps,
         seed=args.seed,
-        lines=lines,
+        lines=args.lines,
         executor=args.executor,
         workers=args.workers,
     )
@@ -542,9 +542,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("file", metavar="FILE")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for fund_value.csv")
-    p.add_argument(
-        "--lines", metavar="A,B", help="lines to remove one by one (default: all funded)"
-    )
+    p.add_argument("--lines", type=name_list, metavar="A,B", help="lines to remove (default: all)")
     replication_options(p, seed_default="the scenario's")
     set_option(p, "the scenario", "civsim fund s.yaml --out fund", "")
     json_option(p)

@@ -114,6 +114,9 @@ def fund_value(
     allocation = allocate_cycle(scenario)
     funded = allocation[(allocation["units"] > 0) & ~allocation["line"].isin([RESERVE, UNSPENT])]
     names = lines if lines is not None else sorted(funded["line"].unique())
+    if lines is not None and (not lines or len(set(lines)) < len(lines)):
+        # an empty list would value the fund alone, a repeat would run a line twice
+        raise CivsimError(f"lines to remove: expected each line once, at least one, got {lines}")
     unknown = sorted(set(names) - set(funded["line"]))
     if unknown:
         raise CivsimError(f"lines not funded in the allocation: {', '.join(unknown)}")

@@ -156,6 +156,26 @@ def test_each_line_gets_its_modelled_beside_its_simulated_gain(county) -> None:
     assert table.loc["line:smart_platform", "line"] == "smart_platform"
     with pytest.raises(CivsimError, match="not funded"):
         fund_value(county, 2, lines=["no_such_line"])
+    for wrong in ([], ["smart_platform", "smart_platform"]):
+        with pytest.raises(CivsimError, match="expected each line once, at least one"):
+            fund_value(county, 2, lines=wrong)
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [(",,", "expected names separated by commas, got ',,'"), ("a,b,a", "'a' is named twice")],
+)
+def test_fund_refuses_a_list_of_lines_that_names_none_or_one_twice(
+    tmp_path, capsys, given, said
+) -> None:
+    """``--lines ,,`` would run as if not given, ``a,a`` would run a line twice: exit 2."""
+    out = tmp_path / "fund"
+    args = ["fund", str(SCENARIOS / "county_nominee.yaml"), "--out", str(out), "--lines", given]
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    assert stop.value.code == 2
+    assert f"argument --lines: {said}" in capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_fund_json_is_the_written_table(tmp_path, capsys) -> None:
