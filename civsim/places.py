@@ -21,6 +21,7 @@ from civsim.apportion import largest_remainder
 from civsim.errors import ScenarioError
 from civsim.responsibility import require_framework
 from civsim.scenario import Scenario, TerritoryGenerator
+from civsim.scenario.checks import hint
 
 __all__ = ["CITY", "PLACE_COLUMNS", "TerritoryTables", "build_places", "build_territory"]
 
@@ -331,8 +332,11 @@ def _listed_places(
     missing = np.flatnonzero(grid_idx < 0)
     if len(missing):
         i = int(missing[0])
+        # the territory's generator names its grids (a grids table is checked on loading)
+        known = grids["id"].astype(str).tolist()
         raise ScenarioError(
-            f"places row {i + 1} ({rows[i].id}): unknown grid {rows[i].grid!r}",
+            f"places row {i + 1} ({rows[i].id}): unknown grid {rows[i].grid!r}"
+            f"{hint(rows[i].grid, known)}; the generator's grids are {known[0]} to {known[-1]}",
             file=scenario.source_file or None,
         )
     type_idx = pd.Index(types).get_indexer(pd.Index([p.place_type for p in rows]))

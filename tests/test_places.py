@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 import pytest
@@ -147,6 +148,43 @@ def test_place_in_unknown_grid_is_refused(tmp_path: Path) -> None:
     data["places"] = [{"id": "m1", "place_type": "market", "grid": "nowhere", "name_zh": "市场"}]
     with pytest.raises(ScenarioError, match=r"places row 1 .*unknown grid 'nowhere'"):
         build_places(load_scenario(write_yaml(tmp_path, "t.yaml", data)))
+
+
+def test_generated_grid_unknown_to_a_place_is_named_with_the_nearest(tmp_path: Path) -> None:
+    """A generated territory's grids are checked when built: the nearest id, and their range."""
+    data = tiny_with_framework()
+    data["places"] = [{"id": "m1", "place_type": "market", "grid": "d1s1c1g9", "name_zh": "市场"}]
+    scenario = load_scenario(write_yaml(tmp_path, "t.yaml", data))
+    grids = build_territory(scenario).grids["id"].tolist()
+    with pytest.raises(ScenarioError) as refused:
+        build_places(scenario)
+    said = str(refused.value)
+    assert re.search(r"unknown grid 'd1s1c1g9' \(did you mean 'd1s1c1g\d'\?\)", said)
+    assert f"the generator's grids are {grids[0]} to {grids[-1]}" in said
+
+
+def test_a_places_table_naming_no_grid_of_the_grids_table_is_named_in_its_file(
+    tmp_path: Path,
+) -> None:
+    """With a grids table the places' grids are checked on loading: the CSV's line and column."""
+    data = tiny_with_framework()
+    terr = data["territory"]
+    terr["districts"] = [{"id": "d1", "name_zh": "甲区", "population": 30, "streets": 1}]
+    terr["streets"] = [{"id": "s1", "district": "d1", "name_zh": "一街", "population": 30}]
+    terr["communities"] = [{"id": "c1", "street": "s1", "name_zh": "一社", "population": 30}]
+    terr["grids"] = [
+        {"id": "g1", "community": "c1", "name_zh": "一格", "population": 10, "grid_workers": 2},
+        {"id": "g2", "community": "c1", "name_zh": "二格", "population": 20, "grid_workers": 0},
+    ]
+    data["places"] = "places.csv"
+    (tmp_path / "places.csv").write_text(
+        "id,place_type,grid,name_zh\nm1,market,g1,一市\nm2,market,g3,二市\n", encoding="utf-8"
+    )
+    with pytest.raises(ScenarioError) as refused:
+        load_scenario(write_yaml(tmp_path, "t.yaml", data))
+    said = str(refused.value)
+    assert "places.csv" in said and "t.yaml" not in said
+    assert "row 3 (m2), column grid: unknown grid 'g3'" in said
 
 
 def test_baseline_has_tens_of_thousands_of_places() -> None:

@@ -262,11 +262,16 @@ def _known_place_types(scenario: Scenario, section: str, named: tuple[str, ...])
 
 
 def _check_places(scenario: Scenario) -> None:
-    """Place ids unique, types known, claimants known; grids are checked when built."""
+    """Place ids unique, types, claimants and a grids table's grids known.
+
+    Generated grids are checked when the places are built (:func:`civsim.places.build_places`).
+    """
     places = scenario.places or ()
     check_unique(places, "places")
     if scenario.framework is None:
         raise ValueError("a places table needs a framework (its place types)")
+    if scenario.territory.grids is not None:
+        check_parents(places, "grid", {g.id for g in scenario.territory.grids}, "places")
     types = {p.id for p in scenario.framework.place_types}
     claimants = {u.id for u in scenario.organisation.units}
     claimants |= {d.id for d in scenario.territory.districts}
