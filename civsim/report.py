@@ -142,7 +142,8 @@ def comparison_table(
     Returns
     -------
     pandas.DataFrame
-        One row per scenario; intervals written as ``low .. high``; money in 万元.
+        One row per scenario; intervals written as ``low .. high``; money in 万元. The
+        baseline's gain, its range and its share beating the baseline say "baseline".
         The cost column gives extra 万元 per extra point against the baseline, or
         says why there is no such figure (same spend, cheaper and better, a gain
         not distinguishable from zero, no gain).
@@ -151,6 +152,12 @@ def comparison_table(
     s = comparison.summary
     titles = {sc.name: sc.title_zh for sc in scenarios}
     v = verdicts(comparison).set_index("scenario")
+
+    def against_baseline(values: Any) -> list[Any]:
+        # the baseline against itself is no comparison: say so, not 0.00 or NaN
+        is_base = s.index == comparison.baseline
+        return [t["cost_baseline"] if b else x for b, x in zip(is_base, values, strict=True)]
+
     cost = [
         t["cost_baseline"]
         if name == comparison.baseline
@@ -167,12 +174,12 @@ def comparison_table(
         "score_interval": [
             f"{lo:.2f} .. {hi:.2f}" for lo, hi in zip(s["low"], s["high"], strict=True)
         ],
-        "difference": s["difference"].round(2).to_numpy(),
-        "difference_interval": [
+        "difference": against_baseline(s["difference"].round(2)),
+        "difference_interval": against_baseline(
             f"{lo:+.2f} .. {hi:+.2f}"
             for lo, hi in zip(s["difference_low"], s["difference_high"], strict=True)
-        ],
-        "beat_share": v["beat_share"].reindex(s.index).round(2).to_numpy(),
+        ),
+        "beat_share": against_baseline(v["beat_share"].reindex(s.index).round(2)),
         "title_probability": s["title_probability"].round(2).to_numpy(),
         "quota": s["quota_score"].round(2).to_numpy(),
         "spent": (s["yuan"] / plots.WAN).round(1).to_numpy(),

@@ -166,6 +166,18 @@ def test_cost_column_prices_extra_money_only(spend, a_cost) -> None:
     assert zh[2] == "多得分与零无法区分"
 
 
+def test_the_baseline_is_not_compared_with_itself() -> None:
+    """Its gain, the gain's range and its share beating the baseline say so, in both languages."""
+    spend = {"base": 600_000, "a": 600_000, "b": 900_000}
+    columns = ("gain over baseline", "gain 90% range", "share beating baseline")
+    table = comparison_table(_hand_comparison(spend), lang="en").set_index("scenario")
+    assert table.loc["base", list(columns)].tolist() == ["baseline"] * 3
+    assert table.loc["a", "gain 90% range"] != "baseline"
+    assert isinstance(table.loc["a", "gain over baseline"], float)
+    zh = comparison_table(_hand_comparison(spend), lang="zh")
+    assert zh.iloc[0, 5:8].tolist() == ["基准"] * 3
+
+
 def test_assumptions_list_changed_and_assumed_parameters(county_pair) -> None:
     """Changed parameters are listed per scenario; shared assumptions once, as 'all'."""
     table = assumptions_table(county_pair)
