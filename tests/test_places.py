@@ -32,9 +32,8 @@ def test_other_seed_other_territory(tmp_path: Path, tiny_dict: dict) -> None:
     assert not a.grids["population"].equals(b.grids["population"])
 
 
-def test_explicit_tables_replace_the_generator(tmp_path: Path, tiny_dict: dict) -> None:
-    """Given streets, communities and grids tables, the territory is exactly those."""
-    terr = tiny_dict["territory"]
+def _explicit_territory(terr: dict) -> None:
+    """One district, street and community, and two grids, g1 and g2, as tables."""
     terr["districts"] = [{"id": "d1", "name_zh": "甲区", "population": 30, "streets": 1}]
     terr["streets"] = [{"id": "s1", "district": "d1", "name_zh": "一街", "population": 30}]
     terr["communities"] = [{"id": "c1", "street": "s1", "name_zh": "一社", "population": 30}]
@@ -42,6 +41,11 @@ def test_explicit_tables_replace_the_generator(tmp_path: Path, tiny_dict: dict) 
         {"id": "g1", "community": "c1", "name_zh": "一格", "population": 10, "grid_workers": 2},
         {"id": "g2", "community": "c1", "name_zh": "二格", "population": 20, "grid_workers": 0},
     ]
+
+
+def test_explicit_tables_replace_the_generator(tmp_path: Path, tiny_dict: dict) -> None:
+    """Given streets, communities and grids tables, the territory is exactly those."""
+    _explicit_territory(tiny_dict["territory"])
     t = build_territory(load_scenario(write_yaml(tmp_path, "s.yaml", tiny_dict)))
     assert t.grids["id"].tolist() == ["g1", "g2"]
     assert t.grids["district"].tolist() == ["d1", "d1"]
@@ -168,14 +172,7 @@ def test_a_places_table_naming_no_grid_of_the_grids_table_is_named_in_its_file(
 ) -> None:
     """With a grids table the places' grids are checked on loading: the CSV's line and column."""
     data = tiny_with_framework()
-    terr = data["territory"]
-    terr["districts"] = [{"id": "d1", "name_zh": "甲区", "population": 30, "streets": 1}]
-    terr["streets"] = [{"id": "s1", "district": "d1", "name_zh": "一街", "population": 30}]
-    terr["communities"] = [{"id": "c1", "street": "s1", "name_zh": "一社", "population": 30}]
-    terr["grids"] = [
-        {"id": "g1", "community": "c1", "name_zh": "一格", "population": 10, "grid_workers": 2},
-        {"id": "g2", "community": "c1", "name_zh": "二格", "population": 20, "grid_workers": 0},
-    ]
+    _explicit_territory(data["territory"])
     data["places"] = "places.csv"
     (tmp_path / "places.csv").write_text(
         "id,place_type,grid,name_zh\nm1,market,g1,一市\nm2,market,g3,二市\n", encoding="utf-8"
