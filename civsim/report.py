@@ -32,6 +32,7 @@ from civsim.assumptions import assumptions_table
 from civsim.city import City, build_city
 from civsim.export import staged_folder, write_csv
 from civsim.findings import verdicts
+from civsim.governance_progress import governance_section
 from civsim.index_figure import plot_civilization_index
 from civsim.page import Section, cell_text, figure_html, localise, table_html
 from civsim.results import Comparison
@@ -288,7 +289,9 @@ def render_report(
         The page's language.
     sections : sequence of Section
         Sections of later stages, after the figures; the first with ``drivers``
-        also says in the summary which assumptions decide the result.
+        also says in the summary which assumptions decide the result. The
+        governance levers' progress comes first, where a scenario runs them
+        (:func:`civsim.governance_progress.governance_section`).
 
     Returns
     -------
@@ -302,6 +305,8 @@ def render_report(
     t = report_text(lang)
     base = scenarios[0]
     meta = run_metadata(comparison, scenarios, metadata)
+    levers = governance_section(comparison.results, scenarios, lang)
+    sections = [*([levers] if levers is not None else []), *sections]
     city = build_city(base) if city is None else city
     esc = html.escape
     toc = [("summary", t["h_summary"]), ("comparison", t["h_comparison"])]

@@ -74,6 +74,7 @@ STAGES = (
             "civsim.assumptions",
             "civsim.summary",
             "civsim.page",
+            "civsim.governance_progress",
             "civsim.report",
         ),
     ),

@@ -1,0 +1,230 @@
+"""The governance levers' progress, for the report: the urban-village plan and the key projects.
+
+Seed 000 sets the urban-village plan yearly 全覆盖 targets, and seeds 000, 002 and 004 hold
+member units to their key projects (重点工程交办). Leadership asks of both the same thing:
+is the work on schedule, and where is it not? :func:`village_progress` sets each plan
+year's coverage beside its target, with the districts behind it
+(from :func:`civsim.sim.mechanisms.urban_villages.district_progress`);
+:func:`project_progress` counts the key projects assigned, done by their deadline, done
+late or not done, and the units held to account; :func:`governance_section` puts both in
+the report (:func:`civsim.report.render_report`) when a compared scenario runs them.
+Figures are means over the replications whose tables the comparison kept.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from civsim.page import Section, table_html
+from civsim.scenario import Scenario
+from civsim.sim.mechanisms.urban_villages import district_progress
+from civsim.sim.tables import RunResult
+from civsim.summary import report_text, share
+
+__all__ = ["governance_section", "project_progress", "village_progress"]
+
+
+def village_progress(coverage: pd.DataFrame, scenarios: Sequence[Scenario]) -> pd.DataFrame:
+    """Each scenario's urban-village plan, year by year, against its targets.
+
+    Parameters
+    ----------
+    coverage : pandas.DataFrame
+        A result's ``village_coverage`` table (any number of scenarios and replications).
+    scenarios : sequence of Scenario
+        The scenarios, for their targets; one without rows in ``coverage`` is left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scenario and plan year: ``replications``, ``villages``,
+        ``target`` (the year's share), ``due`` and ``covered`` (villages, means over the
+        replications), ``covered_share`` (covered over villages), ``districts`` and
+        ``behind`` (districts whose mean covered share is below the target) and
+        ``behind_list`` (those districts with their shares, lowest first).
+
+    Examples
+    --------
+    >>> from civsim.scenario import load_scenario, override
+    >>> from civsim.sim import simulate
+    >>> sc = override(load_scenario("scenarios/county_nominee.yaml"),
+    ...               {"simulation.urban_villages.enabled": True})
+    >>> p = village_progress(simulate(sc, seed=1).village_coverage, [sc])
+    >>> print(p[["year", "villages", "target", "due", "covered", "behind"]].to_string(index=False))
+     year  villages  target  due  covered  behind
+        1       9.0     0.4  4.0      4.0       0
+        2       9.0     0.8  8.0      8.0       0
+        3       9.0     1.0  9.0      9.0       0
+    """
+    rows = []
+    for sc in scenarios:
+        mine = coverage[coverage["scenario"] == sc.name]
+        if mine.empty:
+            continue
+        by_district = district_progress(mine, sc)
+        city = by_district.groupby(["year", "replication"])[["villages", "due", "covered"]].sum()
+        means = city.groupby(level="year").mean()
+        n_reps = city.groupby(level="year").size()
+        for year in sorted(int(y) for y in by_district["year"].unique()):
+            villages, due, covered = (float(x) for x in means.loc[year].to_numpy(dtype=float))
+            districts = (
+                by_district[by_district["year"] == year]
+                .groupby("district", observed=True)[["covered_share", "target"]]
+                .mean()
+                .sort_values("covered_share", kind="stable")
+            )
+            late = districts[districts["covered_share"] < districts["target"]]
+            rows.append(
+                {
+                    "scenario": sc.name,
+                    "year": year,
+                    "replications": int(n_reps.loc[year]),
+                    "villages": villages,
+                    "target": float(districts["target"].iloc[0]),
+                    "due": due,
+                    "covered": covered,
+                    "covered_share": covered / villages,
+                    "districts": len(districts),
+                    "behind": len(late),
+                    "behind_list": ", ".join(
+                        f"{d} {share(s)}" for d, s in late["covered_share"].items()
+                    ),
+                }
+            )
+    return pd.DataFrame(rows, columns=list(_VILLAGE_COLUMNS))
+
+
+_VILLAGE_COLUMNS = (
+    "scenario",
+    "year",
+    "replications",
+    "villages",
+    "target",
+    "due",
+    "covered",
+    "covered_share",
+    "districts",
+    "behind",
+    "behind_list",
+)
+
+
+def project_progress(reviews: pd.DataFrame) -> pd.DataFrame:
+    """The key projects and the units held to account, per scenario and year.
+
+    Parameters
+    ----------
+    reviews : pandas.DataFrame
+        A result's ``unit_reviews`` table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scenario and year, means over the replications: ``replications``,
+        ``units`` (member units reviewed), ``projects`` (assigned that year),
+        ``on_time`` (done by the deadline), ``done_late`` (done after it),
+        ``not_done`` (not done within the cycle), ``late_at_review`` (past the
+        deadline and not done at the review) and ``held`` (units held to account).
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"scenario": "s", "replication": [0, 0, 1, 1], "year": 1,
+    ...     "unit": ["a", "b", "a", "b"], "project": [True, False, True, False],
+    ...     "deadline_day": [210, -1, 210, -1], "done_day": [200, -1, 250, -1],
+    ...     "late": [False, False, False, False], "held": [False, True, False, False]})
+    >>> project_progress(rows)[["projects", "on_time", "done_late", "held"]].values.tolist()
+    [[1.0, 0.5, 0.5, 0.5]]
+    """
+    if reviews.empty:
+        return pd.DataFrame(columns=list(_PROJECT_COLUMNS))
+    carried = reviews["project"].astype(bool)
+    done = reviews["done_day"] >= 0
+    counts = pd.DataFrame(
+        {
+            "scenario": reviews["scenario"],
+            "replication": reviews["replication"],
+            "year": reviews["year"],
+            "units": 1,
+            "projects": carried,
+            "on_time": carried & done & (reviews["done_day"] <= reviews["deadline_day"]),
+            "done_late": carried & done & (reviews["done_day"] > reviews["deadline_day"]),
+            "not_done": carried & ~done,
+            "late_at_review": reviews["late"].astype(bool),
+            "held": reviews["held"].astype(bool),
+        }
+    )
+    per_rep = counts.groupby(["scenario", "replication", "year"], observed=True).sum()
+    out = per_rep.groupby(level=["scenario", "year"], observed=True).mean().astype(float)
+    out.insert(0, "replications", per_rep.groupby(level=["scenario", "year"]).size())
+    return out.reset_index()[list(_PROJECT_COLUMNS)]
+
+
+_PROJECT_COLUMNS = (
+    "scenario",
+    "year",
+    "replications",
+    "units",
+    "projects",
+    "on_time",
+    "done_late",
+    "not_done",
+    "late_at_review",
+    "held",
+)
+
+
+def governance_section(
+    results: RunResult, scenarios: Sequence[Scenario], lang: str = "zh"
+) -> Section | None:
+    """The report's section on the plan and the key projects; None when no scenario runs them.
+
+    Parameters
+    ----------
+    results : RunResult
+        The comparison's results (every scenario's tables).
+    scenarios : sequence of Scenario
+        The compared scenarios, for the plan's targets.
+    lang : {"zh", "en"}
+    """
+    t = report_text(lang)
+    esc = html.escape
+    villages = village_progress(results.village_coverage, scenarios)
+    projects = project_progress(results.unit_reviews)
+    if villages.empty and projects.empty:
+        return None
+    body = []
+    if not villages.empty:
+        shown = villages.drop(columns=["replications", "districts"]).assign(
+            villages=villages["villages"].round(1),
+            target=villages["target"].map(share),
+            due=villages["due"].round(1),
+            covered=villages["covered"].round(1),
+            covered_share=villages["covered_share"].map(share),
+            behind=villages["behind"].astype(str) + " / " + villages["districts"].astype(str),
+            behind_list=villages["behind_list"].replace("", "—"),  # none behind
+        )
+        shown.columns = [t[f"gov_col_{c}"] for c in shown.columns]
+        body += [
+            f"<h3>{esc(t['gov_h_villages'])}</h3>",
+            f'<p class="note">{esc(t["gov_note_villages"].format(reps=_reps(villages)))}</p>',
+            table_html(shown),
+        ]
+    if not projects.empty:
+        shown = projects.drop(columns="replications").round(1)
+        shown.columns = [t[f"gov_col_{c}"] for c in shown.columns]
+        body += [
+            f"<h3>{esc(t['gov_h_projects'])}</h3>",
+            f'<p class="note">{esc(t["gov_note_projects"].format(reps=_reps(projects)))}</p>',
+            table_html(shown),
+        ]
+    return Section("governance", t["h_governance"], "\n".join(body))
+
+
+def _reps(table: pd.DataFrame) -> str:
+    """The replications a table's means rest on: one number, or their range."""
+    low, high = int(np.min(table["replications"])), int(np.max(table["replications"]))
+    return str(low) if low == high else f"{low}-{high}"

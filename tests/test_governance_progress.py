@@ -1,0 +1,121 @@
+"""The governance levers' progress in the report: the village plan's targets, the key projects."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import pytest
+from conftest import variant
+
+from civsim.experiments import compare
+from civsim.governance_progress import governance_section, project_progress, village_progress
+from civsim.report import render_report
+from civsim.sim import prepare, simulate
+from civsim.summary import report_text
+
+META = {"created": "2026-01-02T03:04:05+00:00", "seed": 11, "executor": "serial"}
+
+
+@pytest.fixture(scope="module")
+def levers(county):
+    """The county with the urban-village plan and the units' reviews on."""
+    return variant(
+        county, "levers", urban_villages={"enabled": True}, unit_reviews={"enabled": True}
+    )
+
+
+@pytest.fixture(scope="module")
+def two_runs(levers):
+    """Two replications of it, as one result."""
+    runs = [simulate(levers, seed=5, replication=r) for r in range(2)]
+    return {
+        name: pd.concat([getattr(r, name) for r in runs], ignore_index=True)
+        for name in ("village_coverage", "unit_reviews")
+    }
+
+
+def test_the_plan_year_by_year_is_the_villages_counted(levers, two_runs) -> None:
+    """Villages, those due and those covered are the coverage table's rows counted, per rep."""
+    coverage = two_runs["village_coverage"]
+    progress = village_progress(coverage, [levers]).set_index("year")
+    targets = levers.simulation.urban_villages.coverage_targets
+    for year, rows in coverage.groupby("year"):
+        per_rep = rows.groupby("replication")[["due", "covered"]].sum()
+        row = progress.loc[year]
+        assert row["replications"] == 2
+        assert row["villages"] == len(rows) / 2
+        assert row["target"] == targets[year - 1]
+        assert row["due"] == per_rep["due"].mean()
+        assert row["covered"] == per_rep["covered"].mean()
+        assert row["covered_share"] == pytest.approx(per_rep["covered"].mean() * 2 / len(rows))
+    # the shipped plan is on schedule in the county: full coverage in the last year
+    assert progress.loc[3, "covered_share"] == 1.0 and progress["behind"].sum() == 0
+
+
+def test_a_plan_that_starts_too_late_names_every_district_behind(county) -> None:
+    """Measures that take longer than a year to come in: no district meets year 1's target."""
+    plan = {"enabled": True, "cover_days": 400.0, "cover_days_spread": 0.0}
+    late = variant(county, "late", urban_villages=plan)
+    result = simulate(late, seed=5)
+    first = village_progress(result.village_coverage, [late]).set_index("year").loc[1]
+    districts = sorted(result.village_coverage["district"].unique())
+    assert first["covered"] == 0 and first["behind"] == first["districts"] == len(districts)
+    assert first["behind_list"] == ", ".join(f"{d} 0%" for d in districts)
+
+
+def test_each_key_project_is_counted_once(two_runs) -> None:
+    """On time, late or not done: every project is one of them; the held are the table's."""
+    reviews = two_runs["unit_reviews"]
+    progress = project_progress(reviews)
+    assert (
+        progress["on_time"] + progress["done_late"] + progress["not_done"] == progress["projects"]
+    ).all()
+    for year, rows in reviews.groupby("year"):
+        row = progress.set_index("year").loc[year]
+        assert row["projects"] == rows["project"].sum() / 2
+        assert row["held"] == rows["held"].sum() / 2
+        assert row["units"] == len(rows) / 2
+        carried = rows[rows["project"]]
+        on_time = (carried["done_day"] >= 0) & (carried["done_day"] <= carried["deadline_day"])
+        assert row["on_time"] == on_time.sum() / 2
+
+
+def test_the_report_shows_the_progress_only_where_a_scenario_runs_the_levers(
+    county, county_prep, levers
+) -> None:
+    """A section (and its contents entry) in both languages; none for the county alone."""
+    alone = compare([county_prep], 2, progress=False)
+    assert governance_section(alone.results, [county]) is None
+    assert 'id="governance"' not in render_report(alone, [county], county_prep.city, (), META)
+    both = compare([county_prep, prepare(levers, city=county_prep.city)], 2, progress=False)
+    for lang in ("zh", "en"):
+        t = report_text(lang)
+        page = render_report(both, [county, levers], county_prep.city, (), META, lang)
+        assert f'<a href="#governance">{t["h_governance"]}</a>' in page
+        start = page.index('id="governance"')
+        section = page[start : page.index('id="assumptions"')]
+        for key in ("gov_h_villages", "gov_h_projects", "gov_col_covered_share", "gov_col_held"):
+            assert html.escape(t[key]) in section
+        # one row a plan year and one a review year, each under its header, for the one scenario
+        assert section.count("<tr>") == 2 + 2 * levers.cycle.years
+
+
+def test_a_project_done_on_its_deadline_day_is_on_time() -> None:
+    """The deadline is the last day allowed (明确时间表): done that day is on time."""
+    rows = pd.DataFrame(
+        {
+            "scenario": "s",
+            "replication": 0,
+            "year": 1,
+            "unit": ["a", "b", "c"],
+            "project": True,
+            "deadline_day": 210,
+            "done_day": [210, 211, -1],
+            "late": [False, False, True],
+            "held": [False, False, True],
+        }
+    )
+    row = project_progress(rows).iloc[0]
+    assert (row["on_time"], row["done_late"], row["not_done"]) == (1, 1, 1)
+    assert (row["late_at_review"], row["held"], row["replications"]) == (1, 1, 1)
