@@ -49,16 +49,17 @@ def village_progress(coverage: pd.DataFrame, scenarios: Sequence[Scenario]) -> p
 
     Examples
     --------
-    >>> from civsim.scenario import load_scenario, override
-    >>> from civsim.sim import simulate
-    >>> sc = override(load_scenario("scenarios/county_nominee.yaml"),
-    ...               {"simulation.urban_villages.enabled": True})
-    >>> p = village_progress(simulate(sc, seed=1).village_coverage, [sc])
-    >>> print(p[["year", "villages", "target", "due", "covered", "behind"]].to_string(index=False))
-     year  villages  target  due  covered  behind
-        1       9.0     0.4  4.0      4.0       0
-        2       9.0     0.8  8.0      8.0       0
-        3       9.0     1.0  9.0      9.0       0
+    Two villages of district d1 and one of d2 in plan year 1 (target 40%), one replication:
+    d1 covers one of its two, d2 none of its one.
+
+    >>> from civsim.scenario import load_scenario
+    >>> plan = load_scenario("scenarios/urban_villages.yaml")
+    >>> rows = pd.DataFrame({"scenario": "urban_villages", "replication": 0, "year": 1,
+    ...     "district": ["d1", "d1", "d2"], "village": ["a", "b", "c"],
+    ...     "due": [True, False, True], "covered": [True, False, False]})
+    >>> p = village_progress(rows, [plan])
+    >>> p[["villages", "target", "due", "covered", "behind", "behind_list"]].values.tolist()
+    [[3.0, 0.4, 2.0, 1.0, 1, 'd2 0%']]
     """
     rows = []
     for sc in scenarios:
