@@ -114,8 +114,8 @@ def advance(
     """One day of decay and routine effort: ``c <- c * keep + k u (1 - d - c)``, in float32.
 
     Routine effort restores towards the ceiling ``1 - d`` (``d`` the open
-    defect's severity). Written as ``c (keep - k u) + k u (1 - d)``, its float32
-    rounding at each step.
+    defect's severity), ``k u`` at most ``keep``. Written as ``c (keep - k u) + k u
+    (1 - d)``, its float32 rounding at each step.
 
     Parameters
     ----------
@@ -133,7 +133,7 @@ def advance(
     for j, level in enumerate(levels):
         k = _f32(level)
         for i in range(int(bounds[j]), int(bounds[j + 1])):
-            ku = _f32(upkeep[i] * k)
+            ku = min(_f32(upkeep[i] * k), keep[i])  # effort restores at most what a day keeps
             ceiling = _f32(_f32(1.0) - defect[i])
             condition[i] = _f32(_f32(condition[i] * _f32(keep[i] - ku)) + _f32(ku * ceiling))
 

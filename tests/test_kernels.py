@@ -28,10 +28,30 @@ def test_advance_is_the_numpy_day(seed: int, n: int, blocks: int) -> None:
         sl = slice(bounds[j], bounds[j + 1])
         ku = np.empty(sl.stop - sl.start, dtype=np.float32)
         np.multiply(u[sl], np.float32(k), out=ku)
+        np.minimum(ku, keep[sl], out=ku)  # effort restores at most what the day keeps
         expected[sl] *= keep[sl] - ku
         expected[sl] += ku * (np.float32(1) - d[sl])
     kernels.advance(c, keep, u, d, levels, bounds)
     np.testing.assert_array_equal(c, expected)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**32 - 1), level=st.floats(0, 1e6), days=st.integers(1, 50))
+def test_any_effort_keeps_the_condition_within_0_and_1(seed: int, level: float, days: int) -> None:
+    """However hard the routine effort (a level of a million), the days stay within [0, 1].
+
+    Unbounded, ``k u`` above ``1 + keep`` made the step diverge: a county with
+    thousands of volunteer hours a participant scored 10^19 points.
+    """
+    rng = np.random.default_rng(seed)
+    n = 64
+    c = rng.random(n, dtype=np.float32)
+    keep = (1 - 0.05 * rng.random(n)).astype(np.float32)
+    u = (0.1 * rng.random(n)).astype(np.float32)
+    d = np.where(rng.random(n) < 0.3, rng.random(n), 0).astype(np.float32)
+    for _ in range(days):
+        kernels.advance(c, keep, u, d, np.array([level]), np.array([0, n], dtype=np.int64))
+    assert np.isfinite(c).all() and (c >= 0).all() and (c <= 1).all()
 
 
 def _find(day: int, sources: list, n: int, c, defect, has_order, lift=None) -> tuple:

@@ -23,7 +23,9 @@ def advance(
     """Advance every checkpoint one day: ``c <- c * (keep - k u) + k u (1 - d)``.
 
     Routine effort restores a checkpoint towards its ceiling ``1 - d``: an
-    open defect of severity ``d`` stays until someone fixes it.
+    open defect of severity ``d`` stays until someone fixes it. ``k u`` is
+    capped at ``keep``, so a condition in [0, 1] stays there whatever the effort
+    (every shipped scenario's effort stays far below the cap).
 
     Parameters
     ----------
@@ -58,7 +60,10 @@ def _advance_block(condition, keep, upkeep, defect, k):
     # inside one loop kept it scalar and four times slower)
     one = np.float32(1.0)
     for i in range(len(condition)):
-        ku = upkeep[i] * k  # all float32: the pass is as cheap as the data it reads
+        # all float32: the pass is as cheap as the data it reads. Effort restores at most
+        # what the day keeps (k u <= keep): more would turn the step's slope negative, and
+        # far more (thousands of volunteer hours a participant) make it diverge.
+        ku = min(upkeep[i] * k, keep[i])
         condition[i] = condition[i] * (keep[i] - ku) + ku * (one - defect[i])
 
 
