@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from civsim.errors import CivsimError
 from civsim.sums import weighted_sum
 
 __all__ = [
@@ -90,8 +91,15 @@ def poisson_counts(rng: np.random.Generator, rate: np.ndarray) -> np.ndarray:
     >>> b = poisson_counts(np.random.default_rng(2), np.full(1000, 1.01))
     >>> bool((b >= a).all()), int((b != a).sum()) < 30  # the same uniforms: few move, all up
     (True, True)
+    >>> poisson_counts(np.random.default_rng(0), np.array([1.0, np.nan]))
+    Traceback (most recent call last):
+    ...
+    civsim.errors.CivsimError: Poisson means must be finite and at least 0, got nan
     """
     rate = np.asarray(rate, dtype=np.float64)
+    wrong = rate[~(np.isfinite(rate) & (rate >= 0))]
+    if len(wrong):  # cast to int64, a NaN count is -9.2e18 incidents: a broken model, said so
+        raise CivsimError(f"Poisson means must be finite and at least 0, got {wrong[0]}")
     return np.asarray(stats.poisson.ppf(rng.random(len(rate)), rate)).astype(np.int64)
 
 
