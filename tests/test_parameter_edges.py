@@ -4,7 +4,8 @@ A planner moves any parameter with ``--set``, the explorer or an experiment, and
 compiled loops check no bounds: a value the schema lets through must not crash a
 replication, leave a score outside its points or a table with holes the unmoved scenario
 does not have. Each numeric parameter of the county with every mechanism on (the
-governance levers' overlay, ``scenarios/governance_levers.yaml``) is set to its lowest and
+governance levers' overlay, ``scenarios/governance_levers.yaml``, and the options of the
+core's overlays, :data:`OPTIONS`) is set to its lowest and
 its highest allowed value (where the schema sets no bound: ten times below zero, twenty
 times above its value) and either refused with a :class:`CivsimError` before the run (a
 cross-field rule, a fund whose district minimums exceed their caps) or run once.
@@ -24,15 +25,31 @@ from civsim.errors import CivsimError
 from civsim.scenario import Scenario, load_scenario, override, parameter_table
 from civsim.sim import prepare, simulate
 
-#: The simulation sections the governance levers' overlay sets (every mechanism on).
+#: The simulation sections the governance levers' overlay sets.
 LEVERS = yaml.safe_load((SCENARIOS / "governance_levers.yaml").read_text(encoding="utf-8"))
+#: The options the county leaves off, on as their overlays set them (campaign_mode,
+#: smart_platform, joint_mechanism, title_holder, public_index with one of the county's two
+#: districts raised, performance_linked_budget), and the year-round covert visits.
+OPTIONS = {
+    "simulation.campaign.mode": "campaign",
+    "simulation.detection.platform": True,
+    "simulation.rectification.joint_mechanism": True,
+    "simulation.evaluation.third_party.enabled": True,
+    "simulation.evaluation.title_holder.enabled": True,
+    "simulation.evaluation.minors.enabled": True,
+    "simulation.evaluation.civilization_index.enabled": True,
+    "simulation.evaluation.civilization_index.feedback.enabled": True,
+    "simulation.evaluation.civilization_index.feedback.bottom_districts": 1,
+    "budget.policy": "performance",
+    "budget.performance_link": 0.3,
+}
 #: A margin inside a strict bound (gt, lt).
 INSIDE = 1e-6
 
 
 def _scenario() -> Scenario:
     county = load_scenario(SCENARIOS / "county_nominee.yaml")
-    return variant(county, "edges", **LEVERS["simulation"])
+    return override(variant(county, "edges", **LEVERS["simulation"]), OPTIONS)
 
 
 def _field(model: BaseModel, path: str) -> tuple[Any, Any]:
@@ -81,11 +98,13 @@ def unmoved() -> set[str]:
     return set(annual.columns[annual.isna().any()])
 
 
-def test_the_edges_cover_every_numeric_parameter() -> None:
+def test_the_edges_cover_every_numeric_parameter_with_every_mechanism_on() -> None:
     """Two edges for each of the scenario's numeric parameters, some hundreds in all."""
     paths = {path for path, _ in CASES}
     assert len(CASES) == 2 * len(paths) > 400
     assert "simulation.unit_reviews.project_staff_days" in paths
+    on = prepare(_scenario()).mechanisms
+    assert {"title_holder", "minors", "civilization_index", "unit_reviews"} <= set(on)
 
 
 @pytest.mark.parametrize(("path", "value"), CASES, ids=[f"{p}={v}" for p, v in CASES])
