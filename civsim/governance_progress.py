@@ -1,31 +1,39 @@
-"""The governance levers' progress, for the report: the urban-village plan and the key projects.
+"""The governance levers' progress, for the report: targets met, projects done, outputs reached.
 
 Seed 000 sets the urban-village plan yearly 全覆盖 targets, and seeds 000, 002 and 004 hold
-member units to their key projects (重点工程交办). Leadership asks of both the same thing:
-is the work on schedule, and where is it not? :func:`village_progress` sets each plan
-year's coverage beside its target, with the districts behind it
+member units to their key projects (重点工程交办) and ask for creations, volunteers and a
+mobilised population. Leadership asks of each the same thing: is the work on schedule,
+and where is it not? :func:`village_progress` sets each plan year's coverage beside its
+target, with the districts behind it
 (from :func:`civsim.sim.mechanisms.urban_villages.district_progress`);
 :func:`project_progress` counts the key projects assigned, done by their deadline, done
-late or not done, and the units held to account; :func:`governance_section` puts both in
-the report (:func:`civsim.report.render_report`) when a compared scenario runs them.
-Figures are means over the replications whose tables the comparison kept.
+late or not done, and the units held to account; :func:`lever_progress` gives each year's
+creations, registered volunteers against their target, and residents aware and taking
+part; :func:`governance_section` puts them in the report
+(:func:`civsim.report.render_report`) where a compared scenario runs them. Figures are
+means over the replications whose tables the comparison kept.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from civsim.page import Section, table_html
 from civsim.scenario import Scenario
+from civsim.scenario.schema.creation import KINDS
+from civsim.sim.mechanisms.creation import creation_table
+from civsim.sim.mechanisms.mobilisation import mobilisation_table
 from civsim.sim.mechanisms.urban_villages import district_progress
 from civsim.sim.tables import RunResult
+from civsim.statistics import registrations_by_year
 from civsim.summary import report_text, share
 
-__all__ = ["governance_section", "project_progress", "village_progress"]
+__all__ = ["governance_section", "lever_progress", "project_progress", "village_progress"]
 
 
 def village_progress(coverage: pd.DataFrame, scenarios: Sequence[Scenario]) -> pd.DataFrame:
@@ -178,10 +186,83 @@ _PROJECT_COLUMNS = (
 )
 
 
+def lever_progress(results: RunResult, scenarios: Sequence[Scenario]) -> pd.DataFrame:
+    """What the creation activities, the volunteer teams and the mobilisation reached, yearly.
+
+    Parameters
+    ----------
+    results : RunResult
+        The runs of ``scenarios`` (any number of replications each).
+    scenarios : sequence of Scenario
+        The scenarios; one with none of the three levers on is left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scenario and year, means over the replications (NaN where the
+        lever is off): ``created_<kind>`` for each creation kind (units, villages,
+        families, campuses named that year; :func:`civsim.sim.mechanisms.creation.creation_table`),
+        ``registered`` volunteers at the year's end, the ``registration_target`` and
+        ``attained`` (their ratio; :func:`civsim.statistics.registrations_by_year`),
+        and ``awareness`` and ``participation`` at the year's last census (shares of the
+        residents; :func:`civsim.sim.mechanisms.mobilisation.mobilisation_table`).
+    """
+    tables = []
+    for sc in scenarios:
+        sim = sc.simulation
+        mine = replace(
+            results,
+            events=results.events[results.events["scenario"] == sc.name],
+            cycle=results.cycle[results.cycle["scenario"] == sc.name],
+        )
+        reps = mine.cycle["replication"].unique()
+        years = pd.RangeIndex(1, sc.cycle.years + 1, name="year")
+        parts = []
+        if sim.creation.enabled:
+            made = creation_table(mine, sc).pivot_table(
+                index="year", columns="kind", values="creations", aggfunc="sum"
+            )
+            # a year without a creation of a kind has no row: none that year
+            made = made.reindex(index=years, columns=list(KINDS), fill_value=0).fillna(0)
+            parts.append((made / len(reps)).add_prefix("created_"))
+        if sim.volunteer_teams.enabled and sim.volunteers.enabled:
+            joined = registrations_by_year(mine, sc).groupby("year")
+            parts.append(
+                joined[["registered", "target", "attained"]]
+                .mean()
+                .rename(columns={"target": "registration_target"})
+            )
+        if sim.mobilisation.enabled:
+            census = mobilisation_table(mine, sc)
+            census["year"] = census["day"] // sc.cycle.days_per_year + 1
+            last = census.sort_values("day").groupby(["replication", "year"]).last()
+            parts.append(last.groupby("year")[["awareness", "participation"]].mean())
+        if parts:
+            table = pd.concat(parts, axis=1).reindex(years).reset_index()
+            table.insert(0, "scenario", sc.name)
+            tables.append(table)
+    if not tables:
+        return pd.DataFrame(columns=list(_LEVER_COLUMNS))
+    out = pd.concat(tables, ignore_index=True)
+    return out[[c for c in _LEVER_COLUMNS if c in out.columns]]
+
+
+_LEVER_COLUMNS = (
+    "scenario",
+    "year",
+    *(f"created_{kind}" for kind in KINDS),
+    "registered",
+    "registration_target",
+    "attained",
+    "awareness",
+    "participation",
+)
+
+
 def governance_section(
     results: RunResult, scenarios: Sequence[Scenario], lang: str = "zh"
 ) -> Section | None:
-    """The report's section on the plan and the key projects; None when no scenario runs them.
+    """The report's section on the levers' progress; None when no scenario runs any of them.
 
     Parameters
     ----------
@@ -192,10 +273,10 @@ def governance_section(
     lang : {"zh", "en"}
     """
     t = report_text(lang)
-    esc = html.escape
     villages = village_progress(results.village_coverage, scenarios)
     projects = project_progress(results.unit_reviews)
-    if villages.empty and projects.empty:
+    levers = lever_progress(results, scenarios)
+    if villages.empty and projects.empty and levers.empty:
         return None
     body = []
     if not villages.empty:
@@ -208,21 +289,45 @@ def governance_section(
             behind=villages["behind"].astype(str) + " / " + villages["districts"].astype(str),
             behind_list=villages["behind_list"].replace("", "—"),  # none behind
         )
-        shown.columns = [t[f"gov_col_{c}"] for c in shown.columns]
-        body += [
-            f"<h3>{esc(t['gov_h_villages'])}</h3>",
-            f'<p class="note">{esc(t["gov_note_villages"].format(reps=_reps(villages)))}</p>',
-            table_html(shown),
-        ]
+        body += _part(t, "villages", shown, _reps(villages))
     if not projects.empty:
-        shown = projects.drop(columns="replications").round(1)
-        shown.columns = [t[f"gov_col_{c}"] for c in shown.columns]
-        body += [
-            f"<h3>{esc(t['gov_h_projects'])}</h3>",
-            f'<p class="note">{esc(t["gov_note_projects"].format(reps=_reps(projects)))}</p>',
-            table_html(shown),
-        ]
+        body += _part(
+            t, "projects", projects.drop(columns="replications").round(1), _reps(projects)
+        )
+    if not levers.empty:
+        shown = levers.copy()
+        for column in shown.columns[2:]:
+            values = shown[column]
+            if column.startswith("created_"):
+                shown[column] = values.round(1)
+            elif column in ("registered", "registration_target"):
+                shown[column] = [_whole(v) for v in values]
+            else:  # shares of the target or of the residents
+                shown[column] = values.map(share)
+        reps = _reps(levers.assign(replications=_replications(results, levers)))
+        body += _part(t, "levers", shown, reps)
     return Section("governance", t["h_governance"], "\n".join(body))
+
+
+def _part(t: dict[str, str], key: str, shown: pd.DataFrame, reps: str) -> list[str]:
+    """A part of the section: its heading, its note and its table, headers in the page's words."""
+    shown = shown.set_axis([t[f"gov_col_{c}"] for c in shown.columns], axis="columns")
+    return [
+        f"<h3>{html.escape(t[f'gov_h_{key}'])}</h3>",
+        f'<p class="note">{html.escape(t[f"gov_note_{key}"].format(reps=reps))}</p>',
+        table_html(shown),
+    ]
+
+
+def _whole(value: float) -> str:
+    """A count written whole with thousands separators; a dash where there is none."""
+    return "—" if pd.isna(value) else f"{value:,.0f}"
+
+
+def _replications(results: RunResult, table: pd.DataFrame) -> list[int]:
+    """The replications each row's scenario ran."""
+    reps = results.cycle.groupby("scenario", observed=True)["replication"].nunique()
+    return [int(reps.get(name, 0)) for name in table["scenario"]]
 
 
 def _reps(table: pd.DataFrame) -> str:

@@ -9,9 +9,15 @@ import pytest
 from conftest import variant
 
 from civsim.experiments import compare
-from civsim.governance_progress import governance_section, project_progress, village_progress
+from civsim.governance_progress import (
+    governance_section,
+    lever_progress,
+    project_progress,
+    village_progress,
+)
 from civsim.report import render_report
 from civsim.sim import prepare, simulate
+from civsim.sim.tables import RunResult
 from civsim.summary import report_text
 
 META = {"created": "2026-01-02T03:04:05+00:00", "seed": 11, "executor": "serial"}
@@ -20,8 +26,15 @@ META = {"created": "2026-01-02T03:04:05+00:00", "seed": 11, "executor": "serial"
 @pytest.fixture(scope="module")
 def levers(county):
     """The county with the urban-village plan and the units' reviews on."""
+    on = {"enabled": True}
     return variant(
-        county, "levers", urban_villages={"enabled": True}, unit_reviews={"enabled": True}
+        county,
+        "levers",
+        urban_villages=on,
+        unit_reviews=on,
+        creation=on,
+        volunteer_teams=on,
+        mobilisation=on,
     )
 
 
@@ -29,15 +42,17 @@ def levers(county):
 def two_runs(levers):
     """Two replications of it, as one result."""
     runs = [simulate(levers, seed=5, replication=r) for r in range(2)]
-    return {
-        name: pd.concat([getattr(r, name) for r in runs], ignore_index=True)
-        for name in ("village_coverage", "unit_reviews")
-    }
+    return RunResult(
+        **{
+            name: pd.concat([getattr(r, name) for r in runs], ignore_index=True)
+            for name in RunResult.__dataclass_fields__
+        }
+    )
 
 
 def test_the_plan_year_by_year_is_the_villages_counted(levers, two_runs) -> None:
     """Villages, those due and those covered are the coverage table's rows counted, per rep."""
-    coverage = two_runs["village_coverage"]
+    coverage = two_runs.village_coverage
     progress = village_progress(coverage, [levers]).set_index("year")
     targets = levers.simulation.urban_villages.coverage_targets
     for year, rows in coverage.groupby("year"):
@@ -66,7 +81,7 @@ def test_a_plan_that_starts_too_late_names_every_district_behind(county) -> None
 
 def test_each_key_project_is_counted_once(two_runs) -> None:
     """On time, late or not done: every project is one of them; the held are the table's."""
-    reviews = two_runs["unit_reviews"]
+    reviews = two_runs.unit_reviews
     progress = project_progress(reviews)
     assert (
         progress["on_time"] + progress["done_late"] + progress["not_done"] == progress["projects"]
@@ -79,6 +94,35 @@ def test_each_key_project_is_counted_once(two_runs) -> None:
         carried = rows[rows["project"]]
         on_time = (carried["done_day"] >= 0) & (carried["done_day"] <= carried["deadline_day"])
         assert row["on_time"] == on_time.sum() / 2
+
+
+def test_the_levers_yearly_outputs_are_their_events_counted(levers, two_runs) -> None:
+    """Creations named, volunteers registered and residents aware: from the events, per year."""
+    progress = lever_progress(two_runs, [levers]).set_index("year")
+    ev, days = two_runs.events, levers.cycle.days_per_year
+    residents = sum(d.population for d in levers.territory.districts)
+    start = levers.simulation.volunteer_teams.registered_share_start * residents
+    target = levers.simulation.volunteer_teams.target_share * residents
+    for year in range(1, levers.cycle.years + 1):
+        this_year = ev[(ev["day"] // days + 1) == year]
+        for kind in ("unit", "village", "family", "campus"):
+            named = this_year.loc[this_year["kind"] == f"created_{kind}", "count"].sum()
+            assert progress.loc[year, f"created_{kind}"] == named / 2
+        to_date = ev[ev["day"] < year * days]
+        joined = to_date.loc[to_date["kind"] == "volunteer_registrations", "count"].sum()
+        left = to_date.loc[to_date["kind"] == "volunteer_lapses", "count"].sum()
+        registered = round(start) + (joined - left) / 2
+        assert progress.loc[year, "registered"] == pytest.approx(registered)
+        assert progress.loc[year, "registration_target"] == pytest.approx(target)
+        census = this_year[this_year["kind"] == "residents_aware"]
+        last = census[census["day"] == census["day"].max()]["count"].mean() / residents
+        assert progress.loc[year, "awareness"] == pytest.approx(last)
+    assert progress["created_family"].gt(0).all() and progress["attained"].gt(0).all()
+
+
+def test_a_scenario_without_the_levers_has_no_row(county, two_runs) -> None:
+    """The county alone runs none of them: nothing to report."""
+    assert lever_progress(two_runs, [county]).empty
 
 
 def test_the_report_shows_the_progress_only_where_a_scenario_runs_the_levers(
@@ -95,10 +139,11 @@ def test_the_report_shows_the_progress_only_where_a_scenario_runs_the_levers(
         assert f'<a href="#governance">{t["h_governance"]}</a>' in page
         start = page.index('id="governance"')
         section = page[start : page.index('id="assumptions"')]
-        for key in ("gov_h_villages", "gov_h_projects", "gov_col_covered_share", "gov_col_held"):
+        keys = ("gov_h_villages", "gov_h_projects", "gov_h_levers", "gov_col_held")
+        for key in (*keys, "gov_col_awareness"):
             assert html.escape(t[key]) in section
-        # one row a plan year and one a review year, each under its header, for the one scenario
-        assert section.count("<tr>") == 2 + 2 * levers.cycle.years
+        # a row a year in each of the three tables, under its header, for the one scenario
+        assert section.count("<tr>") == 3 + 3 * levers.cycle.years
 
 
 def test_a_project_done_on_its_deadline_day_is_on_time() -> None:
