@@ -190,10 +190,11 @@ def test_a_bad_value_is_named_by_its_control_and_nothing_runs(page) -> None:
     message = page.locator(".civsim-invalid")
     message.wait_for()
     assert "budget.total_yuan" in message.inner_text()
-    assert page.get_by_role("button", name="Run").is_disabled()
+    # the button is re-rendered apart from the message: wait for it, as a user's eye would (read
+    # at once, it was still enabled in a fresh clone's first run, its kernels compiling beside)
+    expect(page.get_by_role("button", name="Run")).to_be_disabled()
     _type(page, "special fund, yuan a year", "3500000")
     message.wait_for(state="detached")
-    # the button is re-rendered apart from the message: wait for it, as a user's eye would
     expect(page.get_by_role("button", name="Run")).to_be_enabled()
 
 
