@@ -204,6 +204,10 @@ def lever_progress(results: RunResult, scenarios: Sequence[Scenario]) -> pd.Data
         families, campuses named that year; :func:`civsim.sim.mechanisms.creation.creation_table`),
         ``registered`` volunteers at the year's end, the ``registration_target`` and
         ``attained`` (their ratio; :func:`civsim.statistics.registrations_by_year`),
+        ``recruitment_yuan`` (the yearly recruitment spending per 10,000 residents) and
+        ``recruitment_needed`` (what would just reach the target by the year's end,
+        :meth:`~civsim.scenario.schema.volunteer_teams.VolunteerTeams.recruitment_needed`;
+        0 where the start holds it, inf where no spending reaches it),
         and ``awareness`` and ``participation`` at the year's last census (shares of the
         residents; :func:`civsim.sim.mechanisms.mobilisation.mobilisation_table`).
     """
@@ -226,12 +230,20 @@ def lever_progress(results: RunResult, scenarios: Sequence[Scenario]) -> pd.Data
             made = made.reindex(index=years, columns=list(KINDS), fill_value=0).fillna(0)
             parts.append((made / len(reps)).add_prefix("created_"))
         if sim.volunteer_teams.enabled and sim.volunteers.enabled:
-            joined = registrations_by_year(mine, sc).groupby("year")
-            parts.append(
-                joined[["registered", "target", "attained"]]
+            vt = sim.volunteer_teams
+            registrations = (
+                registrations_by_year(mine, sc)
+                .groupby("year")[["registered", "target", "attained"]]
                 .mean()
                 .rename(columns={"target": "registration_target"})
             )
+            # what the spending is, beside what would just reach the target by the year's end
+            registrations["recruitment_yuan"] = vt.recruitment_yuan_per_10k_year
+            registrations["recruitment_needed"] = [
+                vt.recruitment_needed(year * sc.cycle.days_per_year, sc.cycle.days_per_year)
+                for year in years
+            ]
+            parts.append(registrations)
         if sim.mobilisation.enabled:
             census = mobilisation_table(mine, sc)
             census["year"] = census["day"] // sc.cycle.days_per_year + 1
@@ -254,6 +266,8 @@ _LEVER_COLUMNS = (
     "registered",
     "registration_target",
     "attained",
+    "recruitment_yuan",
+    "recruitment_needed",
     "awareness",
     "participation",
 )
@@ -300,8 +314,10 @@ def governance_section(
             values = shown[column]
             if column.startswith("created_"):
                 shown[column] = values.round(1)
-            elif column in ("registered", "registration_target"):
+            elif column in ("registered", "registration_target", "recruitment_yuan"):
                 shown[column] = [_whole(v) for v in values]
+            elif column == "recruitment_needed":
+                shown[column] = [t["gov_unreachable"] if v == np.inf else _whole(v) for v in values]
             else:  # shares of the target or of the residents
                 shown[column] = values.map(share)
         reps = _reps(levers.assign(replications=_replications(results, levers)))

@@ -118,6 +118,16 @@ def test_the_levers_yearly_outputs_are_their_events_counted(levers, two_runs) ->
         last = census[census["day"] == census["day"].max()]["count"].mean() / residents
         assert progress.loc[year, "awareness"] == pytest.approx(last)
     assert progress["created_family"].gt(0).all() and progress["attained"].gt(0).all()
+    # spending what would just reach the target by a year's end registers the target then
+    vt = levers.simulation.volunteer_teams
+    assert (progress["recruitment_yuan"] == vt.recruitment_yuan_per_10k_year).all()
+    for year, needed in progress["recruitment_needed"].items():
+        enough = vt.model_copy(update={"recruitment_yuan_per_10k_year": needed})
+        share = enough.registered_share(vt.registered_share_start, year * days, days)
+        assert share == pytest.approx(vt.target_share, rel=1e-6)
+    # and the simulated registrations pass the target where the spending is above it
+    above = progress["recruitment_yuan"] > progress["recruitment_needed"] * 1.1
+    assert (progress.loc[above, "attained"] > 1).all() and above.any()
 
 
 def test_a_scenario_without_the_levers_has_no_row(county, two_runs) -> None:
