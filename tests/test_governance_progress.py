@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 
 import pandas as pd
 import pytest
@@ -174,3 +175,14 @@ def test_a_project_done_on_its_deadline_day_is_on_time() -> None:
     row = project_progress(rows).iloc[0]
     assert (row["on_time"], row["done_late"], row["not_done"]) == (1, 1, 1)
     assert (row["late_at_review"], row["held"], row["replications"]) == (1, 1, 1)
+
+
+def test_a_target_above_the_willing_is_out_of_reach(county) -> None:
+    """More registered than would ever register: no spending reaches it, and the report says so."""
+    teams = {"enabled": True, "target_share": 0.3, "willing_share": 0.25}
+    sc = variant(county, "too_many", volunteer_teams=teams)
+    result = simulate(sc, seed=5)
+    assert (lever_progress(result, [sc])["recruitment_needed"] == math.inf).all()
+    section = governance_section(result, [sc], "zh")
+    assert section is not None
+    assert section.body.count(report_text("zh")["gov_unreachable"]) == sc.cycle.years
