@@ -9,21 +9,18 @@ target, with the districts behind it
 :func:`project_progress` counts the key projects assigned, done by their deadline, done
 late or not done, and the units held to account; :func:`lever_progress` gives each year's
 creations, registered volunteers against their target, and residents aware and taking
-part; :func:`governance_section` puts them in the report
-(:func:`civsim.report.render_report`) where a compared scenario runs them. Figures are
-means over the replications whose tables the comparison kept.
+part. The report's section (:mod:`civsim.progress_section`) and its warnings
+(:func:`civsim.findings.warnings`) read them. Figures are means over the replications
+given.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import replace
 
-import numpy as np
 import pandas as pd
 
-from civsim.page import Section, table_html
 from civsim.scenario import Scenario
 from civsim.scenario.schema.creation import KINDS
 from civsim.sim.mechanisms.creation import creation_table
@@ -31,9 +28,8 @@ from civsim.sim.mechanisms.mobilisation import mobilisation_table
 from civsim.sim.mechanisms.urban_villages import district_progress
 from civsim.sim.tables import RunResult
 from civsim.statistics import registrations_by_year
-from civsim.summary import report_text, share
 
-__all__ = ["governance_section", "lever_progress", "project_progress", "village_progress"]
+__all__ = ["lever_progress", "project_progress", "village_progress"]
 
 
 def village_progress(coverage: pd.DataFrame, scenarios: Sequence[Scenario]) -> pd.DataFrame:
@@ -100,7 +96,7 @@ def village_progress(coverage: pd.DataFrame, scenarios: Sequence[Scenario]) -> p
                     "districts": len(districts),
                     "behind": len(late),
                     "behind_list": ", ".join(
-                        f"{d} {share(s)}" for d, s in late["covered_share"].items()
+                        f"{d} {s:.0%}" for d, s in late["covered_share"].items()
                     ),
                 }
             )
@@ -271,82 +267,3 @@ _LEVER_COLUMNS = (
     "awareness",
     "participation",
 )
-
-
-def governance_section(
-    results: RunResult, scenarios: Sequence[Scenario], lang: str = "zh"
-) -> Section | None:
-    """The report's section on the levers' progress; None when no scenario runs any of them.
-
-    Parameters
-    ----------
-    results : RunResult
-        The comparison's results (every scenario's tables).
-    scenarios : sequence of Scenario
-        The compared scenarios, for the plan's targets.
-    lang : {"zh", "en"}
-    """
-    t = report_text(lang)
-    villages = village_progress(results.village_coverage, scenarios)
-    projects = project_progress(results.unit_reviews)
-    levers = lever_progress(results, scenarios)
-    if villages.empty and projects.empty and levers.empty:
-        return None
-    body = []
-    if not villages.empty:
-        shown = villages.drop(columns=["replications", "districts"]).assign(
-            villages=villages["villages"].round(1),
-            target=villages["target"].map(share),
-            due=villages["due"].round(1),
-            covered=villages["covered"].round(1),
-            covered_share=villages["covered_share"].map(share),
-            behind=villages["behind"].astype(str) + " / " + villages["districts"].astype(str),
-            behind_list=villages["behind_list"].replace("", "—"),  # none behind
-        )
-        body += _part(t, "villages", shown, _reps(villages))
-    if not projects.empty:
-        body += _part(
-            t, "projects", projects.drop(columns="replications").round(1), _reps(projects)
-        )
-    if not levers.empty:
-        shown = levers.copy()
-        for column in shown.columns[2:]:
-            values = shown[column]
-            if column.startswith("created_"):
-                shown[column] = values.round(1)
-            elif column in ("registered", "registration_target", "recruitment_yuan"):
-                shown[column] = [_whole(v) for v in values]
-            elif column == "recruitment_needed":
-                shown[column] = [t["gov_unreachable"] if v == np.inf else _whole(v) for v in values]
-            else:  # shares of the target or of the residents
-                shown[column] = values.map(share)
-        reps = _reps(levers.assign(replications=_replications(results, levers)))
-        body += _part(t, "levers", shown, reps)
-    return Section("governance", t["h_governance"], "\n".join(body))
-
-
-def _part(t: dict[str, str], key: str, shown: pd.DataFrame, reps: str) -> list[str]:
-    """A part of the section: its heading, its note and its table, headers in the page's words."""
-    shown = shown.set_axis([t[f"gov_col_{c}"] for c in shown.columns], axis="columns")
-    return [
-        f"<h3>{html.escape(t[f'gov_h_{key}'])}</h3>",
-        f'<p class="note">{html.escape(t[f"gov_note_{key}"].format(reps=reps))}</p>',
-        table_html(shown),
-    ]
-
-
-def _whole(value: float) -> str:
-    """A count written whole with thousands separators; a dash where there is none."""
-    return "—" if pd.isna(value) else f"{value:,.0f}"
-
-
-def _replications(results: RunResult, table: pd.DataFrame) -> list[int]:
-    """The replications each row's scenario ran."""
-    reps = results.cycle.groupby("scenario", observed=True)["replication"].nunique()
-    return [int(reps.get(name, 0)) for name in table["scenario"]]
-
-
-def _reps(table: pd.DataFrame) -> str:
-    """The replications a table's means rest on: one number, or their range."""
-    low, high = int(np.min(table["replications"])), int(np.max(table["replications"]))
-    return str(low) if low == high else f"{low}-{high}"

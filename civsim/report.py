@@ -32,9 +32,9 @@ from civsim.assumptions import assumptions_table
 from civsim.city import City, build_city
 from civsim.export import staged_folder, write_csv
 from civsim.findings import verdicts
-from civsim.governance_progress import governance_section
 from civsim.index_figure import plot_civilization_index
 from civsim.page import Section, cell_text, figure_html, localise, table_html
+from civsim.progress_section import governance_section
 from civsim.results import Comparison
 from civsim.scenario import Scenario, scenario_hash
 from civsim.summary import executive_summary, report_text, wan

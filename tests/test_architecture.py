@@ -75,6 +75,7 @@ STAGES = (
             "civsim.summary",
             "civsim.page",
             "civsim.governance_progress",
+            "civsim.progress_section",
             "civsim.report",
         ),
     ),

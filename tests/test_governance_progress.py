@@ -10,12 +10,8 @@ import pytest
 from conftest import variant
 
 from civsim.experiments import compare
-from civsim.governance_progress import (
-    governance_section,
-    lever_progress,
-    project_progress,
-    village_progress,
-)
+from civsim.governance_progress import lever_progress, project_progress, village_progress
+from civsim.progress_section import governance_section
 from civsim.report import render_report
 from civsim.sim import prepare, simulate
 from civsim.sim.tables import RunResult
