@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from civsim.governance_progress import project_progress, village_progress
 from civsim.results import SAME_SPEND_YUAN, Comparison
 from civsim.scenario import ASSUMPTION, Scenario, parameter_table
 
@@ -224,21 +225,29 @@ def backlog(comparison: Comparison) -> pd.DataFrame:
     return out
 
 
-def warnings(comparison: Comparison, other_cities: Sequence[str] = ()) -> pd.DataFrame:
+def warnings(
+    comparison: Comparison, other_cities: Sequence[str] = (), scenarios: Sequence[Scenario] = ()
+) -> pd.DataFrame:
     """What a reader must not miss, one row per scenario and kind.
 
     Kinds: ``growing_backlog`` (queue growth at least :data:`BACKLOG_GROWTH`),
     ``large_backlog`` (more open orders at the end than the orders issued within one
     deadline), ``late`` (late share at least :data:`LATE_SHARE_WARNING`),
     ``unclear`` (an option whose difference interval crosses zero),
-    ``few_reps`` (fewer than :data:`MIN_REPS` replications; scenario ``""``) and
-    ``other_city``.
+    ``few_reps`` (fewer than :data:`MIN_REPS` replications; scenario ``""``),
+    ``other_city``, ``plan_behind`` (the urban-village plan short of a year's target
+    in some district: the value is the plan years short) and ``projects_overdue``
+    (key projects past their deadline and not done at a yearly review: the value is
+    their number over the cycle, a mean over the replications).
 
     Parameters
     ----------
     comparison : Comparison
     other_cities : sequence of str
         Scenarios of another place than the baseline.
+    scenarios : sequence of Scenario
+        The compared scenarios, for the urban-village plan's targets (no
+        ``plan_behind`` without them).
 
     Returns
     -------
@@ -261,4 +270,12 @@ def warnings(comparison: Comparison, other_cities: Sequence[str] = ()) -> pd.Dat
     if reps < MIN_REPS:
         rows.append(("", "few_reps", float(reps), float(MIN_REPS)))
     rows += [(name, "other_city", np.nan, np.nan) for name in other_cities]
+    res = comparison.results
+    plan = village_progress(res.village_coverage, scenarios)
+    for name, years in plan[plan["behind"] > 0].groupby("scenario", sort=False):
+        rows.append((str(name), "plan_behind", float(len(years)), 0.0))
+    projects = project_progress(res.unit_reviews)
+    for name, overdue in projects.groupby("scenario", sort=False)["late_at_review"].sum().items():
+        if overdue > 0:
+            rows.append((str(name), "projects_overdue", float(overdue), 0.0))
     return pd.DataFrame(rows, columns=["scenario", "kind", "value", "limit"])

@@ -164,7 +164,7 @@ def executive_summary(
             f"<h3>{esc(t['h_drivers'])}</h3>",
             drivers or _drivers(scenarios, assumptions, t),
             f"<h3>{esc(t['h_warnings'])}</h3>",
-            _warnings(comparison, other_cities, t),
+            _warnings(comparison, other_cities, scenarios, t),
             "</div>",
         ]
     )
@@ -194,9 +194,14 @@ def _drivers(scenarios: Sequence[Scenario], table: pd.DataFrame, t: dict[str, st
     )
 
 
-def _warnings(comparison: Comparison, other_cities: Sequence[str], t: dict[str, str]) -> str:
+def _warnings(
+    comparison: Comparison,
+    other_cities: Sequence[str],
+    scenarios: Sequence[Scenario],
+    t: dict[str, str],
+) -> str:
     """The warnings of :func:`civsim.findings.warnings`, worded."""
-    found = warnings(comparison, other_cities)
+    found = warnings(comparison, other_cities, scenarios)
     if found.empty:
         return f"<p>{html.escape(t['no_warnings'])}</p>"
     open_orders = comparison.summary["open_orders"]
@@ -216,8 +221,10 @@ def _warnings(comparison: Comparison, other_cities: Sequence[str], t: dict[str, 
         limit: str
         if kind == "large_backlog":
             value, limit = f"{w['value']:.1f}", f"{w['limit']:.0f}"
-        elif kind == "few_reps":
+        elif kind in ("few_reps", "plan_behind"):
             value, limit = f"{w['value']:.0f}", f"{w['limit']:.0f}"
+        elif kind == "projects_overdue":
+            value, limit = f"{w['value']:.1f}", f"{w['limit']:.0f}"
         else:
             value, limit = f"{w['value']:.2f}", f"{w['limit']:.2f}"
         lines.append(

@@ -10,6 +10,7 @@ import pytest
 from conftest import variant
 
 from civsim.experiments import compare
+from civsim.findings import warnings
 from civsim.governance_progress import lever_progress, project_progress, village_progress
 from civsim.progress_section import governance_section
 from civsim.report import render_report
@@ -182,3 +183,22 @@ def test_a_target_above_the_willing_is_out_of_reach(county) -> None:
     section = governance_section(result, [sc], "zh")
     assert section is not None
     assert section.body.count(report_text("zh")["gov_unreachable"]) == sc.cycle.years
+
+
+def test_a_plan_behind_and_overdue_projects_are_warned_of(county, county_prep) -> None:
+    """The summary's warnings name the scenario and count the years short and projects overdue."""
+    plan = {"enabled": True, "cover_days": 400.0, "cover_days_spread": 0.0}
+    slow = variant(county, "slow", urban_villages=plan, unit_reviews={"enabled": True})
+    both = compare([county_prep, prepare(slow, city=county_prep.city)], 2, progress=False)
+    found = warnings(both, (), [county, slow]).set_index("kind")
+    behind = village_progress(both.results.village_coverage, [slow])
+    assert found.loc["plan_behind", "scenario"] == "slow"
+    assert found.loc["plan_behind", "value"] == (behind["behind"] > 0).sum() == 3
+    overdue = both.results.unit_reviews["late"].sum() / 2
+    assert found.loc["projects_overdue", "value"] == overdue > 0
+    page = render_report(both, [county, slow], county_prep.city, (), META, "en")
+    summary = page[page.index('id="summary"') : page.index('id="comparison"')]
+    assert "the urban-village plan falls short of its yearly coverage target" in summary
+    assert f"{overdue:.1f} key projects over the cycle" in summary
+    # without the scenarios no target is known: the plan is not judged
+    assert "plan_behind" not in set(warnings(both)["kind"])
