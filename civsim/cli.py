@@ -45,6 +45,9 @@ from civsim.console import (
     check_text,
     fund_text,
     generate_text,
+    progress_lines,
+    progress_tables,
+    run_text,
     tasks_summary,
     tasks_text,
     to_json,
@@ -120,20 +123,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if len(alloc) and {"replication", "year", "line", "yuan"} <= set(alloc.columns):
         years = alloc[["replication", "year"]].drop_duplicates().shape[0]
         unspent = int(alloc.loc[alloc["line"] == UNSPENT, "yuan"].sum()) / max(years, 1)
+    progress = progress_tables(result, scenario)
     if args.json:
         head = {"scenario": scenario.name, "replications": args.reps, "seed": seed, "out": out}
         found = {"cycle": cycle.reset_index(), "fund_unspent_yuan_per_year": unspent}
-        return _print(to_json(head | found))
-    print(f"{scenario.name}: {args.reps} replications, seed {seed}")
-    print(
-        f"cycle score      {row['mean']:.2f}  (90% interval {row['low']:.2f} .. {row['high']:.2f})"
-    )
-    print(f"title chance     {row['title_probability']:.0%}")
-    print(f"disqualified     {row['disqualified']:.0%}")
-    if unspent is not None:
-        print(f"fund unspent     {unspent:,.0f} yuan a year (every line of its pool at its cap)")
-    print(f"tables written   {out}")
-    return 0
+        return _print(to_json(head | found | {"progress": progress}))
+    lines = progress_lines(progress)
+    return _print(run_text(scenario.name, args.reps, seed, row.to_dict(), unspent, lines, out))
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from civsim.scenario import Scenario
+    from civsim.sim.tables import RunResult
 
 __all__ = [
     "budget_summary",
@@ -26,7 +30,10 @@ __all__ = [
     "check_text",
     "fund_text",
     "generate_text",
+    "progress_lines",
+    "progress_tables",
     "records",
+    "run_text",
     "tasks_summary",
     "tasks_text",
     "to_json",
@@ -291,3 +298,130 @@ def check_failures(failed: pd.DataFrame, total: int) -> str:
     item = failed["item"].map(lambda i: f" [{i}]" if i else "")
     names = (failed["scenario"] + ": " + failed["check"] + item).unique()
     return f"{len(failed)} of {total} checks failed: {'; '.join(names)}"
+
+
+def run_text(
+    name: str,
+    reps: int,
+    seed: int,
+    cycle: Mapping[Any, Any],
+    unspent: float | None,
+    progress: Sequence[str],
+    out: Path,
+) -> str:
+    """The human summary of ``civsim run``: the cycle score, the title, the fund, the levers.
+
+    ``cycle`` is the scenario's row of :func:`civsim.experiments.summarise`; ``progress``
+    the lines of :func:`progress_lines`.
+
+    Examples
+    --------
+    >>> row = {"mean": 85.9, "low": 85.4, "high": 86.5, "title_probability": 0.25,
+    ...        "disqualified": 0.0}
+    >>> print(run_text("baseline", 8, 1, row, None, [], Path("out")))
+    baseline: 8 replications, seed 1
+    cycle score      85.90  (90% interval 85.40 .. 86.50)
+    title chance     25%
+    disqualified     0%
+    tables written   out
+    """
+    lines = [
+        f"{name}: {reps} replications, seed {seed}",
+        f"cycle score      {cycle['mean']:.2f}  "
+        f"(90% interval {cycle['low']:.2f} .. {cycle['high']:.2f})",
+        f"title chance     {cycle['title_probability']:.0%}",
+        f"disqualified     {cycle['disqualified']:.0%}",
+    ]
+    if unspent is not None:
+        at_caps = "(every line of its pool at its cap)"
+        lines.append(f"fund unspent     {unspent:,.0f} yuan a year {at_caps}")
+    return "\n".join([*lines, *progress, f"tables written   {out}"])
+
+
+def progress_tables(result: RunResult, scenario: Scenario) -> dict[str, pd.DataFrame]:
+    """The governance levers' progress tables of a run, those the scenario has, by name.
+
+    ``villages``, ``projects`` and ``levers``: :mod:`civsim.governance_progress`'s
+    tables (means over the replications), each only where the scenario runs its levers.
+    """
+    # imported here: the simulation's modules are not loaded for a command that runs none
+    from civsim.governance_progress import lever_progress, project_progress, village_progress
+
+    sim = scenario.simulation
+    tables = {"levers": lever_progress(result, [scenario])}  # it asks for each lever itself
+    if sim.urban_villages.enabled:
+        tables["villages"] = village_progress(result.village_coverage, [scenario])
+    if sim.unit_reviews.enabled:
+        tables["projects"] = project_progress(result.unit_reviews)
+    return {
+        name: tables[name]
+        for name in ("villages", "projects", "levers")
+        if len(tables.get(name, ()))
+    }
+
+
+#: The creation kinds' words in a summary line.
+_CREATIONS = {"unit": "units", "village": "villages", "family": "families", "campus": "campuses"}
+
+
+def progress_lines(tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    """The governance levers' progress in a line each (:func:`progress_tables`' tables).
+
+    The urban-village plan's coverage against each year's target (and the districts
+    behind it), the key projects over the cycle, the creations, the registered volunteers
+    against their target and the residents aware and taking part at the cycle's end.
+
+    Examples
+    --------
+    >>> plan = pd.DataFrame({"year": [1, 2], "covered_share": [0.44, 0.5], "target": [0.4, 0.8],
+    ...                      "behind": [0, 1], "behind_list": ["", "d02 50%"]})
+    >>> print(progress_lines({"villages": plan})[0])
+    urban villages   year 1 44% covered (target 40%); year 2 50% (target 80%), behind: d02 50%
+    """
+    lines = []
+    if "villages" in tables:
+        years = "; ".join(
+            f"year {r.year} {r.covered_share:.0%}{' covered' if i == 0 else ''} "
+            f"(target {r.target:.0%})" + (f", behind: {r.behind_list}" if r.behind else "")
+            for i, r in enumerate(tables["villages"].itertuples())
+        )
+        lines.append(f"urban villages   {years}")
+    if "projects" in tables:
+        p = tables["projects"][["projects", "on_time", "done_late", "not_done", "held"]].sum()
+        lines.append(
+            f"key projects     {_count(p['projects'])} assigned, {_count(p['on_time'])} on time, "
+            f"{_count(p['done_late'])} late, {_count(p['not_done'])} not done; "
+            f"units held to account {_count(p['held'])} (over the cycle)"
+        )
+    if "levers" in tables:
+        levers = tables["levers"]
+        last = levers.iloc[-1]
+        made = [kind for kind in _CREATIONS if f"created_{kind}" in levers]
+        if made:
+            named = ", ".join(
+                f"{_CREATIONS[kind]} {_count(levers[f'created_{kind}'].sum())}" for kind in made
+            )
+            lines.append(f"creations        {named} (over the cycle)")
+        if "registered" in levers:
+            needed = last["recruitment_needed"]
+            reach = (
+                "no spending would reach it"
+                if math.isinf(needed)
+                else f"{needed:,.0f} would just reach it"
+            )
+            lines.append(
+                f"volunteers       {last['registered']:,.0f} registered at the end, "
+                f"{last['attained']:.0%} of the target; recruitment "
+                f"{last['recruitment_yuan']:,.0f} yuan a year per 10,000 residents, {reach}"
+            )
+        if "awareness" in levers:
+            lines.append(
+                f"mobilisation     {last['awareness']:.0%} aware, "
+                f"{last['participation']:.0%} taking part at the end"
+            )
+    return lines
+
+
+def _count(value: float) -> str:
+    """A mean count: whole where it is, else to a tenth."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"

@@ -210,6 +210,9 @@ def lever_progress(results: RunResult, scenarios: Sequence[Scenario]) -> pd.Data
     tables = []
     for sc in scenarios:
         sim = sc.simulation
+        teams = sim.volunteer_teams.enabled and sim.volunteers.enabled
+        if not (sim.creation.enabled or teams or sim.mobilisation.enabled):
+            continue
         mine = replace(
             results,
             events=results.events[results.events["scenario"] == sc.name],
@@ -225,7 +228,7 @@ def lever_progress(results: RunResult, scenarios: Sequence[Scenario]) -> pd.Data
             # a year without a creation of a kind has no row: none that year
             made = made.reindex(index=years, columns=list(KINDS), fill_value=0).fillna(0)
             parts.append((made / len(reps)).add_prefix("created_"))
-        if sim.volunteer_teams.enabled and sim.volunteers.enabled:
+        if teams:
             vt = sim.volunteer_teams
             registrations = (
                 registrations_by_year(mine, sc)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import html
+import json
 import math
 
 import pandas as pd
 import pytest
-from conftest import variant
+from conftest import SCENARIOS, variant
 
+from civsim.cli import main
 from civsim.experiments import compare
 from civsim.findings import warnings
 from civsim.governance_progress import lever_progress, project_progress, village_progress
@@ -202,3 +204,25 @@ def test_a_plan_behind_and_overdue_projects_are_warned_of(county, county_prep) -
     assert f"{overdue:.1f} key projects over the cycle" in summary
     # without the scenarios no target is known: the plan is not judged
     assert "plan_behind" not in set(warnings(both)["kind"])
+
+
+def test_civsim_run_says_the_levers_progress(tmp_path, capsys) -> None:
+    """A line a lever on the command's output, and the tables in its JSON; none without them."""
+    county = str(SCENARIOS / "county_nominee.yaml")
+    levers = ["urban_villages", "unit_reviews", "creation", "volunteer_teams", "mobilisation"]
+    sets = [a for lever in levers for a in ("--set", f"simulation.{lever}.enabled=true")]
+    sets += ["--set", "simulation.volunteer_teams.target_share=0.3"]  # above the willing
+    run = ["run", county, "--reps", "2", *sets]
+    assert main([*run, "--out", str(tmp_path / "a")]) == 0
+    said = capsys.readouterr().out
+    for start in ("urban villages   year 1 ", "key projects     9 ", "creations        units "):
+        assert start in said
+    assert "of the target; recruitment 2,000 yuan" in said and "no spending would reach" in said
+    assert "mobilisation     " in said
+    assert main([*run, "--out", str(tmp_path / "b"), "--json"]) == 0
+    progress = json.loads(capsys.readouterr().out)["progress"]
+    assert set(progress) == {"villages", "projects", "levers"}
+    assert [row["year"] for row in progress["villages"]] == [1, 2, 3]
+    assert main(["run", county, "--reps", "1", "--out", str(tmp_path / "c")]) == 0
+    alone = capsys.readouterr().out
+    assert "urban villages" not in alone and "key projects" not in alone
