@@ -226,3 +226,22 @@ def test_civsim_run_says_the_levers_progress(tmp_path, capsys) -> None:
     assert main(["run", county, "--reps", "1", "--out", str(tmp_path / "c")]) == 0
     alone = capsys.readouterr().out
     assert "urban villages" not in alone and "key projects" not in alone
+
+
+def test_the_section_is_rebuilt_from_saved_runs_byte_for_byte(tmp_path, capsys) -> None:
+    """`civsim report` on a comparison's folder gives its report again, progress included."""
+    county = str(SCENARIOS / "county_nominee.yaml")
+    levers = tmp_path / "levers.yaml"
+    levers.write_text(
+        f"extends: {county}\nname: levers\nsimulation:\n"
+        "  urban_villages: {enabled: true}\n  unit_reviews: {enabled: true}\n"
+        "  creation: {enabled: true}\n",
+        encoding="utf-8",
+    )
+    first, again = tmp_path / "cmp", tmp_path / "again"
+    assert main(["compare", county, str(levers), "--reps", "2", "--out", str(first)]) == 0
+    assert main(["report", str(first), "--out", str(again)]) == 0
+    capsys.readouterr()
+    page = (first / "report.html").read_bytes()
+    assert b'id="governance"' in page
+    assert (again / "report.html").read_bytes() == page
