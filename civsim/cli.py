@@ -46,7 +46,6 @@ from civsim.console import (
     fund_text,
     generate_text,
     progress_lines,
-    progress_tables,
     run_text,
     tasks_summary,
     tasks_text,
@@ -107,6 +106,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from civsim.archive import run_metadata, write_run
     from civsim.experiments import replicate, summarise
     from civsim.export import staged_folder
+    from civsim.governance_progress import progress as levers_progress
 
     scenario = load_with_sets(args.file, args.set)
     seed = scenario.seed if args.seed is None else args.seed
@@ -123,7 +123,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if len(alloc) and {"replication", "year", "line", "yuan"} <= set(alloc.columns):
         years = alloc[["replication", "year"]].drop_duplicates().shape[0]
         unspent = int(alloc.loc[alloc["line"] == UNSPENT, "yuan"].sum()) / max(years, 1)
-    progress = progress_tables(result, scenario)
+    progress = levers_progress(result, [scenario])
     if args.json:
         head = {"scenario": scenario.name, "replications": args.reps, "seed": seed, "out": out}
         found = {"cycle": cycle.reset_index(), "fund_unspent_yuan_per_year": unspent}

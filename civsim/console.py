@@ -13,14 +13,10 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
-
-if TYPE_CHECKING:
-    from civsim.scenario import Scenario
-    from civsim.sim.tables import RunResult
 
 __all__ = [
     "budget_summary",
@@ -31,7 +27,6 @@ __all__ = [
     "fund_text",
     "generate_text",
     "progress_lines",
-    "progress_tables",
     "records",
     "run_text",
     "tasks_summary",
@@ -338,34 +333,12 @@ def run_text(
     return "\n".join([*lines, *progress, f"tables written   {out}"])
 
 
-def progress_tables(result: RunResult, scenario: Scenario) -> dict[str, pd.DataFrame]:
-    """The governance levers' progress tables of a run, those the scenario has, by name.
-
-    ``villages``, ``projects`` and ``levers``: :mod:`civsim.governance_progress`'s
-    tables (means over the replications), each only where the scenario runs its levers.
-    """
-    # imported here: the simulation's modules are not loaded for a command that runs none
-    from civsim.governance_progress import lever_progress, project_progress, village_progress
-
-    sim = scenario.simulation
-    tables = {"levers": lever_progress(result, [scenario])}  # it asks for each lever itself
-    if sim.urban_villages.enabled:
-        tables["villages"] = village_progress(result.village_coverage, [scenario])
-    if sim.unit_reviews.enabled:
-        tables["projects"] = project_progress(result.unit_reviews)
-    return {
-        name: tables[name]
-        for name in ("villages", "projects", "levers")
-        if len(tables.get(name, ()))
-    }
-
-
 #: The creation kinds' words in a summary line.
 _CREATIONS = {"unit": "units", "village": "villages", "family": "families", "campus": "campuses"}
 
 
 def progress_lines(tables: Mapping[str, pd.DataFrame]) -> list[str]:
-    """The governance levers' progress in a line each (:func:`progress_tables`' tables).
+    """The governance levers' progress in a line each (:func:`civsim.governance_progress.progress`).
 
     The urban-village plan's coverage against each year's target (and the districts
     behind it), the key projects over the cycle, the creations, the registered volunteers

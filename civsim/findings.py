@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from civsim.governance_progress import project_progress, village_progress
+from civsim.governance_progress import progress
 from civsim.results import SAME_SPEND_YUAN, Comparison
 from civsim.scenario import ASSUMPTION, Scenario, parameter_table
 
@@ -246,8 +246,8 @@ def warnings(
     other_cities : sequence of str
         Scenarios of another place than the baseline.
     scenarios : sequence of Scenario
-        The compared scenarios, for the urban-village plan's targets (no
-        ``plan_behind`` without them).
+        The compared scenarios, for which levers each runs and the plan's targets
+        (no ``plan_behind`` or ``projects_overdue`` without them).
 
     Returns
     -------
@@ -270,12 +270,13 @@ def warnings(
     if reps < MIN_REPS:
         rows.append(("", "few_reps", float(reps), float(MIN_REPS)))
     rows += [(name, "other_city", np.nan, np.nan) for name in other_cities]
-    res = comparison.results
-    plan = village_progress(res.village_coverage, scenarios)
-    for name, years in plan[plan["behind"] > 0].groupby("scenario", sort=False):
-        rows.append((str(name), "plan_behind", float(len(years)), 0.0))
-    projects = project_progress(res.unit_reviews)
-    for name, overdue in projects.groupby("scenario", sort=False)["late_at_review"].sum().items():
-        if overdue > 0:
-            rows.append((str(name), "projects_overdue", float(overdue), 0.0))
+    tables = progress(comparison.results, scenarios)
+    if "villages" in tables:
+        plan = tables["villages"]
+        for name, years in plan[plan["behind"] > 0].groupby("scenario", sort=False):
+            rows.append((str(name), "plan_behind", float(len(years)), 0.0))
+    if "projects" in tables:
+        overdue = tables["projects"].groupby("scenario", sort=False)["late_at_review"].sum()
+        for name, n in overdue[overdue > 0].items():
+            rows.append((str(name), "projects_overdue", float(n), 0.0))
     return pd.DataFrame(rows, columns=["scenario", "kind", "value", "limit"])

@@ -29,7 +29,7 @@ from civsim.sim.mechanisms.urban_villages import district_progress
 from civsim.sim.tables import RunResult
 from civsim.statistics import registrations_by_year
 
-__all__ = ["lever_progress", "project_progress", "village_progress"]
+__all__ = ["lever_progress", "progress", "project_progress", "village_progress"]
 
 
 def village_progress(coverage: pd.DataFrame, scenarios: Sequence[Scenario]) -> pd.DataFrame:
@@ -195,7 +195,7 @@ def lever_progress(results: RunResult, scenarios: Sequence[Scenario]) -> pd.Data
     Returns
     -------
     pandas.DataFrame
-        One row per scenario and year, means over the replications (NaN where the
+        One row per scenario and year, means over its ``replications`` (NaN where the
         lever is off): ``created_<kind>`` for each creation kind (units, villages,
         families, campuses named that year; :func:`civsim.sim.mechanisms.creation.creation_table`),
         ``registered`` volunteers at the year's end, the ``registration_target`` and
@@ -251,6 +251,7 @@ def lever_progress(results: RunResult, scenarios: Sequence[Scenario]) -> pd.Data
         if parts:
             table = pd.concat(parts, axis=1).reindex(years).reset_index()
             table.insert(0, "scenario", sc.name)
+            table.insert(2, "replications", len(reps))
             tables.append(table)
     if not tables:
         return pd.DataFrame(columns=list(_LEVER_COLUMNS))
@@ -261,6 +262,7 @@ def lever_progress(results: RunResult, scenarios: Sequence[Scenario]) -> pd.Data
 _LEVER_COLUMNS = (
     "scenario",
     "year",
+    "replications",
     *(f"created_{kind}" for kind in KINDS),
     "registered",
     "registration_target",
@@ -270,3 +272,23 @@ _LEVER_COLUMNS = (
     "awareness",
     "participation",
 )
+
+
+def progress(results: RunResult, scenarios: Sequence[Scenario]) -> dict[str, pd.DataFrame]:
+    """The three progress tables of the scenarios that run their levers, by name.
+
+    ``villages`` (:func:`village_progress`), ``projects`` (:func:`project_progress`, of
+    the scenarios whose units are reviewed) and ``levers`` (:func:`lever_progress`),
+    each only where some scenario has rows: what the report's section, its warnings
+    and ``civsim run`` read.
+    """
+    reviewed = [sc.name for sc in scenarios if sc.simulation.unit_reviews.enabled]
+    reviews = results.unit_reviews
+    tables = {
+        "villages": village_progress(results.village_coverage, scenarios),
+        "projects": project_progress(reviews[reviews["scenario"].isin(reviewed)])
+        if reviewed
+        else pd.DataFrame(),
+        "levers": lever_progress(results, scenarios),
+    }
+    return {name: table for name, table in tables.items() if len(table)}

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from civsim.governance_progress import lever_progress, project_progress, village_progress
+from civsim.governance_progress import progress
 from civsim.page import Section, table_html
 from civsim.scenario import Scenario
 from civsim.sim.tables import RunResult
@@ -37,13 +37,12 @@ def governance_section(
     lang : {"zh", "en"}
     """
     t = report_text(lang)
-    villages = village_progress(results.village_coverage, scenarios)
-    projects = project_progress(results.unit_reviews)
-    levers = lever_progress(results, scenarios)
-    if villages.empty and projects.empty and levers.empty:
+    tables = progress(results, scenarios)
+    if not tables:
         return None
     body = []
-    if not villages.empty:
+    if "villages" in tables:
+        villages = tables["villages"]
         shown = villages.drop(columns=["replications", "districts"]).assign(
             villages=villages["villages"].round(1),
             target=villages["target"].map(share),
@@ -54,12 +53,14 @@ def governance_section(
             behind_list=villages["behind_list"].replace("", "—"),  # none behind
         )
         body += _part(t, "villages", shown, _reps(villages))
-    if not projects.empty:
+    if "projects" in tables:
+        projects = tables["projects"]
         body += _part(
             t, "projects", projects.drop(columns="replications").round(1), _reps(projects)
         )
-    if not levers.empty:
-        shown = levers.copy()
+    if "levers" in tables:
+        levers = tables["levers"]
+        shown = levers.drop(columns="replications")
         for column in shown.columns[2:]:
             values = shown[column]
             if column.startswith("created_"):
@@ -70,8 +71,7 @@ def governance_section(
                 shown[column] = [t["gov_unreachable"] if v == np.inf else _whole(v) for v in values]
             else:  # shares of the target or of the residents
                 shown[column] = values.map(share)
-        reps = _reps(levers.assign(replications=_replications(results, levers)))
-        body += _part(t, "levers", shown, reps)
+        body += _part(t, "levers", shown, _reps(levers))
     return Section("governance", t["h_governance"], "\n".join(body))
 
 
@@ -88,12 +88,6 @@ def _part(t: dict[str, str], key: str, shown: pd.DataFrame, reps: str) -> list[s
 def _whole(value: float) -> str:
     """A count written whole with thousands separators; a dash where there is none."""
     return "—" if pd.isna(value) else f"{value:,.0f}"
-
-
-def _replications(results: RunResult, table: pd.DataFrame) -> list[int]:
-    """The replications each row's scenario ran."""
-    reps = results.cycle.groupby("scenario", observed=True)["replication"].nunique()
-    return [int(reps.get(name, 0)) for name in table["scenario"]]
 
 
 def _reps(table: pd.DataFrame) -> str:
