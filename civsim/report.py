@@ -291,7 +291,7 @@ def render_report(
         Sections of later stages, after the figures; the first with ``drivers``
         also says in the summary which assumptions decide the result. The
         governance levers' progress comes first, where a scenario runs them
-        (:func:`civsim.governance_progress.governance_section`).
+        (:func:`civsim.progress_section.governance_section`).
 
     Returns
     -------
