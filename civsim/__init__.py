@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # the names a type checker sees; at run time they load on fir
     from civsim.results import RunResult
     from civsim.scenario import Scenario, load_scenario, override
     from civsim.sim import prepare, simulate
+    from civsim.staffing import grid_staffing
     from civsim.tasks import conflicts, coverage, decompose, raci, workload
 
 #: public name -> the module that defines it. Loaded on first use (PEP 562), so that
@@ -61,6 +62,7 @@ _HOME = {
     "override": "civsim.scenario",
     "prepare": "civsim.sim",
     "simulate": "civsim.sim",
+    "grid_staffing": "civsim.staffing",
     "conflicts": "civsim.tasks",
     "coverage": "civsim.tasks",
     "decompose": "civsim.tasks",
@@ -99,6 +101,7 @@ __all__ = [
     "coverage",
     "decompose",
     "explore",
+    "grid_staffing",
     "import_responsibilities",
     "load_experiment",
     "load_scenario",

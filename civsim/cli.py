@@ -382,6 +382,7 @@ def _cmd_tasks(args: argparse.Namespace) -> int:
     from civsim.responsibility import import_responsibilities, responsibility_table
     from civsim.scenario import load_scenario
     from civsim.sheets import task_workbooks
+    from civsim.staffing import grid_staffing
     from civsim.tasks import conflicts, coverage, raci, workload
 
     scenario = load_scenario(args.file)
@@ -393,6 +394,7 @@ def _cmd_tasks(args: argparse.Namespace) -> int:
         "coverage": coverage(scenario, tasks, city.territory),
         "conflicts": conflicts(scenario, places),
         "workload": workload(scenario, tasks),
+        "grid_staffing": grid_staffing(scenario, tasks, city.territory),
         "raci": raci(scenario, tasks),
         "responsibilities": responsibility_table(scenario),
     }

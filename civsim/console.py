@@ -188,10 +188,15 @@ def tasks_summary(
         ``scenario``, ``tasks`` and ``places`` (counts), ``coverage_gaps`` and
         ``conflicts`` (count by kind), ``overloaded`` (count by level, ``unit``
         and ``grid_worker``), ``most_loaded`` (by level, the :data:`TOP_LOADED`
-        first records of the workload report) and ``files``.
+        first records of the workload report), ``grid_staffing`` (from the
+        grid staffing report, when given: ``grids_short`` and ``workers_short``,
+        the grids lacking workers for their field hours and how many they lack,
+        ``grids_with_spare`` and ``spare_workers``, those beyond their grid's
+        need) and ``files``.
     """
     load = reports["workload"]
     levels = ("unit", "grid_worker")
+    staffing = reports.get("grid_staffing")
     return {
         "scenario": scenario,
         "tasks": tasks,
@@ -200,7 +205,18 @@ def tasks_summary(
         "conflicts": _counts(reports["conflicts"]["conflict"]),
         "overloaded": {lv: int(load.loc[load["level"] == lv, "overloaded"].sum()) for lv in levels},
         "most_loaded": {lv: records(load[load["level"] == lv].head(TOP_LOADED)) for lv in levels},
+        **({} if staffing is None else {"grid_staffing": _staffing_counts(staffing)}),
         "files": [str(f) for f in files],
+    }
+
+
+def _staffing_counts(staffing: pd.DataFrame) -> dict[str, int]:
+    short, spare = staffing["shortfall"], staffing["spare"]
+    return {
+        "grids_short": int((short > 0).sum()),
+        "workers_short": int(short.sum()),
+        "grids_with_spare": int((spare > 0).sum()),
+        "spare_workers": int(spare.sum()),
     }
 
 
@@ -224,6 +240,13 @@ def tasks_text(summary: Mapping[str, Any], out: str) -> str:
                 f"  {rec['id']:<24} {rec['tasks']:>6,} tasks {rec['hours_per_year']:>9,.0f} h/yr "
                 f"load {rec['load']:.2f}"
             )
+    if "grid_staffing" in summary:
+        g = summary["grid_staffing"]
+        lines.append(
+            f"grid workers for each grid's field hours: {g['workers_short']:,} short in "
+            f"{g['grids_short']:,} grids, {g['spare_workers']:,} beyond the need in "
+            f"{g['grids_with_spare']:,} (grid_staffing.csv)"
+        )
     return "\n".join(lines)
 
 

@@ -48,6 +48,7 @@ SHEETS_ZH = {
     "coverage": "覆盖缺口",
     "conflicts": "职责冲突",
     "workload": "工作量",
+    "grid_staffing": "网格员配置",
     "raci": "RACI矩阵",
     "allocation": "资金分配",
     "summary": "资金汇总",

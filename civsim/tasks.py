@@ -6,7 +6,8 @@ turns a scenario's framework, territory and places into a task list, one row per
 lead unit). Four reports answer the planner's questions about it: nothing
 unowned (:func:`coverage`), no double leads or contested places
 (:func:`conflicts`), nobody overloaded (:func:`workload`), and who is
-responsible, accountable, consulted or informed per item (:func:`raci`).
+responsible, accountable, consulted or informed per item (:func:`raci`). Which grids lack
+workers for their places' hours is :func:`civsim.staffing.grid_staffing`'s.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ STAGES = (
             "civsim.responsibility",
             "civsim.chain",
             "civsim.tasks",
+            "civsim.staffing",
             "civsim.checkpoints",
             "civsim.city",
             "civsim.generate",

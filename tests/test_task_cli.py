@@ -37,8 +37,8 @@ def test_tasks_command_writes_the_list_and_every_report(county_out: Path) -> Non
     assert tasks["task_id"].is_unique
     assert len(pd.read_csv(out / "tasks.csv")) == len(tasks)
     sheets = openpyxl.load_workbook(out / "reports.xlsx", read_only=True).sheetnames
-    assert sheets == ["责任分解表", "覆盖缺口", "职责冲突", "工作量", "RACI矩阵"]
-    for name in ("responsibilities", "coverage", "conflicts", "workload", "raci"):
+    assert sheets == ["责任分解表", "覆盖缺口", "职责冲突", "工作量", "网格员配置", "RACI矩阵"]
+    for name in ("responsibilities", "coverage", "conflicts", "workload", "grid_staffing", "raci"):
         assert (out / f"{name}.csv").is_file()
     alone = openpyxl.load_workbook(out / "责任分解表.xlsx", read_only=True).sheetnames
     assert alone == ["责任分解表"]
@@ -81,6 +81,7 @@ def test_tasks_command_prints_a_summary(tmp_path: Path, capsys) -> None:
     assert "tasks at" in out and "coverage gaps: grid_without_worker" in out
     assert "conflicts found: none" in out
     assert "most loaded units" in out and "most loaded grid workers" in out
+    assert "grid workers for each grid's field hours:" in out and "short in" in out
 
 
 def test_responsibility_sheet_round_trips(county_out: Path) -> None:
@@ -374,7 +375,9 @@ def test_tasks_lang_en_writes_the_english_workbook(tmp_path: Path) -> None:
     out = tmp_path / "en"
     assert main(["tasks", str(COUNTY), "--out", str(out), "--lang", "en"]) == 0
     book = pd.read_excel(out / "reports.xlsx", sheet_name=None)
-    assert list(book) == ["coverage", "conflicts", "workload", "raci", "responsibilities"]
+    assert list(book) == [
+        "coverage", "conflicts", "workload", "grid_staffing", "raci", "responsibilities"
+    ]  # fmt: skip
     assert "lead_unit" in book["responsibilities"].columns
     assert not (out / "责任分解表.xlsx").exists()
 
@@ -391,4 +394,12 @@ def test_tasks_json_agrees_with_the_written_reports(tmp_path: Path, capsys) -> N
     top = load[load["level"] == "grid_worker"].head(5)
     assert [r["id"] for r in done["most_loaded"]["grid_worker"]] == top["id"].tolist()
     assert done["overloaded"]["grid_worker"] == int(load["overloaded"].sum())
+    staffing = pd.read_csv(out / "grid_staffing.csv")
+    assert done["grid_staffing"] == {
+        "grids_short": int((staffing["shortfall"] > 0).sum()),
+        "workers_short": int(staffing["shortfall"].sum()),
+        "grids_with_spare": int((staffing["spare"] > 0).sum()),
+        "spare_workers": int(staffing["spare"].sum()),
+    }
+    assert done["grid_staffing"]["workers_short"] > 0  # the county has grids short of workers
     assert all(Path(f).is_file() for f in done["files"])

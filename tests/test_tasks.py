@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from civsim.errors import ScenarioError
 from civsim.places import build_places, build_territory
 from civsim.scenario import Scenario, load_scenario, override
+from civsim.staffing import grid_staffing
 from civsim.tasks import TASK_COLUMNS, conflicts, coverage, decompose, raci, workload
 
 
@@ -263,3 +264,59 @@ def test_every_gap_and_conflict_reads_in_chinese_in_the_workbook() -> None:
         for text in (*table[kind], *table["说明"]):
             assert not any(c.isascii() and c.isalpha() for c in text), text
     assert "没有报亭类点位" in set(gaps["说明"])  # a place type's id shown by its name
+
+
+def _fewest_workers(hours: float, per_worker: float) -> int:
+    """The fewest workers n with hours / n within per_worker, counted up one by one."""
+    n = 0
+    while hours > n * per_worker * (1 + 1e-12):
+        n += 1
+    return n
+
+
+@pytest.mark.parametrize("ratio", [1.0, 0.8])
+def test_grid_staffing_counts_the_workers_each_grids_hours_need(ratio: float) -> None:
+    """Each grid once: the fewest workers for its field hours, and what it lacks or spares.
+
+    The fewest workers within the flagged load are counted up here, one by one.
+    """
+    scenario = override(
+        troubled_scenario(),
+        {"workload.grid_worker_hours_per_year": 60, "workload.overload_ratio": ratio},
+    )
+    territory = build_territory(scenario)
+    tasks = decompose(scenario, territory)
+    staffing = grid_staffing(scenario, tasks, territory).set_index("grid")
+    assert sorted(staffing.index) == sorted(territory.grids["id"])
+    field = tasks[tasks["place"].notna()]
+    for grid in territory.grids.itertuples():
+        row = staffing.loc[grid.id]
+        hours = float(field.loc[field["grid"] == grid.id, "hours_per_year"].sum())
+        needed = _fewest_workers(hours, 60 * ratio)
+        assert row["hours_per_year"] == pytest.approx(hours)
+        assert row["workers_needed"] == needed
+        assert row["shortfall"] == max(needed - grid.grid_workers, 0)
+        assert row["spare"] == max(grid.grid_workers - needed, 0)
+    vacant = staffing[staffing["grid_workers"] == 0]
+    worked = vacant[vacant["hours_per_year"] > 0]
+    assert len(worked) and (worked["shortfall"] == worked["workers_needed"]).all()
+    short = staffing["shortfall"].to_numpy()
+    assert (short[:-1] >= short[1:]).all()  # the grids most short first
+
+
+def test_a_grid_is_short_exactly_when_its_hours_shared_evenly_would_overload(shipped) -> None:
+    """A short grid has an overloaded worker in the workload report.
+
+    And a grid of one worker is short exactly when that worker is overloaded.
+    """
+    scenario, territory, _, tasks = shipped
+    staffing = grid_staffing(scenario, tasks, territory).set_index("grid")
+    load = workload(scenario, tasks)
+    workers = load[load["level"] == "grid_worker"]
+    any_over = workers.groupby("grid")["overloaded"].any()
+    staffed = staffing[staffing["grid_workers"] > 0]
+    short = staffed.index[staffed["shortfall"] > 0]
+    assert len(short) and any_over.reindex(short, fill_value=False).all()
+    alone = staffed[staffed["grid_workers"] == 1]
+    over = any_over.reindex(alone.index, fill_value=False)
+    assert ((alone["shortfall"] > 0) == over).all()
