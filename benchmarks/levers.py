@@ -34,6 +34,13 @@ LEVERS = {
     "detection off": {"simulation.detection.enabled": "=false"},
     "rectification off": {"simulation.rectification.enabled": "=false"},
     "half the grid workers": {"territory.generator.grid_workers_per_grid": "x0.5"},
+    "half again the grid workers (hired)": {"territory.generator.grid_workers_per_grid": "x1.5"},
+    "the grid workers moved by hours within streets": {
+        "territory.redeploy_grid_workers": "=street"
+    },
+    "the grid workers moved by hours within districts": {
+        "territory.redeploy_grid_workers": "=district"
+    },
     "defects off (routine upkeep heals everything)": {"simulation.defects.enabled": "=false"},
     "smart platform switched on": {"simulation.detection.platform": "=true"},
     "mock tests twice as often": {"simulation.detection.self_check_interval_days": "x0.5"},

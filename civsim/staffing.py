@@ -5,9 +5,16 @@ today. The planner's next question is where workers are short and where some cou
 be spared: :func:`grid_staffing` answers it per grid, from the same task hours and
 the same capacity, so that a grid is short exactly when the hours of its places,
 shared evenly among its workers, would flag them as overloaded.
+
+A city can also act on it: :func:`redeploy` moves grid workers between the grids of
+each street, district or the whole city (``territory.redeploy_grid_workers``, 按工作量
+调配网格员) so that the highest load among them is as low as the workers allow, and
+:func:`civsim.city.build_city` deals the places to the workers where they now are.
 """
 
 from __future__ import annotations
+
+import heapq
 
 import numpy as np
 import pandas as pd
@@ -15,7 +22,10 @@ import pandas as pd
 from civsim.places import TerritoryTables
 from civsim.scenario import Scenario
 
-__all__ = ["GRID_STAFFING_COLUMNS", "grid_staffing"]
+__all__ = ["GRID_STAFFING_COLUMNS", "deal_by_hours", "deploy_by_hours", "grid_staffing", "redeploy"]
+
+#: The level whose grids share their workers, by ``territory.redeploy_grid_workers``.
+REDEPLOY_WITHIN = {"street": "street", "district": "district", "city": None}
 
 #: The columns of :func:`grid_staffing`, in order.
 GRID_STAFFING_COLUMNS = (
@@ -85,13 +95,7 @@ def grid_staffing(
     """
     spec = scenario.workload
     grids = territory.grids
-    field = tasks[tasks["place"].notna()]
-    hours = (
-        field.groupby(field["grid"].astype(str), sort=False)["hours_per_year"]
-        .sum()
-        .reindex(grids["id"].astype(str), fill_value=0.0)
-        .to_numpy(dtype=float)
-    )
+    hours = _grid_hours(tasks, grids)
     workers = grids["grid_workers"].to_numpy(dtype=np.int64)
     capacity = workers * spec.grid_worker_hours_per_year
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -117,3 +121,145 @@ def grid_staffing(
     return out.sort_values(
         ["shortfall", "load", "grid"], ascending=[False, False, True], ignore_index=True
     )[list(GRID_STAFFING_COLUMNS)]
+
+
+def redeploy(
+    scenario: Scenario, territory: TerritoryTables, tasks: pd.DataFrame
+) -> TerritoryTables:
+    """The territory with its grid workers moved to even out their grids' field hours.
+
+    ``territory.redeploy_grid_workers`` says which grids share their workers:
+    those of a ``street``, of a ``district`` or of the whole ``city`` (``no``: the
+    territory as it is). Each such group keeps its number of workers, dealt by
+    :func:`deploy_by_hours` over its grids' field hours (from ``tasks``).
+
+    Examples
+    --------
+    >>> from civsim.places import build_territory
+    >>> from civsim.scenario import load_scenario, override
+    >>> from civsim.tasks import decompose
+    >>> s = override(load_scenario("scenarios/county_nominee.yaml"),
+    ...              {"territory.redeploy_grid_workers": "street"})
+    >>> t = build_territory(s)
+    >>> moved = redeploy(s, t, decompose(s, t))
+    >>> before = t.grids.groupby("street")["grid_workers"].sum()
+    >>> bool((moved.grids.groupby("street")["grid_workers"].sum() == before).all())
+    True
+    >>> int((moved.grids["grid_workers"] == 0).sum())  # every grid keeps one at least
+    0
+    """
+    scope = scenario.territory.redeploy_grid_workers
+    if scope == "no":
+        return territory
+    grids = territory.grids
+    level = REDEPLOY_WITHIN[scope]
+    group = pd.factorize(grids[level])[0] if level is not None else np.zeros(len(grids), np.int64)
+    workers = deploy_by_hours(
+        _grid_hours(tasks, grids), group, grids["grid_workers"].to_numpy(dtype=np.int64)
+    )
+    return territory._replace(grids=grids.assign(grid_workers=workers))
+
+
+def deploy_by_hours(hours: np.ndarray, group: np.ndarray, workers: np.ndarray) -> np.ndarray:
+    """Each group's workers dealt over its grids so that its highest load is the lowest it can be.
+
+    Within a group every grid first gets one worker (where the group has one for
+    each; else the grids with the most hours do); then each further worker goes to
+    the grid whose hours per worker are highest (ties: the first grid). Dealing
+    one at a time to the highest load leaves the highest load as low as any
+    dealing of the same workers can (each step lowers the top load it can).
+
+    Parameters
+    ----------
+    hours : numpy.ndarray
+        Field hours per year of each grid.
+    group : numpy.ndarray of int
+        The group of each grid: workers move only within a group.
+    workers : numpy.ndarray of int
+        Each grid's workers now; each group's total is kept.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Each grid's workers after the move.
+
+    Examples
+    --------
+    Five workers over grids of 100, 300 and 50 hours, all in one group:
+
+    >>> deploy_by_hours(np.array([100.0, 300.0, 50.0]), np.zeros(3, int), np.array([2, 2, 1]))
+    array([1, 3, 1])
+    >>> deploy_by_hours(np.array([100.0, 300.0, 50.0]), np.zeros(3, int), np.array([1, 0, 1]))
+    array([1, 1, 0])
+    """
+    out = np.zeros(len(hours), dtype=np.int64)
+    for g in np.unique(group):
+        members = np.flatnonzero(group == g)
+        total = int(workers[members].sum())
+        # one each first, the grids with the most hours first when there are too few
+        first = members[np.argsort(-hours[members], kind="stable")][:total]
+        out[first] = 1
+        heap = [(-hours[i], int(i)) for i in first]  # hours per worker, with one each
+        heapq.heapify(heap)
+        for _ in range(total - len(first)):
+            _, i = heapq.heappop(heap)
+            out[i] += 1
+            heapq.heappush(heap, (-hours[i] / out[i], i))
+    return out
+
+
+def deal_by_hours(grid: np.ndarray, hours: np.ndarray, workers: np.ndarray) -> np.ndarray:
+    """Each place's keeper among its grid's workers, the places dealt by their hours.
+
+    A grid's places, most hours first (ties: in their order), each go to the
+    worker with the fewest hours so far (ties: the lower number), so that its
+    workers' loads come out as even as whole places allow.
+
+    Parameters
+    ----------
+    grid : numpy.ndarray of int
+        Each place's grid.
+    hours : numpy.ndarray
+        Each place's field hours per year.
+    workers : numpy.ndarray of int
+        The workers of each place's grid.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Each place's keeper, ``1 .. workers`` (0 where its grid has none).
+
+    Examples
+    --------
+    Places of 50, 40, 30 and 20 hours in a grid of two workers, and one in a grid of none:
+
+    >>> deal_by_hours(np.array([0, 0, 0, 0, 1]), np.array([20.0, 50, 40, 30, 9]),
+    ...               np.array([2, 2, 2, 2, 0])).tolist()
+    [1, 1, 2, 2, 0]
+    """
+    keeper = np.where(workers > 0, 1, 0).astype(np.int64)
+    order = np.lexsort((-hours, grid))  # by grid, most hours first; stable for ties
+    g = grid[order]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    ends = np.r_[starts[1:], len(order)]
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        n = int(workers[order[a]])
+        if n < 2:
+            continue  # one keeper, or none
+        loads = [(0.0, k) for k in range(1, n + 1)]
+        for p in order[a:b].tolist():
+            load, k = heapq.heappop(loads)
+            keeper[p] = k
+            heapq.heappush(loads, (load + float(hours[p]), k))
+    return keeper
+
+
+def _grid_hours(tasks: pd.DataFrame, grids: pd.DataFrame) -> np.ndarray:
+    """Field hours per year of each grid of ``grids``, in its order."""
+    field = tasks[tasks["place"].notna()]
+    return (
+        field.groupby(field["grid"].astype(str), sort=False)["hours_per_year"]
+        .sum()
+        .reindex(grids["id"].astype(str), fill_value=0.0)
+        .to_numpy(dtype=float)
+    )

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from civsim.places import TerritoryTables, _run_ordinal, build_places, build_territory
 from civsim.responsibility import require_framework, responsibility_table
 from civsim.scenario import Scenario
+from civsim.staffing import deal_by_hours
 
 __all__ = ["TASK_COLUMNS", "conflicts", "coverage", "decompose", "raci", "workload"]
 
@@ -89,8 +90,11 @@ def decompose(
           (empty for unit tasks).
         - ``person``: who does it: a grid worker ``<grid>w<k>`` for a field task
           (a grid's places are dealt round-robin to its workers, so each place
-          has one keeper), a post ``<unit>:post<k>`` of the lead unit for a unit
-          task (dealt round-robin over its ``staff``); empty when the grid has no
+          has one keeper; where ``territory.redeploy_grid_workers`` moves the
+          workers by hours, the places are dealt by hours too:
+          :func:`civsim.staffing.deal_by_hours`), a post ``<unit>:post<k>`` of
+          the lead unit for a unit task (dealt round-robin over its ``staff``);
+          empty when the grid has no
           worker or the unit no staff (a gap).
         - ``cadence``, ``deadline_day`` (day of the cycle the first completion is
           due), ``hours_per_task`` (staff-hours per execution): from the standard.
@@ -264,11 +268,20 @@ def _persons(
         .reindex(grid_ids, fill_value=0)
         .to_numpy(dtype=np.int64)
     )
-    by_grid = np.argsort(grid_codes, kind="stable")
-    ordinal = np.empty(len(places), dtype=np.int64)
-    ordinal[by_grid] = _run_ordinal(grid_codes[by_grid])
     n_workers = workers[grid_codes]
-    keeper = np.where(n_workers > 0, ordinal % np.maximum(n_workers, 1) + 1, 0)
+    if scenario.territory.redeploy_grid_workers != "no":
+        # workers deployed by hours keep places dealt by hours (按工作量定岗)
+        place_hours = np.bincount(
+            p_rows[:n_field],
+            weights=std["hours_per_year"].to_numpy(dtype=float)[s_rows[:n_field]],
+            minlength=len(places),
+        )
+        keeper = deal_by_hours(grid_codes, place_hours, n_workers)
+    else:
+        by_grid = np.argsort(grid_codes, kind="stable")
+        ordinal = np.empty(len(places), dtype=np.int64)
+        ordinal[by_grid] = _run_ordinal(grid_codes[by_grid])
+        keeper = np.where(n_workers > 0, ordinal % np.maximum(n_workers, 1) + 1, 0)
     stride = int(workers.max(initial=0)) + 1
     worker_key = np.where(keeper > 0, grid_codes * stride + keeper, -1)
     keys, place_person = np.unique(worker_key, return_inverse=True)

@@ -35,6 +35,7 @@ NAMED = (
     ("budget.total_yuan", "special fund, yuan a year"),
     ("budget.policy", "allocation policy"),
     ("territory.generator.grid_workers_per_grid", "grid workers per grid"),
+    ("territory.redeploy_grid_workers", "grid workers moved by hours, within"),
     ("simulation.rectification.joint_mechanism", "joint mechanisms"),
     ("simulation.detection.platform", "smart platform"),
     (SURVEY, "questionnaire points (of 100)"),

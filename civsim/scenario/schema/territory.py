@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -109,6 +109,12 @@ class Territory(Frozen):
     communities: tuple[CommunityRow, ...] | None = None
     grids: tuple[GridRow, ...] | None = None
     generator: TerritoryGenerator = TerritoryGenerator()
+    redeploy_grid_workers: Literal["no", "street", "district", "city"] = Field(
+        default="no",
+        description="grid workers moved between the grids of each street, district or the "
+        "whole city to even out their field hours (按工作量调配网格员: every grid keeps one, the "
+        "rest go where the hours per worker are highest); no: each grid keeps its own",
+    )
 
     @model_validator(mode="after")
     def _bounded(self) -> Territory:
