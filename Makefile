@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 # The policy scenarios against the baseline; DEMO_REPS keeps it under ~3 minutes on 2 cores.
 DEMO_REPS ?= 8
 DEMO_SCENARIOS := baseline campaign_mode satisfaction_reform joint_mechanism smart_platform \
-	performance_linked_budget more_grid_workers
+	performance_linked_budget more_grid_workers redeploy_grid_workers
 
 demo: $(STAMP)
 	$(BIN)/civsim validate scenarios/*.yaml
