@@ -27,7 +27,7 @@ from civsim.checkpoints import Checkpoints, build_checkpoints
 from civsim.places import TerritoryTables, build_places, build_territory
 from civsim.responsibility import require_framework
 from civsim.scenario import Framework, Scenario, section_hash
-from civsim.staffing import redeploy
+from civsim.staffing import grid_hours, redeploy
 from civsim.tasks import decompose
 
 __all__ = [
@@ -166,10 +166,8 @@ def build_city(scenario: Scenario, reuse: bool = True) -> City:
     territory = build_territory(scenario)
     places = build_places(scenario, territory)
     tasks = decompose(scenario, territory, places)
-    if scenario.territory.redeploy_grid_workers != "no":
-        # the workers move where the places' hours are; the places are then dealt to them there
-        territory = redeploy(scenario, territory, tasks)
-        tasks = decompose(scenario, territory, places)
+    # the grid workers as decompose moved them (where the switch is on; the same grid hours)
+    territory = redeploy(scenario, territory, grid_hours(tasks, territory.grids))
     ids = territory.districts["id"]
     # street and community staff rectify the field problems handed to the territory (属地)
     district_staff = (

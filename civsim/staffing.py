@@ -8,8 +8,9 @@ shared evenly among its workers, would flag them as overloaded.
 
 A city can also act on it: :func:`redeploy` moves grid workers between the grids of
 each street, district or the whole city (``territory.redeploy_grid_workers``, 按工作量
-调配网格员) so that the highest load among them is as low as the workers allow, and
-:func:`civsim.city.build_city` deals the places to the workers where they now are.
+调配网格员) so that the highest load among them is as low as the workers allow;
+:func:`civsim.tasks.decompose` then deals each grid's places to its workers by hours
+(:func:`deal_by_hours`), and :func:`civsim.city.build_city` keeps the moved territory.
 """
 
 from __future__ import annotations
@@ -22,7 +23,14 @@ import pandas as pd
 from civsim.places import TerritoryTables
 from civsim.scenario import Scenario
 
-__all__ = ["GRID_STAFFING_COLUMNS", "deal_by_hours", "deploy_by_hours", "grid_staffing", "redeploy"]
+__all__ = [
+    "GRID_STAFFING_COLUMNS",
+    "deal_by_hours",
+    "deploy_by_hours",
+    "grid_hours",
+    "grid_staffing",
+    "redeploy",
+]
 
 #: The level whose grids share their workers, by ``territory.redeploy_grid_workers``.
 REDEPLOY_WITHIN = {"street": "street", "district": "district", "city": None}
@@ -95,7 +103,7 @@ def grid_staffing(
     """
     spec = scenario.workload
     grids = territory.grids
-    hours = _grid_hours(tasks, grids)
+    hours = grid_hours(tasks, grids)
     workers = grids["grid_workers"].to_numpy(dtype=np.int64)
     capacity = workers * spec.grid_worker_hours_per_year
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -123,15 +131,15 @@ def grid_staffing(
     )[list(GRID_STAFFING_COLUMNS)]
 
 
-def redeploy(
-    scenario: Scenario, territory: TerritoryTables, tasks: pd.DataFrame
-) -> TerritoryTables:
+def redeploy(scenario: Scenario, territory: TerritoryTables, hours: np.ndarray) -> TerritoryTables:
     """The territory with its grid workers moved to even out their grids' field hours.
 
     ``territory.redeploy_grid_workers`` says which grids share their workers:
     those of a ``street``, of a ``district`` or of the whole ``city`` (``no``: the
     territory as it is). Each such group keeps its number of workers, dealt by
-    :func:`deploy_by_hours` over its grids' field hours (from ``tasks``).
+    :func:`deploy_by_hours` over its grids' field ``hours`` (:func:`grid_hours`, in
+    the order of ``territory.grids``). The dealing depends on each group's total
+    only, so moving workers already moved leaves them where they are.
 
     Examples
     --------
@@ -141,7 +149,7 @@ def redeploy(
     >>> s = override(load_scenario("scenarios/county_nominee.yaml"),
     ...              {"territory.redeploy_grid_workers": "street"})
     >>> t = build_territory(s)
-    >>> moved = redeploy(s, t, decompose(s, t))
+    >>> moved = redeploy(s, t, grid_hours(decompose(s, t), t.grids))
     >>> before = t.grids.groupby("street")["grid_workers"].sum()
     >>> bool((moved.grids.groupby("street")["grid_workers"].sum() == before).all())
     True
@@ -154,9 +162,7 @@ def redeploy(
     grids = territory.grids
     level = REDEPLOY_WITHIN[scope]
     group = pd.factorize(grids[level])[0] if level is not None else np.zeros(len(grids), np.int64)
-    workers = deploy_by_hours(
-        _grid_hours(tasks, grids), group, grids["grid_workers"].to_numpy(dtype=np.int64)
-    )
+    workers = deploy_by_hours(hours, group, grids["grid_workers"].to_numpy(dtype=np.int64))
     return territory._replace(grids=grids.assign(grid_workers=workers))
 
 
@@ -254,8 +260,19 @@ def deal_by_hours(grid: np.ndarray, hours: np.ndarray, workers: np.ndarray) -> n
     return keeper
 
 
-def _grid_hours(tasks: pd.DataFrame, grids: pd.DataFrame) -> np.ndarray:
-    """Field hours per year of each grid of ``grids``, in its order."""
+def grid_hours(tasks: pd.DataFrame, grids: pd.DataFrame) -> np.ndarray:
+    """Field hours per year of each grid of ``grids``, in its order, from the task table.
+
+    Examples
+    --------
+    >>> from civsim.city import build_city
+    >>> from civsim.scenario import load_scenario
+    >>> c = build_city(load_scenario("scenarios/county_nominee.yaml"))
+    >>> h = grid_hours(c.tasks, c.territory.grids)
+    >>> field = c.tasks[c.tasks["place"].notna()]
+    >>> len(h) == len(c.territory.grids), bool(np.isclose(h.sum(), field["hours_per_year"].sum()))
+    (True, True)
+    """
     field = tasks[tasks["place"].notna()]
     return (
         field.groupby(field["grid"].astype(str), sort=False)["hours_per_year"]

@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 from civsim.places import TerritoryTables, _run_ordinal, build_places, build_territory
 from civsim.responsibility import require_framework, responsibility_table
 from civsim.scenario import Scenario
-from civsim.staffing import deal_by_hours
+from civsim.staffing import deal_by_hours, grid_hours, redeploy
 
 __all__ = ["TASK_COLUMNS", "conflicts", "coverage", "decompose", "raci", "workload"]
 
@@ -139,7 +139,6 @@ def decompose(
             pc.take(std_ids, s_unit),
         ]
     )
-    person = _persons(scenario, t, p, std, s_rows, p_rows, len(s_field))
     tasks = pd.DataFrame(
         {
             "task_id": pd.arrays.ArrowStringArray(pa.chunked_array([task_id])),
@@ -160,13 +159,17 @@ def decompose(
             "street": by_place("street"),
             "community": by_place("community"),
             "grid": by_place("grid"),
-            "person": person,
             "cadence": by_standard("cadence"),
             "deadline_day": std["deadline_day"].to_numpy(dtype=np.int32)[s_rows],
             "hours_per_task": std["hours_per_task"].to_numpy()[s_rows],
             "hours_per_year": std["hours_per_year"].to_numpy()[s_rows],
         }
     )
+    if scenario.territory.redeploy_grid_workers != "no":
+        # the workers move where the places' hours are first (build_city moves them alike)
+        t = redeploy(scenario, t, grid_hours(tasks, t.grids))
+    person = _persons(scenario, t, p, std, s_rows, p_rows, len(s_field))
+    tasks.insert(TASK_COLUMNS.index("person"), "person", pd.Series(person, index=tasks.index))
     return tasks
 
 

@@ -138,6 +138,9 @@ def test_a_redeployed_city_keeps_each_streets_workers_and_deals_its_places_to_th
     # nothing moves where the switch is off: the tasks are decompose's own
     t = build_territory(county)
     assert before.tasks["person"].equals(decompose(county, t)["person"])
+    # decompose alone moves them as the city does (the same grid hours, the same dealing)
+    alone = decompose(moved, build_territory(moved))
+    assert (alone["person"].astype(str) == after.tasks["person"].astype(str)).all()
 
 
 def test_redeploying_grid_workers_raises_the_score(county_redeployed) -> None:
