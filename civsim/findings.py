@@ -16,9 +16,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from civsim.city import build_city
 from civsim.governance_progress import progress
 from civsim.results import SAME_SPEND_YUAN, Comparison
 from civsim.scenario import ASSUMPTION, Scenario, parameter_table
+from civsim.staffing import grid_staffing
 
 __all__ = [
     "BACKLOG_GROWTH",
@@ -236,9 +238,12 @@ def warnings(
     ``unclear`` (an option whose difference interval crosses zero),
     ``few_reps`` (fewer than :data:`MIN_REPS` replications; scenario ``""``),
     ``other_city``, ``plan_behind`` (the urban-village plan short of a year's target
-    in some district: the value is the plan years short) and ``projects_overdue``
+    in some district: the value is the plan years short), ``projects_overdue``
     (key projects past their deadline and not done at a yearly review: the value is
-    their number over the cycle, a mean over the replications).
+    their number over the cycle, a mean over the replications) and
+    ``grid_workers_misplaced`` (the baseline's grids lack grid workers for their
+    field hours while others have more than theirs need: the value is the workers
+    short, the limit those spare; :func:`civsim.staffing.grid_staffing`).
 
     Parameters
     ----------
@@ -247,7 +252,8 @@ def warnings(
         Scenarios of another place than the baseline.
     scenarios : sequence of Scenario
         The compared scenarios, for which levers each runs and the plan's targets
-        (no ``plan_behind`` or ``projects_overdue`` without them).
+        (no ``plan_behind``, ``projects_overdue`` or ``grid_workers_misplaced``
+        without them).
 
     Returns
     -------
@@ -279,4 +285,11 @@ def warnings(
         overdue = tables["projects"].groupby("scenario", sort=False)["late_at_review"].sum()
         for name, n in overdue[overdue > 0].items():
             rows.append((str(name), "projects_overdue", float(n), 0.0))
+    if scenarios:
+        base = scenarios[0]
+        city = build_city(base)
+        staffing = grid_staffing(base, city.tasks, city.territory)
+        short, spare = staffing["shortfall"].sum(), staffing["spare"].sum()
+        if short > 0 and spare > 0:
+            rows.append((base.name, "grid_workers_misplaced", float(short), float(spare)))
     return pd.DataFrame(rows, columns=["scenario", "kind", "value", "limit"])

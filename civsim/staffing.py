@@ -58,11 +58,12 @@ def grid_staffing(
 
     A grid needs the fewest workers whose share of its field hours stays within
     ``workload.overload_ratio`` of ``workload.grid_worker_hours_per_year``:
-    ``ceil(hours / (grid_worker_hours_per_year * overload_ratio))``. The hours
-    count every field task of the grid's places, a vacant grid's too (nobody does
-    them today). Each place has one keeper, so a grid with the workers it needs
-    can still overload one of them if its places are dealt unevenly; the count
-    assumes they are dealt by hours (定人定岗).
+    ``ceil(hours / (grid_worker_hours_per_year * overload_ratio))``, and one at
+    least (every grid has its worker, docs/domain.md §1). The hours count every
+    field task of the grid's places, a vacant grid's too (nobody does them today).
+    Each place has one keeper, so a grid with the workers it needs can still
+    overload one of them if its places are dealt unevenly; the count assumes they
+    are dealt by hours (定人定岗).
 
     Parameters
     ----------
@@ -110,7 +111,7 @@ def grid_staffing(
         load = np.where(hours > 0, hours / capacity, 0.0)
     # the fewest workers within the flag's load; a rounding guard keeps an exact fit exact
     per_worker = spec.grid_worker_hours_per_year * spec.overload_ratio
-    needed = np.ceil(hours / per_worker - 1e-9).astype(np.int64)
+    needed = np.maximum(np.ceil(hours / per_worker - 1e-9), 1).astype(np.int64)
     out = pd.DataFrame(
         {
             "district": grids["district"].astype(str).to_numpy(),

@@ -11,13 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from civsim.city import build_city
-from civsim.experiments import replicate
+from civsim.experiments import compare, replicate
+from civsim.findings import warnings
 from civsim.places import build_territory
+from civsim.report import render_report
 from civsim.scenario import load_scenario, override
 from civsim.staffing import deal_by_hours, deploy_by_hours, grid_staffing
 from civsim.tasks import decompose
 
 COUNTY = SCENARIOS / "county_nominee.yaml"
+META = {"created": "2026-01-02T03:04:05+00:00", "seed": 11, "executor": "serial"}
 
 
 def _top_load(hours: np.ndarray, workers: np.ndarray) -> float:
@@ -152,3 +155,22 @@ def test_redeploying_grid_workers_raises_the_score(county_redeployed) -> None:
     a = replicate(county, 3).cycle["cycle_score"].to_numpy()
     b = replicate(moved, 3).cycle["cycle_score"].to_numpy()
     assert (b > a).all(), (a, b)
+
+
+def test_the_report_warns_of_grid_workers_where_the_work_is_not(county, county_prep) -> None:
+    """The summary names the workers short and spare, as the grid staffing table counts them.
+
+    A baseline whose workers are moved city-wide has none short: no warning.
+    """
+    city = county_prep.city
+    staffing = grid_staffing(county, city.tasks, city.territory)
+    short, spare = int(staffing["shortfall"].sum()), int(staffing["spare"].sum())
+    alone = compare([county_prep], 2, progress=False)
+    found = warnings(alone, (), [county]).set_index("kind")
+    assert found.loc["grid_workers_misplaced", "scenario"] == "county_nominee"
+    assert (found.loc["grid_workers_misplaced", ["value", "limit"]] == [short, spare]).all()
+    page = render_report(alone, [county], city, (), META, "en")
+    summary = page[page.index('id="summary"') : page.index('id="comparison"')]
+    assert f"some grids lack {short} grid workers in all while others have {spare} more" in summary
+    everywhere = override(county, {"territory.redeploy_grid_workers": "city"})
+    assert "grid_workers_misplaced" not in set(warnings(alone, (), [everywhere])["kind"])
