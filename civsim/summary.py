@@ -221,8 +221,10 @@ def _warnings(
         limit: str
         if kind == "large_backlog":
             value, limit = f"{w['value']:.1f}", f"{w['limit']:.0f}"
-        elif kind in ("few_reps", "plan_behind", "grid_workers_misplaced"):
+        elif kind in ("few_reps", "plan_behind"):
             value, limit = f"{w['value']:.0f}", f"{w['limit']:.0f}"
+        elif kind == "grid_workers_misplaced":
+            value, limit = f"{w['value']:,.0f}", f"{w['limit']:,.0f}"
         elif kind == "projects_overdue":
             value, limit = f"{w['value']:.1f}", f"{w['limit']:.0f}"
         else:

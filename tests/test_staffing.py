@@ -171,6 +171,7 @@ def test_the_report_warns_of_grid_workers_where_the_work_is_not(county, county_p
     assert (found.loc["grid_workers_misplaced", ["value", "limit"]] == [short, spare]).all()
     page = render_report(alone, [county], city, (), META, "en")
     summary = page[page.index('id="summary"') : page.index('id="comparison"')]
-    assert f"some grids lack {short} grid workers in all while others have {spare} more" in summary
+    said = f"some grids lack {short:,} grid workers in all while others have {spare:,} more"
+    assert said in summary
     everywhere = override(county, {"territory.redeploy_grid_workers": "city"})
     assert "grid_workers_misplaced" not in set(warnings(alone, (), [everywhere])["kind"])
