@@ -18,6 +18,7 @@ import pandas as pd
 
 from civsim.city import build_city
 from civsim.governance_progress import progress
+from civsim.places import build_territory
 from civsim.results import SAME_SPEND_YUAN, Comparison
 from civsim.scenario import ASSUMPTION, Scenario, parameter_table
 from civsim.staffing import grid_staffing
@@ -27,6 +28,7 @@ __all__ = [
     "LATE_SHARE_WARNING",
     "MIN_REPS",
     "backlog",
+    "campaign_staff",
     "differences",
     "verdicts",
     "warnings",
@@ -243,7 +245,10 @@ def warnings(
     their number over the cycle, a mean over the replications) and
     ``grid_workers_misplaced`` (the baseline's grids lack grid workers for their
     field hours while others have more than theirs need: the value is the workers
-    short, the limit those spare; :func:`civsim.staffing.grid_staffing`).
+    short, the limit those spare; :func:`civsim.staffing.grid_staffing`) and
+    ``staff_not_in_fund`` (a scenario of the baseline's city that puts more people on
+    campaign work, whose pay the special fund and so the compared spending leave
+    out: the value is the extra people, the limit the baseline's; :func:`campaign_staff`).
 
     Parameters
     ----------
@@ -252,8 +257,8 @@ def warnings(
         Scenarios of another place than the baseline.
     scenarios : sequence of Scenario
         The compared scenarios, for which levers each runs and the plan's targets
-        (no ``plan_behind``, ``projects_overdue`` or ``grid_workers_misplaced``
-        without them).
+        (no ``plan_behind``, ``projects_overdue``, ``grid_workers_misplaced`` or
+        ``staff_not_in_fund`` without them).
 
     Returns
     -------
@@ -292,4 +297,32 @@ def warnings(
         short, spare = staffing["shortfall"].sum(), staffing["spare"].sum()
         if short > 0 and spare > 0:
             rows.append((base.name, "grid_workers_misplaced", float(short), float(spare)))
+        people = campaign_staff(base)
+        for s in scenarios[1:]:
+            extra = campaign_staff(s) - people if s.name not in other_cities else 0
+            if extra > 0:
+                rows.append((s.name, "staff_not_in_fund", float(extra), float(people)))
     return pd.DataFrame(rows, columns=["scenario", "kind", "value", "limit"])
+
+
+def campaign_staff(scenario: Scenario) -> int:
+    """The people a scenario puts on campaign work: grid workers, street, community and unit staff.
+
+    None of them is paid from the special fund, so a scenario with more of them
+    costs more than its spending says (:func:`warnings`' ``staff_not_in_fund``).
+
+    Examples
+    --------
+    >>> from civsim.scenario import load_scenario
+    >>> base = load_scenario("scenarios/baseline.yaml")
+    >>> more = load_scenario("scenarios/more_grid_workers.yaml")
+    >>> campaign_staff(more) - campaign_staff(base)  # grid workers hired
+    4825
+    """
+    t = build_territory(scenario)
+    return int(
+        t.grids["grid_workers"].sum()
+        + t.streets["staff"].sum()
+        + t.communities["staff"].sum()
+        + sum(u.staff for u in scenario.organisation.units)
+    )

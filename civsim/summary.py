@@ -223,7 +223,7 @@ def _warnings(
             value, limit = f"{w['value']:.1f}", f"{w['limit']:.0f}"
         elif kind in ("few_reps", "plan_behind"):
             value, limit = f"{w['value']:.0f}", f"{w['limit']:.0f}"
-        elif kind == "grid_workers_misplaced":
+        elif kind in ("grid_workers_misplaced", "staff_not_in_fund"):
             value, limit = f"{w['value']:,.0f}", f"{w['limit']:,.0f}"
         elif kind == "projects_overdue":
             value, limit = f"{w['value']:.1f}", f"{w['limit']:.0f}"

@@ -16,6 +16,7 @@ from civsim.findings import warnings
 from civsim.places import build_territory
 from civsim.report import render_report
 from civsim.scenario import load_scenario, override
+from civsim.sim import prepare
 from civsim.staffing import deal_by_hours, deploy_by_hours, grid_staffing
 from civsim.tasks import decompose
 
@@ -175,3 +176,22 @@ def test_the_report_warns_of_grid_workers_where_the_work_is_not(county, county_p
     assert said in summary
     everywhere = override(county, {"territory.redeploy_grid_workers": "city"})
     assert "grid_workers_misplaced" not in set(warnings(alone, (), [everywhere])["kind"])
+
+
+def test_the_report_counts_the_people_a_scenario_adds_outside_the_fund(county, county_prep) -> None:
+    """More grid workers are not free: the summary says how many more the fund leaves out.
+
+    A scenario that only moves them adds nobody.
+    """
+    more = override(county, {"name": "more", "territory.generator.grid_workers_per_grid": 3.9})
+    moved = override(county, {"name": "moved", "territory.redeploy_grid_workers": "street"})
+    grids = [build_territory(s).grids["grid_workers"].sum() for s in (county, more)]
+    extra = int(grids[1] - grids[0])
+    assert extra > 0
+    both = compare([county_prep, prepare(more), prepare(moved)], 2, progress=False)
+    found = warnings(both, (), [county, more, moved])
+    added = found[found["kind"] == "staff_not_in_fund"]
+    assert added["scenario"].tolist() == ["more"] and added["value"].tolist() == [extra]
+    page = render_report(both, [county, more, moved], county_prep.city, (), META, "en")
+    summary = page[page.index('id="summary"') : page.index('id="comparison"')]
+    assert f"{extra:,} more people on campaign work than the baseline" in summary
