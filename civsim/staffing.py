@@ -136,7 +136,7 @@ def redeploy(scenario: Scenario, territory: TerritoryTables, hours: np.ndarray) 
     """The territory with its grid workers moved to even out their grids' field hours.
 
     ``territory.redeploy_grid_workers`` says which grids share their workers:
-    those of a ``street``, of a ``district`` or of the whole ``city`` (``no``: the
+    those of a ``street``, of a ``district`` or of the whole ``city`` (``none``: the
     territory as it is). Each such group keeps its number of workers, dealt by
     :func:`deploy_by_hours` over its grids' field ``hours`` (:func:`grid_hours`, in
     the order of ``territory.grids``). The dealing depends on each group's total
@@ -158,7 +158,7 @@ def redeploy(scenario: Scenario, territory: TerritoryTables, hours: np.ndarray) 
     0
     """
     scope = scenario.territory.redeploy_grid_workers
-    if scope == "no":
+    if scope == "none":
         return territory
     grids = territory.grids
     level = REDEPLOY_WITHIN[scope]

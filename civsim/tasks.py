@@ -165,7 +165,7 @@ def decompose(
             "hours_per_year": std["hours_per_year"].to_numpy()[s_rows],
         }
     )
-    if scenario.territory.redeploy_grid_workers != "no":
+    if scenario.territory.redeploy_grid_workers != "none":
         # the workers move where the places' hours are first (build_city moves them alike)
         t = redeploy(scenario, t, grid_hours(tasks, t.grids))
     person = _persons(scenario, t, p, std, s_rows, p_rows, len(s_field))
@@ -272,7 +272,7 @@ def _persons(
         .to_numpy(dtype=np.int64)
     )
     n_workers = workers[grid_codes]
-    if scenario.territory.redeploy_grid_workers != "no":
+    if scenario.territory.redeploy_grid_workers != "none":
         # workers deployed by hours keep places dealt by hours (按工作量定岗)
         place_hours = np.bincount(
             p_rows[:n_field],

@@ -109,11 +109,11 @@ class Territory(Frozen):
     communities: tuple[CommunityRow, ...] | None = None
     grids: tuple[GridRow, ...] | None = None
     generator: TerritoryGenerator = TerritoryGenerator()
-    redeploy_grid_workers: Literal["no", "street", "district", "city"] = Field(
-        default="no",
+    redeploy_grid_workers: Literal["none", "street", "district", "city"] = Field(
+        default="none",
         description="grid workers moved between the grids of each street, district or the "
         "whole city to even out their field hours (按工作量调配网格员: every grid keeps one, the "
-        "rest go where the hours per worker are highest); no: each grid keeps its own",
+        "rest go where the hours per worker are highest); none: each grid keeps its own",
     )
 
     @model_validator(mode="after")
