@@ -196,6 +196,9 @@ def tasks_summary(
     """
     load = reports["workload"]
     levels = ("unit", "grid_worker")
+    # here, not at the top: the command line starts without the city's modules
+    from civsim.staffing import staffing_totals
+
     staffing = reports.get("grid_staffing")
     return {
         "scenario": scenario,
@@ -205,18 +208,8 @@ def tasks_summary(
         "conflicts": _counts(reports["conflicts"]["conflict"]),
         "overloaded": {lv: int(load.loc[load["level"] == lv, "overloaded"].sum()) for lv in levels},
         "most_loaded": {lv: records(load[load["level"] == lv].head(TOP_LOADED)) for lv in levels},
-        **({} if staffing is None else {"grid_staffing": _staffing_counts(staffing)}),
+        **({} if staffing is None else {"grid_staffing": staffing_totals(staffing)}),
         "files": [str(f) for f in files],
-    }
-
-
-def _staffing_counts(staffing: pd.DataFrame) -> dict[str, int]:
-    short, spare = staffing["shortfall"], staffing["spare"]
-    return {
-        "grids_short": int((short > 0).sum()),
-        "workers_short": int(short.sum()),
-        "grids_with_spare": int((spare > 0).sum()),
-        "spare_workers": int(spare.sum()),
     }
 
 

@@ -21,7 +21,7 @@ from civsim.governance_progress import progress
 from civsim.places import build_territory
 from civsim.results import SAME_SPEND_YUAN, Comparison
 from civsim.scenario import ASSUMPTION, Scenario, parameter_table
-from civsim.staffing import grid_staffing
+from civsim.staffing import grid_staffing, staffing_totals
 
 __all__ = [
     "BACKLOG_GROWTH",
@@ -293,8 +293,8 @@ def warnings(
     if scenarios:
         base = scenarios[0]
         city = build_city(base)
-        staffing = grid_staffing(base, city.tasks, city.territory)
-        short, spare = staffing["shortfall"].sum(), staffing["spare"].sum()
+        totals = staffing_totals(grid_staffing(base, city.tasks, city.territory))
+        short, spare = totals["workers_short"], totals["spare_workers"]
         if short > 0 and spare > 0:
             rows.append((base.name, "grid_workers_misplaced", float(short), float(spare)))
         people = campaign_staff(base)
