@@ -5,8 +5,9 @@ replication, move a lever, run again and see the numbers change, save the
 reproduce panel's YAML and validate it with ``civsim validate``, export the
 report, type a bad value and see the message by its control with Run off,
 and, while ten replications run, see a control answer within seconds, then
-cancel. Every figure on screen is checked for ink, and the screenshot in the
-README (``docs/img/app.png``) is taken here, and written when ``CIVSIM_UPDATE_SCREENSHOT`` is set.
+cancel. Every figure on screen is checked for ink, and nothing the page needs is
+fetched from the internet. The screenshot in the README (``docs/img/app.png``) is
+taken here, and written when ``CIVSIM_UPDATE_SCREENSHOT`` is set.
 
 Skips when Chromium or Playwright is missing, and fails instead when
 ``CIVSIM_CI`` is set (CI installs them). Never ``playwright install``.
@@ -39,6 +40,9 @@ SCREENSHOT = REPO / "docs" / "img" / "app.png"
 UPDATE_SCREENSHOT = "CIVSIM_UPDATE_SCREENSHOT"
 #: Seconds the server may take to start, and a first run (workers start, numba loads) to end.
 START_SECONDS, FIRST_RUN_SECONDS, RUN_SECONDS = 90, 240, 120
+#: Where Solara's server proxies a CDN (it fetches from the internet on the page's behalf).
+CDN_PATH = "/_solara/cdn/"
+OK = 200
 #: Seconds a control may take to answer while replications run.
 RESPONSIVE_SECONDS = 3
 #: A figure has ink when this share of its pixels is not near-white.
@@ -110,6 +114,10 @@ def page(app):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         tab = browser.new_page(viewport=VIEWPORT)
+        tab.asked, tab.answered = [], {}  # the URLs the page asks for, their status; last test
+        tab.on("request", lambda request: tab.asked.append(request.url))
+        tab.on("response", lambda response: tab.answered.update({response.url: response.status}))
+        tab.on("requestfailed", lambda request: tab.answered.update({request.url: "failed"}))
         tab.goto(url)
         yield tab
         browser.close()
@@ -220,3 +228,19 @@ def test_controls_answer_during_a_run_and_it_can_be_cancelled(page) -> None:
     page.get_by_text(stopped).wait_for(timeout=RUN_SECONDS * 1000)
     expect(page.get_by_role("button", name="Run")).to_be_enabled()
     assert answered < RESPONSIVE_SECONDS
+
+
+def test_the_page_needs_no_internet(page) -> None:
+    """After the walk above, all the page asked of Solara's CDN proxy came from this machine.
+
+    The explorer runs offline (an office's intranet, CI). The proxy serves the
+    assets the ``solara-assets`` package holds and fetches the rest from the
+    internet: ``solara.Markdown`` loads KaTeX that way, and offline each such
+    fetch failed only after seconds of retries, holding a server thread while a
+    run streamed in, and the controls stopped answering.
+    """
+    cdn = [url for url in page.asked if CDN_PATH in url]
+    assert cdn, "the walk above did not run"
+    unserved = {url: page.answered.get(url, "no answer") for url in cdn}
+    unserved = {url: status for url, status in unserved.items() if status != OK}
+    assert not unserved, unserved

@@ -10,10 +10,11 @@ while the controls stay live; *Cancel* stops it.
 from __future__ import annotations
 
 import datetime
+import html
 import io
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -43,6 +44,11 @@ REPS, MAX_REPS = 2, 100
 EXPORTS = Path("out") / "explorer"
 #: Figures' resolution in the page.
 DPI = 80
+#: The numbers' table and its cells: ruled and padded, as the Markdown table it replaced.
+TABLE_STYLE = "border-collapse: collapse; margin: 8px 0"
+CELL_STYLE = "padding: 2px 10px; border-bottom: 1px solid #ccc; text-align: left"
+#: The reproduce panel's blocks of code.
+CODE_STYLE = "background: #f5f5f5; padding: 8px; overflow-x: auto; white-space: pre"
 
 _runner: Runner | None = None
 _runner_lock = threading.Lock()
@@ -79,9 +85,12 @@ def stream(
     images: dict[str, bytes] = {}
     drawn = 0  # replications of both in the figures: redrawn only when a pair completes
     yield Shown(setting, number, 0, len(jobs), None, images)
+    cmp = None
+    names = {base.name, setting.option.name}
     for job, result in runner().stream(jobs, stop.is_set):
         results[(job.scenario.name, job.replication)] = result
-        cmp = comparison(base, setting.option, results)
+        if all((name, job.replication) in results for name in names):
+            cmp = comparison(base, setting.option, results)  # only a completed pair changes it
         done = len(results)
         if cmp is not None and len(cmp.replications) > drawn:
             # the numbers first; the figures (seconds to draw) follow
@@ -296,9 +305,7 @@ def Uncertainties(base: Scenario, unknowns: solara.Reactive[dict], errors: dict[
 
     children: list[Any] = [solara.Select("uncertainty", values=list(controls), value=path)]
     if chosen is not None:
-        children.append(
-            solara.Markdown(f"{chosen.label}; plausible {chosen.low:g} to {chosen.high:g}")
-        )
+        children.append(solara.Text(f"{chosen.label}; plausible {chosen.low:g} to {chosen.high:g}"))
         children.append(
             Input(chosen, unknowns.value.get(chosen.path, chosen.value), setter, errors)
         )
@@ -317,25 +324,68 @@ def Results(shown: Shown | None, running: bool) -> None:
     state = "running" if running and not shown.finished else "done" if shown.finished else "stopped"
     solara.Text(f"run {shown.number}: {shown.done} of {shown.total} replications in ({state})")
     if shown.comparison is not None:
-        solara.Markdown(_numbers(shown.comparison))
+        solara.HTML(unsafe_innerHTML=_numbers(shown.comparison), classes=["civsim-numbers"])
         for name, png in shown.images.items():
             solara.Image(png, classes=[f"civsim-figure-{name}"])
         Reproduce(shown)
 
 
 def _numbers(cmp: Comparison) -> str:
+    """The comparison's summary as an HTML table, every cell escaped.
+
+    HTML made here, not ``solara.Markdown``: that component fetches KaTeX from a
+    CDN through the server each time it is shown, and offline (an office's
+    intranet, CI) each fetch held a server thread for seconds, so the
+    controls stopped answering during a run.
+
+    Examples
+    --------
+    >>> from civsim.experiments import compare
+    >>> from civsim.scenario import load_scenario
+    >>> county = load_scenario("scenarios/county_nominee.yaml")
+    >>> table = _numbers(compare([county], reps=1, progress=False))
+    >>> table.startswith("<table") and ">county_nominee</td>" in table
+    True
+    """
     s = cmp.summary
-    rows = [
-        "| scenario | replications | cycle score | 90% of replications | chance of the title | "
-        "difference | quota line |",
-        "|---|---|---|---|---|---|---|",
-    ]
+    heads = (
+        "scenario",
+        "replications",
+        "cycle score",
+        "90% of replications",
+        "chance of the title",
+        "difference",
+        "quota line",
+    )
+    rows = [_row("th", heads)]
     for name, r in s.iterrows():
-        rows.append(
-            f"| {name} | {r['reps']:.0f} | {r['mean']:.2f} | {r['low']:.2f} to {r['high']:.2f} | "
-            f"{r['title_probability']:.0%} | {r['difference']:+.2f} | {r['quota_score']:.2f} |"
+        cells = (
+            str(name),
+            f"{r['reps']:.0f}",
+            f"{r['mean']:.2f}",
+            f"{r['low']:.2f} to {r['high']:.2f}",
+            f"{r['title_probability']:.0%}",
+            f"{r['difference']:+.2f}",
+            f"{r['quota_score']:.2f}",
         )
-    return "\n".join(rows)
+        rows.append(_row("td", cells))
+    return f"<table style='{TABLE_STYLE}'>" + "".join(rows) + "</table>"
+
+
+def _row(tag: str, cells: Iterable[str]) -> str:
+    style = f" style='{CELL_STYLE}'"
+    return "<tr>" + "".join(f"<{tag}{style}>{html.escape(c)}</{tag}>" for c in cells) + "</tr>"
+
+
+def _code(text: str) -> str:
+    """A block of code as HTML, escaped (the panel's YAML, Python call and command).
+
+    Examples
+    --------
+    >>> _code("a < b").endswith("<code>a &lt; b</code></pre>")
+    True
+    """
+    return f"<pre style='{CODE_STYLE}'><code>{html.escape(text)}</code></pre>"
 
 
 @solara.component
@@ -349,9 +399,9 @@ def Reproduce(shown: Shown) -> None:
 
     with solara.Card("reproduce"):
         with solara.Div(classes=["civsim-overlay"]):
-            solara.Markdown(f"```yaml\n{overlay(shown.setting)}```")
-        solara.Markdown(f"```python\n{python_call(shown.setting)}\n```")
-        solara.Markdown(f"```sh\n{command(shown.setting)}\n```")
+            solara.HTML(unsafe_innerHTML=_code(overlay(shown.setting)))
+        solara.HTML(unsafe_innerHTML=_code(python_call(shown.setting)))
+        solara.HTML(unsafe_innerHTML=_code(command(shown.setting)))
         solara.Button("Export the report", on_click=write, disabled=writing.pending)
         if writing.pending:
             solara.Text("writing the report ...")
