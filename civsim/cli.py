@@ -43,6 +43,7 @@ from civsim.console import (
     check_failures,
     check_summary,
     check_text,
+    compare_text,
     fund_text,
     generate_text,
     progress_lines,
@@ -137,7 +138,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from civsim.city import other_cities
     from civsim.experiments import TABLES_KEPT, compare
     from civsim.export import staged_folder
-    from civsim.report import comparison_table, report_text, write_report
+    from civsim.findings import warnings
+    from civsim.report import write_report
     from civsim.sim import prepare
 
     # Every file is read and checked before any replication runs or anything is written.
@@ -166,14 +168,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.json:  # the numbers of comparison_summary.csv, unrounded
         head = {"scenarios": [sc.name for sc in scenarios], "replications": args.reps}
         found = {"seed": seed, "summary": cmp.summary.reset_index(), "report": report}
+        found["warnings"] = warnings(cmp, others, scenarios)  # the report summary's, as data
         return _print(to_json(head | found))
-    print(f"{len(scenarios)} scenarios, {args.reps} replications each, seed {seed}")
-    t = report_text(args.lang)
-    shown = comparison_table(cmp, lang=args.lang).drop(columns=[t["col_title"], t["col_reps"]])
-    wide = ("display.width", 200, "display.max_columns", None)
-    with pd.option_context(*wide, "display.unicode.east_asian_width", True):  # 汉字 fill 2 columns
-        print(shown.to_string(index=False, na_rep="-"))
-    print(f"report written   {report}")
+    print(compare_text(cmp, scenarios, others, seed, args.lang, report))
     return 0
 
 

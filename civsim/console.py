@@ -13,10 +13,14 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from civsim.results import Comparison
+    from civsim.scenario import Scenario
 
 __all__ = [
     "budget_summary",
@@ -24,6 +28,7 @@ __all__ = [
     "check_failures",
     "check_summary",
     "check_text",
+    "compare_text",
     "fund_text",
     "generate_text",
     "progress_lines",
@@ -414,3 +419,36 @@ def progress_lines(tables: Mapping[str, pd.DataFrame]) -> list[str]:
 def _count(value: float) -> str:
     """A mean count: whole where it is, else to a tenth."""
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def compare_text(
+    comparison: Comparison,
+    scenarios: Sequence[Scenario],
+    other_cities: Sequence[str],
+    seed: int,
+    lang: str,
+    report: Path,
+) -> str:
+    """The human summary of ``civsim compare``: the table, the warnings, where the report is.
+
+    The warnings are the report summary's (:func:`civsim.summary.warning_lines`), so
+    that a reader of the console alone learns, say, that an option's spending
+    leaves out the people it hires.
+    """
+    # the report's stack (matplotlib, Jinja2) loads only for the commands that write one
+    from civsim.report import comparison_table
+    from civsim.summary import report_text, warning_lines
+
+    t = report_text(lang)
+    reps = int(comparison.summary["reps"].min())
+    lines = [f"{len(scenarios)} scenarios, {reps} replications each, seed {seed}"]
+    shown = comparison_table(comparison, lang=lang).drop(columns=[t["col_title"], t["col_reps"]])
+    wide = ("display.width", 200, "display.max_columns", None)
+    with pd.option_context(*wide, "display.unicode.east_asian_width", True):  # 汉字 fill 2 columns
+        lines.append(shown.to_string(index=False, na_rep="-"))
+    warned = warning_lines(comparison, other_cities, scenarios, t, plain=True)
+    if warned:
+        lines.append(f"{t['h_warnings']}:")
+        lines += [f"- {line}" for line in warned]
+    lines.append(f"report written   {report}")
+    return "\n".join(lines)

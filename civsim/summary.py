@@ -24,7 +24,7 @@ from civsim.plots import WAN
 from civsim.results import Comparison
 from civsim.scenario import ASSUMPTION, Scenario
 
-__all__ = ["LANGS", "executive_summary", "report_text", "share", "wan"]
+__all__ = ["LANGS", "executive_summary", "report_text", "share", "wan", "warning_lines"]
 
 #: The report's languages, the first the default.
 LANGS = ("zh", "en")
@@ -200,16 +200,45 @@ def _warnings(
     scenarios: Sequence[Scenario],
     t: dict[str, str],
 ) -> str:
-    """The warnings of :func:`civsim.findings.warnings`, worded."""
-    found = warnings(comparison, other_cities, scenarios)
-    if found.empty:
+    """The warnings of :func:`civsim.findings.warnings`, worded, as an HTML list."""
+    lines = warning_lines(comparison, other_cities, scenarios, t)
+    if not lines:
         return f"<p>{html.escape(t['no_warnings'])}</p>"
+    return '<ul class="warning">' + "".join(f"<li>{line}</li>" for line in lines) + "</ul>"
+
+
+def warning_lines(
+    comparison: Comparison,
+    other_cities: Sequence[str],
+    scenarios: Sequence[Scenario],
+    t: dict[str, str],
+    plain: bool = False,
+) -> list[str]:
+    """The warnings of :func:`civsim.findings.warnings`, a worded line each.
+
+    Parameters
+    ----------
+    comparison, other_cities, scenarios
+        As :func:`civsim.findings.warnings` takes them.
+    t : dict
+        The report's text in one language (:func:`report_text`).
+    plain : bool
+        Plain text for a console (names as they are, nothing bold) instead of
+        HTML (names escaped, in bold).
+
+    Returns
+    -------
+    list of str
+        Empty when nothing calls for attention.
+    """
+    found = warnings(comparison, other_cities, scenarios)
+    name = str if plain else html.escape
     open_orders = comparison.summary["open_orders"]
     lines = []
     # Warnings shared by many scenarios (late orders, unclear gains) read best as one line each.
     for kind, group in found[found["kind"].isin(["late", "unclear"])].groupby("kind", sort=False):
         items = t["list_sep"].join(
-            f"<b>{html.escape(str(w['scenario']))}</b>"
+            f"<b>{name(str(w['scenario']))}</b>"
             + (f" {share(w['value'])}" if kind == "late" else "")
             for w in group.to_dict("records")
         )
@@ -231,10 +260,12 @@ def _warnings(
             value, limit = f"{w['value']:.2f}", f"{w['limit']:.2f}"
         lines.append(
             t[f"warn_{kind}"].format(
-                scenario=html.escape(str(w["scenario"])),
+                scenario=name(str(w["scenario"])),
                 value=value,
                 limit=limit,
                 open_orders=f"{open_orders.get(w['scenario'], np.nan):,.0f}",
             )
         )
-    return '<ul class="warning">' + "".join(f"<li>{line}</li>" for line in lines) + "</ul>"
+    if plain:  # the texts mark names in bold, which a console does not show
+        lines = [line.replace("<b>", "").replace("</b>", "") for line in lines]
+    return lines

@@ -11,6 +11,7 @@ import pytest
 from conftest import SCENARIOS, write_yaml
 
 from civsim.cli import main
+from civsim.findings import MIN_REPS
 
 
 def test_validate_shipped_scenarios(capsys) -> None:
@@ -198,6 +199,8 @@ def test_run_and_compare_json_agree_with_the_written_tables(tmp_path: Path, caps
     numbers = table.select_dtypes("number").columns
     assert np.allclose(shown[numbers].astype(float), table[numbers], equal_nan=True)
     assert done["report"].endswith("report.html")
+    # the report summary's warnings, as data: two replications are fewer than advised
+    assert {"scenario": "", "kind": "few_reps", "value": 2.0, "limit": MIN_REPS} in done["warnings"]
 
 
 def test_run_prints_a_table_by_default(tmp_path: Path, capsys) -> None:

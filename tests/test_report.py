@@ -218,6 +218,9 @@ def test_compare_command_writes_report_and_tables(tmp_path: Path, capsys) -> Non
     text = capsys.readouterr().out
     assert "county_nominee" in text and f"report written   {out / 'report.html'}" in text
     assert "gain 90% range" in text
+    # the report summary's warnings follow the table, in plain text
+    warned = text[text.index("Warnings:") : text.index("report written")]
+    assert "- Each scenario ran only 2 replications" in warned and "<b>" not in warned
     page = (out / "report.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in page
     assert "<dt>seed</dt><dd>5</dd>" in page and "<dt>executor</dt><dd>serial</dd>" in page
