@@ -13,7 +13,8 @@ import yaml
 from conftest import SCENARIOS
 
 from civsim.app import levers as lv
-from civsim.app import runs
+from civsim.app import runs, ui
+from civsim.app.figures import FIGURES
 from civsim.app.reproduce import Setting, command, overlay, python_call
 from civsim.app.runs import KEPT_BYTES, Job, Runner, comparison
 from civsim.cli import main
@@ -228,8 +229,29 @@ def test_the_page_says_what_the_next_run_compares() -> None:
     rc.find(v.Select, label="campaign mode").widget.v_model = "normal"  # back: nothing moved
     assert moved() == "explorer: county_nominee as it is"
     field = rc.find(v.TextField, label="communities per street").widget
-    field.v_model = "10"
-    field.fire_event("focusout", None)  # a number is taken when the field is left, as in a browser
+    field.v_model = "10"  # a number is taken as it is typed (ui.CONTINUOUS), as in a browser
     both = "as it is (both with territory.generator.communities_per_street = 10.0)"
     assert moved().endswith(both)
     rc.close()
+
+
+@pytest.mark.parametrize("redraw_seconds, drawings", [(0.0, 3), (3600.0, 2)])
+def test_the_figures_are_redrawn_at_most_so_often_and_end_with_every_pair(
+    runner, county, monkeypatch, redraw_seconds, drawings
+) -> None:
+    """Three pairs: drawn after each, or, an hour apart at most, after the first and the last.
+
+    The numbers follow every pair either way, and the last figures show all three.
+    """
+    monkeypatch.setattr(ui, "runner", lambda: runner)
+    monkeypatch.setattr(ui, "REDRAW_SECONDS", redraw_seconds)
+    smart = override(county, {"name": "explorer", "simulation.detection.platform": True})
+    setting = Setting(county, smart, {"simulation.detection.platform": True}, {}, 3, 4)
+    shown = list(ui.stream(setting, county, threading.Event()))
+    drawn = [s.images for s in shown if s.images]
+    assert len({id(images) for images in drawn}) == drawings
+    pairs = [len(s.comparison.replications) // 2 for s in shown if s.comparison is not None]
+    assert sorted(set(pairs)) == [1, 2, 3]
+    last = shown[-1]
+    assert last.finished and len(last.comparison.replications) == 6
+    assert set(last.images) == set(FIGURES)

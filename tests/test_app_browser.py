@@ -4,10 +4,11 @@ One walk through it, as a planner would: load it, pick the county, run one
 replication, move a lever, run again and see the numbers change, save the
 reproduce panel's YAML and validate it with ``civsim validate``, export the
 report, type a bad value and see the message by its control with Run off,
-and, while ten replications run, see a control answer within seconds, then
-cancel. Every figure on screen is checked for ink, and nothing the page needs is
-fetched from the internet. The screenshot in the README (``docs/img/app.png``) is
-taken here, and written when ``CIVSIM_UPDATE_SCREENSHOT`` is set.
+and, while twenty replications run, type a bad value and a good one in turn,
+each answered within seconds, then cancel. Every figure on screen is checked
+for ink, and nothing the page needs is fetched from the internet. The
+screenshot in the README (``docs/img/app.png``) is taken here, and written when
+``CIVSIM_UPDATE_SCREENSHOT`` is set.
 
 Skips when Chromium or Playwright is missing, and fails instead when
 ``CIVSIM_CI`` is set (CI installs them). Never ``playwright install``.
@@ -43,8 +44,11 @@ START_SECONDS, FIRST_RUN_SECONDS, RUN_SECONDS = 90, 240, 120
 #: Where Solara's server proxies a CDN (it fetches from the internet on the page's behalf).
 CDN_PATH = "/_solara/cdn/"
 OK = 200
-#: Seconds a control may take to answer while replications run.
+#: Seconds a control may take to answer while replications run, and how many times a bad
+#: value and a good one are typed in turn then (values were lost after 2 to 6 turns when
+#: fields were read on Enter).
 RESPONSIVE_SECONDS = 3
+TYPED_IN_TURN = 8
 #: A figure has ink when this share of its pixels is not near-white.
 INK_SHARE = 0.02
 WHITE = 245
@@ -207,27 +211,37 @@ def test_a_bad_value_is_named_by_its_control_and_nothing_runs(page) -> None:
 
 
 def test_controls_answer_during_a_run_and_it_can_be_cancelled(page) -> None:
-    """Ten replications of a new setting: a bad value is answered while they run; Cancel stops."""
+    """While twenty replications stream in, values typed in turn are answered; Cancel stops.
+
+    A bad value and a good one, typed in turn again and again, each answered within
+    seconds. Typing in turn is what lost values when fields were read on Enter: a
+    render of the streaming results between the typing and the Enter put the old
+    value back, and the message never came (the likely cause of the one failure CI
+    saw, when this test typed once).
+    """
     from playwright.sync_api import expect  # the module skips where playwright is missing
 
-    _type(page, "replications", "10")
+    _type(page, "replications", "20")
     page.get_by_label("smart platform").check(force=True)
     page.locator(".civsim-moved").get_by_text("simulation.detection.platform = True").wait_for()
     page.get_by_role("button", name="Run").click()
-    running = page.get_by_text(re.compile(r"run \d+: \d+ of 20 replications in \(running\)"))
+    running = page.get_by_text(re.compile(r"run \d+: \d+ of 40 replications in \(running\)"))
     running.wait_for()
-    start = time.monotonic()
     number = re.search(r"run (\d+):", running.inner_text()).group(1)  # 3 after the walk above
-    _type(page, "special fund, yuan a year", "0")
-    page.locator(".civsim-invalid").wait_for(timeout=RESPONSIVE_SECONDS * 1000)
-    answered = time.monotonic() - start
+    message, answered = page.locator(".civsim-invalid"), []
+    for _ in range(TYPED_IN_TURN):
+        start = time.monotonic()
+        _type(page, "special fund, yuan a year", "0")
+        message.wait_for(timeout=RESPONSIVE_SECONDS * 1000)
+        _type(page, "special fund, yuan a year", "3500000")
+        message.wait_for(state="detached", timeout=RESPONSIVE_SECONDS * 1000)
+        answered.append(time.monotonic() - start)
     assert page.get_by_text("(running)").count() == 1, "the run ended before the check"
-    _type(page, "special fund, yuan a year", "3500000")
     page.get_by_role("button", name="Cancel").click()
-    stopped = re.compile(rf"run {number}: \d+ of 20 replications in \(stopped\)")
+    stopped = re.compile(rf"run {number}: \d+ of 40 replications in \(stopped\)")
     page.get_by_text(stopped).wait_for(timeout=RUN_SECONDS * 1000)
     expect(page.get_by_role("button", name="Run")).to_be_enabled()
-    assert answered < RESPONSIVE_SECONDS
+    assert max(answered) < 2 * RESPONSIVE_SECONDS  # each of the two answers within its limit
 
 
 def test_the_page_needs_no_internet(page) -> None:

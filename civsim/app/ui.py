@@ -12,8 +12,10 @@ from __future__ import annotations
 import datetime
 import html
 import io
+import math
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +46,13 @@ REPS, MAX_REPS = 2, 100
 EXPORTS = Path("out") / "explorer"
 #: Figures' resolution in the page.
 DPI = 80
+#: Number fields take each keystroke as it comes. Taken on Enter or leaving the field instead,
+#: a value typed while replications streamed in was often lost (the field went back to the old
+#: one): Solara read the field when the Enter came, and renders in between could reset it.
+CONTINUOUS = True
+#: Seconds between two drawings of the figures while replications stream in: each takes
+#: about a second of the server's time, which the controls share.
+REDRAW_SECONDS = 3.0
 #: The numbers' table and its cells: ruled and padded, as the Markdown table it replaced.
 TABLE_STYLE = "border-collapse: collapse; margin: 8px 0"
 CELL_STYLE = "padding: 2px 10px; border-bottom: 1px solid #ccc; text-align: left"
@@ -79,24 +88,35 @@ class Shown:
 def stream(
     setting: Setting, base: Scenario, stop: threading.Event, number: int = 1
 ) -> Iterator[Shown]:
-    """Run ``number`` of a setting: one :class:`Shown` after each replication (pairs first)."""
+    """Run ``number`` of a setting: one :class:`Shown` after each replication (pairs first).
+
+    The numbers follow each completed pair; the figures at most every
+    :data:`REDRAW_SECONDS`, and once more when the run ends or is stopped, so
+    that the last :class:`Shown` draws every pair in.
+    """
     jobs = [Job(sc, setting.seed, r) for r in range(setting.reps) for sc in (base, setting.option)]
     results = {}
     images: dict[str, bytes] = {}
-    drawn = 0  # replications of both in the figures: redrawn only when a pair completes
+    drawn = 0  # rows of the comparison (scenario and replication) the figures were drawn from
+    last = -math.inf  # when they were drawn
     yield Shown(setting, number, 0, len(jobs), None, images)
-    cmp = None
+    cmp: Comparison | None = None
     names = {base.name, setting.option.name}
     for job, result in runner().stream(jobs, stop.is_set):
         results[(job.scenario.name, job.replication)] = result
         if all((name, job.replication) in results for name in names):
             cmp = comparison(base, setting.option, results)  # only a completed pair changes it
-        done = len(results)
-        if cmp is not None and len(cmp.replications) > drawn:
-            # the numbers first; the figures (seconds to draw) follow
+        done, finished = len(results), len(results) == len(jobs)
+        due = finished or time.monotonic() - last >= REDRAW_SECONDS
+        if cmp is not None and len(cmp.replications) > drawn and due:
+            # the numbers first; the figures (a second or so to draw) follow
             yield Shown(setting, number, done, len(jobs), cmp, images)
             images, drawn = _images(figures(cmp, setting.option)), len(cmp.replications)
-        yield Shown(setting, number, done, len(jobs), cmp, images, done == len(jobs))
+            last = time.monotonic()
+        yield Shown(setting, number, done, len(jobs), cmp, images, finished)
+    if cmp is not None and len(cmp.replications) > drawn:  # stopped: the figures catch up
+        images = _images(figures(cmp, setting.option))
+        yield Shown(setting, number, len(results), len(jobs), cmp, images)
 
 
 def _images(shown: dict[str, Figure]) -> dict[str, bytes]:
@@ -173,7 +193,12 @@ def Explorer(folder: str = "scenarios") -> None:
             solara.Select("scenario", values=names, value=picked.value, on_value=pick)
             Controls(base, settings, errors)
             Uncertainties(world or base, unknowns, errors)
-            solara.InputInt("replications", value=reps, on_value=lambda n: reps.set(_bounded(n)))
+            solara.InputInt(
+                "replications",
+                value=reps,
+                on_value=lambda n: reps.set(_bounded(n)),
+                continuous_update=CONTINUOUS,
+            )
             with solara.Row():
                 solara.Button("Run", on_click=start, color="primary", disabled=setting is None)
                 solara.Button("Cancel", on_click=cancel, disabled=not running)
@@ -283,9 +308,9 @@ def Input(
     elif control.kind == "switch":
         solara.Checkbox(label=label, value=bool(value), on_value=on_value)
     elif control.kind == "integer":
-        solara.InputInt(label, value=value, on_value=on_value)
+        solara.InputInt(label, value=value, on_value=on_value, continuous_update=CONTINUOUS)
     else:
-        solara.InputFloat(label, value=value, on_value=on_value)
+        solara.InputFloat(label, value=value, on_value=on_value, continuous_update=CONTINUOUS)
     if control.path in errors:
         solara.Error(f"{control.path}: {errors[control.path]}", classes=["civsim-invalid"])
 
