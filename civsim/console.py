@@ -37,6 +37,7 @@ __all__ = [
     "tasks_summary",
     "tasks_text",
     "to_json",
+    "warnings_lines",
 ]
 
 #: Columns of the fund check (civsim.fund_value) its text shows.
@@ -437,7 +438,7 @@ def compare_text(
     """
     # the report's stack (matplotlib, Jinja2) loads only for the commands that write one
     from civsim.report import comparison_table
-    from civsim.summary import report_text, warning_lines
+    from civsim.summary import report_text
 
     t = report_text(lang)
     reps = int(comparison.summary["reps"].min())
@@ -446,9 +447,17 @@ def compare_text(
     wide = ("display.width", 200, "display.max_columns", None)
     with pd.option_context(*wide, "display.unicode.east_asian_width", True):  # 汉字 fill 2 columns
         lines.append(shown.to_string(index=False, na_rep="-"))
-    warned = warning_lines(comparison, other_cities, scenarios, t, plain=True)
-    if warned:
-        lines.append(f"{t['h_warnings']}:")
-        lines += [f"- {line}" for line in warned]
+    lines += warnings_lines(comparison, scenarios, other_cities, lang)
     lines.append(f"report written   {report}")
     return "\n".join(lines)
+
+
+def warnings_lines(
+    comparison: Comparison, scenarios: Sequence[Scenario], other_cities: Sequence[str], lang: str
+) -> list[str]:
+    """The report summary's warnings for a console: a heading and a line each, or nothing."""
+    from civsim.summary import report_text, warning_lines
+
+    t = report_text(lang)
+    warned = warning_lines(comparison, other_cities, scenarios, t, plain=True)
+    return [f"{t['h_warnings']}:", *(f"- {line}" for line in warned)] if warned else []

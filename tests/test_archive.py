@@ -147,10 +147,15 @@ def test_bad_folders_are_refused(
         assert str(tmp_path) in err and "run folder" in err
 
 
-def test_report_rebuilds_in_the_other_language(compared: Path, tmp_path: Path) -> None:
-    """The saved runs give the English report too, with the run's own facts."""
+def test_report_rebuilds_in_the_other_language(compared: Path, tmp_path: Path, capsys) -> None:
+    """The saved runs give the English report too, with the run's own facts.
+
+    The console says the summary's warnings, as ``civsim compare`` does.
+    """
     out = tmp_path / "en"
     assert main(["report", str(compared), "--out", str(out), "--lang", "en"]) == 0
+    said = capsys.readouterr().out
+    assert "Warnings:\n- Each scenario ran only" in said and said.endswith("report.html\n")
     page = (out / "report.html").read_text(encoding="utf-8")
     first = (compared / "report.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in page and '<html lang="zh-CN">' in first
