@@ -360,8 +360,8 @@ def _numbers(cmp: Comparison) -> str:
 
     HTML made here, not ``solara.Markdown``: that component fetches KaTeX from a
     CDN through the server each time it is shown, and offline (an office's
-    intranet, CI) each fetch held a server thread for seconds, so the
-    controls stopped answering during a run.
+    intranet, CI) each fetch failed only after seconds of retries, holding a
+    server thread while a run streamed in.
 
     Examples
     --------
