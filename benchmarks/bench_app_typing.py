@@ -47,16 +47,15 @@ def _free_port() -> int:
 
 
 def _serve(folder: Path, port: int) -> subprocess.Popen:
-    code = "import sys; from civsim.cli import main; sys.exit(main())"
+    """``civsim app`` (this checkout's, first on the path) on ``folder``, in its own group.
+
+    It runs in the scratch folder above ``folder``, where anything it writes stays.
+    """
+    civsim = Path(sys.executable).with_name("civsim")
+    command = [str(civsim), "app", "--scenarios", str(folder), "--port", str(port)]
     env = {**os.environ, "PYTHONPATH": str(Path.cwd())}
-    return subprocess.Popen(
-        [sys.executable, "-c", code, "app", "--scenarios", "scenarios", "--port", str(port)],
-        cwd=folder,
-        env=env,
-        start_new_session=True,  # the server and its workers end with its group
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    return subprocess.Popen(command, cwd=folder.parent, env=env, start_new_session=True, **quiet)
 
 
 def _wait_for(url: str, seconds: float) -> None:
@@ -145,7 +144,7 @@ def main() -> None:
         folder = Path(tmp)
         shutil.copytree("scenarios", folder / "scenarios")
         port = _free_port()
-        server = _serve(folder, port)
+        server = _serve(folder / "scenarios", port)
         try:
             url = f"http://localhost:{port}"
             _wait_for(url, 90)
