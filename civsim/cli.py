@@ -51,7 +51,7 @@ from civsim.console import (
     tasks_summary,
     tasks_text,
     to_json,
-    warnings_lines,
+    warning_block,
 )
 from civsim.errors import CivsimError
 from civsim.scenario import PolicyName
@@ -213,7 +213,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     for e in explored:
         unknown = " (its folder does not say which city it explored)" if e.districts is None else ""
         print(f"experiment {e.experiment.name}: its section added{unknown}")
-    for warned in warnings_lines(saved.comparison, saved.scenarios, others, args.lang):
+    for warned in warning_block(saved.comparison, saved.scenarios, others, args.lang):
         print(warned)
     print(f"report written   {report}")
     return 0

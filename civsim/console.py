@@ -37,7 +37,7 @@ __all__ = [
     "tasks_summary",
     "tasks_text",
     "to_json",
-    "warnings_lines",
+    "warning_block",
 ]
 
 #: Columns of the fund check (civsim.fund_value) its text shows.
@@ -447,12 +447,12 @@ def compare_text(
     wide = ("display.width", 200, "display.max_columns", None)
     with pd.option_context(*wide, "display.unicode.east_asian_width", True):  # 汉字 fill 2 columns
         lines.append(shown.to_string(index=False, na_rep="-"))
-    lines += warnings_lines(comparison, scenarios, other_cities, lang)
+    lines += warning_block(comparison, scenarios, other_cities, lang)
     lines.append(f"report written   {report}")
     return "\n".join(lines)
 
 
-def warnings_lines(
+def warning_block(
     comparison: Comparison, scenarios: Sequence[Scenario], other_cities: Sequence[str], lang: str
 ) -> list[str]:
     """The report summary's warnings for a console: a heading and a line each, or nothing."""

@@ -23,7 +23,6 @@ from typing import Any, cast
 
 import solara
 import solara.lab
-from matplotlib.figure import Figure
 
 from civsim.app import levers as lv
 from civsim.app.figures import figures
@@ -111,17 +110,17 @@ def stream(
         if cmp is not None and len(cmp.replications) > drawn and due:
             # the numbers first; the figures (a second or so to draw) follow
             yield Shown(setting, number, done, len(jobs), cmp, images)
-            images, drawn = _images(figures(cmp, setting.option)), len(cmp.replications)
+            images, drawn = _draw(cmp, setting.option), len(cmp.replications)
             last = time.monotonic()
         yield Shown(setting, number, done, len(jobs), cmp, images, finished)
     if cmp is not None and len(cmp.replications) > drawn:  # stopped: the figures catch up
-        images = _images(figures(cmp, setting.option))
-        yield Shown(setting, number, len(results), len(jobs), cmp, images)
+        yield Shown(setting, number, len(results), len(jobs), cmp, _draw(cmp, setting.option))
 
 
-def _images(shown: dict[str, Figure]) -> dict[str, bytes]:
+def _draw(cmp: Comparison, option: Scenario) -> dict[str, bytes]:
+    """The figures of a comparison, each as PNG bytes."""
     out = {}
-    for name, fig in shown.items():
+    for name, fig in figures(cmp, option).items():
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=DPI)
         out[name] = buffer.getvalue()
