@@ -164,14 +164,15 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     with staged_folder(out) as tmp:  # the report and the runs it was built from, together
         write_comparison(tmp, cmp, scenarios, metadata)
         facts = report_facts(metadata, scenarios)
-        write_report(cmp, scenarios, tmp, preps[0].city, others, facts, args.lang)
+        found = warnings(cmp, others, scenarios)  # once: the report's, the console's, the JSON's
+        write_report(cmp, scenarios, tmp, preps[0].city, others, facts, args.lang, found=found)
     report = out / "report.html"
     if args.json:  # the numbers of comparison_summary.csv, unrounded
         head = {"scenarios": [sc.name for sc in scenarios], "replications": args.reps}
-        found = {"seed": seed, "summary": cmp.summary.reset_index(), "report": report}
-        found["warnings"] = warnings(cmp, others, scenarios)  # the report summary's, as data
-        return _print(to_json(head | found))
-    print(compare_text(cmp, scenarios, others, seed, args.lang, report))
+        said = {"seed": seed, "summary": cmp.summary.reset_index(), "report": report}
+        said["warnings"] = found  # the report summary's, as data
+        return _print(to_json(head | said))
+    print(compare_text(cmp, scenarios, others, seed, args.lang, report, found))
     return 0
 
 

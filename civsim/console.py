@@ -429,6 +429,7 @@ def compare_text(
     seed: int,
     lang: str,
     report: Path,
+    found: pd.DataFrame | None = None,
 ) -> str:
     """The human summary of ``civsim compare``: the table, the warnings, where the report is.
 
@@ -447,17 +448,24 @@ def compare_text(
     wide = ("display.width", 200, "display.max_columns", None)
     with pd.option_context(*wide, "display.unicode.east_asian_width", True):  # 汉字 fill 2 columns
         lines.append(shown.to_string(index=False, na_rep="-"))
-    lines += warning_block(comparison, scenarios, other_cities, lang)
+    lines += warning_block(comparison, scenarios, other_cities, lang, found)
     lines.append(f"report written   {report}")
     return "\n".join(lines)
 
 
 def warning_block(
-    comparison: Comparison, scenarios: Sequence[Scenario], other_cities: Sequence[str], lang: str
+    comparison: Comparison,
+    scenarios: Sequence[Scenario],
+    other_cities: Sequence[str],
+    lang: str,
+    found: pd.DataFrame | None = None,
 ) -> list[str]:
-    """The report summary's warnings for a console: a heading and a line each, or nothing."""
+    """The report summary's warnings for a console: a heading and a line each, or nothing.
+
+    ``found``: :func:`civsim.findings.warnings` of these, when already at hand.
+    """
     from civsim.summary import report_text, warning_lines
 
     t = report_text(lang)
-    warned = warning_lines(comparison, other_cities, scenarios, t, plain=True)
+    warned = warning_lines(comparison, other_cities, scenarios, t, plain=True, found=found)
     return [f"{t['h_warnings']}:", *(f"- {line}" for line in warned)] if warned else []

@@ -268,6 +268,7 @@ def render_report(
     metadata: Mapping[str, Any] | None = None,
     lang: str = "zh",
     sections: Sequence[Section] = (),
+    found: pd.DataFrame | None = None,
 ) -> str:
     """The whole report as one HTML page.
 
@@ -360,6 +361,7 @@ def render_report(
             assumptions,
             lang,
             drivers=next((extra.drivers for extra in sections if extra.drivers), ""),
+            found=found,
         ),
         f'<h2 id="comparison">{esc(t["h_comparison"])}</h2>',
         f'<p class="note">{esc(t["note_comparison"])}</p>',
@@ -485,19 +487,21 @@ def write_report(
     metadata: Mapping[str, Any] | None = None,
     lang: str = "zh",
     sections: Sequence[Section] = (),
+    found: pd.DataFrame | None = None,
 ) -> Path:
     """Write ``report.html`` and the comparison tables as CSV into ``out``, all or nothing.
 
     ``other_cities`` names compared scenarios that are another place than the
     baseline (:func:`civsim.city.other_cities`); the report says so. ``metadata``
-    and ``lang`` are as for :func:`render_report`.
+    and ``lang`` are as for :func:`render_report`; ``found``, the comparison's
+    :func:`civsim.findings.warnings` when the caller has them already.
 
     Returns
     -------
     Path
         The report file.
     """
-    page = render_report(comparison, scenarios, city, other_cities, metadata, lang, sections)
+    page = render_report(comparison, scenarios, city, other_cities, metadata, lang, sections, found)
     out = Path(out)
     with staged_folder(out) as tmp:
         (tmp / "report.html").write_text(page, encoding="utf-8")

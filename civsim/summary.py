@@ -86,6 +86,7 @@ def executive_summary(
     assumptions: pd.DataFrame,
     lang: str = "zh",
     drivers: str = "",
+    found: pd.DataFrame | None = None,
 ) -> str:
     """The executive summary as HTML: verdicts, a recommendation, what decides it, warnings.
 
@@ -103,6 +104,8 @@ def executive_summary(
     drivers : str, optional
         HTML saying which assumptions decide the result, from an exploration;
         without it, what each option changes and which of that is assumed.
+    found : pandas.DataFrame, optional
+        :func:`civsim.findings.warnings` of the comparison, when already at hand.
 
     Returns
     -------
@@ -164,7 +167,7 @@ def executive_summary(
             f"<h3>{esc(t['h_drivers'])}</h3>",
             drivers or _drivers(scenarios, assumptions, t),
             f"<h3>{esc(t['h_warnings'])}</h3>",
-            _warnings(comparison, other_cities, scenarios, t),
+            _warnings(comparison, other_cities, scenarios, t, found),
             "</div>",
         ]
     )
@@ -199,9 +202,10 @@ def _warnings(
     other_cities: Sequence[str],
     scenarios: Sequence[Scenario],
     t: dict[str, str],
+    found: pd.DataFrame | None,
 ) -> str:
     """The warnings of :func:`civsim.findings.warnings`, worded, as an HTML list."""
-    lines = warning_lines(comparison, other_cities, scenarios, t)
+    lines = warning_lines(comparison, other_cities, scenarios, t, found=found)
     if not lines:
         return f"<p>{html.escape(t['no_warnings'])}</p>"
     return '<ul class="warning">' + "".join(f"<li>{line}</li>" for line in lines) + "</ul>"
@@ -213,6 +217,7 @@ def warning_lines(
     scenarios: Sequence[Scenario],
     t: dict[str, str],
     plain: bool = False,
+    found: pd.DataFrame | None = None,
 ) -> list[str]:
     """The warnings of :func:`civsim.findings.warnings`, a worded line each.
 
@@ -225,13 +230,17 @@ def warning_lines(
     plain : bool
         Plain text for a console (names as they are, nothing bold) instead of
         HTML (names escaped, in bold).
+    found : pandas.DataFrame, optional
+        :func:`civsim.findings.warnings` of these, when already at hand (it reads every
+        order and builds the baseline's city: seconds for a comparison of many runs).
 
     Returns
     -------
     list of str
         Empty when nothing calls for attention.
     """
-    found = warnings(comparison, other_cities, scenarios)
+    if found is None:
+        found = warnings(comparison, other_cities, scenarios)
     name = str if plain else html.escape
     open_orders = comparison.summary["open_orders"]
     lines = []
