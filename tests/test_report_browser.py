@@ -110,14 +110,23 @@ def _open(browser, path: Path):
     return page, errors
 
 
-def _platform_fonts(page, selector: str) -> list[dict]:
-    """The fonts Chromium actually drew ``selector``'s text with (DevTools protocol)."""
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("DOM.enable")
-    cdp.send("CSS.enable")
-    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
-    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
-    return cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+def _platform_fonts(browser, path: Path, selector: str) -> list[dict]:
+    """The fonts Chromium actually drew ``selector``'s text with (DevTools protocol).
+
+    In a page of its own: the protocol's CSS agent, enabled on a page opened from a
+    file, logs "Unsafe attempt to load URL" to that page's console (Chromium 150), an
+    error of the inspector's, not of the report's.
+    """
+    page, _ = _open(browser, path)
+    try:
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        return cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    finally:
+        page.close()
 
 
 def _pdf_text(pdf: Path) -> str:
@@ -144,7 +153,7 @@ def test_report_renders_and_prints_cleanly(browser, reports, lang, tmp_path) -> 
     try:
         # Chinese headings (the English page's Chinese is the scenarios' titles in its table).
         selector = "h1" if lang == "zh" else "tbody tr:first-child td"
-        fonts = _platform_fonts(page, selector)
+        fonts = _platform_fonts(browser, reports[lang], selector)
         assert fonts and all(f["isCustomFont"] for f in fonts), fonts
         assert sum(f["glyphCount"] for f in fonts) > 0
         assert page.evaluate("[...document.fonts].map(f => f.status)") == ["loaded"]
@@ -196,9 +205,5 @@ def test_without_the_embedded_font_chinese_is_not_drawn_by_it(browser, reports, 
     stripped = page_html[:start] + page_html[page_html.index("}", start) + 1 :]
     path = tmp_path / "no-font.html"
     path.write_text(stripped, encoding="utf-8")
-    page, _ = _open(browser, path)
-    try:
-        fonts = _platform_fonts(page, "h1")
-    finally:
-        page.close()
+    fonts = _platform_fonts(browser, path, "h1")
     assert not any(f["isCustomFont"] for f in fonts), fonts
