@@ -164,7 +164,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     with staged_folder(out) as tmp:  # the report and the runs it was built from, together
         write_comparison(tmp, cmp, scenarios, metadata)
         facts = report_facts(metadata, scenarios)
-        found = warnings(cmp, others, scenarios)  # once: the report's, the console's, the JSON's
+        # once: the report's, the console's, the JSON's
+        found = warnings(cmp, others, scenarios, preps[0].city)
         write_report(cmp, scenarios, tmp, preps[0].city, others, facts, args.lang, found=found)
     report = out / "report.html"
     if args.json:  # the numbers of comparison_summary.csv, unrounded

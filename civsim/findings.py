@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from civsim.city import build_city
+from civsim.city import City, build_city
 from civsim.governance_progress import progress
 from civsim.places import build_territory
 from civsim.results import SAME_SPEND_YUAN, Comparison
@@ -230,7 +230,10 @@ def backlog(comparison: Comparison) -> pd.DataFrame:
 
 
 def warnings(
-    comparison: Comparison, other_cities: Sequence[str] = (), scenarios: Sequence[Scenario] = ()
+    comparison: Comparison,
+    other_cities: Sequence[str] = (),
+    scenarios: Sequence[Scenario] = (),
+    city: City | None = None,
 ) -> pd.DataFrame:
     """What a reader must not miss, one row per scenario and kind.
 
@@ -259,6 +262,8 @@ def warnings(
         The compared scenarios, for which levers each runs and the plan's targets
         (no ``plan_behind``, ``projects_overdue``, ``grid_workers_misplaced`` or
         ``staff_not_in_fund`` without them).
+    city : City, optional
+        The baseline's city (``scenarios[0]``'s), when at hand: built again otherwise.
 
     Returns
     -------
@@ -292,7 +297,7 @@ def warnings(
             rows.append((str(name), "projects_overdue", float(n), 0.0))
     if scenarios:
         base = scenarios[0]
-        city = build_city(base)
+        city = build_city(base) if city is None else city
         totals = staffing_totals(grid_staffing(base, city.tasks, city.territory))
         short, spare = totals["workers_short"], totals["spare_workers"]
         if short > 0 and spare > 0:

@@ -31,7 +31,7 @@ from civsim import plots
 from civsim.assumptions import assumptions_table
 from civsim.city import City, build_city
 from civsim.export import staged_folder, write_csv
-from civsim.findings import verdicts
+from civsim.findings import verdicts, warnings
 from civsim.index_figure import plot_civilization_index
 from civsim.page import Section, cell_text, figure_html, localise, table_html
 from civsim.progress_section import governance_section
@@ -309,6 +309,8 @@ def render_report(
     levers = governance_section(comparison.results, scenarios, lang)
     sections = [*([levers] if levers is not None else []), *sections]
     city = build_city(base) if city is None else city
+    if found is None:  # the summary's warnings, with the city at hand
+        found = warnings(comparison, other_cities, scenarios, city)
     esc = html.escape
     toc = [("summary", t["h_summary"]), ("comparison", t["h_comparison"])]
     protocol = protocol_table(comparison, lang)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import SCENARIOS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from civsim import findings, report
 from civsim.city import build_city
 from civsim.experiments import compare, replicate
 from civsim.findings import warnings
@@ -176,6 +178,21 @@ def test_the_report_warns_of_grid_workers_where_the_work_is_not(county, county_p
     assert said in summary
     everywhere = override(county, {"territory.redeploy_grid_workers": "city"})
     assert "grid_workers_misplaced" not in set(warnings(alone, (), [everywhere])["kind"])
+
+
+def test_the_warnings_use_the_city_at_hand(county, county_prep, monkeypatch) -> None:
+    """Given the baseline's city, the warnings and the report do not build it again (seconds)."""
+    alone = compare([county_prep], 2, progress=False)
+    expected = warnings(alone, (), [county])
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the city was built again")
+
+    monkeypatch.setattr(findings, "build_city", refuse)
+    monkeypatch.setattr(report, "build_city", refuse)
+    pd.testing.assert_frame_equal(warnings(alone, (), [county], county_prep.city), expected)
+    page = render_report(alone, [county], county_prep.city, (), META, "en")
+    assert "grid workers in all while others have" in page
 
 
 def test_the_report_counts_the_people_a_scenario_adds_outside_the_fund(county, county_prep) -> None:
