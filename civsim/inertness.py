@@ -400,6 +400,33 @@ def _volunteer_waits(trial: Subject, first_only: bool) -> _Waits | None:
     return _Waits(waited, dropped, routed, where)
 
 
+def projects_within_least_share(trial: Subject) -> str | None:
+    """Whether replication 0's key projects all meet their deadline with the least share, else None.
+
+    The most of its staff a unit may put on its project then never binds there, whatever
+    it is (:meth:`~civsim.scenario.schema.unit_reviews.UnitReviews.project_share`).
+    """
+    ur = trial.scenario.simulation.unit_reviews
+    if not ur.enabled:
+        return None
+    t = trial.base.unit_reviews
+    t = t[(t["replication"] == 0) & t["project"]]
+    ckp = trial.prep.city.checkpoints
+    units = [str(u) for u in ckp.units]
+    needs = []
+    for name in t["unit"].astype(str):
+        u = units.index(name)
+        led = int(np.count_nonzero(ckp.field & (ckp.unit == u)))
+        needs.append(ur.project_need(float(ckp.holder_staff[u]), ur.project_work(led)[1]))
+    if needs and max(needs) > ur.project_staff_share:
+        return None
+    most = f"at most {max(needs):.3f}" if needs else "none"
+    return (
+        f"in replication 0 the {len(needs)} key projects need {most} of their units' staff "
+        f"to meet their deadlines, within the least share {ur.project_staff_share}"
+    )
+
+
 #: Reasons the data's rules may name (``predicate:``): each returns what it found, or None
 #: when the reason does not hold in the trial's scenario.
 PREDICATES: dict[str, Callable[[Subject], str | None]] = {
@@ -415,6 +442,7 @@ PREDICATES: dict[str, Callable[[Subject], str | None]] = {
     "volunteers_never_queue": volunteers_never_queue,
     "never_queued_in_replication_0": never_queued_in_replication_0,
     "never_waited_in_replication_0": never_waited_in_replication_0,
+    "projects_within_least_share": projects_within_least_share,
 }
 
 

@@ -26,13 +26,20 @@ class UnitReviews(Frozen):
     **Key projects.** On day ``assign_day`` of each year the committee assigns
     one key project each to the ``projects_per_year`` member units whose led
     field checkpoints are in the worst condition, due ``deadline_days`` later.
-    A project needs ``project_staff_days`` of the unit's staff; it puts
-    ``project_staff_share`` of its campaign staff on it, so it is done after
-    ``project_staff_days / (staff * project_staff_share)`` days (rounded up),
-    and those staff come out of the unit's routine upkeep meanwhile (the
-    rectification review's rule for staff moved to orders). Done, it lifts the
-    condition of the unit's led field checkpoints by ``project_lift``, fading
-    over a year (a renovation wears as a funded lift does).
+    A project renovates the unit's worst-kept led field checkpoints, as many
+    as ``project_staff_days`` cover at ``checkpoint_staff_days`` each, so its
+    work is in proportion to the places it renovates (a county's commerce
+    bureau leads 14 field checkpoints, a city's propaganda department 89,040).
+    The unit puts on it the share of its campaign staff that meets the
+    deadline, at least ``project_staff_share`` and at most
+    ``max_project_staff_share`` (明确时间表: capacity answers the deadline,
+    within what the unit's other work leaves); it is done after its work over
+    those staff-days a day (rounded up), late if even the most staff cannot
+    meet the deadline. Those staff come out of the unit's routine upkeep
+    meanwhile (the rectification review's rule for staff moved to orders).
+    Done, it lifts the condition of the checkpoints it renovated by
+    ``project_lift``, fading over a year (a renovation wears as a funded lift
+    does).
 
     **Review and accountability.** On day ``review_day`` of each year every
     member unit reports (述职). It is held to account (问责) if its open orders
@@ -49,10 +56,16 @@ class UnitReviews(Frozen):
     Examples
     --------
     >>> ur = UnitReviews(enabled=True)
-    >>> ur.project_days(staff=40)  # 400 staff-days at a tenth of 40 staff
-    100.0
-    >>> ur.project_days(staff=8)  # a small unit takes five times as long
-    500.0
+    >>> ur.project_work(led=5000)  # 400 staff-days renovate its 800 worst checkpoints
+    (800, 400.0)
+    >>> ur.project_work(led=240)  # a unit leading fewer renovates them all
+    (240, 120.0)
+    >>> ur.project_share(staff=40, work=400.0), ur.project_days(staff=40, work=400.0)
+    (0.1, 100.0)
+    >>> round(ur.project_share(staff=10, work=400.0), 4), ur.project_days(staff=10, work=400.0)
+    (0.2222, 180.0)
+    >>> ur.project_days(staff=3, work=400.0)  # 3 staff, at most 0.3 of them: late
+    445.0
     >>> ur.effort_after(held=True, streak=0), round(ur.effort_after(held=True, streak=1), 4)
     (1.15, 1.075)
     >>> round(ur.effort_after(held=False, streak=2), 3)  # released after two years: tired
@@ -87,16 +100,33 @@ class UnitReviews(Frozen):
     )
     project_staff_days: float = param(
         400.0,
-        "staff-days of a unit's work a key project needs",
+        "staff-days of a unit's work a key project spends at most: on its worst-kept "
+        "led field checkpoints, as many as these cover",
         ASSUMPTION,
         plausible=(100.0, 1500.0),
         gt=0,
     )
+    checkpoint_staff_days: float = param(
+        0.5,
+        "staff-days a key project spends on each checkpoint it renovates",
+        "assumption: half a day of a unit's staff to repair, repaint or replace an item",
+        plausible=(0.1, 2.0),
+        gt=0,
+    )
     project_staff_share: float = param(
         0.1,
-        "share of the unit's campaign staff on its key project while it runs",
+        "least share of the unit's campaign staff on its key project while it runs",
         ASSUMPTION,
         plausible=(0.02, 0.3),
+        gt=0,
+        le=1,
+    )
+    max_project_staff_share: float = param(
+        0.3,
+        "most of the unit's campaign staff it puts on its key project to meet the deadline",
+        "assumption: 明确时间表 (seed 000): a unit staffs its project to the deadline, within "
+        "what its other work leaves",
+        plausible=(0.1, 0.6),
         gt=0,
         le=1,
     )
@@ -159,6 +189,15 @@ class UnitReviews(Frozen):
         return self
 
     @model_validator(mode="after")
+    def _least_share_below_most(self) -> UnitReviews:
+        if self.project_staff_share > self.max_project_staff_share:
+            raise ValueError(
+                f"project_staff_share {self.project_staff_share} must not exceed "
+                f"max_project_staff_share {self.max_project_staff_share}"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _gain_below_fatigue_floor(self) -> UnitReviews:
         if self.fatigue * self.effort_gain >= 1:
             raise ValueError(
@@ -167,12 +206,29 @@ class UnitReviews(Frozen):
             )
         return self
 
-    def project_days(self, staff: float) -> float:
-        """Days a unit of ``staff`` campaign staff takes over a key project (inf: no staff)."""
-        per_day = staff * self.project_staff_share
+    def project_work(self, led: int) -> tuple[int, float]:
+        """How many checkpoints a unit leading ``led`` field ones renovates, and the staff-days."""
+        most = math.floor(round(self.project_staff_days / self.checkpoint_staff_days, 9))
+        n = min(led, most)
+        return n, n * self.checkpoint_staff_days
+
+    def project_need(self, staff: float, work: float) -> float:
+        """The share of ``staff`` that does ``work`` staff-days by the deadline (inf: no staff)."""
+        return work / (staff * self.deadline_days) if staff > 0 else math.inf
+
+    def project_share(self, staff: float, work: float) -> float:
+        """The share of ``staff`` on a project of ``work`` staff-days: what meets the deadline."""
+        if staff <= 0:
+            return self.project_staff_share
+        need = self.project_need(staff, work)
+        return min(max(need, self.project_staff_share), self.max_project_staff_share)
+
+    def project_days(self, staff: float, work: float) -> float:
+        """Days a unit of ``staff`` campaign staff takes over ``work`` staff-days (inf: none)."""
+        per_day = staff * self.project_share(staff, work)
         if per_day <= 0:
             return math.inf  # nobody to do it: never done
-        return float(math.ceil(round(self.project_staff_days / per_day, 9)))
+        return float(math.ceil(round(work / per_day, 9)))
 
     def effort_after(self, held: bool, streak: int) -> float:
         """The factor on a unit's routine upkeep after a review (1: as normal).

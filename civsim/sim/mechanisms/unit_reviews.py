@@ -2,11 +2,12 @@
 
 One SimPy process a year: on ``assign_day`` the member units whose led field
 checkpoints are in the worst condition (as inspectors would see them) are
-each given a key project with a deadline; each project is its own process,
-which takes ``project_staff_share`` of the unit's staff out of its routine
-upkeep (the rectification review's rule, :func:`.regulations.routine_factor`)
-until it is done and then lifts the unit's led field checkpoints, the lift
-fading over a year. On ``review_day`` every member unit reports: its open
+each given a key project with a deadline; each project is its own process.
+It picks the unit's worst-kept led field checkpoints it has the staff-days
+for, takes the share of the unit's staff that meets its deadline out of its
+routine upkeep (the rectification review's rule,
+:func:`.regulations.routine_factor`) until it is done, and then lifts those
+checkpoints, the lift fading over a year. On ``review_day`` every member unit reports: its open
 orders in days of its normal rectification capacity (the order book of
 :mod:`.rectification` and the capacity of :mod:`.backlog`), the mean
 condition of its led field checkpoints, and its key project. A unit over the
@@ -55,14 +56,11 @@ class ReviewPart:
         Its led field checkpoints (its condition, its project's lift).
     staff : numpy.ndarray
         Each member unit's campaign staff.
-    routine : float
-        The factor on a unit's routine upkeep while its key project runs.
     """
 
     led: list[np.ndarray]
     led_field: list[np.ndarray]
     staff: np.ndarray
-    routine: float
 
 
 @dataclass
@@ -92,13 +90,10 @@ def _on(scenario: Scenario) -> bool:
 def _prepare(scenario: Scenario, city: City, allocation: pd.DataFrame) -> ReviewPart:
     ckp = city.checkpoints
     units = range(len(ckp.units))
-    rect = scenario.simulation.rectification
-    share = scenario.simulation.unit_reviews.project_staff_share
     return ReviewPart(
         led=[np.flatnonzero(ckp.unit == u) for u in units],
         led_field=[np.flatnonzero(ckp.field & (ckp.unit == u)) for u in units],
         staff=ckp.holder_staff[: len(ckp.units)].astype(float),
-        routine=routine_factor(share, rect.routine_weight, rect.staff_share),
     )
 
 
@@ -121,17 +116,29 @@ def led_condition(run: Run) -> np.ndarray:
 
 
 def project(env: simpy.Environment, run: Run, p: Project) -> Process:
-    """A key project: the unit's staff on it leave routine work until it is done, then a lift."""
+    """A key project: its staff leave routine work until it is done, then its places are lifted.
+
+    It renovates the unit's worst-kept led field checkpoints as inspectors see them
+    on the day it is assigned, as many as its staff-days cover
+    (:meth:`~civsim.scenario.schema.unit_reviews.UnitReviews.project_work`), with the
+    share of the unit's staff that meets its deadline (``project_share``).
+    """
     ur = run.params.unit_reviews
     part: ReviewPart = run.part(NAME)
-    days = ur.project_days(float(part.staff[p.unit]))
-    _scale(run, p.unit, part.routine)
+    led = part.led_field[p.unit]
+    n, work = ur.project_work(len(led))
+    places = led[np.argsort(run.state.effective(led), kind="stable")[:n]]
+    staff = float(part.staff[p.unit])
+    rect = run.params.rectification
+    routine = routine_factor(ur.project_share(staff, work), rect.routine_weight, rect.staff_share)
+    days = ur.project_days(staff, work)
+    _scale(run, p.unit, routine)
     if math.isinf(days) or env.now + days >= run.days:
         return  # not done within the cycle: its staff stay on it
     yield env.timeout(days)
-    _scale(run, p.unit, 1.0 / part.routine)
+    _scale(run, p.unit, 1.0 / routine)
     p.done = int(env.now)
-    run.state.add_lift(part.led_field[p.unit], ur.project_lift, run.days_per_year, p.done)
+    run.state.add_lift(np.sort(places), ur.project_lift, run.days_per_year, p.done)
 
 
 def reviews(env: simpy.Environment, run: Run) -> Process:
