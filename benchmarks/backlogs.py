@@ -13,7 +13,7 @@ The last 30 days are one draw: a holder closing a dozen orders a month can close
 six in them by chance. So each holder over the rule is also shown beside its
 closing rate (its closures in the cycle's last year, per 30 days), with how many
 of its open orders still wait for their cooperating units (``ready`` after the
-cycle's end): orders in flight, not a backlog that grows.
+cycle's end) and the age of the oldest: orders in flight, not a backlog that grows.
 """
 
 from __future__ import annotations
@@ -34,16 +34,19 @@ def backlogs(orders: pd.DataFrame, days: int, days_per_year: int) -> pd.DataFram
     """Per replication and holder: open orders at the end, and what it closes in 30 days.
 
     ``closed_30d`` counts the orders closed in the last 30 days, ``rate_30d`` the
-    closures of the cycle's last year per 30 days, and ``waiting`` the open
-    orders not yet ready (their cooperating units still to come) when the cycle ends.
+    closures of the cycle's last year per 30 days, ``waiting`` the open
+    orders not yet ready (their cooperating units still to come) when the cycle ends,
+    and ``oldest`` the days since the oldest open order was opened (0: none open).
     """
     is_open = orders["status"].isin(["open", "open_late"])
     closed = orders["closed"].where(~is_open)
     keys = [orders[k] for k in ("replication", "unit")]
+    age = days - orders["opened"]
     table = pd.DataFrame(
         {
             "open": is_open.groupby(keys, observed=True).sum(),
             "waiting": (is_open & (orders["ready"] >= days)).groupby(keys, observed=True).sum(),
+            "oldest": age.where(is_open, 0).groupby(keys, observed=True).max(),
             "closed_30d": (closed >= days - WINDOW_DAYS).groupby(keys, observed=True).sum(),
             "rate_30d": (closed >= days - days_per_year).groupby(keys, observed=True).sum()
             * WINDOW_DAYS
@@ -76,7 +79,8 @@ def main() -> None:
         for row in over.itertuples():
             print(
                 f"    rep {row.replication} {row.unit}: {row.open} open "
-                f"({row.waiting} waiting for cooperating units), {row.closed_30d} closed "
+                f"({row.waiting} waiting for cooperating units, the oldest opened "
+                f"{row.oldest} days before the end), {row.closed_30d} closed "
                 f"in the last 30 days, {row.rate_30d:.1f} per 30 days in the last year"
             )
 
