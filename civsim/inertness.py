@@ -32,6 +32,8 @@ from civsim.sim import Prepared, prepare, simulate
 from civsim.sim.engine import WEEK
 from civsim.sim.mechanisms.backlog import Backlog
 from civsim.sim.mechanisms.title_holder import replay
+from civsim.sim.mechanisms.unit_reviews import NAME as REVIEWS
+from civsim.sim.mechanisms.unit_reviews import ReviewPart
 from civsim.sim.tables import RunResult
 from civsim.variants import changed as _changed
 from civsim.variants import value_at as _value
@@ -411,13 +413,12 @@ def projects_within_least_share(trial: Subject) -> str | None:
         return None
     t = trial.base.unit_reviews
     t = t[(t["replication"] == 0) & t["project"]]
-    ckp = trial.prep.city.checkpoints
-    units = [str(u) for u in ckp.units]
-    needs = []
-    for name in t["unit"].astype(str):
-        u = units.index(name)
-        led = int(np.count_nonzero(ckp.field & (ckp.unit == u)))
-        needs.append(ur.project_need(float(ckp.holder_staff[u]), ur.project_work(led)[1]))
+    part: ReviewPart = trial.prep.parts[REVIEWS]  # each unit's led places and staff, as run
+    units = [str(u) for u in trial.prep.city.checkpoints.units]
+    needs = [
+        ur.project_need(float(part.staff[u]), ur.project_work(len(part.led_field[u]))[1])
+        for u in map(units.index, t["unit"].astype(str))
+    ]
     if needs and max(needs) > ur.project_staff_share:
         return None
     most = f"at most {max(needs):.3f}" if needs else "none"

@@ -33,9 +33,9 @@ class UnitReviews(Frozen):
     The unit puts on it the share of its campaign staff that meets the
     deadline, at least ``project_staff_share`` and at most
     ``max_project_staff_share`` (明确时间表: capacity answers the deadline,
-    within what the unit's other work leaves); it is done after its work over
-    those staff-days a day (rounded up), late if even the most staff cannot
-    meet the deadline. Those staff come out of the unit's routine upkeep
+    within what the unit's other work leaves); it is done after its staff-days
+    divided by the staff-days it gets a day (rounded up), late if even the most
+    staff cannot meet the deadline. Those staff come out of the unit's routine upkeep
     meanwhile (the rectification review's rule for staff moved to orders).
     Done, it lifts the condition of the checkpoints it renovated by
     ``project_lift``, fading over a year (a renovation wears as a funded lift
