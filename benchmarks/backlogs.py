@@ -14,6 +14,8 @@ six in them by chance. So each holder over the rule is also shown beside its
 closing rate (its closures in the cycle's last year, per 30 days), with how many
 of its open orders still wait for their cooperating units (``ready`` after the
 cycle's end) and the age of the oldest: orders in flight, not a backlog that grows.
+``civsim check --only backlogs_close`` asserts the rule per holder over the
+replications (:func:`civsim.reality.backlogs_close`).
 """
 
 from __future__ import annotations
@@ -21,39 +23,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import pandas as pd
-
 from civsim.experiments import replicate
+from civsim.reality import BACKLOG_WINDOW_DAYS
 from civsim.scenario import load_scenario
-
-#: The window of closures a backlog is compared with (issue 11: "closes in 30 days").
-WINDOW_DAYS = 30
-
-
-def backlogs(orders: pd.DataFrame, days: int, days_per_year: int) -> pd.DataFrame:
-    """Per replication and holder: open orders at the end, and what it closes in 30 days.
-
-    ``closed_30d`` counts the orders closed in the last 30 days, ``rate_30d`` the
-    closures of the cycle's last year per 30 days, ``waiting`` the open
-    orders not yet ready (their cooperating units still to come) when the cycle ends,
-    and ``oldest`` the days since the oldest open order was opened (0: none open).
-    """
-    is_open = orders["status"].isin(["open", "open_late"])
-    closed = orders["closed"].where(~is_open)
-    keys = [orders[k] for k in ("replication", "unit")]
-    age = days - orders["opened"]
-    table = pd.DataFrame(
-        {
-            "open": is_open.groupby(keys, observed=True).sum(),
-            "waiting": (is_open & (orders["ready"] >= days)).groupby(keys, observed=True).sum(),
-            "oldest": age.where(is_open, 0).groupby(keys, observed=True).max(),
-            "closed_30d": (closed >= days - WINDOW_DAYS).groupby(keys, observed=True).sum(),
-            "rate_30d": (closed >= days - days_per_year).groupby(keys, observed=True).sum()
-            * WINDOW_DAYS
-            / days_per_year,
-        }
-    )
-    return table.reset_index()
+from civsim.statistics import holder_backlogs
 
 
 def main() -> None:
@@ -67,21 +40,21 @@ def main() -> None:
     for path in args.scenarios:
         sc = load_scenario(path)
         result = replicate(sc, args.reps, executor="process")
-        table = backlogs(result.orders, sc.cycle.days, sc.cycle.days_per_year)
-        over = table[table["open"] > table["closed_30d"]]
-        over_rate = table[table["open"] > table["rate_30d"]]
+        table = holder_backlogs(result, sc, BACKLOG_WINDOW_DAYS)
+        over = table[table["excess"] > 0]
+        over_rate = table[table["open"] > table["rate"]]
         top = table.sort_values("open").iloc[-1]
         print(
             f"{sc.name}: {len(over)} holder-replications over the rule "
             f"({len(over_rate)} over the closing rate); largest backlog "
-            f"{top['unit']} {int(top['open'])} open vs {int(top['closed_30d'])} closed in 30 days"
+            f"{top['unit']} {int(top['open'])} open vs {int(top['closed'])} closed in 30 days"
         )
         for row in over.itertuples():
             print(
                 f"    rep {row.replication} {row.unit}: {row.open} open "
                 f"({row.waiting} waiting for cooperating units, the oldest opened "
-                f"{row.oldest} days before the end), {row.closed_30d} closed "
-                f"in the last 30 days, {row.rate_30d:.1f} per 30 days in the last year"
+                f"{row.oldest} days before the end), {row.closed} closed "
+                f"in the last 30 days, {row.rate:.1f} per 30 days in the last year"
             )
 
 

@@ -40,8 +40,8 @@ from civsim.inertness import (
 from civsim.scenario import Cycle, Scenario, override
 from civsim.sim import Prepared, prepare
 from civsim.sim.tables import RunResult
-from civsim.statistics import STATISTICS
-from civsim.trial import RECORD_COLUMNS, Trial, directional, interval, record
+from civsim.statistics import STATISTICS, holder_backlogs
+from civsim.trial import PASSES, RECORD_COLUMNS, Trial, directional, interval, record
 from civsim.variants import vary
 
 __all__ = [
@@ -70,6 +70,8 @@ HALF = 0.5
 MISS_BY_DAYS = 182
 #: "A stricter central office": its pass bar raised by this (condition 0..1).
 STRICTER = 0.1
+#: "No holder ends the cycle with more open orders than it closes in 30 days" (issue 11).
+BACKLOG_WINDOW_DAYS = 30
 #: Rounding allowed when scores are recomputed or compared with their points (points).
 TOLERANCE = 1e-9
 
@@ -379,6 +381,49 @@ def scores_within_points(trial: Trial) -> list[dict[str, Any]]:
     return [{**rec, "difference": sum(bad.values()), "passed": not bad, "note": note}]
 
 
+def backlogs_close(trial: Trial) -> list[dict[str, Any]]:
+    """No holder ends the cycle with more open orders than it closes in its last 30 days.
+
+    Per holder, the paired difference is, in each replication, its open orders at the end
+    less its closures of the last :data:`BACKLOG_WINDOW_DAYS` days
+    (:func:`civsim.statistics.holder_backlogs`); a holder fails where the whole
+    interval lies above zero (more open than it closes, beyond chance). One record:
+    the holder with the highest interval, the failing ones named in the note, and how
+    many holder-replications ended above their closures, with how many of their open
+    orders still waited for cooperating units (orders in flight, not a backlog).
+    """
+    table = holder_backlogs(trial.base, trial.scenario, BACKLOG_WINDOW_DAYS)
+    asserts = (
+        f"no holder ends the cycle with more open orders than it closes "
+        f"in {BACKLOG_WINDOW_DAYS} days"
+    )
+    statistic = f"open orders at the end less closed in the last {BACKLOG_WINDOW_DAYS} days"
+    rec = record(trial, "backlogs_close", asserts, statistic=statistic)
+    if table.empty:  # no orders: nothing can be left open
+        return [{**rec, "difference": 0.0, "low": 0.0, "high": 0.0, "passed": True,
+                 "note": "no orders"}]  # fmt: skip
+    by_unit = {
+        str(unit): interval(t["excess"].astype(float))
+        for unit, t in table.groupby("unit", observed=True)
+    }
+    worst = max(by_unit, key=lambda u: (by_unit[u][1], by_unit[u][0]))
+    mean, low, high = by_unit[worst]
+    failing = [u for u, (_, lo, _) in by_unit.items() if not PASSES["not_higher"](lo, 0.0)]
+    above = table[table["excess"] > 0]
+    mine = table[table["unit"] == worst]
+    note = (
+        f"{len(by_unit)} holders; {worst}: {mine['open'].mean():.1f} open, "
+        f"{mine['closed'].mean():.1f} closed in {BACKLOG_WINDOW_DAYS} days (means); "
+        f"{len(above)} holder-replications above their closures, "
+        f"{int(above['waiting'].sum())} of their {int(above['open'].sum())} open orders "
+        f"waiting for cooperating units"
+    )
+    if failing:
+        note = f"above beyond chance: {', '.join(failing)}; " + note
+    return [{**rec, "item": worst, "difference": mean, "low": low, "high": high,
+             "passed": not failing, "note": note}]  # fmt: skip
+
+
 def _outside(values: pd.Series, top: Any) -> int:
     """How many values lie outside ``0 .. top``."""
     return int(((values < 0) | (values > top)).sum())
@@ -395,6 +440,7 @@ CHECKS: dict[str, Callable[[Trial], list[dict[str, Any]]]] = {
     "no_inert_parameter": no_inert_parameter,
     "official_arithmetic": official_arithmetic,
     "scores_within_points": scores_within_points,
+    "backlogs_close": backlogs_close,
     "stricter_central_office": stricter_central_office,
     "unannounced_window": unannounced_window,
     "index_feedback": index_feedback,

@@ -17,7 +17,7 @@ from civsim.scenario import Scenario
 from civsim.sim.mechanisms.civilization_index import INDEX
 from civsim.sim.tables import RunResult
 
-__all__ = ["STATISTICS", "registrations_by_year"]
+__all__ = ["STATISTICS", "holder_backlogs", "registrations_by_year"]
 
 
 def _cycle_score(r: RunResult, sc: Scenario) -> pd.Series:
@@ -61,6 +61,65 @@ def _citizen_reports(r: RunResult, sc: Scenario) -> pd.Series:
     reports = r.events[r.events["kind"] == "problem_citizen_report"]
     total = reports.groupby("replication")["count"].sum()
     return total.reindex(r.cycle["replication"], fill_value=0).astype(float)
+
+
+def holder_backlogs(r: RunResult, sc: Scenario, window_days: int) -> pd.DataFrame:
+    """Each holder's open orders at the cycle's end beside its closures, per replication.
+
+    Parameters
+    ----------
+    r : RunResult
+    sc : Scenario
+        The scenario run (its cycle's days).
+    window_days : int
+        The closures compared: those of the cycle's last ``window_days`` days.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per replication and holder (``unit``, an order's holder at the
+        end) that held an order in any replication, a holder without orders in
+        a replication counted with none: ``open`` (open at the end), ``waiting``
+        (of them, not yet ready: their cooperating units still to come),
+        ``oldest`` (days since the oldest open order opened; 0 with none open),
+        ``closed`` (closed in the last ``window_days`` days), ``rate`` (closures
+        of the cycle's last year per ``window_days`` days) and ``excess``
+        (``open - closed``).
+
+    Examples
+    --------
+    One holder, two orders in the last 30 days of a 100-day cycle, one closed:
+
+    >>> from types import SimpleNamespace
+    >>> orders = pd.DataFrame({"replication": [0, 0], "unit": ["a", "a"],
+    ...                        "opened": [80, 90], "ready": [80, 120], "closed": [85, -1],
+    ...                        "status": ["closed", "open"]})
+    >>> cycle = SimpleNamespace(days=100, days_per_year=50)
+    >>> t = holder_backlogs(SimpleNamespace(orders=orders), SimpleNamespace(cycle=cycle), 30)
+    >>> t.drop(columns="replication").to_dict("records")
+    [{'unit': 'a', 'open': 1, 'waiting': 1, 'oldest': 10, 'closed': 1, 'rate': 0.6, 'excess': 0}]
+    """
+    o, days = r.orders, sc.cycle.days
+    is_open = o["status"].isin(["open", "open_late"])
+    closed = o["closed"].where(~is_open, -1)
+    keys = [o["replication"], o["unit"]]
+    table = pd.DataFrame(
+        {
+            "open": is_open.groupby(keys, observed=True).sum(),
+            "waiting": (is_open & (o["ready"] >= days)).groupby(keys, observed=True).sum(),
+            "oldest": (days - o["opened"]).where(is_open, 0).groupby(keys, observed=True).max(),
+            "closed": (closed >= days - window_days).groupby(keys, observed=True).sum(),
+            "year": (closed >= days - sc.cycle.days_per_year).groupby(keys, observed=True).sum(),
+        }
+    )
+    # every holder in every replication: one without orders in a replication has none open
+    full = pd.MultiIndex.from_product(
+        [pd.unique(o["replication"]), table.index.unique(level=1)], names=["replication", "unit"]
+    )
+    table = table.reindex(full, fill_value=0).astype("int64")
+    table["rate"] = table.pop("year") * window_days / sc.cycle.days_per_year
+    table["excess"] = table["open"] - table["closed"]
+    return table.reset_index()
 
 
 def registrations_by_year(r: RunResult, sc: Scenario) -> pd.DataFrame:

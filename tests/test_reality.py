@@ -19,7 +19,7 @@ import pytest
 from conftest import SCENARIOS
 from scipy import stats
 
-from civsim import inertness, reality
+from civsim import inertness, reality, statistics
 from civsim import trial as trial_module
 from civsim.check_runs import _typed
 from civsim.cli import main
@@ -323,6 +323,55 @@ def test_bounds_fail_when_a_score_exceeds_its_points(trial: Trial) -> None:
     )
     (rec,) = reality.scores_within_points(one_over)
     assert not rec["passed"] and rec["note"] == "field 1"
+
+
+def test_a_holder_that_leaves_its_orders_open_fails_the_backlog_check(trial: Trial) -> None:
+    """Every order of the busiest holder left open: it ends above its closures, named."""
+    orders = trial.base.orders
+    busiest = orders["unit"].value_counts().index[0]
+    mine = orders["unit"] == busiest
+    left = dataclasses.replace(
+        trial,
+        _base=dataclasses.replace(
+            trial.base,
+            orders=orders.assign(
+                closed=orders["closed"].mask(mine, -1),
+                status=orders["status"].mask(mine, "open"),
+            ),
+        ),
+    )
+    (rec,) = reality.backlogs_close(trial)
+    assert rec["passed"]
+    (rec,) = reality.backlogs_close(left)
+    per_rep = mine.groupby(orders["replication"]).sum()
+    assert not rec["passed"] and rec["item"] == busiest
+    assert rec["difference"] == pytest.approx(per_rep.mean())  # none closed: all still open
+    assert rec["note"].startswith(f"above beyond chance: {busiest};")
+
+
+def test_holder_backlogs_count_each_holder_in_every_replication() -> None:
+    """Open (late or not) at the end, closed in the window, a holder absent from a replication."""
+    orders = pd.DataFrame(
+        {
+            "replication": [0, 0, 0, 0, 1],
+            "unit": ["a", "a", "a", "b", "b"],
+            "opened": [10, 60, 95, 70, 99],
+            "ready": [10, 60, 95, 70, 101],
+            "closed": [-1, 75, -1, 65, -1],
+            "status": ["open_late", "closed", "open", "closed_late", "open"],
+        }
+    )
+    sc = SimpleNamespace(cycle=SimpleNamespace(days=100, days_per_year=50))
+    table = statistics.holder_backlogs(SimpleNamespace(orders=orders), sc, 30)
+    got = table.set_index(["replication", "unit"])
+    # a: two open (ages 90 and 5), one closed on day 75, inside the last 30 days and year
+    assert got.loc[(0, "a")].to_dict() == {
+        "open": 2, "waiting": 0, "oldest": 90, "closed": 1, "rate": 0.6, "excess": 1
+    }  # fmt: skip
+    # b closed on day 65, outside the window; in replication 1, its order still waits
+    assert got.loc[(0, "b"), ["open", "closed", "excess"]].tolist() == [0, 0, 0]
+    assert got.loc[(1, "b"), ["open", "waiting", "oldest"]].tolist() == [1, 1, 1]
+    assert got.loc[(1, "a")].tolist() == [0, 0, 0, 0, 0.0, 0]  # no orders: none open
 
 
 def test_perturbation_rules(county) -> None:
