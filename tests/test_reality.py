@@ -326,7 +326,7 @@ def test_bounds_fail_when_a_score_exceeds_its_points(trial: Trial) -> None:
 
 
 def test_a_holder_that_leaves_its_orders_open_fails_the_backlog_check(trial: Trial) -> None:
-    """Every order of the busiest holder left open: it ends above its closures, named."""
+    """The busiest holder leaving every order open fails, named; a city with no orders passes."""
     orders = trial.base.orders
     busiest = orders["unit"].value_counts().index[0]
     mine = orders["unit"] == busiest
@@ -347,6 +347,10 @@ def test_a_holder_that_leaves_its_orders_open_fails_the_backlog_check(trial: Tri
     assert not rec["passed"] and rec["item"] == busiest
     assert rec["difference"] == pytest.approx(per_rep.mean())  # none closed: all still open
     assert rec["note"].startswith(f"above beyond chance: {busiest};")
+    # rectification off: no orders, none left open
+    none = dataclasses.replace(trial.base, orders=orders.iloc[:0])
+    (rec,) = reality.backlogs_close(dataclasses.replace(trial, _base=none))
+    assert rec["passed"] and rec["note"] == "no orders"
 
 
 def test_holder_backlogs_count_each_holder_in_every_replication() -> None:
