@@ -408,7 +408,7 @@ def backlogs_close(trial: Trial) -> list[dict[str, Any]]:
     }
     worst = max(by_unit, key=lambda u: (by_unit[u][1], by_unit[u][0]))
     mean, low, high = by_unit[worst]
-    failing = [u for u, (_, lo, _) in by_unit.items() if not PASSES["not_higher"](lo, 0.0)]
+    failing = [u for u, (_, lo, hi) in by_unit.items() if not PASSES["not_higher"](lo, hi)]
     above = table[table["excess"] > 0]
     mine = table[table["unit"] == worst]
     note = (

@@ -77,9 +77,9 @@ def holder_backlogs(r: RunResult, sc: Scenario, window_days: int) -> pd.DataFram
     Returns
     -------
     pandas.DataFrame
-        One row per replication and holder (``unit``, an order's holder at the
-        end) that held an order in any replication, a holder without orders in
-        a replication counted with none: ``open`` (open at the end), ``waiting``
+        One row per replication run and holder (``unit``, an order's holder at
+        the end) that held an order in any replication, a holder without orders
+        in a replication counted with none: ``open`` (open at the end), ``waiting``
         (of them, not yet ready: their cooperating units still to come),
         ``oldest`` (days since the oldest open order opened; 0 with none open),
         ``closed`` (closed in the last ``window_days`` days), ``rate`` (closures
@@ -95,13 +95,14 @@ def holder_backlogs(r: RunResult, sc: Scenario, window_days: int) -> pd.DataFram
     ...                        "opened": [80, 90], "ready": [80, 120], "closed": [85, -1],
     ...                        "status": ["closed", "open"]})
     >>> cycle = SimpleNamespace(days=100, days_per_year=50)
-    >>> t = holder_backlogs(SimpleNamespace(orders=orders), SimpleNamespace(cycle=cycle), 30)
+    >>> run = SimpleNamespace(orders=orders, cycle=pd.DataFrame({"replication": [0]}))
+    >>> t = holder_backlogs(run, SimpleNamespace(cycle=cycle), 30)
     >>> t.drop(columns="replication").to_dict("records")
     [{'unit': 'a', 'open': 1, 'waiting': 1, 'oldest': 10, 'closed': 1, 'rate': 0.6, 'excess': 0}]
     """
     o, days = r.orders, sc.cycle.days
     is_open = o["status"].isin(["open", "open_late"])
-    closed = o["closed"].where(~is_open, -1)
+    closed = o["closed"]  # -1 while open: never within a window
     keys = [o["replication"], o["unit"]]
     table = pd.DataFrame(
         {
@@ -112,9 +113,9 @@ def holder_backlogs(r: RunResult, sc: Scenario, window_days: int) -> pd.DataFram
             "year": (closed >= days - sc.cycle.days_per_year).groupby(keys, observed=True).sum(),
         }
     )
-    # every holder in every replication: one without orders in a replication has none open
+    # every holder in every replication run, one without orders there counted with none
     full = pd.MultiIndex.from_product(
-        [pd.unique(o["replication"]), table.index.unique(level=1)], names=["replication", "unit"]
+        [r.cycle["replication"], table.index.unique(level=1)], names=["replication", "unit"]
     )
     table = table.reindex(full, fill_value=0).astype("int64")
     table["rate"] = table.pop("year") * window_days / sc.cycle.days_per_year

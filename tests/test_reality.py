@@ -366,7 +366,8 @@ def test_holder_backlogs_count_each_holder_in_every_replication() -> None:
         }
     )
     sc = SimpleNamespace(cycle=SimpleNamespace(days=100, days_per_year=50))
-    table = statistics.holder_backlogs(SimpleNamespace(orders=orders), sc, 30)
+    run = SimpleNamespace(orders=orders, cycle=pd.DataFrame({"replication": [0, 1]}))
+    table = statistics.holder_backlogs(run, sc, 30)
     got = table.set_index(["replication", "unit"])
     # a: two open (ages 90 and 5), one closed on day 75, inside the last 30 days and year
     assert got.loc[(0, "a")].to_dict() == {
