@@ -37,7 +37,8 @@ class CitySpec(Frozen):
     Jinan-sized urban district's ~13 streets (~1,300 grids), so 1,000 grids
     make one district and 16,000 twelve; beyond, the 40 districts grow (200,000
     grids: 50 streets, 5,000 grids each), as a real city's do, and the fund's
-    per-district tables stay small.
+    per-district tables stay small. Each district's office has the base's staff
+    per street times its streets (largest remainders of the city's total).
 
     The base's fund is scaled by residents, and its per-district limits by
     the number of districts, so that the limits stay feasible at any ``D``.
@@ -139,6 +140,10 @@ def city_files(
     # Every district needs a street: give one each, and the rest in proportion to size.
     streets = 1 + largest_remainder(n_streets - n_districts, sizes)
     population = largest_remainder(round(grids * spec.residents_per_grid), streets)
+    # district offices keep the base's staff per street, so a large district has a large office
+    base_districts = base.territory.districts
+    staff_per_street = sum(d.staff for d in base_districts) / sum(d.streets for d in base_districts)
+    staff = largest_remainder(round(staff_per_street * int(streets.sum())), streets)
     width = len(str(n_districts))
     districts = pd.DataFrame(
         {
@@ -146,7 +151,7 @@ def city_files(
             "name_zh": [f"第{k}区" for k in range(1, n_districts + 1)],
             "population": population,
             "streets": streets,
-            "staff": base.territory.districts[0].staff,
+            "staff": staff,
         }
     )
     files: dict[str, Any] = {f"{TABLES}/districts.csv": districts}

@@ -94,3 +94,14 @@ def test_fewer_than_one_worker_per_grid_keeps_the_mean(base, tmp_path) -> None:
     city = _city(base, tmp_path, 2_000, CitySpec(grid_workers_per_grid=0.4))
     workers = build_city(city).territory.grids["grid_workers"]
     assert int(workers.max()) == 1 and 0.35 < float(workers.mean()) < 0.45
+
+
+def test_district_offices_keep_the_base_staff_per_street(base, tmp_path) -> None:
+    """Each generated district office has the base's staff per street times its streets."""
+    districts = city_files(base, 16_000, seed=3)["tables/districts.csv"]
+    rows = base.territory.districts
+    per_street = sum(d.staff for d in rows) / sum(d.streets for d in rows)  # 61 / 60
+    quota = per_street * districts["streets"]
+    assert int(districts["staff"].sum()) == round(per_street * districts["streets"].sum())
+    assert np.all(np.abs(districts["staff"] - quota) < 1)
+    assert districts["staff"].nunique() > 1  # sizes differ, and so do the offices
