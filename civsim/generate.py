@@ -143,7 +143,7 @@ def city_files(
     # district offices keep the base's staff per street, so a large district has a large office
     base_districts = base.territory.districts
     staff_per_street = sum(d.staff for d in base_districts) / sum(d.streets for d in base_districts)
-    staff = largest_remainder(round(staff_per_street * int(streets.sum())), streets)
+    staff = largest_remainder(round(staff_per_street * n_streets), streets)
     width = len(str(n_districts))
     districts = pd.DataFrame(
         {

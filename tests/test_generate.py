@@ -96,7 +96,7 @@ def test_fewer_than_one_worker_per_grid_keeps_the_mean(base, tmp_path) -> None:
     assert int(workers.max()) == 1 and 0.35 < float(workers.mean()) < 0.45
 
 
-def test_district_offices_keep_the_base_staff_per_street(base, tmp_path) -> None:
+def test_district_offices_keep_the_base_staff_per_street(base) -> None:
     """Each generated district office has the base's staff per street times its streets."""
     districts = city_files(base, 16_000, seed=3)["tables/districts.csv"]
     rows = base.territory.districts
